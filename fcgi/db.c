@@ -1,0 +1,329 @@
+/*
+ * db.c: the libpq layer.  One connection per worker thread, opened on
+ * first use and again after it breaks; statements prepared once per
+ * connection; SQLSTATEs mapped to HTTP in one table.
+ *
+ * Rules every caller relies on:
+ *  - SQL is always a constant `struct stmt` with $n parameters.
+ *  - A failed call records what happened in the request (sqlstate,
+ *    db_lost) and returns NULL / -1; the handler answers reply_db_error().
+ *  - A statement that fails because the connection broke is retried once
+ *    on a new connection, but only when no transaction was open: such a
+ *    statement is either a read or safe to repeat.  Inside a transaction
+ *    nothing is retried; the caller gets 503 and the client retries with
+ *    its Idempotency-Key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paicha.h"
+
+static atomic_int	 next_slot;
+
+/* ------------------------------------------------------------------ */
+/* SQLSTATE -> HTTP                                                   */
+/* ------------------------------------------------------------------ */
+
+static const struct {
+	const char	*state;		/* full code, or a 2-char class */
+	int		 status;
+} sqlstates[] = {
+	{ "23505", 409 },	/* unique_violation */
+	{ "23514", 422 },	/* check_violation */
+	{ "23503", 422 },	/* foreign_key_violation */
+	{ "23502", 422 },	/* not_null_violation */
+	{ "22", 422 },		/* data exception: bad value */
+	{ "42501", 404 },	/* insufficient_privilege: RLS said no */
+	{ "40001", 503 },	/* serialization_failure: retry */
+	{ "40P01", 503 },	/* deadlock_detected: retry */
+	{ "55P03", 503 },	/* lock_not_available */
+	{ "57014", 503 },	/* query_canceled (statement_timeout) */
+	{ "08", 503 },		/* connection exception */
+	{ "53", 503 },		/* insufficient resources */
+	{ "57P", 503 },		/* operator intervention: shutdown */
+};
+
+/*
+ * The HTTP status for a SQLSTATE: the first row whose code is a prefix of
+ * it, else 500.
+ */
+int
+sqlstate_status(const char *state)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(sqlstates) / sizeof(sqlstates[0]); i++)
+		if (strncmp(state, sqlstates[i].state,
+		    strlen(sqlstates[i].state)) == 0)
+			return sqlstates[i].status;
+	return 500;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections                                                        */
+/* ------------------------------------------------------------------ */
+
+void
+db_close(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	memset(db->prepared, 0, sizeof(db->prepared));
+}
+
+/*
+ * Make sure `db` has a working connection.  Returns 0, or -1 when the
+ * database cannot be reached (logged once per failure).
+ */
+static int
+db_connect(struct db *db)
+{
+	/* Our defaults first: the URL's own values override them. */
+	static const char *const keys[] = {
+		"connect_timeout", "application_name", "options",
+		"dbname", NULL
+	};
+	const char	*vals[5];
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	db_close(db);
+	vals[0] = "3";
+	vals[1] = "paicha";
+	vals[2] = "-c statement_timeout=30s -c idle_in_transaction_session_timeout=60s";
+	vals[3] = db->url;
+	vals[4] = NULL;
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		log_error("could not connect to database: %s",
+		    db->conn != NULL ? PQerrorMessage(db->conn) : "no memory");
+		db_close(db);
+		metrics_db_error();
+		return -1;
+	}
+	return 0;
+}
+
+/* The statement's slot, registering it on first use. */
+static int
+stmt_slot(struct stmt *s)
+{
+	int	 slot, fresh, expect = 0;
+
+	if ((slot = atomic_load(&s->slot)) != 0)
+		return slot;
+	fresh = atomic_fetch_add(&next_slot, 1) + 1;
+	if (fresh >= MAX_STMTS) {
+		log_error("more than %d statements: raise MAX_STMTS",
+		    MAX_STMTS - 1);
+		abort();
+	}
+	if (atomic_compare_exchange_strong(&s->slot, &expect, fresh))
+		return fresh;
+	return expect;
+}
+
+/* Record a failed result in the request and log it (text stays here). */
+static void
+db_fail(struct req *r, struct db *db, const PGresult *res, const char *what)
+{
+	const char	*state, *msg;
+
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+	snprintf(r->sqlstate, sizeof(r->sqlstate), "%s",
+	    state != NULL ? state : "XX000");
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		r->db_lost = 1;
+		log_error("request %s: database connection lost during %s",
+		    r->id, what);
+		db_close(db);
+	} else
+		log_warn("request %s: %s failed: %s %s", r->id, what,
+		    r->sqlstate, msg != NULL ? msg : PQerrorMessage(db->conn));
+	metrics_db_error();
+}
+
+/*
+ * Run the prepared statement `s` with `params` (s->nparams strings, NULL
+ * for SQL NULL).  Returns a result the caller must PQclear, or NULL with
+ * the failure recorded in `r`.
+ */
+PGresult *
+db_exec(struct req *r, struct stmt *s, const char *const *params)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res = NULL;
+	ExecStatusType	 st;
+	char		 name[16];
+	int		 slot, idle, retried = 0;
+
+	r->db_lost = 0;
+	r->sqlstate[0] = '\0';
+	slot = stmt_slot(s);
+	snprintf(name, sizeof(name), "s%d", slot);
+again:
+	if (db_connect(db) == -1) {
+		r->db_lost = 1;
+		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+		return NULL;
+	}
+	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
+		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			goto fail;
+		PQclear(res);
+		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+	}
+	res = PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+fail:
+	db_fail(r, db, res, "statement");
+	PQclear(res);
+	if (r->db_lost && idle && !retried) {
+		retried = 1;
+		goto again;
+	}
+	return NULL;
+}
+
+/* db_exec for statements whose rows are not needed: 0 or -1. */
+int
+db_exec_ok(struct req *r, struct stmt *s, const char *const *params)
+{
+	PGresult	*res;
+
+	if ((res = db_exec(r, s, params)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* Run a constant utility command (BEGIN, COMMIT, ROLLBACK). */
+static int
+db_command(struct req *r, const char *cmd)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res;
+	int		 idle;
+
+	r->db_lost = 0;
+	if (db_connect(db) == -1) {
+		r->db_lost = 1;
+		return -1;
+	}
+	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+	res = PQexec(db->conn, cmd);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return 0;
+	}
+	db_fail(r, db, res, cmd);
+	PQclear(res);
+	/* BEGIN on a stale connection: nothing happened yet, go again. */
+	if (r->db_lost && idle && strcmp(cmd, "BEGIN") == 0 &&
+	    db_connect(db) == 0) {
+		res = PQexec(db->conn, cmd);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			PQclear(res);
+			r->db_lost = 0;
+			return 0;
+		}
+		db_fail(r, db, res, cmd);
+		PQclear(res);
+	}
+	return -1;
+}
+
+/*
+ * Open a transaction scoped to the request's user: row-level security
+ * reads paicha.region and paicha.user_id for the rest of it.
+ */
+int
+db_begin(struct req *r)
+{
+	static struct stmt scope = STMT(
+	    "SELECT set_config('paicha.region', $1, true),"
+	    " set_config('paicha.user_id', $2, true)", 2);
+	char		 uid[24];
+	const char	*p[2];
+
+	if (db_command(r, "BEGIN") == -1)
+		return -1;
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	p[0] = r->authed ? r->user.region : "";
+	p[1] = r->authed ? uid : "";
+	if (db_exec_ok(r, &scope, p) == -1) {
+		db_rollback(r);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Commit.  Returns 0 only when the server confirmed the commit; a lost
+ * connection leaves the outcome unknown (r->db_lost: answer 503).
+ */
+int
+db_commit(struct req *r)
+{
+	return db_command(r, "COMMIT");
+}
+
+void
+db_rollback(struct req *r)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res;
+
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+		return;
+	res = PQexec(db->conn, "ROLLBACK");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		db_close(db);
+	PQclear(res);
+}
+
+/* Whether the database answers: 0 or -1. */
+int
+db_ping(struct req *r)
+{
+	static struct stmt ping = STMT("SELECT 1", 0);
+
+	return db_exec_ok(r, &ping, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading results by column name                                     */
+/* ------------------------------------------------------------------ */
+
+int
+db_col(const PGresult *res, const char *name)
+{
+	int	 c = PQfnumber(res, name);
+
+	if (c < 0) {
+		log_error("result has no column %s", name);
+		abort();
+	}
+	return c;
+}
+
+const char *
+db_get(const PGresult *res, int row, const char *name)
+{
+	return PQgetvalue(res, row, db_col(res, name));
+}
+
+int
+db_isnull(const PGresult *res, int row, const char *name)
+{
+	return PQgetisnull(res, row, db_col(res, name));
+}

@@ -1,0 +1,235 @@
+/*
+ * paicha.h: what the files of the FastCGI service share.
+ *
+ * One request is one `struct req`, owned by the worker thread that accepted
+ * it.  The front line (router.c) fills it in a fixed order -- method, route,
+ * content type, size, session, role -- and only then calls the handler, so
+ * handlers never repeat those checks and never touch raw FastCGI params.
+ */
+#ifndef PAICHA_H
+#define PAICHA_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "../workflow/workflow.h"
+
+/* ------------------------------------------------------------------ */
+/* Limits: checked before anything is allocated or read.              */
+/* ------------------------------------------------------------------ */
+
+#define MAX_BODY	(64 * 1024)	/* request body, bytes */
+#define MAX_PARAMS	128		/* FastCGI params per request */
+#define MAX_PARAM_LEN	(8 * 1024)	/* one FastCGI param, name=value */
+#define MAX_QUERY	24		/* query-string fields */
+#define MAX_QUERY_LEN	2048		/* whole query string, bytes */
+#define MAX_PATH_LEN	256		/* request path, bytes */
+#define MAX_PATH_IDS	2		/* numeric ids in one route */
+#define MAX_IDEM_KEY	128		/* Idempotency-Key, bytes */
+
+/* ------------------------------------------------------------------ */
+/* Configuration (config.c)                                           */
+/* ------------------------------------------------------------------ */
+
+struct config {
+	char	*socket;		/* FastCGI Unix socket path */
+	char	*socket_group;		/* group that may connect (nginx's) */
+	char	*user;			/* drop to this user when root */
+	char	*database_url;		/* libpq connection string */
+	char	*replica_url;		/* optional read replica */
+	char	*key_file;		/* Ed25519 checkpoint key (PEM) */
+	long	 threads;		/* worker threads */
+	long	 session_idle;		/* seconds */
+	long	 session_absolute;	/* seconds */
+	long	 checkpoint_interval;	/* seconds; 0 disables the job */
+	long	 drain_timeout;		/* seconds to finish requests on SIGTERM */
+	long	 login_concurrency;	/* password hashes computed at once */
+};
+
+extern struct config cfg;
+
+int	 config_load(struct config *);
+void	 config_free(struct config *);
+
+/* ------------------------------------------------------------------ */
+/* Logging (log.c): one line per call, lower-case, no trailing period. */
+/* ------------------------------------------------------------------ */
+
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                           */
+/* ------------------------------------------------------------------ */
+
+enum method {
+	METHOD_GET,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_PATCH,
+	METHOD_DELETE,
+	METHOD__MAX
+};
+
+extern const char *const method_names[METHOD__MAX];
+
+/* One decoded query-string field; both strings NUL-terminated. */
+struct qparam {
+	const char	*key;
+	const char	*val;
+};
+
+/* The user a session belongs to, loaded by session.c. */
+struct user {
+	int64_t		 id;
+	char		 username[64];
+	char		 display_name[128];
+	char		 region[7];		/* GB/T 2260 code */
+	unsigned	 roles;			/* bit (1u << enum wf_role) */
+	int64_t		 session_id;
+};
+
+struct worker;
+struct endpoint;
+
+struct req {
+	FCGX_Request		*fcgx;
+	struct worker		*w;
+	char			 id[64];	/* request id (nginx's, else ours) */
+	enum method		 method;
+	const char		*path;		/* raw path, without query */
+	const struct endpoint	*ep;		/* matched route, or NULL */
+	int64_t			 ids[MAX_PATH_IDS]; /* numeric path segments */
+	struct qparam		 query[MAX_QUERY];
+	size_t			 nquery;
+	const char		*body;		/* NUL-terminated, in w's buffer */
+	size_t			 bodylen;
+	json_t			*json;		/* parsed body (owned), or NULL */
+	struct user		 user;		/* valid when authed */
+	int			 authed;
+	const char		*remote_addr;
+	struct timespec		 start;
+	/* The reply, filled by reply.c. */
+	int			 status;
+	int			 replied;
+	char			 etag[32];	/* ETag value without quotes */
+	char			 location[128];
+	char			 allow[64];
+	char			 set_cookie[256];
+	char			 retry_after[16];
+	/* The database outcome of the last failed call, for reply_db_error. */
+	char			 sqlstate[6];
+	int			 db_lost;	/* connection failed */
+};
+
+/* request.c: what a handler may read. */
+const char	*req_param(const struct req *, const char *);
+const char	*req_query(const struct req *, const char *);
+int		 req_parse_query(struct req *, char *, size_t);
+int		 req_header_list_has(const char *, const char *);
+
+/* ------------------------------------------------------------------ */
+/* Replies (reply.c).  Each sends exactly one reply per request.      */
+/* ------------------------------------------------------------------ */
+
+void	 reply_json(struct req *, int, json_t *);
+void	 reply_text(struct req *, int, const char *, const char *, size_t);
+void	 reply_empty(struct req *, int);
+void	 reply_problem(struct req *, int, const char *, const char *, json_t *);
+void	 reply_db_error(struct req *);
+json_t	*problem_field(json_t *, const char *, const char *);
+const char *status_reason(int);
+
+/* ------------------------------------------------------------------ */
+/* The database (db.c): one connection per worker thread.             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A statement: constant SQL with $n parameters, prepared once per
+ * connection on first use.  Declare them `static struct stmt` beside
+ * their only caller.
+ */
+struct stmt {
+	const char	*sql;
+	int		 nparams;
+	atomic_int	 slot;		/* 0 until registered, then 1..MAX */
+};
+
+#define STMT(text, n)	{ .sql = (text), .nparams = (n), .slot = 0 }
+#define MAX_STMTS	512
+
+struct db {
+	PGconn		*conn;
+	const char	*url;
+	unsigned char	 prepared[MAX_STMTS / 8];
+};
+
+struct worker {
+	int		 index;
+	struct db	 db;
+	char		 body[MAX_BODY + 1];
+	char		 query[MAX_QUERY_LEN + 1];
+};
+
+PGresult	*db_exec(struct req *, struct stmt *, const char *const *);
+int		 db_exec_ok(struct req *, struct stmt *, const char *const *);
+int		 db_begin(struct req *);
+int		 db_commit(struct req *);
+void		 db_rollback(struct req *);
+void		 db_close(struct db *);
+int		 db_ping(struct req *);
+int		 db_col(const PGresult *, const char *);
+const char	*db_get(const PGresult *, int, const char *);
+int		 db_isnull(const PGresult *, int, const char *);
+int		 sqlstate_status(const char *);
+
+/* ------------------------------------------------------------------ */
+/* Metrics (metrics.c)                                                */
+/* ------------------------------------------------------------------ */
+
+void	 metrics_request(const struct req *, double);
+void	 metrics_db_error(void);
+char	*metrics_render(size_t *);
+
+/* ------------------------------------------------------------------ */
+/* The front line (router.c)                                          */
+/* ------------------------------------------------------------------ */
+
+#define EP_PUBLIC	0x01u	/* no session needed */
+#define EP_JSON		0x02u	/* takes a JSON body */
+#define EP_LOOPBACK	0x04u	/* only from 127.0.0.1 / ::1 */
+#define EP_PRELOGIN	0x08u	/* the login itself: tighter limits */
+
+#define ROLES_ANY	0u	/* any authenticated user */
+#define R(role)		(1u << (WF_ROLE_##role))
+
+struct endpoint {
+	enum method	 method;
+	const char	*pattern;	/* '#' segment: a numeric id */
+	unsigned	 flags;
+	unsigned	 roles;		/* ROLES_ANY, or R(OFFICER) | ... */
+	size_t		 max_body;	/* 0: MAX_BODY */
+	void		(*handle)(struct req *);
+};
+
+void	 router_handle(struct req *);
+int	 router_check(void);
+
+/* ------------------------------------------------------------------ */
+/* Handlers, one file per resource.                                   */
+/* ------------------------------------------------------------------ */
+
+void	 health_get(struct req *);
+void	 metrics_get(struct req *);
+
+/* Server state (main.c). */
+extern atomic_int server_stopping;
+
+#endif /* PAICHA_H */
