@@ -134,6 +134,7 @@ const char	*req_param(const struct req *, const char *);
 const char	*req_query(const struct req *, const char *);
 int		 req_parse_query(struct req *, char *, size_t);
 int		 req_header_list_has(const char *, const char *);
+int		 utf8_valid(const char *, size_t);
 
 /* ------------------------------------------------------------------ */
 /* Replies (reply.c).  Each sends exactly one reply per request.      */
@@ -146,6 +147,36 @@ void	 reply_problem(struct req *, int, const char *, const char *, json_t *);
 void	 reply_db_error(struct req *);
 json_t	*problem_field(json_t *, const char *, const char *);
 const char *status_reason(int);
+
+/* ------------------------------------------------------------------ */
+/* Input validation (validate.c): one row per field.                  */
+/* ------------------------------------------------------------------ */
+
+enum vtype {
+	VT_STRING,	/* const char *: bytes in [min, max] */
+	VT_TEXT,	/* const char *: as VT_STRING, and not blank */
+	VT_ENUM,	/* const char *: one of choices */
+	VT_REGION,	/* const char *: six digits (GB/T 2260) */
+	VT_INT,		/* long long in [min, max] */
+	VT_ID,		/* long long >= 1 */
+	VT_BOOL,	/* int 0/1 */
+	VT__MAX
+};
+
+struct vfield {
+	const char		*name;
+	enum vtype		 type;
+	int			 required;
+	long long		 min, max;
+	const char *const	*choices;	/* VT_ENUM, NULL-terminated */
+	const char		*(*check)(const char *); /* NULL or message */
+	size_t			 off;		/* into the output struct */
+};
+
+int	 validate_json(struct req *, const json_t *, const struct vfield *,
+	    size_t, void *, unsigned *);
+int	 validate_query(struct req *, const struct vfield *, size_t, void *,
+	    unsigned *);
 
 /* ------------------------------------------------------------------ */
 /* The database (db.c): one connection per worker thread.             */
@@ -219,8 +250,13 @@ struct endpoint {
 	void		(*handle)(struct req *);
 };
 
-void	 router_handle(struct req *);
-int	 router_check(void);
+void		 router_handle(struct req *);
+int		 router_check(void);
+const char	*router_label(const struct req *);
+size_t		 router_index(const struct req *);
+size_t		 router_count(void);
+const char	*router_pattern(size_t);
+const char	*router_method(size_t);
 
 /* ------------------------------------------------------------------ */
 /* Handlers, one file per resource.                                   */
@@ -228,6 +264,22 @@ int	 router_check(void);
 
 void	 health_get(struct req *);
 void	 metrics_get(struct req *);
+void	 workflow_get(struct req *);
+
+/* password.c */
+#define PASSWORD_HASH_MAX	160
+int	 password_hash(const char *, char *, size_t);
+int	 password_verify(const char *, const char *);
+void	 password_dummy(const char *);
+
+/* session.c */
+unsigned	 roles_parse(const char *);
+json_t		*roles_json(unsigned);
+json_t		*user_json(const struct user *);
+int	 session_authenticate(struct req *);
+void	 session_create(struct req *);
+void	 session_get(struct req *);
+void	 session_delete(struct req *);
 
 /* Server state (main.c). */
 extern atomic_int server_stopping;

@@ -1,0 +1,184 @@
+/*
+ * request.c: reading what the client sent -- FastCGI params, the query
+ * string, headers with lists -- within fixed limits.
+ *
+ * Nothing here allocates: decoded strings live in the worker's buffers and
+ * die with the request.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "paicha.h"
+
+const char *const method_names[METHOD__MAX] = {
+	[METHOD_GET] = "GET",
+	[METHOD_POST] = "POST",
+	[METHOD_PUT] = "PUT",
+	[METHOD_PATCH] = "PATCH",
+	[METHOD_DELETE] = "DELETE",
+};
+
+/* A FastCGI param (CGI variable), or NULL. */
+const char *
+req_param(const struct req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->fcgx->envp);
+}
+
+/* The decoded query field `key`, or NULL when absent. */
+const char *
+req_query(const struct req *r, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nquery; i++)
+		if (strcmp(r->query[i].key, key) == 0)
+			return r->query[i].val;
+	return NULL;
+}
+
+/*
+ * Whether `s[0..len)` is well-formed UTF-8 without NUL, overlong forms or
+ * surrogates.
+ */
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s, *e = p + len;
+	unsigned		 c, need, min;
+
+	while (p < e) {
+		c = *p++;
+		if (c == 0)
+			return 0;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			min = 0x80;
+			c &= 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			min = 0x800;
+			c &= 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			min = 0x10000;
+			c &= 0x07;
+		} else
+			return 0;
+		if ((size_t)(e - p) < need)
+			return 0;
+		while (need-- > 0) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (*p++ & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode `s` in place ('+' is a space).  Returns the decoded
+ * length, or -1 on a broken escape.
+ */
+static long
+url_decode(char *s)
+{
+	char	*start = s, *w = s;
+	int	 hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '+')
+			*w++ = ' ';
+		else if (*s == '%') {
+			if ((hi = hexval((unsigned char)s[1])) < 0 ||
+			    (lo = hexval((unsigned char)s[2])) < 0)
+				return -1;
+			*w++ = (char)(hi * 16 + lo);
+			s += 2;
+		} else
+			*w++ = *s;
+	}
+	*w = '\0';
+	return (long)(w - start);
+}
+
+/*
+ * Split the query string `qs` (copied into `buf` of `size` bytes) into
+ * decoded fields.  Returns 0, or -1 when it is too long, has too many
+ * fields, repeats a field, or is not valid percent-encoded UTF-8.
+ */
+int
+req_parse_query(struct req *r, char *buf, size_t size)
+{
+	const char	*qs = req_param(r, "QUERY_STRING");
+	char		*p, *field, *eq;
+	size_t		 len, i;
+	long		 k, n;
+
+	r->nquery = 0;
+	if (qs == NULL || *qs == '\0')
+		return 0;
+	if ((len = strlen(qs)) >= size)
+		return -1;
+	memcpy(buf, qs, len + 1);
+	for (p = buf; p != NULL; ) {
+		field = p;
+		if ((p = strchr(p, '&')) != NULL)
+			*p++ = '\0';
+		if (*field == '\0')
+			continue;
+		if (r->nquery == MAX_QUERY)
+			return -1;
+		if ((eq = strchr(field, '=')) != NULL)
+			*eq++ = '\0';
+		else
+			eq = field + strlen(field);
+		if ((k = url_decode(field)) <= 0 || (n = url_decode(eq)) < 0 ||
+		    !utf8_valid(field, (size_t)k) || !utf8_valid(eq, (size_t)n))
+			return -1;
+		for (i = 0; i < r->nquery; i++)
+			if (strcmp(r->query[i].key, field) == 0)
+				return -1;
+		r->query[r->nquery].key = field;
+		r->query[r->nquery].val = eq;
+		r->nquery++;
+	}
+	return 0;
+}
+
+/*
+ * Whether the comma-separated header value `list` holds `token`,
+ * compared case-insensitively, ignoring spaces and parameters.
+ */
+int
+req_header_list_has(const char *list, const char *token)
+{
+	size_t	 tlen = strlen(token), n;
+
+	while (list != NULL && *list != '\0') {
+		while (*list == ' ' || *list == '\t' || *list == ',')
+			list++;
+		n = strcspn(list, ",; \t");
+		if (n == tlen && strncasecmp(list, token, n) == 0)
+			return 1;
+		list = strchr(list, ',');
+	}
+	return 0;
+}
