@@ -1,0 +1,1 @@
+# placeholder: the lead owns this file; it will be replaced on merge.
