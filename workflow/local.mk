@@ -2,4 +2,13 @@
 noinst_LIBRARIES += workflow/libworkflow.a
 workflow_libworkflow_a_SOURCES = \
 	workflow/workflow.h \
-	workflow/role.c
+	workflow/extern.h \
+	workflow/role.c \
+	workflow/state.c \
+	workflow/field.c \
+	workflow/event.c \
+	workflow/payload.c \
+	workflow/decide.c \
+	workflow/calendar.c \
+	workflow/holidays.c \
+	workflow/deadline.c
