@@ -12,3 +12,44 @@ workflow_libworkflow_a_SOURCES = \
 	workflow/calendar.c \
 	workflow/holidays.c \
 	workflow/deadline.c
+
+# Unit tests of the library: one program per behaviour, cmocka.
+WF_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+WF_TEST_LDADD = workflow/libworkflow.a $(CMOCKA_LIBS)
+WF_TEST_FAKE = tests/unit/fake-payload.c tests/unit/fake-payload.h
+
+check_PROGRAMS += tests/unit/test-workflow-matrix
+tests_unit_test_workflow_matrix_SOURCES = \
+	tests/unit/test-workflow-matrix.c $(WF_TEST_FAKE)
+tests_unit_test_workflow_matrix_CFLAGS = $(WF_TEST_CFLAGS)
+tests_unit_test_workflow_matrix_LDADD = $(WF_TEST_LDADD)
+
+TESTS += tests/unit/test-workflow-matrix
+
+check_PROGRAMS += tests/unit/test-workflow-approval
+tests_unit_test_workflow_approval_SOURCES = \
+	tests/unit/test-workflow-approval.c $(WF_TEST_FAKE)
+tests_unit_test_workflow_approval_CFLAGS = $(WF_TEST_CFLAGS)
+tests_unit_test_workflow_approval_LDADD = $(WF_TEST_LDADD)
+TESTS += tests/unit/test-workflow-approval
+
+check_PROGRAMS += tests/unit/test-workflow-payload
+tests_unit_test_workflow_payload_SOURCES = \
+	tests/unit/test-workflow-payload.c $(WF_TEST_FAKE)
+tests_unit_test_workflow_payload_CFLAGS = $(WF_TEST_CFLAGS)
+tests_unit_test_workflow_payload_LDADD = $(WF_TEST_LDADD)
+TESTS += tests/unit/test-workflow-payload
+
+check_PROGRAMS += tests/unit/test-workflow-required
+tests_unit_test_workflow_required_SOURCES = \
+	tests/unit/test-workflow-required.c $(WF_TEST_FAKE)
+tests_unit_test_workflow_required_CFLAGS = $(WF_TEST_CFLAGS)
+tests_unit_test_workflow_required_LDADD = $(WF_TEST_LDADD)
+TESTS += tests/unit/test-workflow-required
+
+check_PROGRAMS += tests/unit/test-workflow-documents
+tests_unit_test_workflow_documents_SOURCES = \
+	tests/unit/test-workflow-documents.c $(WF_TEST_FAKE)
+tests_unit_test_workflow_documents_CFLAGS = $(WF_TEST_CFLAGS)
+tests_unit_test_workflow_documents_LDADD = $(WF_TEST_LDADD)
+TESTS += tests/unit/test-workflow-documents
