@@ -12,6 +12,19 @@
 #define F(x)		WF_FLD_##x
 #define SAME		WF_STATE__MAX
 
+/*
+ * The lists of a row, with their lengths counted by the compiler: a
+ * hand-kept count once dropped an effect (caught by test-deadlines).
+ */
+#define REQUIRES(...) \
+	.requires = { __VA_ARGS__ }, \
+	.nrequires = sizeof((enum wf_fid[]){ __VA_ARGS__ }) / \
+	    sizeof(enum wf_fid)
+#define EFFECTS(...) \
+	.effects = { __VA_ARGS__ }, \
+	.neffects = sizeof((struct wf_dl_effect[]){ __VA_ARGS__ }) / \
+	    sizeof(struct wf_dl_effect)
+
 /* A deadline effect: in phase p, START or STOP deadline k. */
 #define E(p, op, k)	{ WF_PHASE_##p, WF_DLOP_##op, WF_DL_##k }
 
@@ -32,10 +45,8 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_RECTIFYING,
 		.roles = R(OFFICER),
 		.approval = 0,
-		.nrequires = 2,
-		.requires = { F(DEADLINE), F(MEASURES) },
-		.neffects = 1,
-		.effects = { E(APPLY, START, RECTIFICATION) },
+		REQUIRES(F(DEADLINE), F(MEASURES)),
+		EFFECTS(E(APPLY, START, RECTIFICATION)),
 	},
 	[WF_EV_REPORT_RECTIFICATION] = {
 		.id = "report_rectification",
@@ -44,10 +55,8 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_RECTIFICATION_REVIEW,
 		.roles = R(OFFICER),
 		.approval = 0,
-		.nrequires = 1,
-		.requires = { F(EVIDENCE) },
-		.neffects = 1,
-		.effects = { E(APPLY, STOP, RECTIFICATION) },
+		REQUIRES(F(EVIDENCE)),
+		EFFECTS(E(APPLY, STOP, RECTIFICATION)),
 	},
 	[WF_EV_REJECT_RECTIFICATION] = {
 		.id = "reject_rectification",
@@ -56,10 +65,8 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_RECTIFYING,
 		.roles = R(OFFICER),
 		.approval = 0,
-		.nrequires = 2,
-		.requires = { F(REASON), F(DEADLINE) },
-		.neffects = 1,
-		.effects = { E(APPLY, START, RECTIFICATION) },
+		REQUIRES(F(REASON), F(DEADLINE)),
+		EFFECTS(E(APPLY, START, RECTIFICATION)),
 	},
 	[WF_EV_HOLD_INTERVIEW] = {
 		.id = "hold_interview",
@@ -68,11 +75,9 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_INTERVIEW,
 		.roles = R(OFFICER),
 		.approval = 0,
-		.nrequires = 3,
-		.requires = { F(HELD_ON), F(ATTENDEES), F(MINUTES) },
+		REQUIRES(F(HELD_ON), F(ATTENDEES), F(MINUTES)),
 		/* Leaving rectifying: a new order restarts it. */
-		.neffects = 1,
-		.effects = { E(APPLY, STOP, RECTIFICATION) },
+		EFFECTS(E(APPLY, STOP, RECTIFICATION)),
 	},
 	[WF_EV_PUBLISH_CREDIT] = {
 		.id = "publish_credit",
@@ -81,16 +86,14 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_CREDIT_PUBLICATION,
 		.roles = R(OFFICER),
 		.approval = 1,
-		.nrequires = 6,
-		.requires = { F(DECISION_NO), F(FINE_AMOUNT),
+		REQUIRES(F(DECISION_NO), F(FINE_AMOUNT),
 		    F(CONFISCATION_AMOUNT), F(CASE_VALUE), F(PUBLISHED_ON),
-		    F(SERIOUS_LIST) },
-		.neffects = 7,
-		.effects = { REVIEW,
+		    F(SERIOUS_LIST)),
+		EFFECTS(REVIEW,
 		    E(PROPOSE, START, PUBLICATION),
 		    E(APPROVE, STOP, PUBLICATION),
 		    E(REJECT, STOP, PUBLICATION),
-		    E(APPROVE, STOP, CASE_DECISION) },
+		    E(APPROVE, STOP, CASE_DECISION)),
 	},
 	[WF_EV_TRANSFER_JUDICIAL] = {
 		.id = "transfer_judicial",
@@ -100,14 +103,12 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_TRANSFER_JUDICIAL,
 		.roles = R(OFFICER) | R(LEGAL),
 		.approval = 1,
-		.nrequires = 3,
-		.requires = { F(RECEIVING_ORGAN), F(REASON), F(DOCUMENTS) },
-		.neffects = 6,
-		.effects = { REVIEW,
+		REQUIRES(F(RECEIVING_ORGAN), F(REASON), F(DOCUMENTS)),
+		EFFECTS(REVIEW,
 		    E(PROPOSE, START, TRANSFER_APPROVAL),
 		    E(APPROVE, STOP, TRANSFER_APPROVAL),
 		    E(REJECT, STOP, TRANSFER_APPROVAL),
-		    E(APPROVE, START, TRANSFER_DELIVERY) },
+		    E(APPROVE, START, TRANSFER_DELIVERY)),
 	},
 	[WF_EV_TRANSFER_DISCIPLINE] = {
 		.id = "transfer_discipline",
@@ -117,14 +118,12 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_TRANSFER_DISCIPLINE,
 		.roles = R(OFFICER) | R(LEGAL),
 		.approval = 1,
-		.nrequires = 2,
-		.requires = { F(RECEIVING_ORGAN), F(CLUE_SUMMARY) },
-		.neffects = 6,
-		.effects = { REVIEW,
+		REQUIRES(F(RECEIVING_ORGAN), F(CLUE_SUMMARY)),
+		EFFECTS(REVIEW,
 		    E(PROPOSE, START, TRANSFER_APPROVAL),
 		    E(APPROVE, STOP, TRANSFER_APPROVAL),
 		    E(REJECT, STOP, TRANSFER_APPROVAL),
-		    E(APPROVE, START, TRANSFER_DELIVERY) },
+		    E(APPROVE, START, TRANSFER_DELIVERY)),
 	},
 	[WF_EV_RECORD_TRANSFER_RECEIPT] = {
 		.id = "record_transfer_receipt",
@@ -133,10 +132,8 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = SAME,
 		.roles = R(LEGAL),
 		.approval = 0,
-		.nrequires = 3,
-		.requires = { F(RECEIPT_NO), F(ACCEPTED), F(DECIDED_ON) },
-		.neffects = 1,
-		.effects = { E(APPLY, STOP, TRANSFER_DELIVERY) },
+		REQUIRES(F(RECEIPT_NO), F(ACCEPTED), F(DECIDED_ON)),
+		EFFECTS(E(APPLY, STOP, TRANSFER_DELIVERY)),
 	},
 	[WF_EV_CLOSE] = {
 		.id = "close",
@@ -147,14 +144,12 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_CLOSED,
 		.roles = R(OFFICER),
 		.approval = 1,
-		.nrequires = 2,
-		.requires = { F(CONCLUSION), F(LOOKBACK_ON) },
+		REQUIRES(F(CONCLUSION), F(LOOKBACK_ON)),
 		/* A closed case has nothing left running but its look-back. */
-		.neffects = 6,
-		.effects = { REVIEW,
+		EFFECTS(REVIEW,
 		    E(APPROVE, STOP, CASE_DECISION),
 		    E(APPROVE, STOP, TRANSFER_DELIVERY),
-		    E(APPROVE, START, LOOKBACK) },
+		    E(APPROVE, START, LOOKBACK)),
 	},
 	[WF_EV_DISMISS] = {
 		.id = "dismiss",
@@ -163,11 +158,9 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_CLOSED,
 		.roles = R(OFFICER),
 		.approval = 1,
-		.nrequires = 1,
-		.requires = { F(REASON) },
-		.neffects = 4,
-		.effects = { REVIEW,
-		    E(APPROVE, STOP, CASE_DECISION) },
+		REQUIRES(F(REASON)),
+		EFFECTS(REVIEW,
+		    E(APPROVE, STOP, CASE_DECISION)),
 	},
 	[WF_EV_START_LOOKBACK] = {
 		.id = "start_lookback",
@@ -176,9 +169,7 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_LOOKBACK,
 		.roles = R(OFFICER),
 		.approval = 0,
-		.nrequires = 0,
-		.neffects = 1,
-		.effects = { E(APPLY, STOP, LOOKBACK) },
+		EFFECTS(E(APPLY, STOP, LOOKBACK)),
 	},
 	[WF_EV_LOOKBACK_CLEAR] = {
 		.id = "lookback_clear",
@@ -187,9 +178,7 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_CLOSED,
 		.roles = R(OFFICER),
 		.approval = 0,
-		.nrequires = 1,
-		.requires = { F(FINDINGS) },
-		.neffects = 0,
+		REQUIRES(F(FINDINGS)),
 	},
 	[WF_EV_LOOKBACK_RECURRENCE] = {
 		.id = "lookback_recurrence",
@@ -198,10 +187,8 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = WF_STATE_RECTIFYING,
 		.roles = R(OFFICER),
 		.approval = 0,
-		.nrequires = 3,
-		.requires = { F(FINDINGS), F(DEADLINE), F(MEASURES) },
-		.neffects = 1,
-		.effects = { E(APPLY, START, RECTIFICATION) },
+		REQUIRES(F(FINDINGS), F(DEADLINE), F(MEASURES)),
+		EFFECTS(E(APPLY, START, RECTIFICATION)),
 	},
 	[WF_EV_ADD_NOTE] = {
 		.id = "add_note",
@@ -210,9 +197,7 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.to = SAME,
 		.roles = R(OFFICER) | R(LEGAL),
 		.approval = 0,
-		.nrequires = 1,
-		.requires = { F(TEXT) },
-		.neffects = 0,
+		REQUIRES(F(TEXT)),
 	},
 };
 

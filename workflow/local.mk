@@ -53,3 +53,17 @@ tests_unit_test_workflow_documents_SOURCES = \
 tests_unit_test_workflow_documents_CFLAGS = $(WF_TEST_CFLAGS)
 tests_unit_test_workflow_documents_LDADD = $(WF_TEST_LDADD)
 TESTS += tests/unit/test-workflow-documents
+
+check_PROGRAMS += tests/unit/test-calendar
+tests_unit_test_calendar_SOURCES = \
+	tests/unit/test-calendar.c $(WF_TEST_FAKE)
+tests_unit_test_calendar_CFLAGS = $(WF_TEST_CFLAGS)
+tests_unit_test_calendar_LDADD = $(WF_TEST_LDADD)
+TESTS += tests/unit/test-calendar
+
+check_PROGRAMS += tests/unit/test-deadlines
+tests_unit_test_deadlines_SOURCES = \
+	tests/unit/test-deadlines.c $(WF_TEST_FAKE)
+tests_unit_test_deadlines_CFLAGS = $(WF_TEST_CFLAGS)
+tests_unit_test_deadlines_LDADD = $(WF_TEST_LDADD)
+TESTS += tests/unit/test-deadlines
