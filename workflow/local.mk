@@ -67,3 +67,22 @@ tests_unit_test_deadlines_SOURCES = \
 tests_unit_test_deadlines_CFLAGS = $(WF_TEST_CFLAGS)
 tests_unit_test_deadlines_LDADD = $(WF_TEST_LDADD)
 TESTS += tests/unit/test-deadlines
+
+# libworkflow.a references libc only (no libpq, libfcgi, Jansson).
+TESTS += tests/unit/check-workflow-symbols.sh
+EXTRA_DIST += tests/unit/check-workflow-symbols.sh
+
+# The state diagram, drawn from the tables.  diagram.dot and diagram.svg
+# are committed; make check diffs the DOT against wf-dot's output.
+noinst_PROGRAMS += workflow/wf-dot
+workflow_wf_dot_SOURCES = workflow/wf-dot.c
+workflow_wf_dot_LDADD = workflow/libworkflow.a
+
+TESTS += tests/unit/check-workflow-diagram.sh
+EXTRA_DIST += tests/unit/check-workflow-diagram.sh \
+	workflow/diagram.dot workflow/diagram.svg workflow/README.md
+
+workflow-diagram: workflow/wf-dot$(EXEEXT)
+	workflow/wf-dot$(EXEEXT) > $(srcdir)/workflow/diagram.dot
+	dot -Tsvg $(srcdir)/workflow/diagram.dot > $(srcdir)/workflow/diagram.svg
+.PHONY: workflow-diagram
