@@ -1,0 +1,401 @@
+/*
+ * client.c: the end-to-end harness's HTTPS client (libcurl), database
+ * access (libpq) and fault hooks (./run).
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "e2e.h"
+
+const char *
+e2e_env(const char *name)
+{
+	const char	*v = getenv(name);
+
+	if (v == NULL || *v == '\0') {
+		fprintf(stderr, "e2e: %s is not set (run through ./run test)\n",
+		    name);
+		exit(2);
+	}
+	return v;
+}
+
+const char *
+e2e_url(void)
+{
+	return e2e_env("PAICHA_URL");
+}
+
+char *
+fmt(const char *f, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	assert_non_null(s);
+	return s;
+}
+
+double
+now_seconds(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------ */
+/* HTTP                                                               */
+/* ------------------------------------------------------------------ */
+
+struct buf {
+	char	*p;
+	size_t	 len;
+};
+
+static size_t
+collect(char *data, size_t size, size_t n, void *arg)
+{
+	struct buf	*b = arg;
+	char		*p;
+
+	if ((p = realloc(b->p, b->len + size * n + 1)) == NULL)
+		return 0;
+	memcpy(p + b->len, data, size * n);
+	b->len += size * n;
+	p[b->len] = '\0';
+	b->p = p;
+	return size * n;
+}
+
+struct client *
+client_new(void)
+{
+	struct client	*c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	c->curl = curl_easy_init();
+	assert_non_null(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_CAINFO, e2e_env("PAICHA_CA"));
+	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	return c;
+}
+
+void
+client_free(struct client *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+long
+http(struct client *c, const char *method, const char *path,
+    const char *body, const char *const *headers, struct resp *r)
+{
+	struct curl_slist	*hl = NULL;
+	struct buf		 b = { NULL, 0 }, h = { NULL, 0 };
+	char			*url = fmt("%s%s", e2e_url(), path);
+	int			 has_ct = 0;
+	CURLcode		 rc;
+
+	memset(r, 0, sizeof(*r));
+	for (; headers != NULL && *headers != NULL; headers++) {
+		hl = curl_slist_append(hl, *headers);
+		if (strncasecmp(*headers, "Content-Type:", 13) == 0)
+			has_ct = 1;
+	}
+	if (body != NULL && !has_ct)
+		hl = curl_slist_append(hl, "Content-Type: application/json");
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 0L);
+	curl_easy_setopt(c->curl, CURLOPT_NOBODY, 0L);
+	if (body != NULL) {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE,
+		    (long)strlen(body));
+	} else if (strcmp(method, "GET") == 0)
+		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	else {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &h);
+	rc = curl_easy_perform(c->curl);
+	curl_slist_free_all(hl);
+	free(url);
+	if (rc != CURLE_OK) {
+		free(b.p);
+		free(h.p);
+		r->status = 0;
+		r->body = strdup(curl_easy_strerror(rc));
+		return 0;
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	r->body = b.p != NULL ? b.p : strdup("");
+	r->len = b.len;
+	r->headers = h.p != NULL ? h.p : strdup("");
+	r->hlen = h.len;
+	r->json = json_loadb(r->body, r->len, 0, NULL);
+	return r->status;
+}
+
+long
+http_get(struct client *c, const char *path, struct resp *r)
+{
+	return http(c, "GET", path, NULL, NULL, r);
+}
+
+/* Send `body` (stolen) as JSON. */
+long
+http_json(struct client *c, const char *method, const char *path,
+    json_t *body, const char *const *headers, struct resp *r)
+{
+	char	*s = json_dumps(body, JSON_COMPACT);
+	long	 st;
+
+	json_decref(body);
+	assert_non_null(s);
+	st = http(c, method, path, s, headers, r);
+	free(s);
+	return st;
+}
+
+void
+resp_free(struct resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * The value of the last header `name` in the reply (the last block of
+ * headers, after any 100 Continue), copied into `out`; NULL if absent.
+ */
+const char *
+resp_header(const struct resp *r, const char *name, char *out, size_t size)
+{
+	const char	*p = r->headers, *found = NULL, *e;
+	size_t		 n = strlen(name), len;
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			found = p + n + 1;
+		p = strstr(p, "\r\n");
+		if (p != NULL)
+			p += 2;
+	}
+	if (found == NULL)
+		return NULL;
+	while (*found == ' ')
+		found++;
+	e = strstr(found, "\r\n");
+	len = e != NULL ? (size_t)(e - found) : strlen(found);
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, found, len);
+	out[len] = '\0';
+	return out;
+}
+
+struct client *
+client_login(const char *user, const char *password)
+{
+	struct client	*c = client_new();
+	struct resp	 r;
+
+	snprintf(c->name, sizeof(c->name), "%s", user);
+	http_json(c, "POST", "/api/v1/session", json_pack("{s:s, s:s}",
+	    "username", user, "password", password), NULL, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	return c;
+}
+
+/* The reply is problem+json with this status. */
+void
+assert_problem(const struct resp *r, int status)
+{
+	char	 ct[128];
+
+	assert_status(r, status);
+	if (resp_header(r, "Content-Type", ct, sizeof(ct)) == NULL ||
+	    strcmp(ct, "application/problem+json") != 0)
+		fail_msg("want problem+json, got %s: %s",
+		    resp_header(r, "Content-Type", ct, sizeof(ct)) ? ct : "none",
+		    r->body);
+	if (r->json == NULL ||
+	    json_integer_value(json_object_get(r->json, "status")) != status ||
+	    !json_is_string(json_object_get(r->json, "type")) ||
+	    !json_is_string(json_object_get(r->json, "title")))
+		fail_msg("not a problem document: %s", r->body);
+}
+
+/* The reply is a problem naming `field` in errors[]. */
+void
+assert_problem_field(const struct resp *r, int status, const char *field)
+{
+	json_t	*e;
+	size_t	 i;
+
+	assert_problem(r, status);
+	json_array_foreach(json_object_get(r->json, "errors"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "field")) ?
+		    json_string_value(json_object_get(e, "field")) : "",
+		    field) == 0)
+			return;
+	fail_msg("no error for field %s: %s", field, r->body);
+}
+
+/* ------------------------------------------------------------------ */
+/* Database                                                           */
+/* ------------------------------------------------------------------ */
+
+static PGconn *
+db_open(const char *env)
+{
+	PGconn	*c = PQconnectdb(e2e_env(env));
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("could not connect (%s): %s", env, PQerrorMessage(c));
+	return c;
+}
+
+PGconn *
+db_admin(void)
+{
+	return db_open("PAICHA_ADMIN_DATABASE_URL");
+}
+
+PGconn *
+db_app(void)
+{
+	return db_open("PAICHA_APP_DATABASE_URL");
+}
+
+/* Run `sql` with text parameters; the first cell (malloc'd) or NULL. */
+char *
+db_value(PGconn *c, const char *sql, ...)
+{
+	const char	*p[8];
+	va_list		 ap;
+	PGresult	*res;
+	char		*v = NULL;
+	int		 n = 0;
+
+	va_start(ap, sql);
+	while (n < 8 && (p[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("sql failed: %s: %s", sql, PQerrorMessage(c));
+	if (PQntuples(res) > 0 && PQnfields(res) > 0 &&
+	    !PQgetisnull(res, 0, 0))
+		v = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return v;
+}
+
+void
+db_do(PGconn *c, const char *sql)
+{
+	PGresult	*res = PQexec(c, sql);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("sql failed: %s: %s", sql, PQerrorMessage(c));
+	PQclear(res);
+}
+
+/* ------------------------------------------------------------------ */
+/* Faults                                                             */
+/* ------------------------------------------------------------------ */
+
+int
+run_cmd(const char *args)
+{
+	char	*cmd = fmt("PAICHA_VAR='%s' '%s' %s >&2",
+	    e2e_env("PAICHA_VAR"), e2e_env("PAICHA_RUN"), args);
+	int	 st = system(cmd);
+
+	free(cmd);
+	return st == -1 ? -1 : WEXITSTATUS(st);
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw HTTPS                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Send `req` as-is over a fresh TLS connection and return everything
+ * the server sent until it closed (malloc'd), or NULL.
+ */
+char *
+raw_https(const char *req, size_t len)
+{
+	const char	*url = e2e_url(), *hp;
+	char		 host[128], port[16], chunk[4096];
+	struct addrinfo	 hints, *ai = NULL;
+	struct buf	 b = { NULL, 0 };
+	SSL_CTX		*ctx = NULL;
+	SSL		*ssl = NULL;
+	int		 fd = -1, n;
+
+	hp = strstr(url, "://") + 3;
+	if (sscanf(hp, "%127[^:]:%15[0-9]", host, port) != 2)
+		return NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_family = AF_INET;
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return NULL;
+	if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen) == -1)
+		goto out;
+	ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_load_verify_locations(ctx, e2e_env("PAICHA_CA"), NULL);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	ssl = SSL_new(ctx);
+	SSL_set_tlsext_host_name(ssl, host);
+	SSL_set1_host(ssl, host);
+	SSL_set_fd(ssl, fd);
+	if (SSL_connect(ssl) != 1 || SSL_write(ssl, req, (int)len) != (int)len)
+		goto out;
+	while ((n = SSL_read(ssl, chunk, sizeof(chunk))) > 0)
+		collect(chunk, 1, (size_t)n, &b);
+out:
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	if (fd != -1)
+		close(fd);
+	freeaddrinfo(ai);
+	return b.p;
+}

@@ -1,0 +1,85 @@
+/*
+ * e2e.h: the end-to-end harness.  Tests speak HTTPS to the real nginx in
+ * front of the real service and PostgreSQL that `./run test` started:
+ *
+ *	PAICHA_URL			https://localhost:PORT
+ *	PAICHA_CA			the instance's self-signed certificate
+ *	PAICHA_ADMIN_DATABASE_URL	libpq string for the superuser
+ *	PAICHA_APP_DATABASE_URL		libpq string for the service's role
+ *	PAICHA_RUN, PAICHA_VAR		./run and the instance, for faults
+ */
+#ifndef E2E_H
+#define E2E_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#define DEMO_PASSWORD	"paicha-demo"
+
+struct resp {
+	long		 status;
+	char		*body;		/* NUL-terminated */
+	size_t		 len;
+	char		*headers;	/* raw, "Name: value\r\n" lines */
+	size_t		 hlen;
+	json_t		*json;		/* parsed body, or NULL */
+};
+
+struct client {
+	CURL		*curl;
+	char		 name[64];
+};
+
+/* Clients: each has its own cookie jar (one user's browser). */
+struct client	*client_new(void);
+void		 client_free(struct client *);
+struct client	*client_login(const char *, const char *);
+
+/*
+ * One request.  `body` may be NULL; `headers` a NULL-terminated list of
+ * "Name: value" (a JSON Content-Type is added for a body unless one is
+ * given).  Fills `r` (free with resp_free).  Returns the status.
+ */
+long	 http(struct client *, const char *, const char *, const char *,
+	    const char *const *, struct resp *);
+long	 http_get(struct client *, const char *, struct resp *);
+long	 http_json(struct client *, const char *, const char *, json_t *,
+	    const char *const *, struct resp *);
+void	 resp_free(struct resp *);
+const char *resp_header(const struct resp *, const char *, char *, size_t);
+
+/* Assertions with the body printed when they fail. */
+#define assert_status(r, want) do {					\
+	if ((r)->status != (want))					\
+		fail_msg("status %ld, want %d: %s", (r)->status,	\
+		    (int)(want), (r)->body ? (r)->body : "");		\
+} while (0)
+
+void	 assert_problem(const struct resp *, int);
+void	 assert_problem_field(const struct resp *, int, const char *);
+
+/* The database, for checks the API cannot show and faults. */
+PGconn	*db_admin(void);
+PGconn	*db_app(void);
+char	*db_value(PGconn *, const char *, ...);	/* first cell or NULL */
+void	 db_do(PGconn *, const char *);
+
+/* ./run subcommands on the test instance; returns the exit status. */
+int	 run_cmd(const char *);
+
+const char *e2e_url(void);
+const char *e2e_env(const char *);
+char	*fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
+double	 now_seconds(void);
+
+/* A raw TLS connection for requests curl will not send. */
+char	*raw_https(const char *, size_t);
+
+#endif /* E2E_H */
