@@ -2,9 +2,13 @@
 # so that the unit tests link the very same objects.
 PAICHA_SOURCES = \
 	fcgi/paicha.h \
+	fcgi/cases.c \
+	fcgi/chain.c \
 	fcgi/config.c \
 	fcgi/db.c \
 	fcgi/health.c \
+	fcgi/history.c \
+	fcgi/idempotency.c \
 	fcgi/log.c \
 	fcgi/metrics.c \
 	fcgi/password.c \
@@ -12,6 +16,7 @@ PAICHA_SOURCES = \
 	fcgi/request.c \
 	fcgi/router.c \
 	fcgi/session.c \
+	fcgi/transitions.c \
 	fcgi/validate.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
