@@ -107,10 +107,11 @@ END;
 -- every collation because it extends the greatest one.  Six-digit bounds
 -- compare like numbers in every collation, since digits sort in order.
 --
--- They return bpchar, not text, on purpose: regions.code and every column
--- that references it are char(6), and "char(6) >= text" casts the column
--- to text, which no index on the column can serve; "char(6) >= bpchar"
--- uses the index.  Use region_lo(s)::text where text is wanted.
+-- They return bpchar, not text, on purpose: regions.code is char(6), as
+-- a column that references it will be, and "char(6) >= text" casts the
+-- column to text, which no index on the column can serve, while
+-- "char(6) >= bpchar" uses the index.  Use region_lo(s)::text where text
+-- is wanted.
 --
 -- NULL for NULL; not STRICT, for inlining, as region_covers.  A scope
 -- that is not six digits may raise invalid_text_representation (22P02)
