@@ -1,10 +1,16 @@
 # fcgi/: the FastCGI service.  Everything but main() goes into a library
 # so that the unit tests link the very same objects.
-PAICHA_SOURCES = \
+include $(srcdir)/fcgi/uscc.mk
+
+PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/paicha.h \
+	fcgi/cases.c \
+	fcgi/chain.c \
 	fcgi/config.c \
 	fcgi/db.c \
 	fcgi/health.c \
+	fcgi/history.c \
+	fcgi/idempotency.c \
 	fcgi/log.c \
 	fcgi/metrics.c \
 	fcgi/password.c \
@@ -12,6 +18,7 @@ PAICHA_SOURCES = \
 	fcgi/request.c \
 	fcgi/router.c \
 	fcgi/session.c \
+	fcgi/transitions.c \
 	fcgi/validate.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \

@@ -135,6 +135,7 @@ const char	*req_query(const struct req *, const char *);
 int		 req_parse_query(struct req *, char *, size_t);
 int		 req_header_list_has(const char *, const char *);
 int		 utf8_valid(const char *, size_t);
+int		 hex_digit(int);
 
 /* ------------------------------------------------------------------ */
 /* Replies (reply.c).  Each sends exactly one reply per request.      */
@@ -160,6 +161,7 @@ enum vtype {
 	VT_INT,		/* long long in [min, max] */
 	VT_ID,		/* long long >= 1 */
 	VT_BOOL,	/* int 0/1 */
+	VT_OBJECT,	/* json_t *, borrowed from the body (JSON only) */
 	VT__MAX
 };
 
@@ -220,6 +222,97 @@ int		 db_col(const PGresult *, const char *);
 const char	*db_get(const PGresult *, int, const char *);
 int		 db_isnull(const PGresult *, int, const char *);
 int		 sqlstate_status(const char *);
+
+/* ------------------------------------------------------------------ */
+/* The hash chain (chain.c)                                           */
+/* ------------------------------------------------------------------ */
+
+#define CHAIN_LEN	32
+
+char	*chain_canonical(const json_t *);
+void	 chain_hash(int64_t, int32_t, const unsigned char *, const char *,
+	    size_t, unsigned char *);
+void	 hex_encode(const unsigned char *, size_t, char *);
+void	 bytea_hex(const unsigned char *, size_t, char *);
+int	 bytea_parse(const char *, unsigned char *, size_t);
+
+/* ------------------------------------------------------------------ */
+/* Idempotency-Key (idempotency.c)                                    */
+/* ------------------------------------------------------------------ */
+
+enum idem_outcome {
+	IDEM_NONE,	/* no key: go on */
+	IDEM_NEW,	/* the key is ours: go on, idem_finish before COMMIT */
+	IDEM_DONE,	/* replied: a replay or an error */
+	IDEM__MAX
+};
+
+struct idem {
+	const char	*key;	/* borrowed from the request; NULL: none */
+};
+
+enum idem_outcome idem_begin(struct req *, struct idem *);
+int		 idem_finish(struct req *, const struct idem *, int,
+		    const char *);
+
+/* ------------------------------------------------------------------ */
+/* Cases (cases.c, transitions.c)                                     */
+/* ------------------------------------------------------------------ */
+
+struct case_row {
+	int64_t		 id;
+	int64_t		 enterprise_id;
+	char		 region[7];
+	enum wf_state	 state;
+	int		 version;
+	int		 pending;
+	enum wf_event	 pending_event;
+	int		 pending_seq;
+	int64_t		 pending_by;
+	int		 last_seq;
+	unsigned char	 last_hash[CHAIN_LEN];
+};
+
+int	 case_load(struct req *, int64_t, struct case_row *);
+json_t	*case_json(struct req *, int64_t);
+void	 case_reply(struct req *, int64_t, int, const struct idem *);
+void	 case_create(struct req *);
+void	 case_get(struct req *);
+void	 case_list(struct req *);
+void	 case_actions(struct req *);
+void	 case_events_get(struct req *);
+void	 case_transition(struct req *);
+void	 case_approval(struct req *);
+json_t	*event_json(enum wf_event);
+void	 like_pattern(const char *, char *);
+
+/* ------------------------------------------------------------------ */
+/* Case history (history.c)                                           */
+/* ------------------------------------------------------------------ */
+
+struct event_rec {
+	int64_t			 case_id;
+	int32_t			 seq;
+	const unsigned char	*prev;		/* CHAIN_LEN bytes */
+	const char		*case_region;
+	const char		*role;		/* the role the actor acts in */
+	const char		*event;
+	const char		*phase;		/* created, applied, proposed, ... */
+	const char		*from;		/* NULL for the first event */
+	const char		*to;
+	json_t			*payload;	/* borrowed */
+	long long		 at_us;
+	char			*record;	/* out: canonical JSON */
+	unsigned char		 hash[CHAIN_LEN];	/* out */
+};
+
+long long	 now_us(void);
+void		 format_time(long long, char *);
+int		 history_prepare(struct req *, struct event_rec *);
+int		 history_insert(struct req *, struct event_rec *);
+void		 history_discard(struct event_rec *);
+int		 deadlines_apply(struct req *, int64_t, int32_t, const char *,
+		    long long, const struct wf_dl_change *, size_t);
 
 /* ------------------------------------------------------------------ */
 /* Metrics (metrics.c)                                                */

@@ -81,8 +81,9 @@ utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
-static int
-hexval(int c)
+/* The value of a hex digit, or -1. */
+int
+hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -107,8 +108,8 @@ url_decode(char *s)
 		if (*s == '+')
 			*w++ = ' ';
 		else if (*s == '%') {
-			if ((hi = hexval((unsigned char)s[1])) < 0 ||
-			    (lo = hexval((unsigned char)s[2])) < 0)
+			if ((hi = hex_digit((unsigned char)s[1])) < 0 ||
+			    (lo = hex_digit((unsigned char)s[2])) < 0)
 				return -1;
 			*w++ = (char)(hi * 16 + lo);
 			s += 2;

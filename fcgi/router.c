@@ -27,6 +27,13 @@ enum ep {
 	EP_SESSION_CREATE,
 	EP_SESSION_GET,
 	EP_SESSION_DELETE,
+	EP_CASE_CREATE,
+	EP_CASE_LIST,
+	EP_CASE_GET,
+	EP_CASE_ACTIONS,
+	EP_CASE_EVENTS,
+	EP_CASE_TRANSITION,
+	EP_CASE_APPROVAL,
 	EP__MAX
 };
 
@@ -41,6 +48,21 @@ static const struct endpoint endpoints[EP__MAX] = {
 	    session_get },
 	[EP_SESSION_DELETE] = { METHOD_DELETE, "/api/v1/session", 0,
 	    ROLES_ANY, 0, session_delete },
+	[EP_CASE_CREATE] = { METHOD_POST, "/api/v1/cases", EP_JSON,
+	    R(OFFICER), 0, case_create },
+	[EP_CASE_LIST] = { METHOD_GET, "/api/v1/cases", 0,
+	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, case_list },
+	[EP_CASE_GET] = { METHOD_GET, "/api/v1/cases/#", 0,
+	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, case_get },
+	[EP_CASE_ACTIONS] = { METHOD_GET, "/api/v1/cases/#/actions", 0,
+	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, case_actions },
+	[EP_CASE_EVENTS] = { METHOD_GET, "/api/v1/cases/#/events", 0,
+	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, case_events_get },
+	[EP_CASE_TRANSITION] = { METHOD_POST, "/api/v1/cases/#/transitions",
+	    EP_JSON, R(OFFICER) | R(LEGAL), 0, case_transition },
+	[EP_CASE_APPROVAL] = { METHOD_POST, "/api/v1/cases/#/approval",
+	    EP_JSON, R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0,
+	    case_approval },
 };
 
 /*

@@ -77,6 +77,7 @@ check_string(const struct vfield *f, const char *s, size_t len)
 	case VT_INT:
 	case VT_ID:
 	case VT_BOOL:
+	case VT_OBJECT:
 	case VT__MAX:
 		break;
 	}
@@ -177,6 +178,14 @@ validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
 			}
 			store_bool(out, f, json_is_true(v));
 			break;
+		case VT_OBJECT:
+			if (!json_is_object(v)) {
+				badtype = 1;
+				msg = "应为对象";
+				break;
+			}
+			*(json_t **)((char *)out + f->off) = v;
+			break;
 		case VT__MAX:
 			msg = "internal";
 			break;
@@ -256,6 +265,7 @@ validate_query(struct req *r, const struct vfield *fields, size_t n,
 			else
 				msg = "应为 true 或 false";
 			break;
+		case VT_OBJECT:
 		case VT__MAX:
 			msg = "internal";
 			break;

@@ -1,0 +1,677 @@
+/*
+ * cases.c: the case resource -- registering a case, reading it, listing
+ * cases, and what the user may do with one now.  Moving a case through
+ * the workflow is transitions.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paicha.h"
+
+#define LIST_DEFAULT	50
+#define LIST_MAX	200
+
+static const char *const domains[] = { "production", "circulation", NULL };
+static const char *const sources[] = {
+	"self_inspection", "risk_investigation", "spot_check",
+	"risk_monitoring", "complaint", "public_opinion", "injury_monitoring",
+	"recall", "lookback", NULL
+};
+static const char *const risk_levels[] = { "high", "medium", "low", NULL };
+
+/* ------------------------------------------------------------------ */
+/* Loading one case                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Load the case `id` as the user may see it.  Returns 1 when found, 0
+ * when not (absent or outside the user's region: both are 404), -1 with
+ * the database failure recorded in `r`.
+ */
+int
+case_load(struct req *r, int64_t id, struct case_row *c)
+{
+	static struct stmt load = STMT(
+	    "SELECT id, region, state, version, pending_event, pending_seq,"
+	    " pending_by, last_seq, last_hash, enterprise_id"
+	    " FROM cases WHERE id = $1", 1);
+	char		 cid[24];
+	const char	*p[1];
+	PGresult	*res;
+	int		 found;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	p[0] = cid;
+	if ((res = db_exec(r, &load, p)) == NULL)
+		return -1;
+	if ((found = PQntuples(res) == 1)) {
+		memset(c, 0, sizeof(*c));
+		c->id = id;
+		snprintf(c->region, sizeof(c->region), "%s",
+		    db_get(res, 0, "region"));
+		c->state = wf_state_parse(db_get(res, 0, "state"));
+		c->version = atoi(db_get(res, 0, "version"));
+		c->pending = !db_isnull(res, 0, "pending_event");
+		c->pending_event = c->pending ?
+		    wf_event_parse(db_get(res, 0, "pending_event")) : WF_EV__MAX;
+		c->pending_seq = c->pending ?
+		    atoi(db_get(res, 0, "pending_seq")) : 0;
+		c->pending_by = c->pending ?
+		    strtoll(db_get(res, 0, "pending_by"), NULL, 10) : 0;
+		c->last_seq = atoi(db_get(res, 0, "last_seq"));
+		c->enterprise_id = strtoll(db_get(res, 0, "enterprise_id"),
+		    NULL, 10);
+		if (c->state == WF_STATE__MAX || (c->pending &&
+		    c->pending_event == WF_EV__MAX) ||
+		    bytea_parse(db_get(res, 0, "last_hash"), c->last_hash,
+		    CHAIN_LEN) == -1) {
+			log_error("case %s: unreadable row", cid);
+			snprintf(r->sqlstate, sizeof(r->sqlstate), "XX000");
+			found = -1;
+		}
+	}
+	PQclear(res);
+	return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* The case as JSON                                                   */
+/* ------------------------------------------------------------------ */
+
+static json_t *
+opt_string(const PGresult *res, int row, const char *col)
+{
+	return db_isnull(res, row, col) ? json_null() :
+	    json_string(db_get(res, row, col));
+}
+
+static json_t *
+opt_json(const PGresult *res, int row, const char *col)
+{
+	json_t	*v;
+
+	if (db_isnull(res, row, col))
+		return json_null();
+	v = json_loads(db_get(res, row, col), JSON_DECODE_ANY, NULL);
+	return v != NULL ? v : json_null();
+}
+
+/* Add Chinese labels to deadline objects in `a` (an array). */
+static void
+label_deadlines(json_t *a)
+{
+	json_t		*d;
+	size_t		 i;
+	enum wf_deadline k;
+
+	json_array_foreach(a, i, d) {
+		k = wf_deadline_parse(json_string_value(json_object_get(d,
+		    "kind")));
+		if (k != WF_DL__MAX)
+			json_object_set_new(d, "label",
+			    json_string(wf_deadlines[k].label));
+	}
+}
+
+/*
+ * The case `id` as the API shows it (a new reference), or NULL: not
+ * visible (r->sqlstate empty) or the database failed (recorded).
+ */
+json_t *
+case_json(struct req *r, int64_t id)
+{
+	static struct stmt get = STMT(
+	    "SELECT c.id, c.enterprise_id, e.name AS enterprise_name, e.uscc,"
+	    " c.region, rg.name AS region_name, c.campaign_id, c.category,"
+	    " cat.name AS category_name, c.domain, c.source, c.problem,"
+	    " c.risk_level, c.state, c.version, c.pending_event, c.pending_seq,"
+	    " rfc3339(c.pending_at) AS pending_at, c.pending_by,"
+	    " pu.username AS pending_username,"
+	    " pu.display_name AS pending_name,"
+	    " (SELECT (ev.record::jsonb -> 'payload')::text FROM case_events ev"
+	    "   WHERE ev.case_id = c.id AND ev.seq = c.pending_seq)"
+	    "   AS pending_payload,"
+	    " c.lookback_on::text AS lookback_on,"
+	    " rfc3339(c.next_due) AS next_due,"
+	    " (c.next_due < now()) AS overdue,"
+	    " (SELECT json_agg(json_build_object('kind', d.kind,"
+	    "   'started_seq', d.started_seq,"
+	    "   'basis_at', rfc3339(d.basis_at), 'due_at', rfc3339(d.due_at),"
+	    "   'stopped_at', rfc3339(d.stopped_at),"
+	    "   'calendar_known', d.calendar_known,"
+	    "   'overdue', d.stopped_at IS NULL AND d.due_at < now())"
+	    "   ORDER BY d.started_seq, d.kind)"
+	    "   FROM case_deadlines d WHERE d.case_id = c.id)::text AS deadlines,"
+	    " c.fine_amount::text AS fine_amount,"
+	    " c.confiscation_amount::text AS confiscation_amount,"
+	    " c.case_value::text AS case_value,"
+	    " rfc3339(c.penalty_decided_at) AS penalty_decided_at,"
+	    " rfc3339(c.judicial_transferred_at) AS judicial_transferred_at,"
+	    " rfc3339(c.discipline_transferred_at) AS discipline_transferred_at,"
+	    " c.interviews, rfc3339(c.created_at) AS created_at,"
+	    " cu.username AS created_by, rfc3339(c.updated_at) AS updated_at"
+	    " FROM cases c JOIN enterprises e ON e.id = c.enterprise_id"
+	    " JOIN regions rg ON rg.code = c.region"
+	    " JOIN categories cat ON cat.id = c.category"
+	    " LEFT JOIN LATERAL user_public(c.pending_by) pu ON true"
+	    " LEFT JOIN LATERAL user_public(c.created_by) cu ON true"
+	    " WHERE c.id = $1", 1);
+	char		 cid[24];
+	const char	*p[1];
+	PGresult	*res;
+	json_t		*o = NULL, *pending = json_null(), *dl;
+	enum wf_state	 st;
+	enum wf_event	 pe;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	p[0] = cid;
+	r->sqlstate[0] = '\0';
+	if ((res = db_exec(r, &get, p)) == NULL)
+		return NULL;
+	if (PQntuples(res) != 1)
+		goto out;
+	st = wf_state_parse(db_get(res, 0, "state"));
+	if (!db_isnull(res, 0, "pending_event")) {
+		pe = wf_event_parse(db_get(res, 0, "pending_event"));
+		pending = json_pack("{s:s, s:s, s:i, s:{s:I, s:s, s:s}, s:s,"
+		    " s:o, s:s}",
+		    "event", db_get(res, 0, "pending_event"),
+		    "label", pe != WF_EV__MAX ? wf_events[pe].label : "",
+		    "seq", atoi(db_get(res, 0, "pending_seq")),
+		    "by", "id", (json_int_t)strtoll(db_get(res, 0, "pending_by"),
+		    NULL, 10), "username", db_get(res, 0, "pending_username"),
+		    "display_name", db_get(res, 0, "pending_name"),
+		    "at", db_get(res, 0, "pending_at"),
+		    "payload", opt_json(res, 0, "pending_payload"),
+		    "target", pe != WF_EV__MAX && wf_events[pe].to !=
+		    WF_STATE__MAX ? wf_states[wf_events[pe].to].id :
+		    db_get(res, 0, "state"));
+	}
+	dl = opt_json(res, 0, "deadlines");
+	if (json_is_null(dl)) {
+		json_decref(dl);
+		dl = json_array();
+	}
+	label_deadlines(dl);
+	o = json_pack("{s:I, s:I, s:{s:I, s:s, s:s}, s:s, s:s, s:i, s:s,"
+	    " s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:o, s:o, s:o,"
+	    " s:b, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o, s:i}, s:s, s:s*,"
+	    " s:s}",
+	    "id", (json_int_t)id,
+	    "enterprise_id", (json_int_t)strtoll(db_get(res, 0,
+	    "enterprise_id"), NULL, 10),
+	    "enterprise", "id", (json_int_t)strtoll(db_get(res, 0,
+	    "enterprise_id"), NULL, 10), "name", db_get(res, 0,
+	    "enterprise_name"), "uscc", db_get(res, 0, "uscc"),
+	    "region", db_get(res, 0, "region"),
+	    "region_name", db_get(res, 0, "region_name"),
+	    "campaign_id", atoi(db_get(res, 0, "campaign_id")),
+	    "category", db_get(res, 0, "category"),
+	    "category_name", db_get(res, 0, "category_name"),
+	    "domain", db_get(res, 0, "domain"),
+	    "source", db_get(res, 0, "source"),
+	    "problem", db_get(res, 0, "problem"),
+	    "risk_level", opt_string(res, 0, "risk_level"),
+	    "state", db_get(res, 0, "state"),
+	    "state_label", st != WF_STATE__MAX ? wf_states[st].label : "",
+	    "version", atoi(db_get(res, 0, "version")),
+	    "pending", pending,
+	    "deadlines", dl,
+	    "lookback_on", opt_string(res, 0, "lookback_on"),
+	    "next_due", opt_string(res, 0, "next_due"),
+	    "overdue", strcmp(db_get(res, 0, "overdue"), "t") == 0,
+	    "lookback_due", json_boolean(0),
+	    "facts",
+	    "fine_amount", opt_string(res, 0, "fine_amount"),
+	    "confiscation_amount", opt_string(res, 0, "confiscation_amount"),
+	    "case_value", opt_string(res, 0, "case_value"),
+	    "penalty_decided_at", opt_string(res, 0, "penalty_decided_at"),
+	    "judicial_transferred_at", opt_string(res, 0,
+	    "judicial_transferred_at"),
+	    "discipline_transferred_at", opt_string(res, 0,
+	    "discipline_transferred_at"),
+	    "interviews", atoi(db_get(res, 0, "interviews")),
+	    "created_at", db_get(res, 0, "created_at"),
+	    "created_by", db_isnull(res, 0, "created_by") ? NULL :
+	    db_get(res, 0, "created_by"),
+	    "updated_at", db_get(res, 0, "updated_at"));
+	if (o == NULL)
+		log_error("case %s: could not build its JSON", cid);
+out:
+	PQclear(res);
+	return o;
+}
+
+/*
+ * Reply with the case as it now is, with its ETag; `status` 200, 201 or
+ * 202.  The JSON text is also stored for an Idempotency-Key replay
+ * before the transaction commits -- so call this with the transaction
+ * open, and it commits.
+ */
+void
+case_reply(struct req *r, int64_t id, int status, const struct idem *idem)
+{
+	json_t	*o;
+	char	*text = NULL;
+
+	if ((o = case_json(r, id)) == NULL) {
+		if (r->sqlstate[0] != '\0')
+			reply_db_error(r);
+		else
+			reply_problem(r, 404, NULL, "no such case", NULL);
+		return;
+	}
+	snprintf(r->etag, sizeof(r->etag), "%lld", (long long)
+	    json_integer_value(json_object_get(o, "version")));
+	if (status == 201)
+		snprintf(r->location, sizeof(r->location), "/api/v1/cases/%lld",
+		    (long long)id);
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (text == NULL) {
+		reply_problem(r, 500, NULL, "internal error", NULL);
+		return;
+	}
+	if (idem_finish(r, idem, status, text) == -1 || db_commit(r) == -1) {
+		reply_db_error(r);
+		goto out;
+	}
+	reply_text(r, status, "application/json; charset=utf-8", text,
+	    strlen(text));
+out:
+	free(text);
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /api/v1/cases                                                 */
+/* ------------------------------------------------------------------ */
+
+struct case_in {
+	long long	 enterprise_id;
+	long long	 campaign_id;
+	const char	*category;
+	const char	*domain;
+	const char	*source;
+	const char	*problem;
+	const char	*risk_level;
+};
+
+static const struct vfield case_fields[] = {
+	{ "enterprise_id", VT_ID, 1, 0, 0, NULL, NULL,
+	    offsetof(struct case_in, enterprise_id) },
+	{ "campaign_id", VT_ID, 1, 0, 0, NULL, NULL,
+	    offsetof(struct case_in, campaign_id) },
+	{ "category", VT_STRING, 1, 1, 40, NULL, NULL,
+	    offsetof(struct case_in, category) },
+	{ "domain", VT_ENUM, 1, 0, 0, domains, NULL,
+	    offsetof(struct case_in, domain) },
+	{ "source", VT_ENUM, 1, 0, 0, sources, NULL,
+	    offsetof(struct case_in, source) },
+	{ "problem", VT_TEXT, 1, 1, 4000, NULL, NULL,
+	    offsetof(struct case_in, problem) },
+	{ "risk_level", VT_ENUM, 0, 0, 0, risk_levels, NULL,
+	    offsetof(struct case_in, risk_level) },
+};
+
+void
+case_create(struct req *r)
+{
+	static struct stmt refs = STMT(
+	    "SELECT (SELECT region FROM enterprises WHERE id = $1) AS region,"
+	    " EXISTS (SELECT 1 FROM campaigns WHERE id = $2) AS campaign,"
+	    " EXISTS (SELECT 1 FROM categories WHERE id = $3) AS category,"
+	    " nextval('cases_id_seq') AS id", 3);
+	static struct stmt insert = STMT(
+	    "INSERT INTO cases (id, enterprise_id, region, campaign_id,"
+	    " category, domain, source, problem, risk_level, state, version,"
+	    " last_seq, last_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6,"
+	    " $7, $8, $9, 'detected', 1, 1, $10::bytea, $11)", 11);
+	static const unsigned char zero[CHAIN_LEN];
+	struct case_in	 in;
+	struct event_rec ev = { 0 };
+	struct idem	 idem;
+	struct wf_dl_change ch[WF_DL__MAX];
+	json_t		*payload = NULL, *errors = NULL;
+	PGresult	*res = NULL;
+	char		 eid[24], camp[24], cid[24], uid[24], region[7];
+	char		 hashhex[2 * CHAIN_LEN + 3];
+	const char	*p[11];
+	int64_t		 id;
+	size_t		 n;
+
+	memset(&in, 0, sizeof(in));
+	if (validate_json(r, r->json, case_fields,
+	    sizeof(case_fields) / sizeof(case_fields[0]), &in, NULL) == -1)
+		return;
+	if (db_begin(r) == -1)
+		goto dberr;
+	switch (idem_begin(r, &idem)) {
+	case IDEM_DONE:
+		return;
+	case IDEM_NONE:
+	case IDEM_NEW:
+	case IDEM__MAX:
+		break;
+	}
+	snprintf(eid, sizeof(eid), "%lld", in.enterprise_id);
+	snprintf(camp, sizeof(camp), "%lld", in.campaign_id);
+	p[0] = eid;
+	p[1] = camp;
+	p[2] = in.category;
+	if ((res = db_exec(r, &refs, p)) == NULL)
+		goto dberr;
+	if (db_isnull(res, 0, "region"))
+		errors = problem_field(errors, "enterprise_id",
+		    "企业不存在或不在您的辖区内");
+	if (strcmp(db_get(res, 0, "campaign"), "t") != 0)
+		errors = problem_field(errors, "campaign_id", "专项行动不存在");
+	if (strcmp(db_get(res, 0, "category"), "t") != 0)
+		errors = problem_field(errors, "category", "产品类别不存在");
+	if (errors != NULL) {
+		PQclear(res);
+		reply_problem(r, 422, NULL, "some fields are missing or invalid",
+		    errors);
+		return;
+	}
+	snprintf(region, sizeof(region), "%s", db_get(res, 0, "region"));
+	id = strtoll(db_get(res, 0, "id"), NULL, 10);
+	PQclear(res);
+	res = NULL;
+
+	/* Event 1: the registration, carrying the case's facts. */
+	payload = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s*}",
+	    "enterprise_id", (json_int_t)in.enterprise_id,
+	    "campaign_id", (json_int_t)in.campaign_id,
+	    "category", in.category, "domain", in.domain,
+	    "source", in.source, "problem", in.problem,
+	    "risk_level", in.risk_level);
+	memset(&ev, 0, sizeof(ev));
+	ev.case_id = id;
+	ev.seq = 1;
+	ev.prev = zero;
+	ev.case_region = region;
+	ev.role = wf_role_ids[WF_ROLE_OFFICER];
+	ev.event = "create";
+	ev.phase = "created";
+	ev.from = NULL;
+	ev.to = wf_states[WF_STATE_DETECTED].id;
+	ev.payload = payload;
+	ev.at_us = now_us();
+	/*
+	 * The case row must exist before its first event (foreign key), and
+	 * names that event's hash as its chain head.
+	 */
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	p[0] = cid;
+	p[1] = eid;
+	p[2] = region;
+	p[3] = camp;
+	p[4] = in.category;
+	p[5] = in.domain;
+	p[6] = in.source;
+	p[7] = in.problem;
+	p[8] = in.risk_level;
+	p[9] = hashhex;
+	p[10] = uid;
+	if (history_prepare(r, &ev) == -1)
+		goto dberr;
+	bytea_hex(ev.hash, CHAIN_LEN, hashhex);
+	if (db_exec_ok(r, &insert, p) == -1 || history_insert(r, &ev) == -1)
+		goto dberr;
+	n = wf_deadline_changes(WF_EV__MAX, WF_PHASE_CREATE, ev.at_us / 1000000,
+	    NULL, ch);
+	if (n != WF_DL_BAD_PAYLOAD &&
+	    deadlines_apply(r, id, 1, region, ev.at_us, ch, n) == -1)
+		goto dberr;
+	json_decref(payload);
+	case_reply(r, id, 201, &idem);
+	return;
+dberr:
+	history_discard(&ev);
+	json_decref(payload);
+	PQclear(res);
+	reply_db_error(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/cases/{id}                                             */
+/* ------------------------------------------------------------------ */
+
+void
+case_get(struct req *r)
+{
+	json_t	*o;
+
+	if ((o = case_json(r, r->ids[0])) == NULL) {
+		if (r->sqlstate[0] != '\0')
+			reply_db_error(r);
+		else
+			reply_problem(r, 404, NULL, "no such case", NULL);
+		return;
+	}
+	snprintf(r->etag, sizeof(r->etag), "%lld", (long long)
+	    json_integer_value(json_object_get(o, "version")));
+	reply_json(r, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/cases                                                  */
+/* ------------------------------------------------------------------ */
+
+static const char *const states[] = {
+	"detected", "rectifying", "rectification_review", "interview",
+	"credit_publication", "transfer_judicial", "transfer_discipline",
+	"closed", "lookback", NULL
+};
+
+struct list_in {
+	const char	*state;
+	const char	*category;
+	const char	*region;
+	long long	 campaign;
+	int		 overdue;
+	int		 lookback_due;
+	int		 pending;
+	const char	*q;
+	long long	 cursor;
+	long long	 limit;
+};
+
+static const struct vfield list_fields[] = {
+	{ "state", VT_ENUM, 0, 0, 0, states, NULL,
+	    offsetof(struct list_in, state) },
+	{ "category", VT_STRING, 0, 1, 40, NULL, NULL,
+	    offsetof(struct list_in, category) },
+	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, region) },
+	{ "campaign", VT_ID, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, campaign) },
+	{ "overdue", VT_BOOL, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, overdue) },
+	{ "lookback_due", VT_BOOL, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, lookback_due) },
+	{ "pending", VT_BOOL, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, pending) },
+	{ "q", VT_TEXT, 0, 1, 100, NULL, NULL,
+	    offsetof(struct list_in, q) },
+	{ "cursor", VT_ID, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, cursor) },
+	{ "limit", VT_INT, 0, 1, LIST_MAX, NULL, NULL,
+	    offsetof(struct list_in, limit) },
+};
+
+/*
+ * `q` as a LIKE pattern that matches it anywhere, with LIKE's own
+ * characters escaped, into `out` (at least 2 * strlen(q) + 3 bytes).
+ */
+void
+like_pattern(const char *q, char *out)
+{
+	*out++ = '%';
+	for (; *q != '\0'; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*out++ = '\\';
+		*out++ = *q;
+	}
+	*out++ = '%';
+	*out = '\0';
+}
+
+void
+case_list(struct req *r)
+{
+	static struct stmt list = STMT(
+	    "SELECT c.id, c.state, c.version, c.category, c.region,"
+	    " rg.name AS region_name, c.campaign_id, c.domain, c.source,"
+	    " c.risk_level, left(c.problem, 200) AS problem, c.enterprise_id,"
+	    " e.name AS enterprise_name, c.pending_event,"
+	    " rfc3339(c.next_due) AS next_due, (c.next_due < now()) AS overdue,"
+	    " c.lookback_on::text AS lookback_on,"
+	    " rfc3339(c.created_at) AS created_at,"
+	    " rfc3339(c.updated_at) AS updated_at"
+	    " FROM cases c JOIN enterprises e ON e.id = c.enterprise_id"
+	    " JOIN regions rg ON rg.code = c.region"
+	    " WHERE ($1::text IS NULL OR c.state = $1)"
+	    " AND ($2::text IS NULL OR c.category = $2)"
+	    " AND ($3::text IS NULL OR (c.region >= region_lo($3::char(6))"
+	    "   AND c.region < region_hi($3::char(6))))"
+	    " AND ($4::integer IS NULL OR c.campaign_id = $4)"
+	    " AND (NOT $5::boolean OR c.next_due < now())"
+	    " AND (NOT $6::boolean OR (c.state = 'closed'"
+	    "   AND c.lookback_on <= today_cst()))"
+	    " AND (NOT $7::boolean OR c.pending_event IS NOT NULL)"
+	    " AND ($8::text IS NULL OR c.problem ILIKE $8 OR e.name ILIKE $8"
+	    "   OR e.uscc = upper($9))"
+	    " AND ($10::bigint IS NULL OR c.id < $10)"
+	    " ORDER BY c.id DESC LIMIT $11", 11);
+	struct list_in	 in;
+	char		 camp[24], cur[24], lim[24], pat[2 * 100 + 3];
+	const char	*p[11];
+	unsigned	 present;
+	PGresult	*res;
+	json_t		*items, *o;
+	int		 i, n;
+
+	memset(&in, 0, sizeof(in));
+	in.limit = LIST_DEFAULT;
+	if (validate_query(r, list_fields, sizeof(list_fields) /
+	    sizeof(list_fields[0]), &in, &present) == -1)
+		return;
+	snprintf(camp, sizeof(camp), "%lld", in.campaign);
+	snprintf(cur, sizeof(cur), "%lld", in.cursor);
+	snprintf(lim, sizeof(lim), "%lld", in.limit + 1);
+	if (in.q != NULL)
+		like_pattern(in.q, pat);
+	p[0] = in.state;
+	p[1] = in.category;
+	p[2] = in.region;
+	p[3] = in.campaign != 0 ? camp : NULL;
+	p[4] = in.overdue ? "true" : "false";
+	p[5] = in.lookback_due ? "true" : "false";
+	p[6] = in.pending ? "true" : "false";
+	p[7] = in.q != NULL ? pat : NULL;
+	p[8] = in.q;
+	p[9] = in.cursor != 0 ? cur : NULL;
+	p[10] = lim;
+	if ((res = db_exec(r, &list, p)) == NULL) {
+		reply_db_error(r);
+		return;
+	}
+	items = json_array();
+	n = PQntuples(res);
+	for (i = 0; i < n && i < in.limit; i++) {
+		enum wf_state st = wf_state_parse(db_get(res, i, "state"));
+
+		o = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:s,"
+		    " s:s, s:o, s:s, s:I, s:s, s:o, s:o, s:b, s:o, s:s, s:s}",
+		    "id", (json_int_t)strtoll(db_get(res, i, "id"), NULL, 10),
+		    "state", db_get(res, i, "state"),
+		    "state_label", st != WF_STATE__MAX ?
+		    wf_states[st].label : "",
+		    "version", atoi(db_get(res, i, "version")),
+		    "category", db_get(res, i, "category"),
+		    "region", db_get(res, i, "region"),
+		    "region_name", db_get(res, i, "region_name"),
+		    "campaign_id", atoi(db_get(res, i, "campaign_id")),
+		    "domain", db_get(res, i, "domain"),
+		    "source", db_get(res, i, "source"),
+		    "risk_level", opt_string(res, i, "risk_level"),
+		    "problem", db_get(res, i, "problem"),
+		    "enterprise_id", (json_int_t)strtoll(db_get(res, i,
+		    "enterprise_id"), NULL, 10),
+		    "enterprise_name", db_get(res, i, "enterprise_name"),
+		    "pending", opt_string(res, i, "pending_event"),
+		    "next_due", opt_string(res, i, "next_due"),
+		    "overdue", strcmp(db_get(res, i, "overdue"), "t") == 0,
+		    "lookback_on", opt_string(res, i, "lookback_on"),
+		    "created_at", db_get(res, i, "created_at"),
+		    "updated_at", db_get(res, i, "updated_at"));
+		if (o != NULL)
+			json_array_append_new(items, o);
+	}
+	o = json_pack("{s:o, s:o}", "items", items, "next_cursor",
+	    n > in.limit ? json_sprintf("%s", db_get(res, (int)in.limit - 1,
+	    "id")) : json_null());
+	PQclear(res);
+	reply_json(r, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/cases/{id}/actions                                     */
+/* ------------------------------------------------------------------ */
+
+/* An event as the front end needs it to build its form. */
+json_t *
+event_json(enum wf_event e)
+{
+	const struct wf_event_def	*d = &wf_events[e];
+	json_t				*req = json_array(), *roles;
+	size_t				 i;
+
+	for (i = 0; i < d->nrequires; i++) {
+		const struct wf_field_def *f = &wf_fields[d->requires[i]];
+
+		json_array_append_new(req, json_pack("{s:s, s:s, s:s}",
+		    "name", f->name, "type", wf_ftype_ids[f->type],
+		    "label", f->label));
+	}
+	roles = json_array();
+	for (i = 0; i < WF_ROLE__MAX; i++)
+		if (d->roles & WF_ROLE_BIT(i))
+			json_array_append_new(roles,
+			    json_string(wf_role_ids[i]));
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:b}", "id", d->id,
+	    "label", d->label, "requires", req, "to", d->to == WF_STATE__MAX ?
+	    "(same)" : wf_states[d->to].id, "roles", roles, "approval",
+	    d->approval);
+}
+
+void
+case_actions(struct req *r)
+{
+	struct case_row	 c;
+	unsigned	 mask;
+	json_t		*items;
+	int		 i, found;
+
+	if ((found = case_load(r, r->ids[0], &c)) == -1) {
+		reply_db_error(r);
+		return;
+	}
+	if (found == 0) {
+		reply_problem(r, 404, NULL, "no such case", NULL);
+		return;
+	}
+	mask = wf_actions(c.state, c.pending, r->user.roles);
+	items = json_array();
+	for (i = 0; i < WF_EV__MAX; i++)
+		if (mask & WF_EVENT_BIT(i))
+			json_array_append_new(items, event_json((enum wf_event)i));
+	snprintf(r->etag, sizeof(r->etag), "%d", c.version);
+	reply_json(r, 200, json_pack("{s:o, s:b, s:i}", "items", items,
+	    "can_decide", c.pending && wf_decide_approval(r->user.roles,
+	    r->user.id, c.pending_by, c.pending) == WF_APPROVAL_OK,
+	    "version", c.version));
+}
