@@ -374,6 +374,13 @@ void	 session_create(struct req *);
 void	 session_get(struct req *);
 void	 session_delete(struct req *);
 
+/* dispatch.c: connections to worker threads. */
+int	 dispatch_init(int);
+void	*dispatch_main(void *);
+int	 dispatch_take(void);
+void	 dispatch_give(int);
+void	 dispatch_stop(void);
+
 /* Server state (main.c). */
 extern atomic_int server_stopping;
 

@@ -15,3 +15,8 @@ check_PROGRAMS += $(E2E_TESTS)
 tests_e2e_e2e_foundation_SOURCES = tests/e2e/e2e-foundation.c
 tests_e2e_e2e_foundation_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_foundation_LDADD = $(E2E_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-cases
+tests_e2e_e2e_cases_SOURCES = tests/e2e/e2e-cases.c
+tests_e2e_e2e_cases_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_cases_LDADD = $(E2E_LIBS)
