@@ -279,6 +279,7 @@ void	 case_reply(struct req *, int64_t, int, const struct idem *);
 void	 case_create(struct req *);
 void	 case_get(struct req *);
 void	 case_list(struct req *);
+void	 case_counts(struct req *);
 void	 case_actions(struct req *);
 void	 case_events_get(struct req *);
 void	 case_transition(struct req *);

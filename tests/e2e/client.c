@@ -224,6 +224,21 @@ resp_header(const struct resp *r, const char *name, char *out, size_t size)
 	return out;
 }
 
+/* A new client with `c`'s cookies: the same session, its own connection. */
+struct client *
+client_clone(struct client *c)
+{
+	struct client		*n = client_new();
+	struct curl_slist	*cookies = NULL, *k;
+
+	snprintf(n->name, sizeof(n->name), "%s", c->name);
+	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &cookies);
+	for (k = cookies; k != NULL; k = k->next)
+		curl_easy_setopt(n->curl, CURLOPT_COOKIELIST, k->data);
+	curl_slist_free_all(cookies);
+	return n;
+}
+
 struct client *
 client_login(const char *user, const char *password)
 {

@@ -41,6 +41,7 @@ struct client {
 struct client	*client_new(void);
 void		 client_free(struct client *);
 struct client	*client_login(const char *, const char *);
+struct client	*client_clone(struct client *);
 
 /*
  * One request.  `body` may be NULL; `headers` a NULL-terminated list of
