@@ -273,6 +273,24 @@ struct case_row {
 	unsigned char	 last_hash[CHAIN_LEN];
 };
 
+/*
+ * What a step changes on the case row besides its state (transitions.c):
+ * the service's guarded UPDATE and the bulk loader both apply it.
+ */
+struct advance {
+	enum wf_state	 to;
+	const char	*pending_event;	/* NULL: no proposal pending after */
+	int		 pending_seq;
+	/* Facts the statistics count; see sql/0007_cases.sql. */
+	int		 facts;
+	int		 interviews;	/* added */
+	int		 set_lookback;	/* 1: lookback_on = lookback (NULL ok) */
+	const char	*lookback;
+	int		 penalty;	/* 1: a penalty decision, amounts below */
+	const char	*fine, *confiscation, *value;
+	int		 judicial, discipline;
+};
+
 int	 case_load(struct req *, int64_t, struct case_row *);
 json_t	*case_json(struct req *, int64_t);
 void	 case_reply(struct req *, int64_t, int, const struct idem *);
@@ -285,6 +303,9 @@ void	 case_events_get(struct req *);
 void	 case_transition(struct req *);
 void	 case_approval(struct req *);
 json_t	*event_json(enum wf_event);
+void	 payload_view(struct wf_payload *, json_t *);
+void	 advance_facts(struct advance *, enum wf_event, json_t *);
+const char *acting_role(unsigned, unsigned);
 void	 like_pattern(const char *, char *);
 
 /* ------------------------------------------------------------------ */
@@ -309,6 +330,8 @@ struct event_rec {
 
 long long	 now_us(void);
 void		 format_time(long long, char *);
+int		 history_record(struct event_rec *, int64_t, const char *,
+		    const char *);
 int		 history_prepare(struct req *, struct event_rec *);
 int		 history_insert(struct req *, struct event_rec *);
 void		 history_discard(struct event_rec *);

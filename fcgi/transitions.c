@@ -87,7 +87,8 @@ pl_list_string(void *ctx, const char *f, size_t i)
 	return json_string_value(json_array_get(json_object_get(ctx, f), i));
 }
 
-static void
+/* A wf_payload view of a Jansson object (borrowed, must outlive `p`). */
+void
 payload_view(struct wf_payload *p, json_t *obj)
 {
 	p->ctx = obj;
@@ -171,21 +172,6 @@ transition_begin(struct req *r, struct idem *idem, struct case_row *c)
 	return 1;
 }
 
-/* What changes on the case row besides its state. */
-struct advance {
-	enum wf_state	 to;
-	const char	*pending_event;	/* NULL: no proposal pending after */
-	int		 pending_seq;
-	/* Facts the statistics count; see sql/0007_cases.sql. */
-	int		 facts;
-	int		 interviews;	/* added */
-	int		 set_lookback;	/* 1: lookback_on = lookback (NULL ok) */
-	const char	*lookback;
-	int		 penalty;	/* 1: a penalty decision, amounts below */
-	const char	*fine, *confiscation, *value;
-	int		 judicial, discipline;
-};
-
 /*
  * The guarded UPDATE: move the case from `c` (as read) to `a`, with the
  * chain head at `ev`.  Takes the row's lock.  Returns 1 when it matched,
@@ -267,7 +253,7 @@ case_advance(struct req *r, const struct case_row *c,
  * The facts an event records when it takes effect (applied directly, or
  * approved), from its payload.
  */
-static void
+void
 advance_facts(struct advance *a, enum wf_event ev, json_t *payload)
 {
 	switch (ev) {
@@ -318,14 +304,17 @@ advance_facts(struct advance *a, enum wf_event ev, json_t *payload)
 	}
 }
 
-/* The role the user acts in for `ev`: the first allowed one they hold. */
-static const char *
-acting_role(const struct req *r, unsigned allowed)
+/*
+ * The role a user holding `roles` acts in for an event `allowed` roles
+ * may fire: the first allowed one they hold.
+ */
+const char *
+acting_role(unsigned roles, unsigned allowed)
 {
 	int	 i;
 
 	for (i = 0; i < WF_ROLE__MAX; i++)
-		if ((r->user.roles & allowed) & WF_ROLE_BIT(i))
+		if ((roles & allowed) & WF_ROLE_BIT(i))
 			return wf_role_ids[i];
 	return wf_role_ids[WF_ROLE_OFFICER];
 }
@@ -458,7 +447,7 @@ case_transition(struct req *r)
 	ev.seq = c.last_seq + 1;
 	ev.prev = c.last_hash;
 	ev.case_region = c.region;
-	ev.role = acting_role(r, wf_events[e].roles);
+	ev.role = acting_role(r->user.roles, wf_events[e].roles);
 	ev.event = wf_events[e].id;
 	ev.from = wf_states[c.state].id;
 	ev.payload = in.payload;
