@@ -287,7 +287,8 @@ enterprise_create(struct req *r)
 	    " production_licence, production_licence_status, ccc_certificate,"
 	    " ccc_status, uscc_override_by, uscc_override_reason,"
 	    " uscc_override_at, created_by) VALUES ($1, $2, $3, $4, $5, $6,"
-	    " $7, $8, $9, $10, CASE WHEN $9 IS NOT NULL THEN now() END, $11)"
+	    " $7, $8, $9::bigint, $10,"
+	    " CASE WHEN $9::bigint IS NOT NULL THEN now() END, $11)"
 	    " RETURNING id", 11);
 	struct enterprise_in in;
 	struct idem	 idem = { NULL };

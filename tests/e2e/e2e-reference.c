@@ -289,19 +289,47 @@ test_categories(void **state)
 	assert_problem_field(&r, 422, "id");
 	resp_free(&r);
 	free(n);
-	n = malloc(3 * 51 + 1);
-	memset(n, 0, 3 * 51 + 1);
-	for (int i = 0; i < 51; i++)
-		memcpy(n + 3 * i, "品", 3);
-	http_json(admin_bj, "POST", "/api/v1/categories", json_pack("{s:s,"
-	    " s:s}", "id", "e2e_long", "name", n), NULL, &r);
-	assert_problem_field(&r, 422, "name");
-	resp_free(&r);
-	n[150] = '\0';
-	http_json(admin_bj, "POST", "/api/v1/categories", json_pack("{s:s,"
-	    " s:s}", "id", unique_name("e2e_l"), "name", n), NULL, &r);
-	assert_status(&r, 201);
-	resp_free(&r);
+	/* 51 characters: refused; 50 (13 digits, unique, and 37): accepted. */
+	{
+		char *digits = unique_name(""), *id = unique_name("e2e_l");
+		size_t i, off;
+
+		n = calloc(1, 13 + 3 * 51 + 1);
+		assert_non_null(n);
+		off = (size_t)sprintf(n, "%.13s", digits);
+		for (i = 0; i < 38; i++)
+			memcpy(n + off + 3 * i, "品", 3);
+		http_json(admin_bj, "POST", "/api/v1/categories", json_pack(
+		    "{s:s, s:s}", "id", id, "name", n), NULL, &r);
+		assert_problem_field(&r, 422, "name");
+		resp_free(&r);
+		n[off + 3 * 37] = '\0';
+		http_json(admin_bj, "POST", "/api/v1/categories", json_pack(
+		    "{s:s, s:s}", "id", id, "name", n), NULL, &r);
+		assert_status(&r, 201);
+		resp_free(&r);
+		free(digits);
+		free(id);
+	}
+	/* Ids: 40 characters at most; bodies: 4 KiB. */
+	{
+		char id[42];
+
+		memset(id, 'a', 41);
+		id[41] = '\0';
+		http_json(admin_bj, "POST", "/api/v1/categories", json_pack(
+		    "{s:s, s:s}", "id", id, "name", "四十一"), NULL, &r);
+		assert_problem_field(&r, 422, "id");
+		resp_free(&r);
+		free(n);
+		n = malloc(5000);
+		memset(n, 'x', 4999);
+		n[4999] = '\0';
+		http_json(admin_bj, "POST", "/api/v1/categories", json_pack(
+		    "{s:s, s:s}", "id", "e2e_big", "name", n), NULL, &r);
+		assert_problem(&r, 413);
+		resp_free(&r);
+	}
 	/* Only administrators add. */
 	assert_int_equal(status_of(officer, "POST", "/api/v1/categories",
 	    json_pack("{s:s, s:s}", "id", "e2e_x", "name", "x"), NULL), 403);

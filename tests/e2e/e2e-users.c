@@ -301,6 +301,16 @@ test_list(void **state)
 	http_get(admin, "/api/v1/users?limit=201", &r);
 	assert_problem_field(&r, 400, "limit");
 	resp_free(&r);
+	q = fmt("/api/v1/users?q=%0100d", 7);
+	http_get(admin, q, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	free(q);
+	q = fmt("/api/v1/users?q=%0101d", 7);
+	http_get(admin, q, &r);
+	assert_problem_field(&r, 400, "q");
+	resp_free(&r);
+	free(q);
 	http_get(admin, "/api/v1/users?disabled=maybe", &r);
 	assert_problem_field(&r, 400, "disabled");
 	resp_free(&r);
