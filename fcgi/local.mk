@@ -8,6 +8,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/chain.c \
 	fcgi/config.c \
 	fcgi/db.c \
+	fcgi/dispatch.c \
 	fcgi/enterprises.c \
 	fcgi/health.c \
 	fcgi/history.c \

@@ -117,7 +117,7 @@ test_valid_codes(void **state)
 	}
 	resp_free(&r);
 	/* Generated ones, with every field. */
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	post(officer, uscc, "北京某电线电缆有限公司", "110105", json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s}", "address", "北京市朝阳区某路1号",
 	    "production_licence", "XK06-001-00001",
@@ -151,7 +151,7 @@ test_wrong_check_character(void **state)
 	char	 uscc[19], *msg;
 
 	(void)state;
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	uscc[17] = uscc[17] == '0' ? '1' : '0';
 	msg = refused(uscc);
 	assert_non_null(strstr(msg, "校验位"));
@@ -168,7 +168,7 @@ test_wrong_length(void **state)
 	char	 uscc[19], *msg, longer[20];
 
 	(void)state;
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	snprintf(longer, sizeof(longer), "%s0", uscc);
 	msg = refused(longer);
 	assert_non_null(strstr(msg, "18"));
@@ -193,7 +193,7 @@ test_forbidden_letters(void **state)
 
 	(void)state;
 	for (i = 0; forbidden[i] != '\0'; i++) {
-		uscc_make(uscc);
+		uscc_unique(uscc);
 		uscc[9] = forbidden[i];		/* inside the organization code */
 		msg = refused(uscc);
 		assert_non_null(strstr(msg, "I、O、S、V、Z"));
@@ -204,7 +204,7 @@ test_forbidden_letters(void **state)
 		free(msg);
 		assert_int_equal(count_code(uscc), 0);
 		/* Also as the check character. */
-		uscc_make(uscc);
+		uscc_unique(uscc);
 		uscc[17] = forbidden[i];
 		free(refused(uscc));
 	}
@@ -279,7 +279,7 @@ test_override_recorded(void **state)
 	PGconn		*db;
 
 	(void)state;
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	uscc[17] = uscc[17] == 'Y' ? 'X' : 'Y';	/* fails its check only */
 	/* An officer may not override. */
 	post(officer, uscc, "试点企业", "110000", json_pack("{s:s}",
@@ -357,14 +357,14 @@ limit(const char *field, size_t max, const char *ch)
 			    max + 1);
 	int		 is_name = strcmp(field, "name") == 0;
 
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	post(officer, uscc, is_name ? ok : "限长企业", "110000", is_name ?
 	    NULL : json_pack("{s:s}", field, ok), &r);
 	if (r.status != 201)
 		fail_msg("%s of %zu characters: %ld %s", field, max, r.status,
 		    r.body);
 	resp_free(&r);
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	post(officer, uscc, is_name ? over : "限长企业", "110000", is_name ?
 	    NULL : json_pack("{s:s}", field, over), &r);
 	assert_problem_field(&r, 422, field);
@@ -385,7 +385,7 @@ test_field_limits(void **state)
 		struct resp r;
 		char uscc[19];
 
-		uscc_make(uscc);
+		uscc_unique(uscc);
 		post(officer, uscc, "  ", "110000", NULL, &r);
 		assert_problem_field(&r, 422, "name");
 		resp_free(&r);
@@ -414,7 +414,7 @@ test_override_reason_limit(void **state)
 			    501);
 
 	(void)state;
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	uscc[17] = uscc[17] == 'Y' ? 'X' : 'Y';
 	post(admin, uscc, "x", "110000", json_pack("{s:s}",
 	    "uscc_override_reason", over), &r);
@@ -435,7 +435,7 @@ test_body_limit(void **state)
 	char		 uscc[19], *big = repeat("x", 17000);
 
 	(void)state;
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	post(officer, uscc, "x", "110000", json_pack("{s:s}", "address", big),
 	    &r);
 	assert_problem(&r, 413);
@@ -497,7 +497,7 @@ test_search_and_cursor(void **state)
 	(void)state;
 	token = unique_name("Zeta");
 	for (i = 0; i < 3; i++) {
-		uscc_make(uscc[i]);
+		uscc_unique(uscc[i]);
 		name = fmt("北京%s电缆%zu厂", token, i);
 		post(officer, uscc[i], name, "110000", NULL, &r);
 		assert_status(&r, 201);

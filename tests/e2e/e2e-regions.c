@@ -91,7 +91,7 @@ test_enterprises_other_province(void **state)
 	assert_false(list_has(officer_sh,
 	    "/api/v1/enterprises?region=110000&limit=200", id));
 	/* Nor can Shanghai register an enterprise in Beijing. */
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	http_json(officer_sh, "POST", "/api/v1/enterprises", json_pack(
 	    "{s:s, s:s, s:s}", "uscc", uscc, "name", "越界", "region",
 	    "110000"), NULL, &r);
@@ -127,7 +127,7 @@ test_enterprises_county(void **state)
 	assert_problem(&r, 404);
 	resp_free(&r);
 	/* It registers in its county, not in the neighbour's. */
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	http_json(officer_dc, "POST", "/api/v1/enterprises", json_pack(
 	    "{s:s, s:s, s:s}", "uscc", uscc, "name", "西城企业", "region",
 	    "110102"), NULL, &r);

@@ -388,7 +388,7 @@ test_cross_site_post(void **state)
 	const char	*same_hdr[2];
 	const char	*url = e2e_url();
 
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	/* A logged-in browser tricked into posting from elsewhere. */
 	http_json(c, "POST", "/api/v1/enterprises", json_pack("{s:s, s:s,"
 	    " s:s}", "uscc", uscc, "name", "跨站", "region", "110000"), evil,

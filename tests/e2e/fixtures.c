@@ -26,7 +26,7 @@ unique_digits(char *out, size_t size, int width)
 }
 
 void
-uscc_make(char out[19])
+uscc_unique(char out[19])
 {
 	char	 digits[24];
 
@@ -78,7 +78,7 @@ fixture_enterprise(struct client *c, const char *region, char uscc[19])
 	char		*name = unique_name("测试企业");
 	long long	 id;
 
-	uscc_make(uscc);
+	uscc_unique(uscc);
 	http_json(c, "POST", "/api/v1/enterprises", json_pack("{s:s, s:s, s:s}",
 	    "uscc", uscc, "name", name, "region", region), NULL, &r);
 	assert_status(&r, 201);
