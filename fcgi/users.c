@@ -14,7 +14,7 @@
  * region outside it (422 naming `region`, checked here first).  Disabling
  * a user or setting a password ends all of that user's sessions.
  * Password hashes are written, never read: the service's role may not
- * select them (sql/0008).
+ * select them (sql/0010).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
--- 0008_identity_api: what the users, categories and enterprises endpoints
+-- 0010_identity_api: what the users, categories and enterprises endpoints
 -- need beyond 0003, 0005 and 0006.
 --
 --  * users get a version, so that a change to a user is made with
