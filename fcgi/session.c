@@ -92,13 +92,9 @@ static void
 token_digest(const unsigned char tok[TOKEN_LEN], char out[67])
 {
 	unsigned char	 d[SHA256_DIGEST_LENGTH];
-	size_t		 i;
 
 	SHA256(tok, TOKEN_LEN, d);
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < sizeof(d); i++)
-		snprintf(out + 2 + i * 2, 3, "%02x", d[i]);
+	bytea_hex(d, sizeof(d), out);
 }
 
 /*
