@@ -2,6 +2,7 @@
 # so that the unit tests link the very same objects.
 PAICHA_SOURCES = \
 	fcgi/paicha.h \
+	fcgi/activities.c \
 	fcgi/cases.c \
 	fcgi/chain.c \
 	fcgi/config.c \
@@ -13,6 +14,7 @@ PAICHA_SOURCES = \
 	fcgi/metrics.c \
 	fcgi/password.c \
 	fcgi/reply.c \
+	fcgi/reports.c \
 	fcgi/request.c \
 	fcgi/router.c \
 	fcgi/session.c \

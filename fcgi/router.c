@@ -34,6 +34,10 @@ enum ep {
 	EP_CASE_EVENTS,
 	EP_CASE_TRANSITION,
 	EP_CASE_APPROVAL,
+	EP_ACTIVITY_CREATE,
+	EP_ACTIVITY_LIST,
+	EP_ACTIVITY_GET,
+	EP_REPORT_CAMPAIGN,
 	EP__MAX
 };
 
@@ -63,6 +67,14 @@ static const struct endpoint endpoints[EP__MAX] = {
 	[EP_CASE_APPROVAL] = { METHOD_POST, "/api/v1/cases/#/approval",
 	    EP_JSON, R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0,
 	    case_approval },
+	[EP_ACTIVITY_CREATE] = { METHOD_POST, "/api/v1/activities", EP_JSON,
+	    R(OFFICER), 0, activity_create },
+	[EP_ACTIVITY_LIST] = { METHOD_GET, "/api/v1/activities", 0,
+	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, activity_list },
+	[EP_ACTIVITY_GET] = { METHOD_GET, "/api/v1/activities/#", 0,
+	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, activity_get },
+	[EP_REPORT_CAMPAIGN] = { METHOD_GET, "/api/v1/reports/campaign/#", 0,
+	    ROLES_ANY, 0, report_campaign },
 };
 
 /*
