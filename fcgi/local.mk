@@ -1,6 +1,8 @@
 # fcgi/: the FastCGI service.  Everything but main() goes into a library
 # so that the unit tests link the very same objects.
-PAICHA_SOURCES = \
+include $(srcdir)/fcgi/uscc.mk
+
+PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/paicha.h \
 	fcgi/activities.c \
 	fcgi/cases.c \
