@@ -513,8 +513,10 @@ xlsx_write(const struct form *f, const char *path, const char *tmpdir)
 	worksheet_fit_to_pages(ws, 1, 0);
 	worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
 	worksheet_repeat_rows(ws, XR_HEAD, XR_HEAD + 2);
-	worksheet_set_column(ws, 0, 0, 22, NULL);
-	worksheet_set_column(ws, 1, COL__MAX - 1, 9, NULL);
+	for (c = 0; c < COL__MAX; c++)
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+		    columns[c].type == CT_TEXT ? 24 :
+		    columns[c].type == CT_MONEY ? 15 : 9.5, NULL);
 	worksheet_set_row(ws, XR_TITLE, 30, NULL);
 	worksheet_set_row(ws, XR_HEAD + 2, 42, NULL);
 	worksheet_set_row(ws, XR_HEAD + 1, 30, NULL);
