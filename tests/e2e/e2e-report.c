@@ -96,7 +96,7 @@ static const char *const usernames[NUSERS] = {
 };
 static struct client *users[NUSERS];
 
-/* Enterprises, made as the superuser (no enterprise endpoint yet). */
+/* Enterprises, registered through the API in setup(). */
 static struct ent {
 	const char	*region;
 	long long	 id;
@@ -663,13 +663,9 @@ static unsigned		 tag;
 static int
 setup(void **state)
 {
-	char	*v, uscc[24];
-	size_t	 i, j;
+	char	 uscc[19];
+	size_t	 i;
 	int	 u;
-
-	static const char A[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-	static const int W[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25,
-		13, 8, 24, 10, 30, 28 };
 
 	dates_init();
 	tag = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
@@ -693,35 +689,22 @@ setup(void **state)
 	snprintf(cat_ids[C_SH], sizeof(cat_ids[C_SH]), "sh_e2e_%08x", tag);
 	snprintf(cat_names[C_SH], sizeof(cat_names[C_SH]), "上海自定产品%08x",
 	    tag);
-	free(db_value(admin_db, "INSERT INTO categories (id, name, ord, province)"
-	    " SELECT $1, $2, coalesce(max(ord), 99) + 1, '110000' FROM categories"
-	    " WHERE province = '110000'", cat_ids[C_BJ], cat_names[C_BJ], NULL));
-	free(db_value(admin_db, "INSERT INTO categories (id, name, ord, province)"
-	    " SELECT $1, $2, coalesce(max(ord), 99) + 1, '310000' FROM categories"
-	    " WHERE province = '310000'", cat_ids[C_SH], cat_names[C_SH], NULL));
+	for (i = 0; i < 2; i++) {
+		int k = i == 0 ? C_BJ : C_SH;
+		struct resp r;
 
-	/* Enterprises with valid, new codes. */
-	for (i = 0; i < NENTS; i++) {
-		unsigned long s = 0;
-
-		/* 91, the region, 8 hex digits of the run, the index. */
-		snprintf(uscc, sizeof(uscc), "91%.6s%08X%u", ents[i].region,
-		    tag, (unsigned)i % 10);
-		for (j = 0; j < 17; j++) {
-			if (strchr(A, uscc[j]) == NULL)
-				uscc[j] = '0';
-			s += (unsigned long)((strchr(A, uscc[j]) - A) * W[j]);
-		}
-		uscc[17] = A[(31 - s % 31) % 31];
-		uscc[18] = '\0';
-		v = db_value(admin_db, "INSERT INTO enterprises (uscc, name,"
-		    " region, created_by) VALUES ($1, $2, $3, (SELECT id FROM"
-		    " users WHERE username = 'officer.bj')) RETURNING id", uscc,
-		    fmt("报表测试企业%08x-%zu", tag, i), ents[i].region, NULL);
-		assert_non_null(v);
-		ents[i].id = strtoll(v, NULL, 10);
-		free(v);
+		http_json(users[U_ADMIN], "POST", "/api/v1/categories",
+		    json_pack("{s:s, s:s, s:s}", "id", cat_ids[k], "name",
+		    cat_names[k], "province", i == 0 ? "110000" : "310000"),
+		    NULL, &r);
+		assert_status(&r, 201);
+		resp_free(&r);
 	}
+
+	/* Enterprises, registered by the officers of their provinces. */
+	for (i = 0; i < NENTS; i++)
+		ents[i].id = fixture_enterprise(users[ents[i].region[0] == '1' ?
+		    U_BJ : U_SH], ents[i].region, uscc);
 
 	/* The baselines, before anything of ours. */
 	form_get(users[U_BJ], CUR, NULL, &base_bj);
