@@ -220,6 +220,48 @@ int_of(const json_t *o, const char *k)
 /* Enterprises                                                        */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Learn the ids of enterprises 0..n-1 already stored (a second seed of
+ * the same instance): only the others are registered through the API.
+ */
+static void
+known_enterprises(const char *conninfo, struct world *w, size_t n)
+{
+	PGconn		*c;
+	PGresult	*res;
+	char		*list, *p;
+	const char	*param[1];
+	size_t		 i, idx;
+	int		 k;
+
+	if ((list = malloc(n * 20 + 3)) == NULL)
+		fatal("out of memory");
+	p = list;
+	*p++ = '{';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, w->ents[i].uscc, 18);
+		p += 18;
+	}
+	*p++ = '}';
+	*p = '\0';
+	param[0] = list;
+	c = PQconnectdb(conninfo);
+	res = PQexecParams(c, "SELECT uscc, id FROM enterprises"
+	    " WHERE uscc = ANY ($1::text[])", 1, NULL, param, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		fatal("enterprises: %s", PQerrorMessage(c));
+	for (k = 0; k < PQntuples(res); k++)
+		if ((idx = enterprise_index(PQgetvalue(res, k, 0))) < n &&
+		    strcmp(w->ents[idx].uscc, PQgetvalue(res, k, 0)) == 0)
+			w->ents[idx].id = strtoll(PQgetvalue(res, k, 1), NULL,
+			    10);
+	PQclear(res);
+	PQfinish(c);
+	free(list);
+}
+
 static void
 api_enterprises(struct client *off[NPROVINCES], struct world *w, size_t n)
 {
@@ -232,6 +274,8 @@ api_enterprises(struct client *off[NPROVINCES], struct world *w, size_t n)
 
 	for (i = 0; i < n; i++) {
 		e = &w->ents[i];
+		if (e->id > 0)
+			continue;
 		name = enterprise_name(w, e, i);
 		addr = enterprise_address(w, e, i);
 		enterprise_licences(e, i, lic, sizeof(lic), ccc, sizeof(ccc));
@@ -488,6 +532,7 @@ api_load(const struct load *l, struct world *w, struct counts *n)
 
 		for (p = 0; p < NPROVINCES; p++)
 			offs[p] = client_new(&off[p]);
+		known_enterprises(l->conninfo, w, w->nents);
 		api_enterprises(offs, w, w->nents);
 		for (p = 0; p < NPROVINCES; p++)
 			client_free(offs[p]);
