@@ -218,7 +218,18 @@ struct worker {
 	char		 query[MAX_QUERY_LEN + 1];
 };
 
+/* One statement of a pipeline and, after it ran, its result. */
+struct dbq {
+	struct stmt		*s;
+	const char *const	*params;
+	PGresult		*res;
+};
+
+#define MAX_PIPELINE	8
+
 PGresult	*db_exec(struct req *, struct stmt *, const char *const *);
+int		 db_pipeline(struct req *, int, struct dbq *, size_t);
+void		 db_pipeline_clear(struct dbq *, size_t);
 int		 db_exec_ok(struct req *, struct stmt *, const char *const *);
 int		 db_begin(struct req *);
 int		 db_commit(struct req *);
