@@ -180,6 +180,15 @@ again:
 		return NULL;
 	}
 	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+	if (s->custom) {
+		/* The unnamed statement: parsed and planned with the values. */
+		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params,
+		    NULL, NULL, 0);
+		st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+			return res;
+		goto fail;
+	}
 	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
 		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -272,6 +281,14 @@ again:
 	    NULL, 0) != 1)
 		goto broken;
 	for (i = 0; i < n; i++) {
+		if (q[i].s->custom) {
+			fresh[i] = 0;
+			if (PQsendQueryParams(db->conn, q[i].s->sql,
+			    q[i].s->nparams, NULL, q[i].params, NULL, NULL,
+			    0) != 1)
+				goto broken;
+			continue;
+		}
 		slot = stmt_slot(q[i].s);
 		snprintf(name, sizeof(name), "s%d", slot);
 		fresh[i] = !(db->prepared[slot / 8] & (1u << (slot % 8)));
@@ -299,7 +316,7 @@ again:
 			PQclear(res);
 	}
 	for (i = 0; i < n; i++) {
-		slot = stmt_slot(q[i].s);
+		slot = q[i].s->custom ? 0 : stmt_slot(q[i].s);
 		if (fresh[i]) {
 			if ((res = pipeline_next(db->conn)) == NULL)
 				goto broken;

@@ -200,9 +200,17 @@ struct stmt {
 	const char	*sql;
 	int		 nparams;
 	atomic_int	 slot;		/* 0 until registered, then 1..MAX */
+	int		 custom;	/* planned anew for its values each time */
 };
 
 #define STMT(text, n)	{ .sql = (text), .nparams = (n), .slot = 0 }
+/*
+ * A statement whose best plan depends on which of its optional filters
+ * are given ("$1 IS NULL OR col = $1"): a generic plan cannot drop the
+ * absent ones, so it is planned with its values on every execution.
+ */
+#define STMT_CUSTOM(text, n) \
+	{ .sql = (text), .nparams = (n), .slot = 0, .custom = 1 }
 #define MAX_STMTS	512
 
 struct db {
