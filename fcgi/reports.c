@@ -675,7 +675,10 @@ report_campaign(struct req *r)
 	    "SELECT (SELECT name FROM regions WHERE code = $1::char(6)"
 	    "   AND region_covers($2::char(6), $1::char(6))) AS region_name,"
 	    " (SELECT name FROM campaigns WHERE id = $3) AS campaign_name", 3);
+	static struct stmt mem = STMT(
+	    "SELECT set_config('work_mem', '64MB', true)", 0);
 	struct report_in in = { NULL, "json" };
+	struct dbq	 q[2];
 	struct form	 f;
 	PGresult	*res;
 	char		 camp[24];
@@ -714,12 +717,24 @@ report_campaign(struct req *r)
 	    db_get(res, 0, "campaign_name"));
 	PQclear(res);
 
+	/*
+	 * The form sorts every activity and case of the region's campaign
+	 * (467 000 and 226 000 rows for a province over a million cases):
+	 * in memory, not in temporary files, for this statement only -- one
+	 * implicit transaction in one round trip, the setting local to it.
+	 */
 	p[0] = camp;
 	p[1] = f.region;
-	if ((f.res = db_exec(r, &form, p)) == NULL) {
+	q[0].s = &mem;
+	q[0].params = NULL;
+	q[1].s = &form;
+	q[1].params = p;
+	if (db_pipeline(r, 0, q, 2) == -1) {
 		reply_db_error(r);
 		return;
 	}
+	PQclear(q[0].res);
+	f.res = q[1].res;
 	f.nrows = PQntuples(f.res);
 	for (c = 0; c < COL__MAX; c++)
 		f.cols[c] = db_col(f.res, columns[c].sql);
