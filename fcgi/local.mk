@@ -1,11 +1,14 @@
 # fcgi/: the FastCGI service.  Everything but main() goes into a library
 # so that the unit tests link the very same objects.
-PAICHA_SOURCES = \
+include $(srcdir)/fcgi/uscc.mk
+
+PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/paicha.h \
 	fcgi/cases.c \
 	fcgi/chain.c \
 	fcgi/config.c \
 	fcgi/db.c \
+	fcgi/dispatch.c \
 	fcgi/health.c \
 	fcgi/history.c \
 	fcgi/idempotency.c \

@@ -279,6 +279,7 @@ void	 case_reply(struct req *, int64_t, int, const struct idem *);
 void	 case_create(struct req *);
 void	 case_get(struct req *);
 void	 case_list(struct req *);
+void	 case_counts(struct req *);
 void	 case_actions(struct req *);
 void	 case_events_get(struct req *);
 void	 case_transition(struct req *);
@@ -373,6 +374,13 @@ int	 session_authenticate(struct req *);
 void	 session_create(struct req *);
 void	 session_get(struct req *);
 void	 session_delete(struct req *);
+
+/* dispatch.c: connections to worker threads. */
+int	 dispatch_init(int);
+void	*dispatch_main(void *);
+int	 dispatch_take(void);
+void	 dispatch_give(int);
+void	 dispatch_stop(void);
 
 /* Server state (main.c). */
 extern atomic_int server_stopping;

@@ -80,7 +80,8 @@ reply_write(struct req *r, int status, const char *ctype, const char *body,
 	FCGX_FPrintF(out, "Status: %d %s\r\n", status, status_reason(status));
 	if (ctype != NULL)
 		FCGX_FPrintF(out, "Content-Type: %s\r\n", ctype);
-	FCGX_FPrintF(out, "Content-Length: %zu\r\n", len);
+	/* libfcgi's printf knows no %zu. */
+	FCGX_FPrintF(out, "Content-Length: %lu\r\n", (unsigned long)len);
 	FCGX_FPrintF(out, "Cache-Control: no-store\r\n");
 	FCGX_FPrintF(out, "X-Request-Id: %s\r\n", r->id);
 	if (r->etag[0] != '\0')

@@ -15,3 +15,19 @@ check_PROGRAMS += $(E2E_TESTS)
 tests_e2e_e2e_foundation_SOURCES = tests/e2e/e2e-foundation.c
 tests_e2e_e2e_foundation_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_foundation_LDADD = $(E2E_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-cases
+tests_e2e_e2e_cases_SOURCES = tests/e2e/e2e-cases.c
+tests_e2e_e2e_cases_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_cases_LDADD = $(E2E_LIBS)
+
+# Unit tests of the service's own code, on requests made in memory.
+FAKE_FCGI = tests/unit/fake-fcgi.c tests/unit/fake-fcgi.h
+check_PROGRAMS += tests/unit/test-front-line tests/unit/test-parsers
+TESTS += tests/unit/test-front-line tests/unit/test-parsers
+tests_unit_test_front_line_SOURCES = tests/unit/test-front-line.c $(FAKE_FCGI)
+tests_unit_test_front_line_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_front_line_LDADD = $(TEST_LIBS)
+tests_unit_test_parsers_SOURCES = tests/unit/test-parsers.c $(FAKE_FCGI)
+tests_unit_test_parsers_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_parsers_LDADD = $(TEST_LIBS)
