@@ -36,9 +36,9 @@ export function newKey() {
 }
 
 /* A query string from an object, leaving out empty values. */
-export function qs(params = {}) {
+export function qs(params) {
 	const u = new URLSearchParams();
-	for (const [k, v] of Object.entries(params)) {
+	for (const [k, v] of Object.entries(params || {})) {
 		if (v === undefined || v === null || v === '' || v === false)
 			continue;
 		u.set(k, v === true ? 'true' : String(v));

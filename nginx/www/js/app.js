@@ -156,6 +156,8 @@ async function render() {
 
 function setUser(u) {
 	user = u;
+	if (u)
+		workflow().catch(() => {});
 	if (u && !u.region_name) {
 		regionName(u.region).then((n) => {
 			if (user === u) {
@@ -213,7 +215,6 @@ async function start() {
 		if (!(e instanceof ApiError && e.status === 401))
 			alertMsg(message(e));
 	}
-	workflow().catch(() => {});
 	render();
 }
 

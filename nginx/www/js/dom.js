@@ -89,10 +89,10 @@ export function announce(msg) {
 	// Emptied first so the same message twice is read twice.
 	s.textContent = '';
 	clearTimeout(statusTimer);
-	requestAnimationFrame(() => {
+	setTimeout(() => {
 		s.textContent = msg;
 		s.classList.add('shown');
-	});
+	}, 30);
 	statusTimer = setTimeout(() => s.classList.remove('shown'), 8000);
 }
 
@@ -103,10 +103,10 @@ export function alertMsg(msg) {
 	s.textContent = '';
 	s.classList.remove('shown');
 	a.textContent = '';
-	requestAnimationFrame(() => {
+	setTimeout(() => {
 		a.textContent = msg;
 		a.classList.add('shown');
-	});
+	}, 30);
 }
 
 /* Focus the page's heading so a screen reader announces the new page. */

@@ -3,8 +3,8 @@
 // the rendering of a payload back into words for the timeline.
 
 import { h, field, input, textarea, nextId, showProblem, clearErrors } from './dom.js';
-import { fieldLabel, documentLabel, fieldOrder, enumLabel } from './ref.js';
-import { parseMoney, money } from './fmt.js';
+import { fieldLabel, documentLabel, fieldOrder, enumLabel, eventFields } from './ref.js';
+import { parseMoney, money, today } from './fmt.js';
 
 // Text fields that hold a number or a name, not a paragraph.
 const SHORT = new Set(['decision_no', 'receiving_organ', 'receipt_no']);
@@ -73,8 +73,13 @@ function control(f, documents) {
 	const lab = f.label || fieldLabel(f.name);
 	switch (f.type) {
 	case 'date': {
-		const c = input({ type: 'date' });
-		return { node: field(f.name, lab, c, { required: true }), value: () => c.value,
+		// min/max only guide the date picker (the form is novalidate):
+		// the service judges "today" by its own calendar.
+		const c = input({ type: 'date',
+			min: f.when === 'future' ? today(1) : null,
+			max: f.when === 'not_future' ? today() : null });
+		const hint = f.when === 'future' ? '须晚于今天' : f.when === 'not_future' ? '不能晚于今天' : null;
+		return { node: field(f.name, lab, c, { required: true, hint }), value: () => c.value,
 			check: () => (c.value ? null : `请选择${lab}`) };
 	}
 	case 'money': {
@@ -112,7 +117,7 @@ function control(f, documents) {
  * through showProblem.  `cancel` closes it.
  */
 export function eventForm(ev, { documents, submit, cancel }) {
-	const controls = (ev.requires || []).map((f) => [f.name, control(f, documents)]);
+	const controls = eventFields(ev).map((f) => [f.name, control(f, documents)]);
 	const title = h('h2', { id: nextId('h') }, ev.label);
 	const form = h('form.card.event-form', { novalidate: true, 'aria-labelledby': title.id, dataset: { event: ev.id } },
 	    title,

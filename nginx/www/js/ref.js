@@ -112,6 +112,8 @@ export async function workflow() {
 		states: data?.states?.length ? data.states.map((s) => [s.id, s.label || stateLabel(s.id)]) : STATES,
 		events: Object.fromEntries((data?.events || []).map((e) => [e.id, e])),
 		documents: documentsFrom(data) || DOCUMENTS,
+		fields: Object.fromEntries((data?.fields || []).map((f) => [f.name, f.label])),
+		fieldDefs: Object.fromEntries((data?.fields || []).map((f) => [f.name, f])),
 		live: Boolean(data),
 	};
 	return wf;
@@ -133,13 +135,34 @@ export function eventLabel(id) {
 	return wf?.events?.[id]?.label || EVENTS[id] || id;
 }
 
+// Field types (workflow/field.c), for a `requires` that lists names only.
+const FIELD_TYPES = {
+	deadline: 'date', held_on: 'date', published_on: 'date', decided_on: 'date', lookback_on: 'date',
+	fine_amount: 'money', confiscation_amount: 'money', case_value: 'money',
+	serious_list: 'bool', accepted: 'bool', attendees: 'list', documents: 'list',
+};
+const FIELD_WHEN = {
+	deadline: 'future', lookback_on: 'future',
+	held_on: 'not_future', published_on: 'not_future', decided_on: 'not_future',
+};
+
+/*
+ * The fields an event requires, as [{name, type, label, when}], whether
+ * the API gave `fields` objects, `requires` objects or `requires` names.
+ */
+export function eventFields(ev) {
+	if (Array.isArray(ev.fields) && ev.fields.every((f) => f && typeof f === 'object'))
+		return ev.fields;
+	return (ev.requires || []).map((r) => {
+		if (r && typeof r === 'object')
+			return { when: FIELD_WHEN[r.name], ...r };
+		const def = wf?.fieldDefs?.[r];
+		return def || { name: r, type: FIELD_TYPES[r] || 'text', label: fieldLabel(r), when: FIELD_WHEN[r] };
+	});
+}
+
 export function fieldLabel(name) {
-	for (const e of Object.values(wf?.events || {})) {
-		const f = (e.requires || []).find((r) => r.name === name);
-		if (f?.label)
-			return f.label;
-	}
-	return FIELDS[name] || name;
+	return wf?.fields?.[name] || FIELDS[name] || name;
 }
 
 /* Where a payload field goes when a payload is shown (DESIGN.md's order). */

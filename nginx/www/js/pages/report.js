@@ -3,7 +3,7 @@
 
 import { get, url, ApiError, message } from '../api.js';
 import { h, replace, field, select, focusHeading } from '../dom.js';
-import { campaigns } from '../ref.js';
+import { campaigns, regionName } from '../ref.js';
 import { regionChooser } from '../region.js';
 import { defaultCampaign } from './newcase.js';
 
@@ -75,6 +75,7 @@ export async function reportPage(ctx) {
 			return;
 		const d = r.data;
 		const name = camps.find((c) => String(c.id) === String(id))?.label || id;
+		const where = await regionName(d.region || params.region).catch(() => d.region);
 		const links = h('p.downloads',
 		    h('a.button', { href: url(`/reports/campaign/${encodeURIComponent(id)}`, { ...params, format: 'csv' }), download: `统计表-${id}-${params.region}.csv` }, '下载 CSV'),
 		    ' ',
@@ -83,7 +84,7 @@ export async function reportPage(ctx) {
 		    row.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, String(cell)) :
 			h('td.num', cell === null || cell === undefined ? '' : String(cell))))));
 		replace(out,
-		    h('p', `${name} · 统计范围：${d.region || params.region}`),
+		    h('p', `${name} · 统计范围：${where}（${d.region || params.region}）`),
 		    links,
 		    h('div.table-wrap.report-wrap', { tabindex: '0', role: 'region', 'aria-label': '统计表（可横向滚动）' },
 			h('table.report',
