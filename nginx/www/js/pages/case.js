@@ -5,7 +5,7 @@
 import { get, Change, ApiError, message } from '../api.js';
 import { h, replace, announce, alertMsg, showProblem, busy, focusHeading } from '../dom.js';
 import {
-	workflow, categories, stateLabel, eventLabel, label, SOURCES, DOMAINS, RISKS, ROLES, PHASES,
+	workflow, categories, campaigns, stateLabel, eventLabel, label, SOURCES, DOMAINS, RISKS, ROLES, PHASES,
 } from '../ref.js';
 import { dateTime, money } from '../fmt.js';
 import { eventForm, payloadList } from '../forms.js';
@@ -22,7 +22,7 @@ async function loadCase(id) {
 	return { kase, actions: a.data, events: ev.data.items || [] };
 }
 
-function facts(c) {
+function facts(c, camps) {
 	const rows = [
 		['企业', `${c.enterprise?.name || c.enterprise_name || ''}`],
 		['统一社会信用代码', c.enterprise?.uscc || ''],
@@ -31,7 +31,7 @@ function facts(c) {
 		['领域', label(DOMAINS, c.domain)],
 		['问题来源', label(SOURCES, c.source)],
 		['风险等级', c.risk_level ? label(RISKS, c.risk_level) : '未评定'],
-		['专项行动', String(c.campaign_id ?? '')],
+		['专项行动', camps.find((x) => String(x.id) === String(c.campaign_id))?.label || String(c.campaign_id ?? '')],
 		['问题描述', c.problem],
 		['登记', `${dateTime(c.created_at)}${c.created_by ? `（${c.created_by}）` : ''}`],
 		['回头看日期', c.lookback_on || '—'],
@@ -103,7 +103,7 @@ function timeline(events) {
 
 export async function casePage(ctx, idText) {
 	const id = Number(idText);
-	const [wf] = await Promise.all([workflow(), categories()]);
+	const [wf, , camps] = await Promise.all([workflow(), categories(), campaigns()]);
 	let state = await loadCase(id);
 	if (!ctx.current())
 		return;
@@ -204,7 +204,7 @@ export async function casePage(ctx, idText) {
 		    h('p.crumbs', h('a', { href: '#/cases' }, '案件列表'), ' › ', `案件 #${c.id}`),
 		    head,
 		    h('div.case-grid',
-			h('div.col', approval, actionSection, facts(c), deadlines(c)),
+			h('div.col', approval, actionSection, facts(c, camps), deadlines(c)),
 			h('div.col', timeline(events))));
 	}
 
