@@ -19,7 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BASE = (process.env.PAICHA_URL || 'https://localhost:18443').replace(/\/$/, '');
@@ -82,6 +85,20 @@ async function expectText(locator, re, timeout = 15000) {
 			assert.fail(`expected ${re} in ${locator}, saw: ${JSON.stringify(last.slice(0, 400))}`);
 		await page.waitForTimeout(100);
 	}
+}
+
+/*
+ * axe-core on the page as it now is: no WCAG 2.1 A/AA or best-practice
+ * violation (labels, names, contrast, landmarks, ARIA).  Evaluated over
+ * the DevTools protocol, so the page's CSP is neither needed nor touched.
+ */
+async function accessible(what) {
+	await page.evaluate(AXE);
+	const r = await page.evaluate(() => window.axe.run(document, {
+		runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+	}));
+	const found = r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+	assert.deepEqual(found, [], `accessibility of ${what}`);
 }
 
 const stateBadge = () => page.locator('#case-state');
@@ -153,10 +170,10 @@ before(async () => {
 });
 
 /* Answers the browser logs as "Failed to load resource" that a step
-   provokes on purpose: [status, url pattern].  The 401 of GET
+   provokes on purpose: [status or net::ERR_..., url pattern].  The 401 of GET
    /api/v1/session is always expected: it is how the page learns that
    nobody is logged in yet. */
-const expectedFailures = [[401, /\/api\/v1\/session$/]];
+const expectedFailures = [['401', /\/api\/v1\/session$/]];
 
 /* Console errors and page errors of every tab are failures, save the
    browser's log lines for the expected failures above. */
@@ -165,8 +182,8 @@ function watch(p) {
 		if (m.type() !== 'error')
 			return;
 		const where = m.location()?.url || '';
-		const st = /^Failed to load resource: .*status of (\d+)/.exec(m.text());
-		if (st && expectedFailures.some(([code, re]) => code === Number(st[1]) && re.test(where)))
+		const st = /^Failed to load resource: (?:.*status of (\d+)|(net::ERR_\w+))/.exec(m.text());
+		if (st && expectedFailures.some(([code, re]) => code === (st[1] || st[2]) && re.test(where)))
 			return;
 		consoleErrors.push(`${m.text()} (${where})`);
 	});
@@ -205,6 +222,7 @@ step('the page is served with the strict CSP and security headers', async () => 
 	const nav = await page.goto(`${BASE}/`);
 	assert.equal((await nav.allHeaders())['content-security-policy'], CSP);
 	await page.getByRole('heading', { name: '登录' }).waitFor();
+	await accessible('the login page');
 });
 
 step('the page\'s credit code check agrees with GB 32100', async () => {
@@ -244,6 +262,7 @@ step('officer.bj registers an enterprise, the credit code checked as typed', asy
 	await page.getByLabel('区县级').selectOption({ label: '东城区' });
 	await page.getByLabel('地址').fill('北京市东城区测试路1号');
 	await page.getByLabel('生产许可证编号').fill('XK13-014-00001');
+	await accessible('the enterprise registration form');
 	await page.getByRole('button', { name: '登记企业' }).click();
 	await expectText(page.locator('#ent-result'), new RegExp(`已登记企业：${run.name}（${run.uscc}）`));
 });
@@ -259,6 +278,7 @@ step('officer.bj registers a case for it', async () => {
 	await page.getByLabel('问题来源').selectOption({ label: '监督抽查' });
 	await page.getByLabel('风险等级').selectOption({ label: '高' });
 	await page.getByLabel('问题描述').fill('监督抽查发现产品安全技术说明书与实际成分不符');
+	await accessible('the case registration form');
 	await page.getByRole('button', { name: '登记案件' }).click();
 	await page.waitForURL(/#\/cases\/\d+$/);
 	run.caseId = Number(/#\/cases\/(\d+)$/.exec(page.url())[1]);
@@ -284,6 +304,7 @@ step('officer.bj records a risk investigation of the enterprise', async () => {
 	await page.getByLabel('发现问题').check();
 	await page.getByRole('button', { name: '保存' }).click();
 	await expectText(status(), /已保存：风险排查/);
+	await accessible('the activities page');
 	await expectText(page.locator('section:has(#act-list-h) tbody'), new RegExp(`风险排查[\\s\\S]*${run.name}[\\s\\S]*发现问题`));
 	await page.goto(caseUrl);
 	await expectText(stateBadge(), /^发现登记$/);
@@ -293,6 +314,7 @@ step('officer.bj orders rectification', async () => {
 	const form = await action('责令整改');
 	await form.getByRole('button', { name: '确认提交' }).click();
 	await expectText(form.locator('[data-field="deadline"] .field-error'), /请选择整改期限/);
+	await accessible('a case page with an action form showing an error');
 	await form.getByLabel('整改期限').fill(day(30));
 	await form.getByLabel('整改措施').fill('立即停止销售，15日内更换安全技术说明书');
 	await form.getByRole('button', { name: '确认提交' }).click();
@@ -301,12 +323,36 @@ step('officer.bj orders rectification', async () => {
 	await expectText(page.locator('section:has(#dl-h)'), new RegExp(`整改期限[\\s\\S]*${day(30)}`));
 });
 
-step('officer.bj records the enterprise\'s rectification report', async () => {
+step('officer.bj records the rectification report; its answer is lost once and the retry is not a second event', async () => {
+	// The first attempt reaches the service and commits, but its answer
+	// never arrives (the connection is reset): the page retries with the
+	// same Idempotency-Key and gets the first answer replayed.
+	const url = new RegExp(`/api/v1/cases/${run.caseId}/transitions$`);
+	const keys = [];
+	let dropped = false;
+	await page.route(url, async (route) => {
+		keys.push(route.request().headers()['idempotency-key']);
+		if (!dropped) {
+			dropped = true;
+			await route.fetch();
+			await route.abort('connectionreset');
+			return;
+		}
+		await route.continue();
+	});
+	const lost = ['net::ERR_CONNECTION_RESET', url];
+	expectedFailures.push(lost);
 	const form = await action('企业报告整改完成');
 	await form.getByLabel('整改情况及证明材料').fill('企业已更换说明书并提交整改报告及照片');
 	await form.getByRole('button', { name: '确认提交' }).click();
 	await expectText(stateBadge(), /^整改复查$/);
-	await expectText(page.locator('.timeline'), /企业报告整改完成/);
+	await page.unroute(url);
+	expectedFailures.splice(expectedFailures.indexOf(lost), 1);
+	assert.equal(keys.length, 2, 'one retry');
+	assert.match(keys[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+	assert.equal(keys[1], keys[0], 'the retry reuses the Idempotency-Key');
+	const entries = await page.locator('.timeline li[data-event="report_rectification"]').count();
+	assert.equal(entries, 1, 'the report is in the history once');
 });
 
 step('officer.bj holds an interview', async () => {
@@ -356,6 +402,7 @@ step('the case list shows the case, its state and the per-state counts', async (
 	await expectText(page.locator('#list-summary'), /已显示 1 件/);
 	await page.getByRole('link', { name: '清除筛选' }).click();
 	await expectText(page.locator('#list-summary'), /已显示 [1-9]/);
+	await accessible('the case list');
 	await page.screenshot({ path: path.join(SHOTS, 'case-list.png'), fullPage: true });
 });
 
@@ -367,6 +414,7 @@ step('legal.bj approves the publication from the inbox', async () => {
 	await expectText(card, /提议：行政处罚信息信用公示/);
 	await card.getByRole('button', { name: `审核案件 #${run.caseId}` }).click();
 	await expectText(card.locator('.proposal'), /京东市监处罚〔2026〕88号/);
+	await accessible('the inbox with a proposal open');
 	await card.getByRole('textbox', { name: /审核意见/ }).fill('事实清楚，证据确凿，同意公示');
 	await card.getByRole('button', { name: '批准' }).click();
 	await expectText(status(), new RegExp(`已批准案件 #${run.caseId} 的提议：行政处罚信息信用公示。案件状态：信用公示`));
@@ -415,7 +463,7 @@ step('a case changed in another tab: 412, the user is told and the case reloads'
 	await other.close();
 	page = first;
 	const before = await page.locator('.state-line').innerText();
-	const provoked = [412, new RegExp(`/api/v1/cases/${run.caseId}/transitions$`)];
+	const provoked = ['412', new RegExp(`/api/v1/cases/${run.caseId}/transitions$`)];
 	expectedFailures.push(provoked);
 	form = await action('添加备注');
 	await form.getByLabel('备注').fill('本窗口的备注');
@@ -442,6 +490,7 @@ step('the case page reads on a tablet without sideways scrolling', async () => {
 	await openCase();
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 	assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 768px tablet`);
+	await accessible('a case page on a tablet');
 	await page.setViewportSize({ width: 1366, height: 768 });
 });
 
@@ -452,6 +501,7 @@ step('auditor.bj verifies the case\'s chain', async () => {
 	await page.getByLabel('案件编号').first().fill(String(run.caseId));
 	await page.getByRole('button', { name: '校验' }).click();
 	await expectText(page.locator('#verify-out'), /校验通过：案件 #\d+共检查 \d+ 条记录/);
+	await accessible('the audit page');
 	const csv = page.getByRole('link', { name: '导出 CSV' });
 	const res = await page.request.get(new URL(await csv.getAttribute('href'), BASE).href);
 	assert.equal(res.status(), 200);
@@ -476,6 +526,7 @@ step('the campaign form shows the table and offers CSV and XLSX', async () => {
 		assert.equal(res.status(), 200, `${name}: ${href}`);
 		assert.match(res.headers()['content-type'], type);
 	}
+	await accessible('the campaign form');
 	await page.screenshot({ path: path.join(SHOTS, 'report.png'), fullPage: true });
 });
 
