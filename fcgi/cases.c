@@ -684,32 +684,8 @@ case_counts(struct req *r)
 /* GET /api/v1/cases/{id}/actions                                     */
 /* ------------------------------------------------------------------ */
 
-/* An event as the front end needs it to build its form. */
-json_t *
-event_json(enum wf_event e)
-{
-	const struct wf_event_def	*d = &wf_events[e];
-	json_t				*req = json_array(), *roles;
-	size_t				 i;
-
-	for (i = 0; i < d->nrequires; i++) {
-		const struct wf_field_def *f = &wf_fields[d->requires[i]];
-
-		json_array_append_new(req, json_pack("{s:s, s:s, s:s}",
-		    "name", f->name, "type", wf_ftype_ids[f->type],
-		    "label", f->label));
-	}
-	roles = json_array();
-	for (i = 0; i < WF_ROLE__MAX; i++)
-		if (d->roles & WF_ROLE_BIT(i))
-			json_array_append_new(roles,
-			    json_string(wf_role_ids[i]));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:b}", "id", d->id,
-	    "label", d->label, "requires", req, "to", d->to == WF_STATE__MAX ?
-	    "(same)" : wf_states[d->to].id, "roles", roles, "approval",
-	    d->approval);
-}
-
+/* The events' JSON is event_json() in workflow_api.c, shared with
+ * GET /api/v1/workflow. */
 void
 case_actions(struct req *r)
 {

@@ -35,6 +35,19 @@ enum ep {
 	EP_CASE_EVENTS,
 	EP_CASE_TRANSITION,
 	EP_CASE_APPROVAL,
+	EP_WORKFLOW,
+	EP_REGIONS,
+	EP_CATEGORY_LIST,
+	EP_CATEGORY_CREATE,
+	EP_CAMPAIGNS,
+	EP_ENTERPRISE_CREATE,
+	EP_ENTERPRISE_LIST,
+	EP_ENTERPRISE_GET,
+	EP_ENTERPRISE_PATCH,
+	EP_USER_LIST,
+	EP_USER_GET,
+	EP_USER_CREATE,
+	EP_USER_PATCH,
 	EP__MAX
 };
 
@@ -66,6 +79,35 @@ static const struct endpoint endpoints[EP__MAX] = {
 	[EP_CASE_APPROVAL] = { METHOD_POST, "/api/v1/cases/#/approval",
 	    EP_JSON, R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0,
 	    case_approval },
+	/* Reference data: any signed-in user reads it. */
+	[EP_WORKFLOW] = { METHOD_GET, "/api/v1/workflow", 0, ROLES_ANY, 0,
+	    workflow_get },
+	[EP_REGIONS] = { METHOD_GET, "/api/v1/regions", 0, ROLES_ANY, 0,
+	    regions_get },
+	[EP_CATEGORY_LIST] = { METHOD_GET, "/api/v1/categories", 0,
+	    ROLES_ANY, 0, categories_get },
+	[EP_CATEGORY_CREATE] = { METHOD_POST, "/api/v1/categories", EP_JSON,
+	    R(ADMIN), 4096, category_create },
+	[EP_CAMPAIGNS] = { METHOD_GET, "/api/v1/campaigns", 0, ROLES_ANY, 0,
+	    campaigns_get },
+	/* Enterprises: everyone reads; officers and admins register. */
+	[EP_ENTERPRISE_CREATE] = { METHOD_POST, "/api/v1/enterprises",
+	    EP_JSON, R(OFFICER) | R(ADMIN), 16384, enterprise_create },
+	[EP_ENTERPRISE_LIST] = { METHOD_GET, "/api/v1/enterprises", 0,
+	    ROLES_ANY, 0, enterprise_list },
+	[EP_ENTERPRISE_GET] = { METHOD_GET, "/api/v1/enterprises/#", 0,
+	    ROLES_ANY, 0, enterprise_get },
+	[EP_ENTERPRISE_PATCH] = { METHOD_PATCH, "/api/v1/enterprises/#",
+	    EP_JSON, R(OFFICER) | R(ADMIN), 16384, enterprise_patch },
+	/* Users: administrators, within their own region. */
+	[EP_USER_LIST] = { METHOD_GET, "/api/v1/users", 0, R(ADMIN), 0,
+	    user_list },
+	[EP_USER_GET] = { METHOD_GET, "/api/v1/users/#", 0, R(ADMIN), 0,
+	    user_get },
+	[EP_USER_CREATE] = { METHOD_POST, "/api/v1/users", EP_JSON, R(ADMIN),
+	    4096, user_create },
+	[EP_USER_PATCH] = { METHOD_PATCH, "/api/v1/users/#", EP_JSON,
+	    R(ADMIN), 4096, user_patch },
 };
 
 /*
