@@ -2,9 +2,9 @@
 // unified social credit code checked as it is typed (GB 32100-2015).
 
 import { get, Change, ApiError, message } from '../api.js';
-import { h, replace, field, input, showProblem, clearErrors, fieldError, busy, focusHeading, announce } from '../dom.js';
+import { h, replace, field, input, select, textarea, showProblem, clearErrors, fieldError, busy, focusHeading, announce } from '../dom.js';
 import { LICENCE_STATUS, label } from '../ref.js';
-import { check, normalize } from '../uscc.js';
+import { check, normalize, checkChar } from '../uscc.js';
 import { regionChooser } from '../region.js';
 
 export async function enterprisesPage(ctx) {
@@ -49,7 +49,7 @@ export async function enterprisesPage(ctx) {
 			const lic = (no, st) => (no ? `${no}${st ? `（${label(LICENCE_STATUS, st)}）` : ''}` : '—');
 			tbody.appendChild(h('tr',
 			    h('td', e.name),
-			    h('td', h('code', e.uscc)),
+			    h('td', h('code', e.uscc), e.uscc_overridden ? h('span.badge.pending', '历史代码') : null),
 			    h('td', e.region_name || e.region),
 			    h('td', lic(e.production_licence, e.production_licence_status)),
 			    h('td', lic(e.ccc_certificate, e.ccc_status)),
@@ -73,6 +73,20 @@ export async function newEnterprisePage(ctx) {
 	const address = input({ maxlength: 500 });
 	const licence = input({ maxlength: 64 });
 	const ccc = input({ maxlength: 64 });
+	const licenceStatus = select(LICENCE_STATUS, { empty: '未填' });
+	const cccStatus = select(LICENCE_STATUS, { empty: '未填' });
+	// A legacy code that fails only its check character: an administrator
+	// may register it with a reason, which the service records.
+	const isAdmin = ctx.user.roles.includes('admin');
+	const overrideBox = h('input', { type: 'checkbox' });
+	const overrideReason = textarea({ rows: 2, maxlength: 500 });
+	const overrideSet = h('fieldset.card.note', { hidden: true },
+	    h('legend', '历史代码登记（管理员）'),
+	    h('p', '此代码仅校验码不符合 GB 32100。确属历史遗留代码的，可说明理由后登记；理由与登记人将被记录。'),
+	    field('uscc_override', '确认按历史代码登记', overrideBox),
+	    field('uscc_override_reason', '理由', overrideReason));
+	const onlyCheckWrong = (code) => code.length === 18 && checkChar(code.slice(0, 17)) !== null &&
+	    checkChar(code.slice(0, 17)) !== code[17];
 	const change = new Change();
 	const usccField = field('uscc', '统一社会信用代码', uscc, { required: true, hint: '18位，字母不含 I、O、Z、S、V；输入时即时校验' });
 	usccField.insertBefore(usccState, usccField.querySelector('.field-error'));
@@ -87,6 +101,7 @@ export async function newEnterprisePage(ctx) {
 		else
 			uscc.setAttribute('aria-invalid', 'true');
 		usccField.querySelector('.field-error').textContent = '';
+		overrideSet.hidden = !(isAdmin && onlyCheckWrong(normalize(uscc.value)));
 		return r;
 	}
 	uscc.addEventListener('input', liveCheck);
@@ -100,13 +115,15 @@ export async function newEnterprisePage(ctx) {
 
 	const result = h('div#ent-result');
 	const form = h('form.card', { novalidate: true },
-	    usccField,
+	    usccField, overrideSet,
 	    field('name', '企业名称', name, { required: true }),
 	    region.node,
 	    field('address', '地址', address),
 	    h('div.grid2',
 		field('production_licence', '生产许可证编号', licence),
-		field('ccc_certificate', 'CCC认证证书编号', ccc)),
+		field('production_licence_status', '生产许可证状态', licenceStatus),
+		field('ccc_certificate', 'CCC认证证书编号', ccc),
+		field('ccc_status', 'CCC证书状态', cccStatus)),
 	    h('div.actions', h('button.primary', { type: 'submit' }, '登记企业'),
 		h('a.button', { href: '#/enterprises' }, '返回')));
 	form.addEventListener('submit', async (e) => {
@@ -116,7 +133,10 @@ export async function newEnterprisePage(ctx) {
 		const code = normalize(uscc.value);
 		const errors = [];
 		const c = check(code);
-		if (!c.ok)
+		const override = isAdmin && overrideBox.checked && onlyCheckWrong(code);
+		if (override && !overrideReason.value.trim())
+			errors.push({ field: 'uscc_override_reason', message: '请说明按历史代码登记的理由' });
+		if (!c.ok && !override)
 			errors.push({ field: 'uscc', message: c.partial && code ? `统一社会信用代码不完整：${c.message}` : c.message });
 		if (!name.value.trim())
 			errors.push({ field: 'name', message: '请填写企业名称' });
@@ -131,6 +151,12 @@ export async function newEnterprisePage(ctx) {
 			body.production_licence = licence.value.trim();
 		if (ccc.value.trim())
 			body.ccc_certificate = ccc.value.trim();
+		if (licenceStatus.value)
+			body.production_licence_status = licenceStatus.value;
+		if (cccStatus.value)
+			body.ccc_status = cccStatus.value;
+		if (override)
+			body.uscc_override_reason = overrideReason.value.trim();
 		busy(form, true);
 		try {
 			const r = await change.send('/enterprises', body);
@@ -141,8 +167,10 @@ export async function newEnterprisePage(ctx) {
 			    h('p', h('a.button.primary', { href: `#/cases/new?enterprise=${id}` }, '为该企业登记案件'), ' ',
 				h('a', { href: `#/enterprises?q=${encodeURIComponent(code)}` }, '查看企业'))));
 			announce(msg);
-			for (const i of [uscc, name, address, licence, ccc])
+			for (const i of [uscc, name, address, licence, ccc, licenceStatus, cccStatus, overrideReason])
 				i.value = '';
+			overrideBox.checked = false;
+			overrideSet.hidden = true;
 			usccState.textContent = '';
 			result.firstChild.focus();
 		} catch (err) {
