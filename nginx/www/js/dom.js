@@ -74,6 +74,29 @@ export function replace(el, ...children) {
 	return el;
 }
 
+/*
+ * A horizontally scrollable wrapper for a wide table: a named region
+ * that joins the tab order only while its content overflows, so that
+ * keyboard users can scroll it and nobody tabs through a dead stop.
+ */
+export function tableWrap(label, table, cls = '') {
+	const wrap = h(`div.table-wrap${cls}`, { role: 'region', 'aria-label': label }, table);
+	const update = () => {
+		if (wrap.scrollWidth > wrap.clientWidth + 1)
+			wrap.setAttribute('tabindex', '0');
+		else
+			wrap.removeAttribute('tabindex');
+	};
+	if (typeof ResizeObserver === 'function') {
+		const ro = new ResizeObserver(update);
+		ro.observe(wrap);
+		ro.observe(table);
+	} else {
+		wrap.setAttribute('tabindex', '0');
+	}
+	return wrap;
+}
+
 /* ------------------------------------------------------------------ */
 /* Live regions                                                        */
 /* ------------------------------------------------------------------ */

@@ -3,7 +3,7 @@
 // technical assistance (POST /activities), and the recent ones.
 
 import { get, Change, ApiError, message } from '../api.js';
-import { h, replace, field, input, select, textarea, showProblem, clearErrors, busy, focusHeading, announce } from '../dom.js';
+import { h, tableWrap, replace, field, input, select, textarea, showProblem, clearErrors, busy, focusHeading, announce } from '../dom.js';
 import { categories, campaigns, ACTIVITY_KINDS, DOMAINS, label } from '../ref.js';
 import { today, parseMoney, money } from '../fmt.js';
 import { enterprisePicker } from '../picker.js';
@@ -179,7 +179,7 @@ export async function activitiesPage(ctx) {
 	    canWrite ? form : null,
 	    h('section.card', { 'aria-labelledby': 'act-list-h' },
 		h('h2#act-list-h', '最近的工作记录'), listNote,
-		h('div.table-wrap', h('table.list',
+		tableWrap('工作记录', h('table.list',
 		    h('thead', h('tr', ['日期', '类型', '产品类别', '企业', '地区', '情况'].map((t) => h('th', { scope: 'col' }, t)))),
 		    tbody))));
 	focusHeading(ctx.main);

@@ -3,7 +3,7 @@
 // checkpoint.
 
 import { get, url, ApiError, message } from '../api.js';
-import { h, replace, field, input, select, showProblem, clearErrors, busy, focusHeading, announce, alertMsg } from '../dom.js';
+import { h, tableWrap, replace, field, input, select, showProblem, clearErrors, busy, focusHeading, announce, alertMsg } from '../dom.js';
 import { eventLabel, stateLabel, ROLES, PHASES } from '../ref.js';
 import { dateTime } from '../fmt.js';
 import { regionChooser } from '../region.js';
@@ -100,7 +100,7 @@ export async function auditPage(ctx) {
 	    h('section.card', { 'aria-labelledby': 'search-h' },
 		h('h2#search-h', '办理记录查询'), sForm,
 		h('p', csv), note,
-		h('div.table-wrap', h('table.list',
+		tableWrap('办理记录查询结果', h('table.list',
 		    h('thead', h('tr', ['时间', '案件', '序号', '操作人', '角色', '事件', '状态变化', '哈希'].map((t) => h('th', { scope: 'col' }, t)))),
 		    tbody)),
 		h('div.actions', more)));

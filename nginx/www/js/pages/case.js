@@ -3,7 +3,7 @@
 // each opening the form built from that event's required fields.
 
 import { get, Change, ApiError, message } from '../api.js';
-import { h, replace, announce, alertMsg, showProblem, busy, focusHeading } from '../dom.js';
+import { h, tableWrap, replace, announce, alertMsg, showProblem, busy, focusHeading } from '../dom.js';
 import {
 	workflow, categories, campaigns, stateLabel, eventLabel, label, SOURCES, DOMAINS, RISKS, ROLES, PHASES,
 } from '../ref.js';
@@ -59,7 +59,7 @@ function facts(c, camps) {
 function deadlines(c) {
 	const list = c.deadlines || [];
 	const body = list.length === 0 ? h('p.muted', '当前没有期限。') :
-	    h('div.table-wrap', h('table.list',
+	    tableWrap('期限表', h('table.list',
 		h('caption.sr-only', '期限'),
 		h('thead', h('tr',
 		    h('th', { scope: 'col' }, '期限'),

@@ -2,7 +2,7 @@
 // can be bookmarked and reloaded) and the count of cases per state.
 
 import { get, ApiError } from '../api.js';
-import { h, replace, field, input, select, focusHeading } from '../dom.js';
+import { h, tableWrap, replace, field, input, select, focusHeading } from '../dom.js';
 import { workflow, categories, campaigns, regionsUnder, eventLabel, label } from '../ref.js';
 import { dateTime, date } from '../fmt.js';
 
@@ -136,7 +136,7 @@ export async function casesPage(ctx) {
 		h('h1', '案件列表'),
 		ctx.user.roles.includes('officer') ? h('a.button.primary', { href: '#/cases/new' }, '登记案件') : null),
 	    form, countsNav, summary,
-	    h('div.table-wrap', table), h('div.actions', more));
+	    tableWrap('案件列表', table), h('div.actions', more));
 	focusHeading(ctx.main);
 
 	let shown = 0;

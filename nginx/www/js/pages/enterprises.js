@@ -2,7 +2,7 @@
 // unified social credit code checked as it is typed (GB 32100-2015).
 
 import { get, Change, ApiError, message } from '../api.js';
-import { h, replace, field, input, select, textarea, showProblem, clearErrors, fieldError, busy, focusHeading, announce } from '../dom.js';
+import { h, tableWrap, replace, field, input, select, textarea, showProblem, clearErrors, fieldError, busy, focusHeading, announce } from '../dom.js';
 import { LICENCE_STATUS, label } from '../ref.js';
 import { check, normalize, checkChar } from '../uscc.js';
 import { regionChooser } from '../region.js';
@@ -26,7 +26,7 @@ export async function enterprisesPage(ctx) {
 	    h('div.page-head', h('h1', '企业'),
 		officer || ctx.user.roles.includes('admin') ? h('a.button.primary', { href: '#/enterprises/new' }, '登记企业') : null),
 	    form, summary,
-	    h('div.table-wrap', h('table.list',
+	    tableWrap('企业列表', h('table.list',
 		h('caption.sr-only', '企业'),
 		h('thead', h('tr',
 		    h('th', { scope: 'col' }, '企业名称'),

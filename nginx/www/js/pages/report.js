@@ -2,7 +2,7 @@
 // table with the form's own header levels, and its CSV and XLSX files.
 
 import { get, url, ApiError, message } from '../api.js';
-import { h, replace, field, select, focusHeading } from '../dom.js';
+import { h, tableWrap, replace, field, select, focusHeading } from '../dom.js';
 import { campaigns, regionName } from '../ref.js';
 import { regionChooser } from '../region.js';
 import { defaultCampaign } from './newcase.js';
@@ -86,8 +86,7 @@ export async function reportPage(ctx) {
 		replace(out,
 		    h('p', `${name} · 统计范围：${where}（${d.region || params.region}）`),
 		    links,
-		    h('div.table-wrap.report-wrap', { tabindex: '0', role: 'region', 'aria-label': '统计表（可横向滚动）' },
-			h('table.report',
+		    tableWrap('统计表', h('table.report',
 			    h('caption.sr-only', `${name}情况统计表`),
 			    h('thead', headerRows(d.columns || [])),
 			    h('tbody', body))));
