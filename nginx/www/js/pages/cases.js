@@ -4,7 +4,7 @@
 import { get, ApiError } from '../api.js';
 import { h, tableWrap, replace, field, input, select, focusHeading } from '../dom.js';
 import { workflow, categories, campaigns, regionsUnder, eventLabel, label } from '../ref.js';
-import { dateTime, date } from '../fmt.js';
+import { dateTime, date, today } from '../fmt.js';
 
 const FILTERS = ['state', 'category', 'region', 'campaign', 'overdue', 'lookback_due', 'q'];
 
@@ -158,7 +158,9 @@ export async function casesPage(ctx) {
 			    h('td', h('span.badge', { dataset: { state: c.state } }, c.state_label || label(wf.states, c.state)),
 				c.pending ? h('span.badge.pending', `待审核：${eventLabel(c.pending)}`) : null),
 			    h('td', due),
-			    h('td', c.lookback_on || ''),
+			    h('td', c.lookback_on || '',
+				c.state === 'closed' && c.lookback_on && c.lookback_on <= today() ?
+				    h('span.badge.pending', '回头看到期') : null),
 			    h('td', dateTime(c.updated_at))));
 		}
 		shown += r.data.items.length;
