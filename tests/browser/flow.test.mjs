@@ -288,28 +288,6 @@ step('officer.bj registers a case for it', async () => {
 	await expectText(page.locator('.timeline'), /登记案件/);
 });
 
-step('officer.bj records a risk investigation of the enterprise', async () => {
-	const caseUrl = page.url();
-	await page.getByRole('link', { name: '排查抽查等工作' }).click();
-	await page.getByRole('heading', { name: /排查、抽查/ }).waitFor();
-	await page.getByLabel('工作类型').selectOption({ label: '风险排查' });
-	await page.getByLabel('产品类别').selectOption({ label: '危险化学品' });
-	await page.getByLabel('日期').fill(day(0));
-	await page.getByRole('searchbox', { name: '查找企业' }).fill(run.uscc);
-	await page.getByRole('button', { name: '查找企业' }).click();
-	const chosen = page.getByRole('radio', { name: new RegExp(run.name) });
-	await chosen.waitFor();
-	assert.ok(await chosen.isChecked(), 'the only match is chosen');
-	await page.getByLabel('领域').selectOption({ label: '生产领域' });
-	await page.getByLabel('发现问题').check();
-	await page.getByRole('button', { name: '保存' }).click();
-	await expectText(status(), /已保存：风险排查/);
-	await accessible('the activities page');
-	await expectText(page.locator('section:has(#act-list-h) tbody'), new RegExp(`风险排查[\\s\\S]*${run.name}[\\s\\S]*发现问题`));
-	await page.goto(caseUrl);
-	await expectText(stateBadge(), /^发现登记$/);
-});
-
 step('officer.bj orders rectification', async () => {
 	const form = await action('责令整改');
 	await form.getByRole('button', { name: '确认提交' }).click();
@@ -492,6 +470,28 @@ step('the case page reads on a tablet without sideways scrolling', async () => {
 	assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 768px tablet`);
 	await accessible('a case page on a tablet');
 	await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+step('officer.bj records a risk investigation of the enterprise', async () => {
+	const caseUrl = page.url();
+	await page.getByRole('link', { name: '排查抽查等工作' }).click();
+	await page.getByRole('heading', { name: /排查、抽查/ }).waitFor();
+	await page.getByLabel('工作类型').selectOption({ label: '风险排查' });
+	await page.getByLabel('产品类别').selectOption({ label: '危险化学品' });
+	await page.getByLabel('日期').fill(day(0));
+	await page.getByRole('searchbox', { name: '查找企业' }).fill(run.uscc);
+	await page.getByRole('button', { name: '查找企业' }).click();
+	const chosen = page.getByRole('radio', { name: new RegExp(run.name) });
+	await chosen.waitFor();
+	assert.ok(await chosen.isChecked(), 'the only match is chosen');
+	await page.getByLabel('领域').selectOption({ label: '生产领域' });
+	await page.getByLabel('发现问题').check();
+	await page.getByRole('button', { name: '保存' }).click();
+	await expectText(status(), /已保存：风险排查/);
+	await accessible('the activities page');
+	await expectText(page.locator('section:has(#act-list-h) tbody'), new RegExp(`风险排查[\\s\\S]*${run.name}[\\s\\S]*发现问题`));
+	await page.goto(caseUrl);
+	await expectText(stateBadge(), /^办结$/);
 });
 
 step('auditor.bj verifies the case\'s chain', async () => {

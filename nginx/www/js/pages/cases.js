@@ -152,7 +152,7 @@ export async function casesPage(ctx) {
 			tbody.appendChild(h('tr', { class: c.overdue ? 'row-overdue' : '' },
 			    h('td', h('a', { href: `#/cases/${c.id}` }, `#${c.id}`)),
 			    h('td', c.enterprise_name),
-			    h('td.problem', c.problem),
+			    h('td', h('span.clip', c.problem)),
 			    h('td', catName[c.category] || c.category_name || c.category),
 			    h('td', c.region_name || c.region),
 			    h('td', h('span.badge', { dataset: { state: c.state } }, c.state_label || label(wf.states, c.state)),
