@@ -42,7 +42,9 @@ const cspViolations = [];
 // What the scenario makes, shared between the steps.
 const run = {
 	uscc: null,
-	name: `京测${Date.now().toString(36)}化工有限公司`,
+	// Not unique (the credit code is): the steps find it by its code.
+	name: ['北京恒信化工有限公司', '北京安达化学品有限公司', '北京华泰精细化工有限公司',
+		'北京永盛化工科技有限公司'][Math.floor(Math.random() * 4)],
 	caseId: null,
 };
 
@@ -270,7 +272,7 @@ step('officer.bj registers an enterprise, the credit code checked as typed', asy
 step('officer.bj registers a case for it', async () => {
 	await page.getByRole('link', { name: '为该企业登记案件' }).click();
 	await page.getByRole('heading', { name: '登记案件' }).waitFor();
-	const chosen = page.getByRole('radio', { name: new RegExp(run.name) });
+	const chosen = page.getByRole('radio', { name: new RegExp(run.uscc) });
 	await chosen.waitFor();
 	assert.ok(await chosen.isChecked(), 'the enterprise just registered is chosen');
 	await page.getByLabel('产品类别').selectOption({ label: '危险化学品' });
@@ -481,7 +483,7 @@ step('officer.bj records a risk investigation of the enterprise', async () => {
 	await page.getByLabel('日期').fill(day(0));
 	await page.getByRole('searchbox', { name: '查找企业' }).fill(run.uscc);
 	await page.getByRole('button', { name: '查找企业' }).click();
-	const chosen = page.getByRole('radio', { name: new RegExp(run.name) });
+	const chosen = page.getByRole('radio', { name: new RegExp(run.uscc) });
 	await chosen.waitFor();
 	assert.ok(await chosen.isChecked(), 'the only match is chosen');
 	await page.getByLabel('领域').selectOption({ label: '生产领域' });

@@ -157,11 +157,11 @@ export async function casesPage(ctx) {
 			    h('td', c.region_name || c.region),
 			    h('td', h('span.badge', { dataset: { state: c.state } }, c.state_label || label(wf.states, c.state)),
 				c.pending ? h('span.badge.pending', `待审核：${eventLabel(c.pending)}`) : null),
-			    h('td', due),
-			    h('td', c.lookback_on || '',
+			    h('td.nowrap', due),
+			    h('td.nowrap', c.lookback_on || '',
 				c.state === 'closed' && c.lookback_on && c.lookback_on <= today() ?
 				    h('span.badge.pending', '回头看到期') : null),
-			    h('td', dateTime(c.updated_at))));
+			    h('td.nowrap', dateTime(c.updated_at))));
 		}
 		shown += r.data.items.length;
 		cursor = r.data.next_cursor;
