@@ -517,6 +517,7 @@ xlsx_write(const struct form *f, const char *path, const char *tmpdir)
 		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
 		    columns[c].type == CT_TEXT ? 24 :
 		    columns[c].type == CT_MONEY ? 15 : 9.5, NULL);
+	worksheet_set_default_row(ws, 18, LXW_FALSE);
 	worksheet_set_row(ws, XR_TITLE, 30, NULL);
 	worksheet_set_row(ws, XR_HEAD + 2, 42, NULL);
 	worksheet_set_row(ws, XR_HEAD + 1, 30, NULL);
