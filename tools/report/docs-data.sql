@@ -1,9 +1,14 @@
 -- A plausible small campaign for the picture in docs/report-form.png:
 -- Beijing, 2022 against 2021, drawn from a seeded generator.
+-- Only for a fresh, empty instance: it writes straight into the tables.
+DO $$ BEGIN
+	IF EXISTS (SELECT 1 FROM activities) OR EXISTS (SELECT 1 FROM cases) THEN
+		RAISE EXCEPTION 'docs-data.sql fills an empty instance only';
+	END IF;
+END $$;
 SELECT setseed(0.2022);
 INSERT INTO campaigns (id, year, name) VALUES (2021, 2021, '2021年重点工业产品质量安全排查治理专项行动') ON CONFLICT DO NOTHING;
 INSERT INTO categories (id, name, ord, province) VALUES ('bj_lithium_batteries', '锂离子电池', 100, '110000') ON CONFLICT DO NOTHING;
-DELETE FROM activities; DELETE FROM cases WHERE problem = '示例';
 CREATE TEMP TABLE cty AS SELECT row_number() OVER (ORDER BY code) - 1 AS i, code FROM regions WHERE level = 3 AND code LIKE '11%';
 INSERT INTO enterprises (uscc, name, region, created_by)
 SELECT '9111' || lpad(g::text, 13, '0') || '0', '北京示例企业' || g, (SELECT code FROM cty WHERE i = g % 16), 1
