@@ -149,6 +149,12 @@ void	 reply_text(struct req *, int, const char *, const char *, size_t);
 void	 reply_empty(struct req *, int);
 void	 reply_problem(struct req *, int, const char *, const char *, json_t *);
 void	 reply_db_error(struct req *);
+
+struct idem;
+/* resource.c: replying with a resource, the same way everywhere. */
+void	 reply_resource(struct req *, json_t *, const char *);
+void	 reply_change(struct req *, json_t *, int, const char *,
+	    const char *, const struct idem *);
 json_t	*problem_field(json_t *, const char *, const char *);
 const char *status_reason(int);
 
@@ -380,6 +386,7 @@ void	 metrics_get(struct req *);
 void	 workflow_get(struct req *);
 
 /* reference.c */
+const char *region_usable(struct req *, const char *, int);
 void	 regions_get(struct req *);
 void	 categories_get(struct req *);
 void	 category_create(struct req *);
