@@ -93,6 +93,7 @@ client_new_at(const char *url, const char *ca)
 	assert_non_null(c);
 	if (url != NULL)
 		assert_non_null(c->url = strdup(url));
+	assert_non_null(c->ca = strdup(ca));
 	c->curl = curl_easy_init();
 	assert_non_null(c->curl);
 	curl_easy_setopt(c->curl, CURLOPT_CAINFO, ca);
@@ -115,6 +116,7 @@ client_free(struct client *c)
 		return;
 	curl_easy_cleanup(c->curl);
 	free(c->url);
+	free(c->ca);
 	free(c);
 }
 
@@ -233,6 +235,21 @@ resp_header(const struct resp *r, const char *name, char *out, size_t size)
 	memcpy(out, found, len);
 	out[len] = '\0';
 	return out;
+}
+
+/* A new client with `c`'s cookies: the same session, its own connection. */
+struct client *
+client_clone(struct client *c)
+{
+	struct client		*n = client_new_at(c->url, c->ca);
+	struct curl_slist	*cookies = NULL, *k;
+
+	snprintf(n->name, sizeof(n->name), "%s", c->name);
+	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &cookies);
+	for (k = cookies; k != NULL; k = k->next)
+		curl_easy_setopt(n->curl, CURLOPT_COOKIELIST, k->data);
+	curl_slist_free_all(cookies);
+	return n;
 }
 
 /*

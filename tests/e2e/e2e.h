@@ -36,6 +36,7 @@ struct client {
 	CURL		*curl;
 	char		 name[64];
 	char		*url;		/* NULL: PAICHA_URL */
+	char		*ca;		/* the certificate it trusts */
 };
 
 /* Clients: each has its own cookie jar (one user's browser). */
@@ -46,6 +47,7 @@ struct client	*client_login(const char *, const char *);
 struct client	*client_new_at(const char *, const char *);
 struct client	*client_login_at(const char *, const char *, const char *,
 		    const char *);
+struct client	*client_clone(struct client *);
 
 /*
  * One request.  `body` may be NULL; `headers` a NULL-terminated list of
@@ -92,5 +94,16 @@ long long case_make(struct client *, long long, const char *);
 
 /* A raw TLS connection for requests curl will not send. */
 char	*raw_https(const char *, size_t);
+
+/* Fixtures (fixtures.c): records a test makes for itself. */
+void		 uscc_unique(char [19]);		/* a valid code, unique */
+char		*unique_name(const char *);	/* prefix + unique digits */
+long long	 fixture_user(struct client *, const char *, const char *,
+		    const char *);
+long long	 fixture_enterprise(struct client *, const char *, char [19]);
+long long	 fixture_case(struct client *, long long);
+int		 list_has(struct client *, const char *, long long);
+long		 status_of(struct client *, const char *, const char *,
+		    json_t *, const char *const *);
 
 #endif /* E2E_H */
