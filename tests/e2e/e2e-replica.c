@@ -285,6 +285,80 @@ test_paused_replica(void **state)
 	PQfinish(q);
 }
 
+/* The status of GET `path` for the auditor; the item count in *n. */
+static long
+audit_get(const char *path, int *n)
+{
+	struct resp	 r;
+	long		 st;
+
+	st = http_get(auditor, path, &r);
+	if (n != NULL)
+		*n = (int)json_array_size(json_object_get(r.json, "items"));
+	resp_free(&r);
+	return st;
+}
+
+/*
+ * The auditors' queries and the campaign form, when this build has
+ * them: the replica answers them (its counter moves), and with replay
+ * paused the auditors' event query misses a write the primary has.
+ */
+static void
+test_audit_and_form(void **state)
+{
+	PGconn	*q;
+	char	*events = fmt("/api/v1/audit/events?case=%lld", case_id), *v;
+	double	 reads0, reads1, t0;
+	int	 n, m, have_form, have_audit;
+
+	caught_up();
+	reads0 = metric("paicha_replica_reads_total");
+	have_form = audit_get("/api/v1/reports/campaign/2026", NULL) == 200;
+	have_audit = audit_get(events, &n) == 200;
+	reads1 = metric("paicha_replica_reads_total");
+	printf("replica: campaign form %s, audit events %s; the replica"
+	    " answered %.0f of them\n", have_form ? "served" : "not in this"
+	    " build", have_audit ? "served" : "not in this build",
+	    reads1 - reads0);
+	assert_int_equal((int)(reads1 - reads0), have_form + have_audit);
+	if (!have_audit) {
+		free(events);
+		return;
+	}
+	/*
+	 * A fresh write first: the lag is told from the last transaction
+	 * the replica replayed, and after a quiet spell that is old.
+	 */
+	note("审计前");
+	caught_up();
+	assert_int_equal(audit_get(events, &n), 200);
+	q = inst_db(&S, "postgres", 1);
+	db_do(q, "SELECT pg_wal_replay_pause()");
+	for (t0 = now_seconds();; usleep(10000)) {
+		v = db_value(q, "SELECT pg_get_wal_replay_pause_state()", NULL);
+		if (v != NULL && strcmp(v, "paused") == 0)
+			break;
+		if (now_seconds() - t0 > 10)
+			fail_msg("replay did not pause");
+		free(v);
+	}
+	free(v);
+	note("审计查询");
+	assert_int_equal(audit_get(events, &m), 200);
+	if (m != n)
+		fail_msg("the audit query saw %d events, the paused replica has"
+		    " %d: it did not come from the replica", m, n);
+	db_do(q, "SELECT pg_wal_replay_resume()");
+	caught_up();
+	assert_int_equal(audit_get(events, &m), 200);
+	assert_int_equal(m, n + 1);
+	printf("replica: with replay paused the auditors' event query showed"
+	    " %d events, the primary %d; resumed, %d\n", n, n + 1, m);
+	free(events);
+	PQfinish(q);
+}
+
 /* The replica stopped: reads go on from the primary; it comes back. */
 static void
 test_replica_down(void **state)
@@ -325,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_reads_from_replica),
 		cmocka_unit_test(test_read_your_writes),
 		cmocka_unit_test(test_paused_replica),
+		cmocka_unit_test(test_audit_and_form),
 		cmocka_unit_test(test_replica_down),
 	};
 
