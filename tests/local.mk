@@ -75,3 +75,9 @@ tests_unit_test_front_line_LDADD = $(TEST_LIBS)
 tests_unit_test_parsers_SOURCES = tests/unit/test-parsers.c $(FAKE_FCGI)
 tests_unit_test_parsers_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_parsers_LDADD = $(TEST_LIBS)
+
+# Activities and the statistics form (issue 6).
+E2E_TESTS += tests/e2e/e2e-report
+tests_e2e_e2e_report_SOURCES = tests/e2e/e2e-report.c
+tests_e2e_e2e_report_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_report_LDADD = $(E2E_LIBS)
