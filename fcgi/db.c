@@ -29,13 +29,6 @@ static atomic_int	 next_slot;
 
 static void	 replica_leave(struct req *);
 
-/* The connection the request's statements go to. */
-static struct db *
-req_db(struct req *r)
-{
-	return r->on_replica ? &r->w->replica : &r->w->db;
-}
-
 /* ------------------------------------------------------------------ */
 /* SQLSTATE -> HTTP                                                   */
 /* ------------------------------------------------------------------ */
@@ -178,7 +171,7 @@ db_fail(struct req *r, struct db *db, const PGresult *res, const char *what)
 PGresult *
 db_exec(struct req *r, struct stmt *s, const char *const *params)
 {
-	struct db	*db = req_db(r);
+	struct db	*db = &r->w->db;
 	PGresult	*res = NULL;
 	ExecStatusType	 st;
 	char		 name[16];
@@ -217,7 +210,6 @@ fail:
 	    strcmp(r->sqlstate, "40001") == 0)) {
 		retried = 1;
 		replica_leave(r);
-		db = req_db(r);
 		goto again;
 	}
 	if (r->db_lost && idle && !retried) {
@@ -243,7 +235,7 @@ db_exec_ok(struct req *r, struct stmt *s, const char *const *params)
 static int
 db_command(struct req *r, const char *cmd)
 {
-	struct db	*db = req_db(r);
+	struct db	*db = &r->w->db;
 	PGresult	*res;
 	int		 idle;
 
@@ -261,10 +253,8 @@ db_command(struct req *r, const char *cmd)
 	db_fail(r, db, res, cmd);
 	PQclear(res);
 	/* The replica went away before anything began: to the primary. */
-	if (r->db_lost && idle && r->on_replica) {
+	if (r->db_lost && idle && r->on_replica)
 		replica_leave(r);
-		db = req_db(r);
-	}
 	/* BEGIN on a stale connection: nothing happened yet, go again. */
 	if (r->db_lost && idle && strcmp(cmd, "BEGIN") == 0 &&
 	    db_connect(db) == 0) {
@@ -334,7 +324,30 @@ void
 db_rollback(struct req *r)
 {
 	rollback_one(&r->w->db);
-	rollback_one(&r->w->replica);
+	rollback_one(&r->w->spare);
+}
+
+/* Swap the worker's connections: the request moves to the other one. */
+static void
+db_swap(struct req *r)
+{
+	struct db	 t = r->w->db;
+
+	r->w->db = r->w->spare;
+	r->w->spare = t;
+	r->on_replica = !r->on_replica;
+}
+
+/*
+ * The end of a request's use of the database: nothing left open on
+ * either connection, and the primary's back in r->w->db.
+ */
+void
+db_release(struct req *r)
+{
+	db_rollback(r);
+	if (r->on_replica)
+		db_swap(r);
 }
 
 /* Whether the database answers: 0 or -1. */
@@ -370,7 +383,10 @@ db_ping(struct req *r)
  *
  * The same statement scopes the replica connection to the request's
  * user, as session_open() does the primary's: row-level security and
- * the handlers' queries see the same scope on either.
+ * the handlers' queries see the same scope on either.  Sending the
+ * request there swaps the worker's connections (struct worker), so
+ * everything that uses r->w->db -- db_exec, transactions, streams --
+ * reads from the replica until db_release() swaps them back.
  *
  * A replica that fails later in the request (connection lost, a
  * statement cancelled for a conflict with recovery) hands the rest to
@@ -387,14 +403,14 @@ db_route_replica(struct req *r)
 	    " CASE WHEN pg_last_wal_replay_lsn() >= $4::pg_lsn THEN 0"
 	    "  ELSE extract(epoch FROM clock_timestamp() -"
 	    "   pg_last_xact_replay_timestamp()) END AS lag";
-	struct db	*rep = &r->w->replica;
+	struct db	*rep = &r->w->spare;
 	const char	*p[4];
 	char		 uid[24];
 	PGresult	*res = NULL;
 	time_t		 now;
 	double		 lag;
 
-	if (rep->url == NULL || !r->authed)
+	if (rep->url == NULL || !r->authed || r->on_replica)
 		return;
 	now = time(NULL);
 	if (rep->retry_at > now || db_connect(rep) == -1) {
@@ -433,7 +449,7 @@ db_route_replica(struct req *r)
 		metrics_replica_miss(MISS_LAG);
 		goto out;
 	}
-	r->on_replica = 1;
+	db_swap(r);
 	metrics_replica_read();
 out:
 	PQclear(res);
@@ -445,9 +461,9 @@ replica_leave(struct req *r)
 {
 	log_warn("request %s: the replica failed (%s): reading from the "
 	    "primary", r->id, r->sqlstate);
-	r->on_replica = 0;
-	if (r->w->replica.conn == NULL)
-		r->w->replica.retry_at = time(NULL) + REPLICA_RETRY;
+	db_swap(r);
+	if (r->w->spare.conn == NULL)
+		r->w->spare.retry_at = time(NULL) + REPLICA_RETRY;
 	metrics_replica_miss(MISS_DOWN);
 }
 
@@ -468,7 +484,7 @@ db_replica_probe(struct req *r)
 	    " CASE WHEN pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 0"
 	    "  ELSE extract(epoch FROM clock_timestamp() -"
 	    "   pg_last_xact_replay_timestamp()) END AS lag";
-	struct db	*rep = &r->w->replica;
+	struct db	*rep = &r->w->spare;
 	PGresult	*pres = NULL, *res = NULL;
 	const char	*p[1];
 	double		 lag = NAN, bytes = NAN;

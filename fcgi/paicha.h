@@ -220,10 +220,18 @@ struct db {
 	time_t		 retry_at;	/* replica: not before, after a failure */
 };
 
+/*
+ * A worker's connections.  `db` is the one the current request uses:
+ * the primary, except while db_route_replica() has sent the request to
+ * the replica -- then the two are swapped (r->on_replica) until
+ * db_release() at the end of the request, so that whatever uses
+ * r->w->db follows the request.  `spare` is the other: the replica's
+ * connection (url NULL: no replica) between requests.
+ */
 struct worker {
 	int		 index;
-	struct db	 db;		/* the primary */
-	struct db	 replica;	/* cfg.replica_url; url NULL: none */
+	struct db	 db;
+	struct db	 spare;
 	char		 body[MAX_BODY + 1];
 	char		 query[MAX_QUERY_LEN + 1];
 };
@@ -241,6 +249,7 @@ int		 db_isnull(const PGresult *, int, const char *);
 json_t		*db_json_text(const PGresult *, int, const char *);
 int		 sqlstate_status(const char *);
 void		 db_route_replica(struct req *);
+void		 db_release(struct req *);
 void		 db_replica_probe(struct req *);
 
 /* ------------------------------------------------------------------ */

@@ -427,11 +427,11 @@ router_handle(struct req *r)
 		    r->id, method_names[r->method], ep->pattern);
 		reply_problem(r, 500, NULL, "internal error", NULL);
 	}
-	db_rollback(r);
+	db_release(r);
 	if (r->method != METHOD_GET && (r->status < 400 || r->status >= 500))
 		session_wrote(r);
 out:
-	db_rollback(r);
+	db_release(r);
 	json_decref(r->json);
 	r->json = NULL;
 	r->path = NULL;

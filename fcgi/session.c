@@ -236,7 +236,6 @@ session_wrote(struct req *r)
 
 	if (cfg.replica_url == NULL || !r->authed)
 		return;
-	r->on_replica = 0;
 	snprintf(sid, sizeof(sid), "%lld", (long long)r->user.session_id);
 	p[0] = sid;
 	(void)db_exec_ok(r, &wrote, p);
