@@ -355,6 +355,19 @@ test_audit_and_form(void **state)
 	assert_int_equal(m, n + 1);
 	printf("replica: with replay paused the auditors' event query showed"
 	    " %d events, the primary %d; resumed, %d\n", n, n + 1, m);
+	/* Verification streams the whole log in one snapshot: there too. */
+	{
+		struct resp	 r;
+
+		reads0 = metric("paicha_replica_reads_total");
+		http_get(auditor, "/api/v1/audit/verify", &r);
+		assert_status(&r, 200);
+		assert_true(json_is_true(json_object_get(r.json, "ok")));
+		assert_true(metric("paicha_replica_reads_total") == reads0 + 1);
+		printf("replica: /api/v1/audit/verify from the replica: %s\n",
+		    r.body);
+		resp_free(&r);
+	}
 	free(events);
 	PQfinish(q);
 }
