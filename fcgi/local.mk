@@ -2,6 +2,7 @@
 # so that the unit tests link the very same objects.
 PAICHA_SOURCES = \
 	fcgi/paicha.h \
+	fcgi/merkle.h \
 	fcgi/cases.c \
 	fcgi/chain.c \
 	fcgi/config.c \
@@ -10,6 +11,7 @@ PAICHA_SOURCES = \
 	fcgi/history.c \
 	fcgi/idempotency.c \
 	fcgi/log.c \
+	fcgi/merkle.c \
 	fcgi/metrics.c \
 	fcgi/password.c \
 	fcgi/reply.c \
