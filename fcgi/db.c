@@ -149,11 +149,13 @@ db_fail(struct req *r, struct db *db, const PGresult *res, const char *what)
 
 /*
  * Run the prepared statement `s` with `params` (s->nparams strings, NULL
- * for SQL NULL).  Returns a result the caller must PQclear, or NULL with
- * the failure recorded in `r`.
+ * for SQL NULL), results in text (0) or binary (1) format.  Returns a
+ * result the caller must PQclear, or NULL with the failure recorded in
+ * `r`.
  */
-PGresult *
-db_exec(struct req *r, struct stmt *s, const char *const *params)
+static PGresult *
+db_exec_format(struct req *r, struct stmt *s, const char *const *params,
+    int format)
 {
 	struct db	*db = &r->w->db;
 	PGresult	*res = NULL;
@@ -179,7 +181,8 @@ again:
 		PQclear(res);
 		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
 	}
-	res = PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL, 0);
+	res = PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL,
+	    format);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
@@ -191,6 +194,25 @@ fail:
 		goto again;
 	}
 	return NULL;
+}
+
+/* db_exec_format with results as text: what almost every caller wants. */
+PGresult *
+db_exec(struct req *r, struct stmt *s, const char *const *params)
+{
+	return db_exec_format(r, s, params, 0);
+}
+
+/*
+ * db_exec_format with results in binary: integers big-endian, bytea as
+ * its bytes, timestamptz as microseconds since 2000-01-01 UTC.  For the
+ * bulk readers (verify), where converting to text and back would cost
+ * more than the work itself.
+ */
+PGresult *
+db_exec_binary(struct req *r, struct stmt *s, const char *const *params)
+{
+	return db_exec_format(r, s, params, 1);
 }
 
 /* db_exec for statements whose rows are not needed: 0 or -1. */
@@ -227,7 +249,7 @@ db_command(struct req *r, const char *cmd)
 	db_fail(r, db, res, cmd);
 	PQclear(res);
 	/* BEGIN on a stale connection: nothing happened yet, go again. */
-	if (r->db_lost && idle && strcmp(cmd, "BEGIN") == 0 &&
+	if (r->db_lost && idle && strncmp(cmd, "BEGIN", 5) == 0 &&
 	    db_connect(db) == 0) {
 		res = PQexec(db->conn, cmd);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
@@ -242,11 +264,12 @@ db_command(struct req *r, const char *cmd)
 }
 
 /*
- * Open a transaction scoped to the request's user: row-level security
- * reads paicha.region and paicha.user_id for the rest of it.
+ * Open a transaction with `begin` (a constant BEGIN command) scoped to
+ * the request's user: row-level security reads paicha.region and
+ * paicha.user_id for the rest of it.
  */
-int
-db_begin(struct req *r)
+static int
+db_begin_with(struct req *r, const char *begin)
 {
 	static struct stmt scope = STMT(
 	    "SELECT set_config('paicha.region', $1, true),"
@@ -254,7 +277,7 @@ db_begin(struct req *r)
 	char		 uid[24];
 	const char	*p[2];
 
-	if (db_command(r, "BEGIN") == -1)
+	if (db_command(r, begin) == -1)
 		return -1;
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	p[0] = r->authed ? r->user.region : "";
@@ -264,6 +287,25 @@ db_begin(struct req *r)
 		return -1;
 	}
 	return 0;
+}
+
+int
+db_begin(struct req *r)
+{
+	return db_begin_with(r, "BEGIN");
+}
+
+/*
+ * A read-only transaction on one snapshot, for readers that take many
+ * statements to go through the data (verify, exports): every statement
+ * sees the same committed state, so appends racing the reader can never
+ * look like tampering.
+ */
+int
+db_begin_snapshot(struct req *r)
+{
+	return db_begin_with(r,
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 }
 
 /*
