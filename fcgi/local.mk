@@ -3,8 +3,10 @@
 PAICHA_SOURCES = \
 	fcgi/paicha.h \
 	fcgi/merkle.h \
+	fcgi/audit.c \
 	fcgi/cases.c \
 	fcgi/chain.c \
+	fcgi/checkpoint.c \
 	fcgi/config.c \
 	fcgi/db.c \
 	fcgi/health.c \

@@ -34,6 +34,9 @@ enum ep {
 	EP_CASE_EVENTS,
 	EP_CASE_TRANSITION,
 	EP_CASE_APPROVAL,
+	EP_AUDIT_EVENTS,
+	EP_AUDIT_VERIFY,
+	EP_AUDIT_CHECKPOINT,
 	EP__MAX
 };
 
@@ -63,6 +66,13 @@ static const struct endpoint endpoints[EP__MAX] = {
 	[EP_CASE_APPROVAL] = { METHOD_POST, "/api/v1/cases/#/approval",
 	    EP_JSON, R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0,
 	    case_approval },
+	[EP_AUDIT_EVENTS] = { METHOD_GET, "/api/v1/audit/events", 0,
+	    R(AUDITOR) | R(ADMIN), 0, audit_events },
+	[EP_AUDIT_VERIFY] = { METHOD_GET, "/api/v1/audit/verify", 0,
+	    R(AUDITOR) | R(ADMIN), 0, audit_verify },
+	[EP_AUDIT_CHECKPOINT] = { METHOD_GET,
+	    "/api/v1/audit/checkpoints/latest", 0, R(AUDITOR) | R(ADMIN), 0,
+	    audit_checkpoint_latest },
 };
 
 /*
