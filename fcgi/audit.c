@@ -29,8 +29,8 @@
 #define EVENTS_DEFAULT	100	/* JSON page */
 #define EVENTS_MAX	1000	/* a page, JSON or CSV */
 #define EXPORT_BATCH	500	/* rows per statement of a streamed CSV */
-#define VERIFY_BATCH	4000	/* rows per statement of verify */
-#define LOG_BATCH	16384	/* leaves per statement of the log check */
+#define VERIFY_BATCH	100000	/* rows per statement of verify */
+#define LOG_BATCH	100000	/* leaves per statement of the log check */
 #define CURSOR_MAX	64	/* bytes of an events cursor */
 #define SKELETON_MAX	8192	/* a record without its payload, bytes */
 
@@ -43,7 +43,7 @@
 
 /* An event name: "create" or one of the workflow's. */
 static const char *
-check_event(const char *s)
+check_event_name(const char *s)
 {
 	return strcmp(s, "create") == 0 || wf_event_parse(s) != WF_EV__MAX ?
 	    NULL : "不是已知的事件";
@@ -176,7 +176,7 @@ static const struct vfield events_fields[EF__MAX] = {
 	    offsetof(struct events_in, case_id) },
 	[EF_ACTOR] = { "actor", VT_STRING, 0, 1, 63, NULL, NULL,
 	    offsetof(struct events_in, actor) },
-	[EF_EVENT] = { "event", VT_STRING, 0, 1, 40, NULL, check_event,
+	[EF_EVENT] = { "event", VT_STRING, 0, 1, 40, NULL, check_event_name,
 	    offsetof(struct events_in, event) },
 	[EF_REGION] = { "region", VT_REGION, 0, 0, 0, NULL, NULL,
 	    offsetof(struct events_in, region) },
@@ -492,11 +492,20 @@ audit_events(struct req *r)
 /* ------------------------------------------------------------------ */
 
 /*
- * Three streams are read side by side in (case_id, seq) order -- the
- * events, the cases (their chain heads) and the log leaves -- each in
- * keyset batches of binary rows.  Every position where they disagree is
- * a candidate; positions are visited in order, so the first one found
- * is the first bad (case, seq).
+ * One statement walks the scope's events in (case_id, seq) order, each
+ * row carrying its case's head (a merge join on the primary keys),
+ * streamed a row at a time in keyset batches: the server reads while
+ * this thread hashes, and memory holds one row.  Positions are visited
+ * in order, so the first disagreement met is the first bad (case, seq).
+ *
+ * The log's leaves are compared with the events as sets: each side sums
+ * SHA-256(case || seq || hash) over its members (mod 2^256); the walk
+ * sums the events, the leaves are summed where they are read anyway (the
+ * whole log, in position order, for the Merkle check).  Equal sums and
+ * counts mean every leaf is its event's hash.  Only when something
+ * disagrees -- or the walk stopped at a bad event -- do the statements
+ * below look for the first event whose leaf is wrong, and for case rows
+ * and leaves no event has, below the first bad position so far.
  */
 
 enum vscope {
@@ -510,50 +519,117 @@ static const char *const vscope_names[VS__MAX] = {
 	[VS_CASE] = "case", [VS_REGION] = "region", [VS_ALL] = "all",
 };
 
-#define EVENT_COLS \
-	"SELECT case_id, seq, at, actor, role, region, case_region, event," \
-	" phase, from_state, to_state, request_id, record, prev_hash, hash" \
-	" FROM case_events"
-
-/* Each stream's statement per scope: $1, $2 the last key, $3 the batch. */
-static struct stmt ev_stmts[VS__MAX] = {
-	[VS_CASE] = STMT(EVENT_COLS " WHERE case_id = $4"
-	    " AND (case_id, seq) > ($1, $2) ORDER BY case_id, seq LIMIT $3", 4),
-	[VS_REGION] = STMT(EVENT_COLS " WHERE (case_id, seq) > ($1, $2)"
-	    " AND case_region >= region_lo($4::char(6))"
-	    " AND case_region < region_hi($4::char(6))"
-	    " ORDER BY case_id, seq LIMIT $3", 4),
-	[VS_ALL] = STMT(EVENT_COLS " WHERE (case_id, seq) > ($1, $2)"
-	    " ORDER BY case_id, seq LIMIT $3", 3),
+/* The walk's columns, by position. */
+enum wcol {
+	WC_CASE, WC_SEQ, WC_AT, WC_ACTOR, WC_ROLE, WC_REGION, WC_CASE_REGION,
+	WC_EVENT, WC_PHASE, WC_FROM, WC_TO, WC_REQUEST_ID, WC_RECORD,
+	WC_PREV, WC_HASH, WC_HEAD, WC_LAST_SEQ, WC_LAST_HASH,
+	WC__MAX
 };
 
-#define CASE_COLS	"SELECT id, last_seq, last_hash FROM cases"
+#define WALK_FROM \
+	"SELECT e.case_id, e.seq, e.at, e.actor, e.role, e.region," \
+	" e.case_region, e.event, e.phase, e.from_state, e.to_state," \
+	" e.request_id, e.record, e.prev_hash, e.hash, c.id, c.last_seq," \
+	" c.last_hash FROM case_events e LEFT JOIN cases c ON c.id = e.case_id" \
+	" WHERE (e.case_id, e.seq) > ($1, $2)"
+#define WALK_ORDER	" ORDER BY e.case_id, e.seq LIMIT $3"
+#define IN_REGION(col) \
+	" " col " >= region_lo($4::char(6)) AND " col " < region_hi($4::char(6))"
+#define IN_REGION_TEXT(col) \
+	" " col "::text >= region_lo($4::char(6))::text" \
+	" AND " col "::text < region_hi($4::char(6))::text"
 
-static struct stmt case_stmts[VS__MAX] = {
-	[VS_CASE] = STMT(CASE_COLS " WHERE id = $4 AND id > $1"
-	    " AND $2::integer IS NOT NULL ORDER BY id LIMIT $3", 4),
-	[VS_REGION] = STMT(CASE_COLS " WHERE id > $1"
-	    " AND $2::integer IS NOT NULL"
-	    " AND region >= region_lo($4::char(6))"
-	    " AND region < region_hi($4::char(6)) ORDER BY id LIMIT $3", 4),
-	[VS_ALL] = STMT(CASE_COLS " WHERE id > $1 AND $2::integer IS NOT NULL"
-	    " ORDER BY id LIMIT $3", 3),
+/*
+ * $1, $2: the last key walked; $3: the batch; $4: the case or region.
+ * The region walk compares the codes as text on purpose: it must walk
+ * the primary key in order and filter, never range-scan the region's
+ * index and sort all of it again for every batch.
+ */
+static struct stmt walk_stmts[VS__MAX] = {
+	[VS_CASE] = STMT(WALK_FROM " AND e.case_id = $4" WALK_ORDER, 4),
+	[VS_REGION] = STMT(WALK_FROM " AND" IN_REGION_TEXT("e.case_region")
+	    WALK_ORDER, 4),
+	[VS_ALL] = STMT(WALK_FROM WALK_ORDER, 3),
 };
 
-#define LEAF_COLS	"SELECT case_id, seq, leaf FROM log_leaves"
-
+/* The scope's leaves, in no particular order ($4: case or region). */
 static struct stmt leaf_stmts[VS__MAX] = {
-	[VS_CASE] = STMT(LEAF_COLS " WHERE case_id = $4"
-	    " AND (case_id, seq) > ($1, $2) ORDER BY case_id, seq LIMIT $3", 4),
-	[VS_REGION] = STMT(LEAF_COLS " WHERE (case_id, seq) > ($1, $2)"
-	    " AND case_region >= region_lo($4::char(6))"
-	    " AND case_region < region_hi($4::char(6))"
-	    " ORDER BY case_id, seq LIMIT $3", 4),
-	[VS_ALL] = STMT(LEAF_COLS " WHERE (case_id, seq) > ($1, $2)"
-	    " ORDER BY case_id, seq LIMIT $3", 3),
+	[VS_CASE] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
+	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
+	    " AND $3::integer IS NOT NULL AND case_id = $4", 4),
+	[VS_REGION] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
+	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
+	    " AND $3::integer IS NOT NULL AND" IN_REGION("case_region"), 4),
+	/* The placed ones come with the log check. */
+	[VS_ALL] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
+	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
+	    " AND $3::integer IS NOT NULL AND idx IS NULL", 3),
 };
 
-/* A position in (case_id, seq) order; seq 0 sorts before every event. */
+/* $4: the case or region: how many case rows there are. */
+static struct stmt count_stmts[VS__MAX] = {
+	[VS_CASE] = STMT("SELECT count(*) AS cases FROM cases"
+	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
+	    " AND $3::integer IS NOT NULL AND id = $4", 4),
+	[VS_REGION] = STMT("SELECT count(*) AS cases FROM cases"
+	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
+	    " AND $3::integer IS NOT NULL AND" IN_REGION("region"), 4),
+	[VS_ALL] = STMT("SELECT count(*) AS cases FROM cases"
+	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
+	    " AND $3::integer IS NOT NULL", 3),
+};
+
+#define NO_EVENTS \
+	" AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id)"
+#define NO_EVENT \
+	" AND NOT EXISTS (SELECT 1 FROM case_events e" \
+	" WHERE e.case_id = l.case_id AND e.seq = l.seq)"
+
+/* The first case row with no event, below case $1; $4: case or region. */
+static struct stmt lone_case_stmts[VS__MAX] = {
+	[VS_CASE] = STMT("SELECT c.id FROM cases c WHERE c.id < $1"
+	    " AND $2::integer IS NOT NULL AND $3::integer IS NOT NULL"
+	    " AND c.id = $4" NO_EVENTS " ORDER BY c.id LIMIT 1", 4),
+	[VS_REGION] = STMT("SELECT c.id FROM cases c WHERE c.id < $1"
+	    " AND $2::integer IS NOT NULL AND $3::integer IS NOT NULL AND"
+	    IN_REGION("c.region") NO_EVENTS " ORDER BY c.id LIMIT 1", 4),
+	[VS_ALL] = STMT("SELECT c.id FROM cases c WHERE c.id < $1"
+	    " AND $2::integer IS NOT NULL AND $3::integer IS NOT NULL"
+	    NO_EVENTS " ORDER BY c.id LIMIT 1", 3),
+};
+
+/* The first leaf with no event, below ($1, $2); $4: case or region. */
+static struct stmt lone_leaf_stmts[VS__MAX] = {
+	[VS_CASE] = STMT("SELECT l.case_id, l.seq FROM log_leaves l"
+	    " WHERE (l.case_id, l.seq) < ($1, $2) AND $3::integer IS NOT NULL"
+	    " AND l.case_id = $4" NO_EVENT
+	    " ORDER BY l.case_id, l.seq LIMIT 1", 4),
+	[VS_REGION] = STMT("SELECT l.case_id, l.seq FROM log_leaves l"
+	    " WHERE (l.case_id, l.seq) < ($1, $2) AND $3::integer IS NOT NULL"
+	    " AND" IN_REGION_TEXT("l.case_region") NO_EVENT
+	    " ORDER BY l.case_id, l.seq LIMIT 1", 4),
+	[VS_ALL] = STMT("SELECT l.case_id, l.seq FROM log_leaves l"
+	    " WHERE (l.case_id, l.seq) < ($1, $2) AND $3::integer IS NOT NULL"
+	    NO_EVENT " ORDER BY l.case_id, l.seq LIMIT 1", 3),
+};
+
+#define WRONG_LEAF \
+	"SELECT e.case_id, e.seq, l.leaf IS NULL AS missing FROM case_events e" \
+	" LEFT JOIN log_leaves l ON l.case_id = e.case_id AND l.seq = e.seq" \
+	" WHERE (e.case_id, e.seq) < ($1, $2) AND $3::integer IS NOT NULL" \
+	" AND l.leaf IS DISTINCT FROM e.hash"
+
+/* The first event whose leaf is missing or not its hash, below ($1, $2). */
+static struct stmt wrong_leaf_stmts[VS__MAX] = {
+	[VS_CASE] = STMT(WRONG_LEAF " AND e.case_id = $4"
+	    " ORDER BY e.case_id, e.seq LIMIT 1", 4),
+	[VS_REGION] = STMT(WRONG_LEAF " AND" IN_REGION_TEXT("e.case_region")
+	    " ORDER BY e.case_id, e.seq LIMIT 1", 4),
+	[VS_ALL] = STMT(WRONG_LEAF " ORDER BY e.case_id, e.seq LIMIT 1", 3),
+};
+
+/* A position in (case_id, seq) order. */
 struct pos {
 	int64_t		 c;
 	int32_t		 s;
@@ -566,16 +642,6 @@ pos_cmp(struct pos a, struct pos b)
 		return a.c < b.c ? -1 : 1;
 	return a.s < b.s ? -1 : a.s > b.s;
 }
-
-/* One keyset-paged reader of binary rows. */
-struct vstream {
-	struct stmt	*st;
-	PGresult	*res;
-	int		 row, n;
-	int		 more;		/* the last batch was full */
-	struct pos	 last;		/* key of the last row fetched */
-	int		 col[16];	/* column numbers, by the reader's enum */
-};
 
 static int64_t
 be64(const char *p)
@@ -597,77 +663,67 @@ be32(const char *p)
 	return (int32_t)ntohl(v);
 }
 
+/* A sum of 256-bit numbers mod 2^256, little-endian 64-bit limbs. */
+struct setsum {
+	uint64_t	 w[4];
+};
+
 /* The whole verification's state. */
 struct verify {
 	struct req		*r;
 	enum vscope		 scope;
 	const char		*filter;	/* case id or region, as text */
 	struct chain_hasher	 h;
-	struct vstream		 ev, cs, lf;
 	/* The case being walked. */
 	int64_t			 cur;		/* 0: none yet */
-	int32_t			 cur_seq;	/* last event seen */
+	int32_t			 cur_seq;	/* its last event so far */
 	unsigned char		 cur_hash[CHAIN_LEN];
 	int			 head_known;	/* its cases row was found */
 	int32_t			 head_seq;
 	unsigned char		 head_hash[CHAIN_LEN];
-	/* The outcome. */
-	long long		 checked, cases;
+	/* What was met, and the outcome. */
+	long long		 checked, cases, leaves;
+	struct setsum		 events_sum, leaves_sum;
+	char			 scope_lo[8], scope_hi[8]; /* the user's */
 	int			 bad;
 	struct pos		 bad_at;
 	const char		*reason;
-	int			 failed;	/* database or memory: 5xx */
 	/* The record without its payload, rebuilt from the columns. */
 	char			*sk;
 	size_t			 sklen;
 };
 
 /*
- * Fetch the next batch of `s` after its last key.  Returns 0, or -1 with
- * the failure recorded (v->failed).
+ * Add the member (case, seq, hash) to `sum`: SHA-256(int8 case || int4
+ * seq || hash) as a number.  Returns 0, or -1 when hashing failed.
  */
 static int
-vstream_fetch(struct verify *v, struct vstream *s, int batch)
+setsum_add(struct verify *v, struct setsum *sum, int64_t c, int32_t seq,
+    const void *hash)
 {
-	char		 c[24], q[16], lim[16];
-	const char	*p[4];
+	unsigned char	 in[8 + 4 + CHAIN_LEN], h[32];
+	uint64_t	 limb, carry = 0, t;
+	int		 i, j;
 
-	PQclear(s->res);
-	s->res = NULL;
-	s->row = s->n = 0;
-	snprintf(c, sizeof(c), "%lld", (long long)s->last.c);
-	snprintf(q, sizeof(q), "%d", (int)s->last.s);
-	snprintf(lim, sizeof(lim), "%d", batch);
-	p[0] = c;
-	p[1] = q;
-	p[2] = lim;
-	p[3] = v->filter;
-	if ((s->res = db_exec_binary(v->r, s->st, p)) == NULL) {
-		v->failed = 1;
+	for (i = 0; i < 8; i++)
+		in[i] = (unsigned char)((uint64_t)c >> (56 - 8 * i));
+	for (i = 0; i < 4; i++)
+		in[8 + i] = (unsigned char)((uint32_t)seq >> (24 - 8 * i));
+	memcpy(in + 12, hash, CHAIN_LEN);
+	if (EVP_DigestInit_ex2(v->h.ctx, v->h.md, NULL) != 1 ||
+	    EVP_DigestUpdate(v->h.ctx, in, sizeof(in)) != 1 ||
+	    EVP_DigestFinal_ex(v->h.ctx, h, NULL) != 1)
 		return -1;
+	for (i = 0; i < 4; i++) {
+		for (limb = 0, j = 7; j >= 0; j--)
+			limb = limb << 8 | h[8 * i + j];
+		t = sum->w[i] + limb;
+		carry = (t < limb) + ((sum->w[i] = t + carry) < t);
 	}
-	s->n = PQntuples(s->res);
-	s->more = s->n == batch;
 	return 0;
 }
 
-/*
- * Make row s->row current, fetching when the batch is used up.  Returns
- * 1 when there is a row, 0 at the end, -1 on failure.
- */
-static int
-vstream_peek(struct verify *v, struct vstream *s, int batch)
-{
-	if (s->res != NULL && s->row < s->n)
-		return 1;
-	if (s->res != NULL && !s->more)
-		return 0;
-	if (vstream_fetch(v, s, batch) == -1)
-		return -1;
-	return s->n > 0;
-}
-
-/* Record the first bad position (the caller checks them in order). */
+/* Record a bad position, keeping the first in (case_id, seq) order. */
 static void
 verify_bad(struct verify *v, struct pos at, const char *reason)
 {
@@ -692,12 +748,69 @@ sk_add(struct verify *v, const char *s, size_t n)
 
 #define SK_LIT(v, lit)	sk_add((v), (lit), sizeof(lit) - 1)
 
+/* `n` in decimal, as Jansson writes an integer. */
 static int
 sk_int(struct verify *v, long long n)
 {
-	char	 buf[24];
+	char			 buf[24], *p = buf + sizeof(buf);
+	unsigned long long	 u = n < 0 ? 0ULL - (unsigned long long)n :
+				    (unsigned long long)n;
 
-	return sk_add(v, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", n));
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (n < 0)
+		*--p = '-';
+	return sk_add(v, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/*
+ * format_time's RFC 3339 of `us` microseconds since the epoch into `out`
+ * (at least 28 bytes), without gmtime and strftime: verify does this a
+ * million times.  Days to a civil date by Howard Hinnant's algorithm;
+ * outside 1970-9999 format_time itself.
+ */
+static void
+fast_time(long long us, char *out)
+{
+	long long	 z, secs, rem;
+	unsigned	 doe, yoe, doy, mp, d, m, y, hh, mm, ss, i;
+
+	if (us < 0 || us >= 253402300800000000LL) {
+		format_time(us, out);
+		return;
+	}
+	secs = us / 1000000;
+	rem = secs % 86400;
+	z = secs / 86400 + 719468;
+	doe = (unsigned)(z % 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = (unsigned)(z / 146097) * 400 + yoe + (m <= 2);
+	hh = (unsigned)(rem / 3600);
+	mm = (unsigned)(rem / 60 % 60);
+	ss = (unsigned)(rem % 60);
+	memcpy(out, "0000-00-00T00:00:00.000000Z", 28);
+	out[0] += (char)(y / 1000);
+	out[1] += (char)(y / 100 % 10);
+	out[2] += (char)(y / 10 % 10);
+	out[3] += (char)(y % 10);
+	out[5] += (char)(m / 10);
+	out[6] += (char)(m % 10);
+	out[8] += (char)(d / 10);
+	out[9] += (char)(d % 10);
+	out[11] += (char)(hh / 10);
+	out[12] += (char)(hh % 10);
+	out[14] += (char)(mm / 10);
+	out[15] += (char)(mm % 10);
+	out[17] += (char)(ss / 10);
+	out[18] += (char)(ss % 10);
+	for (i = 0, rem = us % 1000000; i < 6; i++, rem /= 10)
+		out[25 - i] += (char)(rem % 10);
 }
 
 /*
@@ -739,25 +852,24 @@ static int
 one_object(const char *p, size_t n)
 {
 	const char	*e = p + n, *q;
-	int		 depth = 0;
 	size_t		 bs;
+	int		 depth = 0;
 
 	if (n < 2 || p[0] != '{' || p[n - 1] != '}')
 		return 0;
 	for (; p < e; p++) {
 		switch (*p) {
 		case '"':
-			for (;;) {
-				if ((q = memchr(p + 1, '"', (size_t)(e - p - 1))) ==
-				    NULL)
+			/* To the closing quote: one not escaped by a '\'. */
+			do {
+				q = memchr(p + 1, '"', (size_t)(e - p - 1));
+				if (q == NULL)
 					return 0;
-				for (bs = 0; q - bs - 1 > p && q[-(long)bs - 1] ==
+				for (bs = 0; q - 1 - bs > p && q[-1 - (long)bs] ==
 				    '\\'; bs++)
 					continue;
 				p = q;
-				if (bs % 2 == 0)
-					break;
-			}
+			} while (bs % 2 == 1);
 			break;
 		case '{':
 		case '[':
@@ -773,13 +885,6 @@ one_object(const char *p, size_t n)
 	return depth == 0;
 }
 
-/* The event columns, by position in EVENT_COLS. */
-enum evcol {
-	EC_CASE, EC_SEQ, EC_AT, EC_ACTOR, EC_ROLE, EC_REGION, EC_CASE_REGION,
-	EC_EVENT, EC_PHASE, EC_FROM, EC_TO, EC_REQUEST_ID, EC_RECORD,
-	EC_PREV, EC_HASH, EC__MAX
-};
-
 /*
  * Whether the event's columns say what its record says.  The record is
  * canonical JSON (keys sorted, compact), so it must read exactly
@@ -792,248 +897,292 @@ enum evcol {
  * payload, byte for byte -- no JSON parse per row.
  */
 static int
-columns_agree(struct verify *v, const PGresult *res, int i)
+columns_agree(struct verify *v, const PGresult *res)
 {
-	const char	*rec = PQgetvalue(res, i, EC_RECORD);
-	size_t		 len = (size_t)PQgetlength(res, i, EC_RECORD), pre;
+	const char	*rec = PQgetvalue(res, 0, WC_RECORD);
+	size_t		 len = (size_t)PQgetlength(res, 0, WC_RECORD), pre;
 	char		 at[32];
 
-#define COL(c)		PQgetvalue(res, i, (c)), (size_t)PQgetlength(res, i, (c))
+#define COL(c)	PQgetvalue(res, 0, (c)), (size_t)PQgetlength(res, 0, (c))
 	v->sklen = 0;
-	format_time(be64(PQgetvalue(res, i, EC_AT)) + PG_EPOCH_US, at);
-	if (SK_LIT(v, "{\"actor\":") || sk_int(v, be64(PQgetvalue(res, i,
-	    EC_ACTOR))) || SK_LIT(v, ",\"at\":") || sk_str(v, at, strlen(at)) ||
-	    SK_LIT(v, ",\"case\":") || sk_int(v, be64(PQgetvalue(res, i,
-	    EC_CASE))) || SK_LIT(v, ",\"case_region\":") ||
-	    sk_str(v, COL(EC_CASE_REGION)) || SK_LIT(v, ",\"event\":") ||
-	    sk_str(v, COL(EC_EVENT)) || SK_LIT(v, ",\"from\":") ||
-	    (PQgetisnull(res, i, EC_FROM) ? SK_LIT(v, "null") :
-	    sk_str(v, COL(EC_FROM))) || SK_LIT(v, ",\"payload\":"))
+	fast_time(be64(PQgetvalue(res, 0, WC_AT)) + PG_EPOCH_US, at);
+	if (SK_LIT(v, "{\"actor\":") ||
+	    sk_int(v, be64(PQgetvalue(res, 0, WC_ACTOR))) ||
+	    SK_LIT(v, ",\"at\":") || sk_str(v, at, strlen(at)) ||
+	    SK_LIT(v, ",\"case\":") ||
+	    sk_int(v, be64(PQgetvalue(res, 0, WC_CASE))) ||
+	    SK_LIT(v, ",\"case_region\":") || sk_str(v, COL(WC_CASE_REGION)) ||
+	    SK_LIT(v, ",\"event\":") || sk_str(v, COL(WC_EVENT)) ||
+	    SK_LIT(v, ",\"from\":") || (PQgetisnull(res, 0, WC_FROM) ?
+	    SK_LIT(v, "null") : sk_str(v, COL(WC_FROM))) ||
+	    SK_LIT(v, ",\"payload\":"))
 		return 0;
 	pre = v->sklen;
-	if (SK_LIT(v, ",\"phase\":") || sk_str(v, COL(EC_PHASE)) ||
-	    SK_LIT(v, ",\"region\":") || sk_str(v, COL(EC_REGION)) ||
-	    SK_LIT(v, ",\"request_id\":") || sk_str(v, COL(EC_REQUEST_ID)) ||
-	    SK_LIT(v, ",\"role\":") || sk_str(v, COL(EC_ROLE)) ||
-	    SK_LIT(v, ",\"seq\":") || sk_int(v, be32(PQgetvalue(res, i,
-	    EC_SEQ))) || SK_LIT(v, ",\"to\":") || sk_str(v, COL(EC_TO)) ||
-	    SK_LIT(v, "}"))
+	if (SK_LIT(v, ",\"phase\":") || sk_str(v, COL(WC_PHASE)) ||
+	    SK_LIT(v, ",\"region\":") || sk_str(v, COL(WC_REGION)) ||
+	    SK_LIT(v, ",\"request_id\":") || sk_str(v, COL(WC_REQUEST_ID)) ||
+	    SK_LIT(v, ",\"role\":") || sk_str(v, COL(WC_ROLE)) ||
+	    SK_LIT(v, ",\"seq\":") ||
+	    sk_int(v, be32(PQgetvalue(res, 0, WC_SEQ))) ||
+	    SK_LIT(v, ",\"to\":") || sk_str(v, COL(WC_TO)) || SK_LIT(v, "}"))
 		return 0;
 #undef COL
-	/* sk = prefix (pre bytes) then suffix (the rest). */
+	/* v->sk: the part before the payload (pre bytes), then after it. */
 	return len > v->sklen && memcmp(rec, v->sk, pre) == 0 &&
 	    memcmp(rec + len - (v->sklen - pre), v->sk + pre,
-	    v->sklen - pre) == 0 &&
-	    one_object(rec + pre, len - v->sklen);
+	    v->sklen - pre) == 0 && one_object(rec + pre, len - v->sklen);
 }
 
-/* ---- walking the streams ------------------------------------------ */
+/* ---- the walk ----------------------------------------------------- */
 
-/*
- * Leaves before position `before` have no event: each is bad.  Consumes
- * them.  Returns 0, or -1 on failure.
- */
-static int
-drain_leaves(struct verify *v, struct pos before)
-{
-	struct vstream	*s = &v->lf;
-	struct pos	 at;
-	int		 k;
-
-	while ((k = vstream_peek(v, s, VERIFY_BATCH)) == 1) {
-		at.c = be64(PQgetvalue(s->res, s->row, 0));
-		at.s = be32(PQgetvalue(s->res, s->row, 1));
-		if (pos_cmp(at, before) >= 0)
-			break;
-		verify_bad(v, at, "the log holds an event the history lacks "
-		    "(deleted?)");
-		s->row++;
-		s->last = at;
-	}
-	return k == -1 ? -1 : 0;
-}
-
-/*
- * Cases rows before case `before` have no event at all: each is bad at
- * its first event.  Consumes them.  Returns 0, or -1 on failure.
- */
-static int
-drain_cases(struct verify *v, int64_t before)
-{
-	struct vstream	*s = &v->cs;
-	struct pos	 at;
-	int		 k;
-
-	while ((k = vstream_peek(v, s, VERIFY_BATCH)) == 1) {
-		at.c = be64(PQgetvalue(s->res, s->row, 0));
-		at.s = 1;
-		if (at.c >= before)
-			break;
-		v->cases++;
-		verify_bad(v, at, "the case has no events (deleted?)");
-		s->row++;
-		s->last.c = at.c;
-	}
-	return k == -1 ? -1 : 0;
-}
-
-/*
- * The case being walked is done: its head must name its last event, and
- * no leaf of it may remain.  Returns 0, or -1 on failure.
- */
-static int
+/* The case walked so far is done: its head must name its last event. */
+static void
 finish_case(struct verify *v)
 {
-	struct pos	 at;
+	struct pos	 at = { v->cur, 0 };
 
-	if (v->cur == 0)
-		return 0;
-	at.c = v->cur;
-	if (v->head_known && v->head_seq > v->cur_seq) {
+	if (v->cur == 0 || !v->head_known)
+		return;
+	if (v->head_seq > v->cur_seq) {
 		at.s = v->cur_seq + 1;
 		verify_bad(v, at, "the case's head names events the history "
 		    "lacks (the last ones deleted?)");
-	} else if (v->head_known && v->head_seq < v->cur_seq) {
+	} else if (v->head_seq < v->cur_seq) {
 		at.s = v->head_seq + 1;
 		verify_bad(v, at, "the history goes on past the case's head");
-	} else if (v->head_known &&
-	    memcmp(v->head_hash, v->cur_hash, CHAIN_LEN) != 0) {
+	} else if (memcmp(v->head_hash, v->cur_hash, CHAIN_LEN) != 0) {
 		at.s = v->cur_seq;
 		verify_bad(v, at, "the case's head hash is not its last "
 		    "event's hash");
 	}
-	at.c = v->cur + 1;
-	at.s = 0;
-	return drain_leaves(v, at);
+}
+
+/* Start walking the case of the row at `at`: its head is in the row. */
+static void
+start_case(struct verify *v, const PGresult *res, struct pos at)
+{
+	v->cur = at.c;
+	v->cur_seq = 0;
+	memset(v->cur_hash, 0, CHAIN_LEN);
+	v->head_known = !PQgetisnull(res, 0, WC_HEAD);
+	if (!v->head_known) {
+		verify_bad(v, at, "the events belong to no case row (deleted?)");
+		return;
+	}
+	v->cases++;
+	v->head_seq = be32(PQgetvalue(res, 0, WC_LAST_SEQ));
+	if (PQgetlength(res, 0, WC_LAST_HASH) == CHAIN_LEN)
+		memcpy(v->head_hash, PQgetvalue(res, 0, WC_LAST_HASH),
+		    CHAIN_LEN);
+	else
+		memset(v->head_hash, 0xff, CHAIN_LEN);
 }
 
 /*
- * Start walking case `c` (its first event in the stream is `first`):
- * cases and leaves before it are settled, and its head is looked up.
- * Returns 0, or -1 on failure.
+ * Check the event row `res` at `at`, in the order a reader would: its
+ * place in the sequence, its link to the previous hash, its own hash,
+ * its columns; then count it into the set the leaves must equal.
+ * Returns 0 (v->bad tells), or -1 when hashing failed (no memory).
  */
 static int
-start_case(struct verify *v, struct pos first)
-{
-	struct vstream	*s = &v->cs;
-	struct pos	 at = { first.c, 0 };
-	int		 k;
-
-	if (drain_cases(v, first.c) == -1 || drain_leaves(v, at) == -1)
-		return -1;
-	v->cur = first.c;
-	v->cur_seq = 0;
-	memset(v->cur_hash, 0, CHAIN_LEN);
-	v->head_known = 0;
-	v->cases++;
-	if ((k = vstream_peek(v, s, VERIFY_BATCH)) == -1)
-		return -1;
-	if (k == 1 && be64(PQgetvalue(s->res, s->row, 0)) == first.c) {
-		v->head_known = 1;
-		v->head_seq = be32(PQgetvalue(s->res, s->row, 1));
-		if (PQgetlength(s->res, s->row, 2) != CHAIN_LEN)
-			memset(v->head_hash, 0xff, CHAIN_LEN);
-		else
-			memcpy(v->head_hash, PQgetvalue(s->res, s->row, 2),
-			    CHAIN_LEN);
-		s->row++;
-		s->last.c = first.c;
-	} else
-		verify_bad(v, first, "the events belong to no case row "
-		    "(deleted?)");
-	return 0;
-}
-
-/* Check event row `i` of the events batch; `at` is its position. */
-static void
-check_event_row(struct verify *v, const PGresult *res, int i, struct pos at)
+check_event(struct verify *v, const PGresult *res, struct pos at)
 {
 	const unsigned char	*prev, *hash;
 	unsigned char		 want[CHAIN_LEN];
-	struct vstream		*l = &v->lf;
-	struct pos		 lp;
-	int			 k;
 
-	prev = (const unsigned char *)PQgetvalue(res, i, EC_PREV);
-	hash = (const unsigned char *)PQgetvalue(res, i, EC_HASH);
+	prev = (const unsigned char *)PQgetvalue(res, 0, WC_PREV);
+	hash = (const unsigned char *)PQgetvalue(res, 0, WC_HASH);
 	if (at.s != v->cur_seq + 1) {
 		at.s = v->cur_seq + 1;
 		verify_bad(v, at, "an event is missing: the sequence has a gap");
-		return;
+		return 0;
 	}
-	if (PQgetlength(res, i, EC_PREV) != CHAIN_LEN ||
-	    PQgetlength(res, i, EC_HASH) != CHAIN_LEN ||
+	if (PQgetlength(res, 0, WC_PREV) != CHAIN_LEN ||
+	    PQgetlength(res, 0, WC_HASH) != CHAIN_LEN ||
 	    memcmp(prev, v->cur_hash, CHAIN_LEN) != 0) {
 		verify_bad(v, at, "prev_hash is not the previous event's hash");
-		return;
+		return 0;
 	}
-	if (chain_hash_with(&v->h, at.c, at.s, prev, PQgetvalue(res, i,
-	    EC_RECORD), (size_t)PQgetlength(res, i, EC_RECORD), want) == -1) {
-		v->failed = 1;
-		return;
-	}
+	if (chain_hash_with(&v->h, at.c, at.s, prev, PQgetvalue(res, 0,
+	    WC_RECORD), (size_t)PQgetlength(res, 0, WC_RECORD), want) == -1)
+		return -1;
 	if (memcmp(want, hash, CHAIN_LEN) != 0) {
 		verify_bad(v, at, "the hash does not match the record");
-		return;
+		return 0;
 	}
-	if (!columns_agree(v, res, i)) {
+	if (!columns_agree(v, res)) {
 		verify_bad(v, at, "the columns disagree with the record");
-		return;
+		return 0;
 	}
-	if ((k = vstream_peek(v, l, VERIFY_BATCH)) == -1)
-		return;
-	lp.c = k == 1 ? be64(PQgetvalue(l->res, l->row, 0)) : 0;
-	lp.s = k == 1 ? be32(PQgetvalue(l->res, l->row, 1)) : 0;
-	if (k == 0 || pos_cmp(lp, at) != 0) {
-		verify_bad(v, at, "the event has no leaf in the log");
-		return;
-	}
-	l->row++;
-	l->last = lp;
-	if (PQgetlength(l->res, l->row - 1, 2) != CHAIN_LEN ||
-	    memcmp(PQgetvalue(l->res, l->row - 1, 2), hash, CHAIN_LEN) != 0) {
-		verify_bad(v, at, "the event's leaf in the log is not its hash");
-		return;
-	}
+	if (setsum_add(v, &v->events_sum, at.c, at.s, hash) == -1)
+		return -1;
 	v->cur_seq = at.s;
 	memcpy(v->cur_hash, hash, CHAIN_LEN);
 	v->checked++;
+	return 0;
 }
 
 /*
- * Walk the three streams to the end or to the first bad position.
- * Returns 0 (v->bad tells), or -1 on failure.
+ * Walk every event of the scope, to the end or the first bad position.
+ * Returns 0 (v->bad tells), or -1 with the failure recorded in the
+ * request.
  */
 static int
-verify_chains(struct verify *v)
+verify_walk(struct verify *v)
 {
-	struct vstream	*e = &v->ev;
-	struct pos	 at, end = { INT64_MAX, INT32_MAX };
-	int		 k = 0;
+	struct pos	 at = { 0, 0 };
+	PGresult	*res;
+	char		 c[24], s[16], lim[16];
+	const char	*p[4];
+	long		 n;
+	int		 failed = 0, rc = 0;
 
-	while (!v->bad && !v->failed &&
-	    (k = vstream_peek(v, e, VERIFY_BATCH)) == 1) {
-		at.c = be64(PQgetvalue(e->res, e->row, EC_CASE));
-		at.s = be32(PQgetvalue(e->res, e->row, EC_SEQ));
-		if (at.c != v->cur) {
-			if (finish_case(v) == -1 || v->bad)
+	snprintf(lim, sizeof(lim), "%d", VERIFY_BATCH);
+	do {
+		snprintf(c, sizeof(c), "%lld", (long long)at.c);
+		snprintf(s, sizeof(s), "%d", (int)at.s);
+		p[0] = c;
+		p[1] = s;
+		p[2] = lim;
+		p[3] = v->filter;
+		if (db_stream_open(v->r, &walk_stmts[v->scope], p) == -1)
+			return -1;
+		for (n = 0; (res = db_stream_next(v->r, &failed)) != NULL;
+		    n++) {
+			at.c = be64(PQgetvalue(res, 0, WC_CASE));
+			at.s = be32(PQgetvalue(res, 0, WC_SEQ));
+			if (at.c != v->cur) {
+				finish_case(v);
+				if (!v->bad)
+					start_case(v, res, at);
+			}
+			if (!v->bad && check_event(v, res, at) == -1)
+				rc = -1;
+			PQclear(res);
+			if (v->bad || rc == -1) {
+				db_stream_close(v->r);
 				break;
-			if (start_case(v, at) == -1 || v->bad)
-				break;
+			}
 		}
-		if (drain_leaves(v, at) == -1 || v->bad)
-			break;
-		check_event_row(v, e->res, e->row, at);
-		e->row++;
-		e->last = at;
+		if (failed)
+			return -1;
+		if (rc == -1) {
+			snprintf(v->r->sqlstate, sizeof(v->r->sqlstate), "XX000");
+			return -1;
+		}
+	} while (!v->bad && n == VERIFY_BATCH);
+	if (!v->bad)
+		finish_case(v);
+	return 0;
+}
+
+/* Whether a leaf of `region` (char(6), 6 bytes) is in the user's scope. */
+static int
+in_user_scope(const struct verify *v, const char *region)
+{
+	return strncmp(region, v->scope_lo, 6) >= 0 &&
+	    strncmp(region, v->scope_hi, strlen(v->scope_hi)) < 0;
+}
+
+/*
+ * Sum the scope's leaves the log check does not read: all of them for a
+ * case or a region, the unplaced ones for everything.  Returns 0, or -1
+ * with the failure recorded.
+ */
+static int
+verify_leaves(struct verify *v)
+{
+	PGresult	*res;
+	const char	*p[4];
+	int		 failed = 0;
+
+	p[0] = "0";
+	p[1] = "0";
+	p[2] = "0";
+	p[3] = v->filter;
+	if (db_stream_open(v->r, &leaf_stmts[v->scope], p) == -1)
+		return -1;
+	while ((res = db_stream_next(v->r, &failed)) != NULL) {
+		/*
+		 * A leaf that is no hash, or a hash that failed, only makes
+		 * the sums differ: verify_rest then finds the event.
+		 */
+		if (PQgetlength(res, 0, 2) == CHAIN_LEN)
+			(void)setsum_add(v, &v->leaves_sum,
+			    be64(PQgetvalue(res, 0, 0)),
+			    be32(PQgetvalue(res, 0, 1)), PQgetvalue(res, 0, 2));
+		v->leaves++;
+		PQclear(res);
 	}
-	if (v->failed || k == -1)
+	return failed ? -1 : 0;
+}
+
+/*
+ * What the walk cannot see by itself: case rows without events, leaves
+ * without events, events whose leaf is wrong.  When the walk was clean
+ * and the case rows, the leaf count and the sums agree, there are none;
+ * otherwise the first of each is looked for below the first bad position
+ * so far.  Returns 0, or -1 with the failure recorded.
+ */
+static int
+verify_rest(struct verify *v)
+{
+	PGresult	*res;
+	struct pos	 at, below = { INT64_MAX, INT32_MAX };
+	char		 c[24], s[16];
+	const char	*p[4];
+	int		 clean;
+
+	p[0] = "0";
+	p[1] = "0";
+	p[2] = "0";
+	p[3] = v->filter;
+	if (!v->bad) {
+		if ((res = db_exec(v->r, &count_stmts[v->scope], p)) == NULL)
+			return -1;
+		clean = strtoll(db_get(res, 0, "cases"), NULL, 10) == v->cases &&
+		    v->leaves == v->checked &&
+		    memcmp(&v->leaves_sum, &v->events_sum,
+		    sizeof(v->leaves_sum)) == 0;
+		PQclear(res);
+		if (clean)
+			return 0;
+	} else
+		below = v->bad_at;
+	snprintf(c, sizeof(c), "%lld", (long long)below.c);
+	snprintf(s, sizeof(s), "%d", (int)below.s);
+	p[0] = c;
+	p[1] = s;
+	if ((res = db_exec_binary(v->r, &wrong_leaf_stmts[v->scope], p)) ==
+	    NULL)
 		return -1;
-	if (v->bad)
-		return 0;
-	if (finish_case(v) == -1 || drain_cases(v, INT64_MAX) == -1 ||
-	    drain_leaves(v, end) == -1)
+	if (PQntuples(res) == 1) {
+		at.c = be64(PQgetvalue(res, 0, 0));
+		at.s = be32(PQgetvalue(res, 0, 1));
+		verify_bad(v, at, *PQgetvalue(res, 0, 2) ?
+		    "the event has no leaf in the log" :
+		    "the event's leaf in the log is not its hash");
+	}
+	PQclear(res);
+	if ((res = db_exec_binary(v->r, &lone_case_stmts[v->scope], p)) ==
+	    NULL)
 		return -1;
+	if (PQntuples(res) == 1) {
+		at.c = be64(PQgetvalue(res, 0, 0));
+		at.s = 1;
+		verify_bad(v, at, "the case has no events (deleted?)");
+	}
+	PQclear(res);
+	if ((res = db_exec_binary(v->r, &lone_leaf_stmts[v->scope], p)) ==
+	    NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		at.c = be64(PQgetvalue(res, 0, 0));
+		at.s = be32(PQgetvalue(res, 0, 1));
+		verify_bad(v, at, "the log holds an event the history lacks "
+		    "(deleted?)");
+	}
+	PQclear(res);
 	return 0;
 }
 
@@ -1048,20 +1197,20 @@ struct logcheck {
 };
 
 /*
- * Whether the latest checkpoint's signature verifies with the key it
- * names, over a message that names its size and root.
+ * Whether checkpoint row `i` of `res` (size, root, signature,
+ * public_key, message) carries a message naming its size and root, and
+ * a signature over it that verifies with the key it names.
  */
 static int
 signature_ok(const PGresult *res, int i)
 {
-	const char	*pem = PQgetvalue(res, i, 3), *msg;
+	const char	*msg = PQgetvalue(res, i, 4);
 	char		 want[160], roothex[2 * MERKLE_HASH + 1];
 	EVP_PKEY	*pub = NULL;
 	EVP_MD_CTX	*ctx = NULL;
 	BIO		*bio = NULL;
 	int		 ok = 0;
 
-	msg = PQgetvalue(res, i, 4);
 	if (PQgetlength(res, i, 1) != MERKLE_HASH)
 		return 0;
 	hex_encode((const unsigned char *)PQgetvalue(res, i, 1), MERKLE_HASH,
@@ -1070,7 +1219,8 @@ signature_ok(const PGresult *res, int i)
 	    (long long)be64(PQgetvalue(res, i, 0)), roothex);
 	if (strncmp(msg, want, strlen(want)) != 0)
 		return 0;
-	if ((bio = BIO_new_mem_buf(pem, PQgetlength(res, i, 3))) == NULL ||
+	if ((bio = BIO_new_mem_buf(PQgetvalue(res, i, 3),
+	    PQgetlength(res, i, 3))) == NULL ||
 	    (pub = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL)) == NULL ||
 	    (ctx = EVP_MD_CTX_new()) == NULL)
 		goto out;
@@ -1085,125 +1235,156 @@ out:
 	return ok;
 }
 
+static void
+log_bad(struct logcheck *lc, long long from, long long to,
+    const char *reason)
+{
+	lc->ok = 0;
+	lc->bad_from = from;
+	lc->bad_to = to;
+	lc->reason = reason;
+}
+
+/*
+ * Fold the placed leaves [lo, hi) into `f` (which holds lo of them),
+ * comparing the root at each checkpoint in (lo, hi] with the stored
+ * one, and sum those in the user's scope into the leaves' set.  After a
+ * Merkle failure the leaves are still summed.  Returns 0 (lc tells), or
+ * -1 with the failure recorded.
+ */
+static int
+log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
+    long long hi, long long *prev, struct logcheck *lc)
+{
+	static struct stmt cps = STMT(
+	    "SELECT size, root FROM checkpoints WHERE size > $1 AND size <= $2"
+	    " ORDER BY size", 2);
+	static struct stmt leaves = STMT(
+	    "SELECT idx, case_id, seq, case_region, leaf"
+	    " FROM log_range($1, $2)", 2);
+	unsigned char	 lh[MERKLE_HASH], root[MERKLE_HASH];
+	char		 a[24], b[24];
+	const char	*p[2], *leaf;
+	PGresult	*cr, *res;
+	int		 j = 0, n, failed = 0, rc = -1;
+
+	snprintf(a, sizeof(a), "%lld", lo);
+	snprintf(b, sizeof(b), "%lld", hi);
+	p[0] = a;
+	p[1] = b;
+	if ((cr = db_exec_binary(v->r, &cps, p)) == NULL)
+		return -1;
+	n = PQntuples(cr);
+	if (db_stream_open(v->r, &leaves, p) == -1)
+		goto out;
+	while ((res = db_stream_next(v->r, &failed)) != NULL) {
+		leaf = PQgetvalue(res, 0, 4);
+		if (PQgetlength(res, 0, 4) != MERKLE_HASH) {
+			if (lc->ok)
+				log_bad(lc, *prev, (long long)f->size + 1,
+				    "a leaf in the log is not a hash");
+			PQclear(res);
+			continue;
+		}
+		if (PQgetlength(res, 0, 3) == 6 &&
+		    in_user_scope(v, PQgetvalue(res, 0, 3))) {
+			/* A failed hash only makes the sums differ. */
+			(void)setsum_add(v, &v->leaves_sum,
+			    be64(PQgetvalue(res, 0, 1)),
+			    be32(PQgetvalue(res, 0, 2)), leaf);
+			v->leaves++;
+		}
+		if (lc->ok && be64(PQgetvalue(res, 0, 0)) != (long long)f->size)
+			log_bad(lc, *prev, (long long)f->size + 1,
+			    "log positions are missing");
+		if (lc->ok) {
+			merkle_leaf_hash(leaf, MERKLE_HASH, lh);
+			merkle_append(f, lh);
+		}
+		for (; lc->ok && j < n && be64(PQgetvalue(cr, j, 0)) ==
+		    (long long)f->size; j++) {
+			merkle_root(f, root);
+			if (PQgetlength(cr, j, 1) != MERKLE_HASH ||
+			    memcmp(root, PQgetvalue(cr, j, 1), MERKLE_HASH) != 0)
+				log_bad(lc, *prev, (long long)f->size,
+				    "the log does not give a signed "
+				    "checkpoint's root");
+			else
+				*prev = (long long)f->size;
+		}
+		PQclear(res);
+	}
+	if (failed)
+		goto out;
+	if (lc->ok && ((long long)f->size != hi || j < n))
+		log_bad(lc, *prev, hi, "log positions are missing below a "
+		    "checkpoint");
+	rc = 0;
+out:
+	PQclear(cr);
+	return rc;
+}
+
 /*
  * Rebuild the Merkle tree from every placed leaf, in position order, and
  * compare its root at each checkpoint's size with the root stored there;
  * then the latest checkpoint: nothing placed beyond it, its signature
  * verifies, and this service's key made it.  Fills `lc`.  Returns 0, or
- * -1 on failure.
+ * -1 with the failure recorded.
  */
 static int
 verify_log(struct verify *v, struct logcheck *lc)
 {
-	static struct stmt leaves = STMT(
-	    "SELECT idx, leaf FROM log_range($1, $2)", 2);
-	static struct stmt cps = STMT(
-	    "SELECT size, root FROM checkpoints"
-	    " WHERE size > $1 ORDER BY size LIMIT $2", 2);
 	static struct stmt latest = STMT(
 	    "SELECT size, root, signature, public_key, message FROM checkpoints"
 	    " ORDER BY size DESC LIMIT 1", 0);
+	static struct stmt beyond = STMT(
+	    "SELECT EXISTS (SELECT 1 FROM log_range($1, 9223372036854775807))"
+	    " AS placed, scope_lo() AS lo, scope_hi() AS hi", 1);
 	struct merkle_frontier	 f;
-	unsigned char		 lh[MERKLE_HASH], root[MERKLE_HASH];
-	char			 lo[24], hi[24], lim[16];
-	const char		*p[2];
-	PGresult		*lr = NULL, *cr = NULL;
-	long long		 prev = 0, cp;
-	int			 i, j, n, rc = -1;
+	PGresult		*res = NULL, *lr = NULL;
+	char			 lo[24];
+	const char		*p[1];
+	long long		 size = 0, at, prev = 0;
+	int			 rc = -1;
 
 	memset(lc, 0, sizeof(*lc));
 	lc->ok = 1;
 	merkle_init(&f);
-	snprintf(lim, sizeof(lim), "%d", VERIFY_BATCH);
-	do {
-		/* The next batch of checkpoints, in size order. */
-		PQclear(cr);
-		snprintf(lo, sizeof(lo), "%lld", prev);
-		p[0] = lo;
-		p[1] = lim;
-		if ((cr = db_exec_binary(v->r, &cps, p)) == NULL)
-			goto out;
-		n = PQntuples(cr);
-		for (j = 0; j < n && lc->ok; j++) {
-			cp = be64(PQgetvalue(cr, j, 0));
-			/* The leaves up to it, in position order. */
-			while ((long long)f.size < cp) {
-				PQclear(lr);
-				snprintf(lo, sizeof(lo), "%llu",
-				    (unsigned long long)f.size);
-				snprintf(hi, sizeof(hi), "%lld",
-				    (long long)f.size + LOG_BATCH < cp ?
-				    (long long)f.size + LOG_BATCH : cp);
-				p[0] = lo;
-				p[1] = hi;
-				if ((lr = db_exec_binary(v->r, &leaves, p)) ==
-				    NULL)
-					goto out;
-				for (i = 0; i < PQntuples(lr); i++) {
-					if (be64(PQgetvalue(lr, i, 0)) !=
-					    (long long)f.size ||
-					    PQgetlength(lr, i, 1) != MERKLE_HASH)
-						break;
-					merkle_leaf_hash(PQgetvalue(lr, i, 1),
-					    MERKLE_HASH, lh);
-					merkle_append(&f, lh);
-				}
-				if (PQntuples(lr) == 0 || i < PQntuples(lr))
-					break;
-			}
-			merkle_root(&f, root);
-			if ((long long)f.size != cp ||
-			    PQgetlength(cr, j, 1) != MERKLE_HASH ||
-			    memcmp(root, PQgetvalue(cr, j, 1), MERKLE_HASH) != 0) {
-				lc->ok = 0;
-				lc->bad_from = prev;
-				lc->bad_to = cp;
-				lc->reason = (long long)f.size != cp ?
-				    "log positions are missing below a "
-				    "checkpoint" : "the log does not give a "
-				    "signed checkpoint's root";
-			} else
-				prev = cp;
-		}
-	} while (lc->ok && n == VERIFY_BATCH);
-	if (!lc->ok || prev == 0) {
-		rc = 0;
+	if ((res = db_exec_binary(v->r, &latest, NULL)) == NULL)
 		goto out;
-	}
-
-	/* Nothing placed past the latest; its signature; whose key. */
-	PQclear(lr);
-	snprintf(lo, sizeof(lo), "%lld", prev);
-	snprintf(hi, sizeof(hi), "%lld", prev + 1);
+	if (PQntuples(res) == 1)
+		size = be64(PQgetvalue(res, 0, 0));
+	snprintf(lo, sizeof(lo), "%lld", size);
 	p[0] = lo;
-	p[1] = hi;
-	if ((lr = db_exec_binary(v->r, &leaves, p)) == NULL)
+	if ((lr = db_exec(v->r, &beyond, p)) == NULL)
 		goto out;
-	PQclear(cr);
-	if ((cr = db_exec_binary(v->r, &latest, NULL)) == NULL)
-		goto out;
-	lc->size = prev;
-	hex_encode(root, MERKLE_HASH, lc->root);
-	lc->bad_from = lc->bad_to = prev;
-	if (PQntuples(lr) > 0) {
-		lc->ok = 0;
-		lc->reason = "leaves are placed past the latest checkpoint";
-	} else if (PQntuples(cr) != 1 || be64(PQgetvalue(cr, 0, 0)) != prev ||
-	    !signature_ok(cr, 0)) {
-		lc->ok = 0;
-		lc->reason = "the latest checkpoint's signature does not verify";
-	} else if (checkpoint_public_key() != NULL &&
-	    strcmp(checkpoint_public_key(), PQgetvalue(cr, 0, 3)) != 0) {
-		lc->ok = 0;
-		lc->reason = "the latest checkpoint is not signed by this "
-		    "service's key";
-	}
+	snprintf(v->scope_lo, sizeof(v->scope_lo), "%s", db_get(lr, 0, "lo"));
+	snprintf(v->scope_hi, sizeof(v->scope_hi), "%s", db_get(lr, 0, "hi"));
+	for (at = 0; at < size; at += LOG_BATCH)
+		if (log_range_check(v, &f, at, at + LOG_BATCH < size ?
+		    at + LOG_BATCH : size, &prev, lc) == -1)
+			goto out;
 	rc = 0;
+	if (!lc->ok)
+		goto out;
+	lc->size = size;
+	if (size > 0)
+		hex_encode((const unsigned char *)PQgetvalue(res, 0, 1),
+		    MERKLE_HASH, lc->root);
+	if (strcmp(db_get(lr, 0, "placed"), "t") == 0)
+		log_bad(lc, size, size + 1, "leaves are placed past the "
+		    "latest checkpoint");
+	else if (size > 0 && !signature_ok(res, 0))
+		log_bad(lc, size, size, "the latest checkpoint's signature "
+		    "does not verify");
+	else if (size > 0 && checkpoint_public_key() != NULL &&
+	    strcmp(checkpoint_public_key(), PQgetvalue(res, 0, 3)) != 0)
+		log_bad(lc, size, size, "the latest checkpoint is not signed "
+		    "by this service's key");
 out:
-	if (rc == -1)
-		v->failed = 1;
+	PQclear(res);
 	PQclear(lr);
-	PQclear(cr);
 	return rc;
 }
 
@@ -1214,20 +1395,22 @@ struct verify_in {
 	const char	*region;
 };
 
-static const struct vfield verify_fields[] = {
-	{ "case", VT_ID, 0, 0, 0, NULL, NULL,
+enum { VF_CASE, VF_REGION, VF__MAX };
+
+static const struct vfield verify_fields[VF__MAX] = {
+	[VF_CASE] = { "case", VT_ID, 0, 0, 0, NULL, NULL,
 	    offsetof(struct verify_in, case_id) },
-	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
+	[VF_REGION] = { "region", VT_REGION, 0, 0, 0, NULL, NULL,
 	    offsetof(struct verify_in, region) },
 };
 
 /*
  * Whether the scope names something the user may see: the case (a case
  * row or an event of it), or a region inside the user's.  Returns 1, 0,
- * or -1 on failure.
+ * or -1 with the failure recorded.
  */
 static int
-verify_scope_visible(struct verify *v)
+verify_visible(struct verify *v)
 {
 	static struct stmt the_case = STMT(
 	    "SELECT EXISTS (SELECT 1 FROM cases WHERE id = $1)"
@@ -1251,6 +1434,37 @@ verify_scope_visible(struct verify *v)
 	return ok;
 }
 
+/* The answer: {"ok", "checked", ...} and, when not ok, where and why. */
+static json_t *
+verify_json(const struct verify *v, const struct logcheck *lc, double secs)
+{
+	json_t	*o;
+
+	o = json_pack("{s:b, s:I, s:I, s:s, s:f}", "ok", !v->bad && lc->ok,
+	    "checked", (json_int_t)v->checked, "cases", (json_int_t)v->cases,
+	    "scope", vscope_names[v->scope], "seconds", secs);
+	if (o == NULL)
+		return NULL;
+	if (v->bad) {
+		json_object_set_new(o, "first_bad", json_pack("{s:I, s:i}",
+		    "case", (json_int_t)v->bad_at.c, "seq", (int)v->bad_at.s));
+		json_object_set_new(o, "reason", json_string(v->reason));
+		return o;
+	}
+	if (!lc->ok) {
+		json_object_set_new(o, "first_bad", json_null());
+		json_object_set_new(o, "reason", json_string(lc->reason));
+		json_object_set_new(o, "bad_leaves", json_pack("{s:I, s:I}",
+		    "from", (json_int_t)lc->bad_from,
+		    "to", (json_int_t)lc->bad_to));
+	}
+	if (v->scope == VS_ALL)
+		json_object_set_new(o, "checkpoint", lc->size > 0 ?
+		    json_pack("{s:I, s:s, s:b}", "size", (json_int_t)lc->size,
+		    "root", lc->root, "ok", lc->ok) : json_null());
+	return o;
+}
+
 void
 audit_verify(struct req *r)
 {
@@ -1260,14 +1474,12 @@ audit_verify(struct req *r)
 	struct timespec	 t0, t1;
 	unsigned	 present;
 	char		 cid[24];
-	json_t		*o;
 	int		 vis;
 
 	memset(&in, 0, sizeof(in));
-	if (validate_query(r, verify_fields, sizeof(verify_fields) /
-	    sizeof(verify_fields[0]), &in, &present) == -1)
+	if (validate_query(r, verify_fields, VF__MAX, &in, &present) == -1)
 		return;
-	if (present == 3) {
+	if (present == ((1u << VF_CASE) | (1u << VF_REGION))) {
 		reply_problem(r, 400, "bad-query", "give case or region, not "
 		    "both", problem_field(NULL, "region", "不能与 case 同时使用"));
 		return;
@@ -1281,58 +1493,34 @@ audit_verify(struct req *r)
 	}
 	v->r = r;
 	snprintf(cid, sizeof(cid), "%lld", in.case_id);
-	v->scope = present & 1 ? VS_CASE : present & 2 ? VS_REGION : VS_ALL;
+	v->scope = present & (1u << VF_CASE) ? VS_CASE :
+	    present & (1u << VF_REGION) ? VS_REGION : VS_ALL;
 	v->filter = v->scope == VS_CASE ? cid : in.region;
-	v->ev.st = &ev_stmts[v->scope];
-	v->cs.st = &case_stmts[v->scope];
-	v->lf.st = &leaf_stmts[v->scope];
-	if (db_begin_snapshot(r) == -1 || (vis = verify_scope_visible(v)) == -1)
+	memset(&lc, 0, sizeof(lc));
+	lc.ok = 1;
+	if (db_begin_snapshot(r) == -1 || (vis = verify_visible(v)) == -1)
 		goto dberr;
 	if (vis == 0) {
 		reply_problem(r, 404, NULL, v->scope == VS_CASE ?
 		    "no such case" : "no such region in your scope", NULL);
 		goto out;
 	}
-	if (verify_chains(v) == -1)
-		goto dberr;
-	memset(&lc, 0, sizeof(lc));
-	lc.ok = 1;
-	if (!v->bad && v->scope == VS_ALL && verify_log(v, &lc) == -1)
+	if (verify_walk(v) == -1 ||
+	    (!v->bad && v->scope == VS_ALL && verify_log(v, &lc) == -1) ||
+	    (!v->bad && verify_leaves(v) == -1) || verify_rest(v) == -1)
 		goto dberr;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	o = json_pack("{s:b, s:I, s:I, s:s, s:f}", "ok", !v->bad && lc.ok,
-	    "checked", (json_int_t)v->checked, "cases", (json_int_t)v->cases,
-	    "scope", vscope_names[v->scope],
-	    "seconds", (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	if (v->bad) {
-		json_object_set_new(o, "first_bad", json_pack("{s:I, s:i}",
-		    "case", (json_int_t)v->bad_at.c, "seq", (int)v->bad_at.s));
-		json_object_set_new(o, "reason", json_string(v->reason));
-	} else if (!lc.ok) {
-		json_object_set_new(o, "first_bad", json_null());
-		json_object_set_new(o, "reason", json_string(lc.reason));
-		json_object_set_new(o, "bad_leaves", json_pack("{s:I, s:I}",
-		    "from", (json_int_t)lc.bad_from, "to",
-		    (json_int_t)lc.bad_to));
-	}
-	if (v->scope == VS_ALL && !v->bad)
-		json_object_set_new(o, "checkpoint", lc.size > 0 ?
-		    json_pack("{s:I, s:s, s:b}", "size", (json_int_t)lc.size,
-		    "root", lc.root, "ok", lc.ok) : json_null());
 	if (v->bad || !lc.ok)
 		log_warn("request %s: verify %s %s: %s", r->id,
 		    vscope_names[v->scope], v->filter != NULL ? v->filter : "",
 		    v->bad ? v->reason : lc.reason);
-	reply_json(r, 200, o);
+	reply_json(r, 200, verify_json(v, &lc, (double)(t1.tv_sec -
+	    t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9));
 	goto out;
 dberr:
 	reply_db_error(r);
 out:
 	if (v != NULL) {
-		PQclear(v->ev.res);
-		PQclear(v->cs.res);
-		PQclear(v->lf.res);
 		chain_hasher_close(&v->h);
 		free(v->sk);
 		free(v);

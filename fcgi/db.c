@@ -215,6 +215,107 @@ db_exec_binary(struct req *r, struct stmt *s, const char *const *params)
 	return db_exec_format(r, s, params, 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* Streaming rows one at a time                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Start the prepared statement `s` in libpq's single-row mode, results
+ * in binary: the server keeps producing while the caller works on each
+ * row, and only one row is in memory.  Until db_stream_next returned
+ * NULL nothing else may run on the connection.  Only inside a
+ * transaction (nothing is retried).  Returns 0, or -1 with the failure
+ * recorded in `r`.
+ */
+int
+db_stream_open(struct req *r, struct stmt *s, const char *const *params)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res = NULL;
+	char		 name[16];
+	int		 slot;
+
+	r->db_lost = 0;
+	r->sqlstate[0] = '\0';
+	slot = stmt_slot(s);
+	snprintf(name, sizeof(name), "s%d", slot);
+	if (db_connect(db) == -1) {
+		r->db_lost = 1;
+		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+		return -1;
+	}
+	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
+		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			goto fail;
+		PQclear(res);
+		res = NULL;
+		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+	}
+	if (PQsendQueryPrepared(db->conn, name, s->nparams, params, NULL,
+	    NULL, 1) != 1 || PQsetSingleRowMode(db->conn) != 1)
+		goto fail;
+	return 0;
+fail:
+	db_fail(r, db, res, "stream");
+	PQclear(res);
+	return -1;
+}
+
+/*
+ * The next row of the stream as a one-row result the caller must
+ * PQclear, or NULL at the end (*failed 0) or on failure (*failed 1, the
+ * failure recorded in `r`, the stream finished).
+ */
+PGresult *
+db_stream_next(struct req *r, int *failed)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res, *rest;
+
+	*failed = 0;
+	if (db->conn == NULL || (res = PQgetResult(db->conn)) == NULL)
+		return NULL;
+	switch (PQresultStatus(res)) {
+	case PGRES_SINGLE_TUPLE:
+		return res;
+	case PGRES_TUPLES_OK:
+		/* The end: the terminating empty result, then NULL. */
+		PQclear(res);
+		while ((rest = PQgetResult(db->conn)) != NULL)
+			PQclear(rest);
+		return NULL;
+	case PGRES_EMPTY_QUERY:
+	case PGRES_COMMAND_OK:
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_IN:
+	case PGRES_BAD_RESPONSE:
+	case PGRES_NONFATAL_ERROR:
+	case PGRES_FATAL_ERROR:
+	case PGRES_COPY_BOTH:
+	case PGRES_PIPELINE_SYNC:
+	case PGRES_PIPELINE_ABORTED:
+		break;
+	}
+	db_fail(r, db, res, "stream");
+	PQclear(res);
+	while (db->conn != NULL && (rest = PQgetResult(db->conn)) != NULL)
+		PQclear(rest);
+	*failed = 1;
+	return NULL;
+}
+
+/* Abandon a stream: read and drop whatever rows are left. */
+void
+db_stream_close(struct req *r)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res;
+
+	while (db->conn != NULL && (res = PQgetResult(db->conn)) != NULL)
+		PQclear(res);
+}
+
 /* db_exec for statements whose rows are not needed: 0 or -1. */
 int
 db_exec_ok(struct req *r, struct stmt *s, const char *const *params)
@@ -304,8 +405,25 @@ db_begin(struct req *r)
 int
 db_begin_snapshot(struct req *r)
 {
-	return db_begin_with(r,
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+	/*
+	 * Keyset batches must walk their index.  Planned for the first key
+	 * (0), a custom plan may instead sort the whole table to return a
+	 * few thousand rows, since the row-level security filter's
+	 * selectivity is unknown to the planner; the generic plan walks the
+	 * index from whatever key it is given.
+	 */
+	static struct stmt generic = STMT(
+	    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
+	    0);
+
+	if (db_begin_with(r,
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") == -1)
+		return -1;
+	if (db_exec_ok(r, &generic, NULL) == -1) {
+		db_rollback(r);
+		return -1;
+	}
+	return 0;
 }
 
 /*

@@ -221,6 +221,9 @@ PGresult	*db_exec(struct req *, struct stmt *, const char *const *);
 PGresult	*db_exec_binary(struct req *, struct stmt *,
 		    const char *const *);
 int		 db_exec_ok(struct req *, struct stmt *, const char *const *);
+int		 db_stream_open(struct req *, struct stmt *, const char *const *);
+PGresult	*db_stream_next(struct req *, int *);
+void		 db_stream_close(struct req *);
 int		 db_begin(struct req *);
 int		 db_begin_snapshot(struct req *);
 int		 db_commit(struct req *);
