@@ -18,9 +18,12 @@ noinst_LIBRARIES += tests/e2e/libe2e.a
 tests_e2e_libe2e_a_SOURCES = tests/e2e/e2e.h tests/e2e/client.c
 tests_e2e_libe2e_a_CFLAGS = $(E2E_CFLAGS)
 
-E2E_TESTS = tests/e2e/e2e-foundation
+E2E_TESTS = tests/e2e/e2e-foundation tests/e2e/e2e-audit
 check_PROGRAMS += $(E2E_TESTS)
 tests_e2e_e2e_foundation_SOURCES = tests/e2e/e2e-foundation.c
 tests_e2e_e2e_foundation_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_foundation_LDADD = $(E2E_LIBS)
 
+tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c fcgi/merkle.c fcgi/merkle.h
+tests_e2e_e2e_audit_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_audit_LDADD = $(E2E_LIBS)
