@@ -1,6 +1,8 @@
 # fcgi/: the FastCGI service.  Everything but main() goes into a library
 # so that the unit tests link the very same objects.
-PAICHA_SOURCES = \
+include $(srcdir)/fcgi/uscc.mk
+
+PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/paicha.h \
 	fcgi/merkle.h \
 	fcgi/audit.c \
@@ -9,6 +11,8 @@ PAICHA_SOURCES = \
 	fcgi/checkpoint.c \
 	fcgi/config.c \
 	fcgi/db.c \
+	fcgi/dispatch.c \
+	fcgi/enterprises.c \
 	fcgi/health.c \
 	fcgi/history.c \
 	fcgi/idempotency.c \
@@ -16,12 +20,15 @@ PAICHA_SOURCES = \
 	fcgi/merkle.c \
 	fcgi/metrics.c \
 	fcgi/password.c \
+	fcgi/reference.c \
 	fcgi/reply.c \
 	fcgi/request.c \
 	fcgi/router.c \
 	fcgi/session.c \
 	fcgi/transitions.c \
-	fcgi/validate.c
+	fcgi/users.c \
+	fcgi/validate.c \
+	fcgi/workflow_api.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS)

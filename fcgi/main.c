@@ -12,7 +12,6 @@
  * take the supervisor's place unchanged.  The listening socket outlives
  * every worker: while one restarts, connections wait in its backlog.
  */
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -22,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -38,7 +36,6 @@
 atomic_int		 server_stopping;
 static atomic_int	 inflight;
 static int		 listen_fd = -1;
-static int		 stop_fd = -1;	/* eventfd: readable once stopping */
 
 /* ------------------------------------------------------------------ */
 /* The socket                                                         */
@@ -171,44 +168,11 @@ request_id(struct req *r, struct worker *w, unsigned long n)
 }
 
 /*
- * Wait until the worker has a request to read: a kept-alive connection
- * became readable, or a new connection was accepted.  libfcgi never
- * accepts by itself (its listen socket is -1): we poll the listening
- * socket together with the stop event, so that stopping never has to
- * interrupt a blocked accept() -- or touch the listening socket, which a
- * replacement worker shares.  Returns 0, or -1 when it is time to stop.
+ * A worker thread: take a connection with a request arriving (from the
+ * dispatcher), let libfcgi read the request from it -- libfcgi never
+ * accepts by itself: its listen socket is -1 --, answer, and give a
+ * kept-alive connection back to the dispatcher.
  */
-static int
-worker_wait(FCGX_Request *fr)
-{
-	struct pollfd	 pfd[2];
-	int		 fd;
-
-	for (;;) {
-		pfd[0].fd = fr->ipcFd >= 0 ? fr->ipcFd : listen_fd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = stop_fd;
-		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, -1) == -1)
-			continue;
-		if (fr->ipcFd >= 0) {
-			if (pfd[0].revents != 0)
-				return 0;
-			/* Stopping with an idle kept-alive connection. */
-			close(fr->ipcFd);
-			fr->ipcFd = -1;
-			return -1;
-		}
-		if (pfd[1].revents != 0)
-			return -1;
-		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
-			continue;	/* another thread or process took it */
-		fr->ipcFd = fd;
-		fr->keepConnection = 1;	/* so Accept_r does not close it */
-		return 0;
-	}
-}
-
 static void *
 worker_main(void *arg)
 {
@@ -218,15 +182,18 @@ worker_main(void *arg)
 	struct timespec	 end;
 	unsigned long	 n = 0;
 	double		 secs;
+	int		 fd;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_error("worker %d: out of memory", w->index);
 		return NULL;
 	}
 	FCGX_InitRequest(&fr, -1, 0);
-	while (worker_wait(&fr) == 0) {
+	while ((fd = dispatch_take()) != -1) {
+		fr.ipcFd = fd;
+		fr.keepConnection = 1;	/* so Accept_r does not close it */
 		if (FCGX_Accept_r(&fr) < 0)
-			continue;	/* the connection closed or was garbage */
+			continue;	/* closed by nginx, or garbage */
 		atomic_fetch_add(&inflight, 1);
 		memset(r, 0, sizeof(*r));
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
@@ -244,6 +211,11 @@ worker_main(void *arg)
 		metrics_request(r, secs);
 		FCGX_Finish_r(&fr);
 		atomic_fetch_sub(&inflight, 1);
+		if (fr.ipcFd >= 0) {
+			fd = fr.ipcFd;
+			fr.ipcFd = -1;
+			dispatch_give(fd);
+		}
 	}
 	FCGX_Free(&fr, 0);
 	db_close(&w->db);
@@ -259,10 +231,9 @@ static int
 serve(void)
 {
 	struct worker	*workers = NULL;
-	pthread_t	*tids = NULL;
+	pthread_t	*tids = NULL, dispatcher;
 	struct timespec	 until;
 	sigset_t	 set;
-	uint64_t	 one = 1;
 	long		 i, started = 0;
 	int		 sig, rc = 1;
 
@@ -277,11 +248,8 @@ serve(void)
 		log_error("could not initialise libfcgi");
 		return 1;
 	}
-	if ((stop_fd = eventfd(0, EFD_CLOEXEC)) == -1 ||
-	    fcntl(listen_fd, F_SETFL, O_NONBLOCK) == -1) {
-		log_error("could not set up the listener: %s", strerror(errno));
+	if (dispatch_init(listen_fd) == -1)
 		return 1;
-	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -304,7 +272,8 @@ serve(void)
 			break;
 		}
 	}
-	if (started == cfg.threads && checkpoint_start() == 0) {
+	if (started == cfg.threads && checkpoint_start() == 0 &&
+	    pthread_create(&dispatcher, NULL, dispatch_main, NULL) == 0) {
 		log_info("serving with %ld threads", cfg.threads);
 		do {
 			if (sigwait(&set, &sig) != 0)
@@ -312,10 +281,12 @@ serve(void)
 		} while (sig == SIGHUP);
 		log_info("signal %d: draining %d requests in flight", sig,
 		    atomic_load(&inflight));
+		atomic_store(&server_stopping, 1);
+		dispatch_stop();
+		pthread_join(dispatcher, NULL);
 		rc = 0;
-	}
-	atomic_store(&server_stopping, 1);
-	(void)!write(stop_fd, &one, sizeof(one));
+	} else
+		dispatch_stop();
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += cfg.drain_timeout;
 	for (i = 0; i < started; i++)
@@ -329,7 +300,6 @@ serve(void)
 out:
 	free(workers);
 	free(tids);
-	close(stop_fd);
 	return rc;
 }
 

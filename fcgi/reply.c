@@ -84,8 +84,10 @@ reply_head(struct req *r, int status, const char *ctype, size_t len,
 	FCGX_FPrintF(out, "Status: %d %s\r\n", status, status_reason(status));
 	if (ctype != NULL)
 		FCGX_FPrintF(out, "Content-Type: %s\r\n", ctype);
+	/* libfcgi's printf knows no %zu. */
 	if (!streamed)
-		FCGX_FPrintF(out, "Content-Length: %zu\r\n", len);
+		FCGX_FPrintF(out, "Content-Length: %lu\r\n",
+		    (unsigned long)len);
 	FCGX_FPrintF(out, "Cache-Control: no-store\r\n");
 	FCGX_FPrintF(out, "X-Request-Id: %s\r\n", r->id);
 	if (r->etag[0] != '\0')

@@ -12,23 +12,26 @@
 -- ------------------------------------------------------------------
 
 -- The range of region codes the current user may see: [scope_lo, scope_hi).
--- An unset or malformed paicha.region gives an empty range.
-CREATE FUNCTION scope_lo() RETURNS text
+-- An unset or malformed paicha.region gives an empty range.  bpchar, like
+-- the char(6) columns, so that a comparison can use their indexes.
+CREATE FUNCTION scope_lo() RETURNS bpchar
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-	SELECT CASE WHEN s ~ '^[0-9]{6}$' THEN region_lo(s::char(6)) ELSE 'z' END
+	SELECT CASE WHEN s ~ '^[0-9]{6}$' THEN region_lo(s::char(6))
+	    ELSE 'z'::bpchar END
 	FROM (SELECT coalesce(current_setting('paicha.region', true), '') AS s) x
 $$;
 
-CREATE FUNCTION scope_hi() RETURNS text
+CREATE FUNCTION scope_hi() RETURNS bpchar
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-	SELECT CASE WHEN s ~ '^[0-9]{6}$' THEN region_hi(s::char(6)) ELSE 'a' END
+	SELECT CASE WHEN s ~ '^[0-9]{6}$' THEN region_hi(s::char(6))
+	    ELSE 'a'::bpchar END
 	FROM (SELECT coalesce(current_setting('paicha.region', true), '') AS s) x
 $$;
 
 -- Whether `code` is inside the current scope.
 CREATE FUNCTION in_scope(code char(6)) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-	SELECT code::text >= scope_lo() AND code::text < scope_hi()
+	SELECT code >= scope_lo() AND code < scope_hi()
 $$;
 
 -- The acting user's id, or NULL.

@@ -224,6 +224,21 @@ resp_header(const struct resp *r, const char *name, char *out, size_t size)
 	return out;
 }
 
+/* A new client with `c`'s cookies: the same session, its own connection. */
+struct client *
+client_clone(struct client *c)
+{
+	struct client		*n = client_new();
+	struct curl_slist	*cookies = NULL, *k;
+
+	snprintf(n->name, sizeof(n->name), "%s", c->name);
+	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &cookies);
+	for (k = cookies; k != NULL; k = k->next)
+		curl_easy_setopt(n->curl, CURLOPT_COOKIELIST, k->data);
+	curl_slist_free_all(cookies);
+	return n;
+}
+
 struct client *
 client_login(const char *user, const char *password)
 {
@@ -398,4 +413,93 @@ out:
 		close(fd);
 	freeaddrinfo(ai);
 	return b.p;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixtures                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A valid unified social credit code (GB 32100-2015) numbered `n`,
+ * computed here independently of the service's own check.
+ */
+char *
+uscc_make(unsigned long n)
+{
+	static const char alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25,
+	    13, 8, 24, 10, 30, 28 };
+	char	*s = malloc(19);
+	int	 i, sum = 0;
+
+	assert_non_null(s);
+	snprintf(s, 19, "91110000%09lu", n % 1000000000UL);
+	for (i = 0; i < 17; i++)
+		sum += (int)(strchr(alpha, s[i]) - alpha) * w[i];
+	s[17] = alpha[(31 - sum % 31) % 31];
+	s[18] = '\0';
+	return s;
+}
+
+/* An enterprise in `region`, inserted as the superuser; its id. */
+long long
+enterprise_make(const char *region, const char *name)
+{
+	static unsigned long	 serial;
+	PGconn			*db = db_admin();
+	char			*code, *id, num[32];
+	long long		 v;
+
+	snprintf(num, sizeof(num), "%lu", (unsigned long)getpid() * 1000UL +
+	    (unsigned long)time(NULL) % 1000UL * 1000000UL + ++serial);
+	code = uscc_make(strtoul(num, NULL, 10));
+	id = db_value(db, "INSERT INTO enterprises (uscc, name, region,"
+	    " created_by) VALUES ($1, $2, $3, (SELECT min(id) FROM users))"
+	    " RETURNING id", code, name, region, NULL);
+	assert_non_null(id);
+	v = strtoll(id, NULL, 10);
+	free(id);
+	free(code);
+	PQfinish(db);
+	return v;
+}
+
+/*
+ * A user made with paicha-admin (password paicha-demo) unless it exists.
+ * Returns 0 on success.
+ */
+int
+user_make(const char *username, const char *region, const char *roles)
+{
+	char	*cmd, *dir = strdup(e2e_env("PAICHA_RUN"));
+	int	 st;
+
+	*strrchr(dir, '/') = '\0';
+	cmd = fmt("echo '%s' | PAICHA_ADMIN_DATABASE_URL='%s' '%s/fcgi/"
+	    "paicha-admin' user-create --username '%s' --display-name '%s'"
+	    " --region '%s' --roles '%s' --password-stdin --if-missing"
+	    " >/dev/null", DEMO_PASSWORD, e2e_env("PAICHA_ADMIN_DATABASE_URL"),
+	    dir, username, username, region, roles);
+	st = system(cmd);
+	free(cmd);
+	free(dir);
+	return st == 0 ? 0 : -1;
+}
+
+/* A case registered by `c` at enterprise `eid`; its id. */
+long long
+case_make(struct client *c, long long eid, const char *problem)
+{
+	struct resp	 r;
+	long long	 id;
+
+	http_json(c, "POST", "/api/v1/cases", json_pack("{s:I, s:i, s:s,"
+	    " s:s, s:s, s:s}", "enterprise_id", (json_int_t)eid,
+	    "campaign_id", 2026, "category", "cement", "domain",
+	    "production", "source", "spot_check", "problem", problem), NULL,
+	    &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	return id;
 }

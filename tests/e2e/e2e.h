@@ -41,6 +41,7 @@ struct client {
 struct client	*client_new(void);
 void		 client_free(struct client *);
 struct client	*client_login(const char *, const char *);
+struct client	*client_clone(struct client *);
 
 /*
  * One request.  `body` may be NULL; `headers` a NULL-terminated list of
@@ -79,7 +80,24 @@ const char *e2e_env(const char *);
 char	*fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
 double	 now_seconds(void);
 
+/* Fixtures made directly in the database (superuser). */
+char	*uscc_make(unsigned long);		/* a valid code, malloc'd */
+long long enterprise_make(const char *, const char *);	/* region, name */
+int	 user_make(const char *, const char *, const char *);
+long long case_make(struct client *, long long, const char *);
+
 /* A raw TLS connection for requests curl will not send. */
 char	*raw_https(const char *, size_t);
+
+/* Fixtures (fixtures.c): records a test makes for itself. */
+void		 uscc_unique(char [19]);		/* a valid code, unique */
+char		*unique_name(const char *);	/* prefix + unique digits */
+long long	 fixture_user(struct client *, const char *, const char *,
+		    const char *);
+long long	 fixture_enterprise(struct client *, const char *, char [19]);
+long long	 fixture_case(struct client *, long long);
+int		 list_has(struct client *, const char *, long long);
+long		 status_of(struct client *, const char *, const char *,
+		    json_t *, const char *const *);
 
 #endif /* E2E_H */
