@@ -346,6 +346,18 @@ out:
 /* The thread                                                         */
 /* ------------------------------------------------------------------ */
 
+/* Whether checkpoint_stop() has been called. */
+static int
+stop_asked(void)
+{
+	int	 s;
+
+	pthread_mutex_lock(&mu);
+	s = stop;
+	pthread_mutex_unlock(&mu);
+	return s;
+}
+
 static void *
 checkpoint_main(void *arg)
 {
@@ -366,7 +378,7 @@ checkpoint_main(void *arg)
 			r->w = w;
 			snprintf(r->id, sizeof(r->id), "checkpoint");
 			n = checkpoint_round(r);
-		} while (n >= CHECKPOINT_BATCH && !atomic_load(&server_stopping));
+		} while (n >= CHECKPOINT_BATCH && !stop_asked());
 		pthread_mutex_lock(&mu);
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += cfg.checkpoint_interval;
