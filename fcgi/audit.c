@@ -523,14 +523,14 @@ static const char *const vscope_names[VS__MAX] = {
 enum wcol {
 	WC_CASE, WC_SEQ, WC_AT, WC_ACTOR, WC_ROLE, WC_REGION, WC_CASE_REGION,
 	WC_EVENT, WC_PHASE, WC_FROM, WC_TO, WC_REQUEST_ID, WC_RECORD,
-	WC_PREV, WC_HASH, WC_HEAD, WC_LAST_SEQ, WC_LAST_HASH,
+	WC_PREV, WC_HASH, WC_LAST_SEQ, WC_LAST_HASH,
 	WC__MAX
 };
 
 #define WALK_FROM \
 	"SELECT e.case_id, e.seq, e.at, e.actor, e.role, e.region," \
 	" e.case_region, e.event, e.phase, e.from_state, e.to_state," \
-	" e.request_id, e.record, e.prev_hash, e.hash, c.id, c.last_seq," \
+	" e.request_id, e.record, e.prev_hash, e.hash, c.last_seq," \
 	" c.last_hash FROM case_events e LEFT JOIN cases c ON c.id = e.case_id" \
 	" WHERE (e.case_id, e.seq) > ($1, $2)"
 #define WALK_ORDER	" ORDER BY e.case_id, e.seq LIMIT $3"
@@ -684,7 +684,6 @@ struct verify {
 	/* What was met, and the outcome. */
 	long long		 checked, cases, leaves;
 	struct setsum		 events_sum, leaves_sum;
-	char			 scope_lo[8], scope_hi[8]; /* the user's */
 	int			 bad;
 	struct pos		 bad_at;
 	const char		*reason;
@@ -964,7 +963,8 @@ start_case(struct verify *v, const PGresult *res, struct pos at)
 	v->cur = at.c;
 	v->cur_seq = 0;
 	memset(v->cur_hash, 0, CHAIN_LEN);
-	v->head_known = !PQgetisnull(res, 0, WC_HEAD);
+	/* last_seq is NOT NULL: NULL here is no case row. */
+	v->head_known = !PQgetisnull(res, 0, WC_LAST_SEQ);
 	if (!v->head_known) {
 		verify_bad(v, at, "the events belong to no case row (deleted?)");
 		return;
@@ -1074,14 +1074,6 @@ verify_walk(struct verify *v)
 	if (!v->bad)
 		finish_case(v);
 	return 0;
-}
-
-/* Whether a leaf of `region` (char(6), 6 bytes) is in the user's scope. */
-static int
-in_user_scope(const struct verify *v, const char *region)
-{
-	return strncmp(region, v->scope_lo, 6) >= 0 &&
-	    strncmp(region, v->scope_hi, strlen(v->scope_hi)) < 0;
 }
 
 /*
@@ -1246,6 +1238,25 @@ log_bad(struct logcheck *lc, long long from, long long to,
 }
 
 /*
+ * A one-dimensional array in binary (array_send) at `p`, `len` bytes,
+ * of elements of `width` bytes, none NULL: its length, with *data at the
+ * first element's length word.  Returns -1 when it is not that.
+ */
+static long
+array_open(const char *p, int len, int width, const char **data)
+{
+	long	 n;
+
+	if (len < 12 || be32(p) != 1 || be32(p + 4) != 0 || len < 20)
+		return -1;
+	n = be32(p + 12);
+	if (n < 0 || (long)len != 20 + n * (4 + width))
+		return -1;
+	*data = p + 20;
+	return n;
+}
+
+/*
  * Fold the placed leaves [lo, hi) into `f` (which holds lo of them),
  * comparing the root at each checkpoint in (lo, hi] with the stored
  * one, and sum those in the user's scope into the leaves' set.  After a
@@ -1259,14 +1270,15 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 	static struct stmt cps = STMT(
 	    "SELECT size, root FROM checkpoints WHERE size > $1 AND size <= $2"
 	    " ORDER BY size", 2);
-	static struct stmt leaves = STMT(
-	    "SELECT idx, case_id, seq, case_region, leaf"
-	    " FROM log_range($1, $2)", 2);
+	static struct stmt chunk = STMT(
+	    "SELECT idxs, cases, seqs, mine, leaves FROM log_chunk($1, $2)", 2);
 	unsigned char	 lh[MERKLE_HASH], root[MERKLE_HASH];
 	char		 a[24], b[24];
-	const char	*p[2], *leaf;
-	PGresult	*cr, *res;
-	int		 j = 0, n, failed = 0, rc = -1;
+	const char	*p[2], *ix = NULL, *cs = NULL, *sq = NULL, *mn = NULL;
+	const char	*lf;
+	PGresult	*cr, *res = NULL;
+	long		 n = 0, i;
+	int		 j = 0, ncp, rc = -1;
 
 	snprintf(a, sizeof(a), "%lld", lo);
 	snprintf(b, sizeof(b), "%lld", hi);
@@ -1274,34 +1286,41 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 	p[1] = b;
 	if ((cr = db_exec_binary(v->r, &cps, p)) == NULL)
 		return -1;
-	n = PQntuples(cr);
-	if (db_stream_open(v->r, &leaves, p) == -1)
+	ncp = PQntuples(cr);
+	if ((res = db_exec_binary(v->r, &chunk, p)) == NULL)
 		goto out;
-	while ((res = db_stream_next(v->r, &failed)) != NULL) {
-		leaf = PQgetvalue(res, 0, 4);
-		if (PQgetlength(res, 0, 4) != MERKLE_HASH) {
-			if (lc->ok)
-				log_bad(lc, *prev, (long long)f->size + 1,
-				    "a leaf in the log is not a hash");
-			PQclear(res);
-			continue;
-		}
-		if (PQgetlength(res, 0, 3) == 6 &&
-		    in_user_scope(v, PQgetvalue(res, 0, 3))) {
+	lf = PQgetvalue(res, 0, 4);
+	if (!PQgetisnull(res, 0, 0) &&
+	    ((n = array_open(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0), 8,
+	    &ix)) < 0 ||
+	    array_open(PQgetvalue(res, 0, 1), PQgetlength(res, 0, 1), 8,
+	    &cs) != n ||
+	    array_open(PQgetvalue(res, 0, 2), PQgetlength(res, 0, 2), 4,
+	    &sq) != n ||
+	    array_open(PQgetvalue(res, 0, 3), PQgetlength(res, 0, 3), 1,
+	    &mn) != n ||
+	    PQgetlength(res, 0, 4) != n * MERKLE_HASH)) {
+		log_bad(lc, *prev, hi, "a leaf in the log is not a hash");
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++, lf += MERKLE_HASH) {
+		if (mn[5 * i + 4] == 1) {
 			/* A failed hash only makes the sums differ. */
 			(void)setsum_add(v, &v->leaves_sum,
-			    be64(PQgetvalue(res, 0, 1)),
-			    be32(PQgetvalue(res, 0, 2)), leaf);
+			    be64(cs + 12 * i + 4), be32(sq + 8 * i + 4), lf);
 			v->leaves++;
 		}
-		if (lc->ok && be64(PQgetvalue(res, 0, 0)) != (long long)f->size)
+		if (!lc->ok)
+			continue;
+		if (be64(ix + 12 * i + 4) != (long long)f->size) {
 			log_bad(lc, *prev, (long long)f->size + 1,
 			    "log positions are missing");
-		if (lc->ok) {
-			merkle_leaf_hash(leaf, MERKLE_HASH, lh);
-			merkle_append(f, lh);
+			continue;
 		}
-		for (; lc->ok && j < n && be64(PQgetvalue(cr, j, 0)) ==
+		merkle_leaf_hash(lf, MERKLE_HASH, lh);
+		merkle_append(f, lh);
+		for (; lc->ok && j < ncp && be64(PQgetvalue(cr, j, 0)) ==
 		    (long long)f->size; j++) {
 			merkle_root(f, root);
 			if (PQgetlength(cr, j, 1) != MERKLE_HASH ||
@@ -1312,15 +1331,13 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 			else
 				*prev = (long long)f->size;
 		}
-		PQclear(res);
 	}
-	if (failed)
-		goto out;
-	if (lc->ok && ((long long)f->size != hi || j < n))
+	if (lc->ok && ((long long)f->size != hi || j < ncp))
 		log_bad(lc, *prev, hi, "log positions are missing below a "
 		    "checkpoint");
 	rc = 0;
 out:
+	PQclear(res);
 	PQclear(cr);
 	return rc;
 }
@@ -1339,8 +1356,8 @@ verify_log(struct verify *v, struct logcheck *lc)
 	    "SELECT size, root, signature, public_key, message FROM checkpoints"
 	    " ORDER BY size DESC LIMIT 1", 0);
 	static struct stmt beyond = STMT(
-	    "SELECT EXISTS (SELECT 1 FROM log_range($1, 9223372036854775807))"
-	    " AS placed, scope_lo() AS lo, scope_hi() AS hi", 1);
+	    "SELECT (SELECT idxs IS NOT NULL"
+	    " FROM log_chunk($1, 9223372036854775807)) AS placed", 1);
 	struct merkle_frontier	 f;
 	PGresult		*res = NULL, *lr = NULL;
 	char			 lo[24];
@@ -1359,8 +1376,6 @@ verify_log(struct verify *v, struct logcheck *lc)
 	p[0] = lo;
 	if ((lr = db_exec(v->r, &beyond, p)) == NULL)
 		goto out;
-	snprintf(v->scope_lo, sizeof(v->scope_lo), "%s", db_get(lr, 0, "lo"));
-	snprintf(v->scope_hi, sizeof(v->scope_hi), "%s", db_get(lr, 0, "hi"));
 	for (at = 0; at < size; at += LOG_BATCH)
 		if (log_range_check(v, &f, at, at + LOG_BATCH < size ?
 		    at + LOG_BATCH : size, &prev, lc) == -1)
@@ -1465,13 +1480,25 @@ verify_json(const struct verify *v, const struct logcheck *lc, double secs)
 	return o;
 }
 
+/* Seconds since `t0` (CLOCK_MONOTONIC). */
+static double
+since(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 void
 audit_verify(struct req *r)
 {
 	struct verify_in in;
 	struct verify	*v = NULL;
 	struct logcheck	 lc;
-	struct timespec	 t0, t1;
+	struct timespec	 t0;
+	double		 tw, tl, tr;
 	unsigned	 present;
 	char		 cid[24];
 	int		 vis;
@@ -1505,17 +1532,24 @@ audit_verify(struct req *r)
 		    "no such case" : "no such region in your scope", NULL);
 		goto out;
 	}
-	if (verify_walk(v) == -1 ||
-	    (!v->bad && v->scope == VS_ALL && verify_log(v, &lc) == -1) ||
-	    (!v->bad && verify_leaves(v) == -1) || verify_rest(v) == -1)
+	if (verify_walk(v) == -1)
 		goto dberr;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tw = since(&t0);
+	if (!v->bad && v->scope == VS_ALL && verify_log(v, &lc) == -1)
+		goto dberr;
+	tl = since(&t0);
+	if ((!v->bad && verify_leaves(v) == -1) || verify_rest(v) == -1)
+		goto dberr;
+	tr = since(&t0);
+	log_info("request %s: verify %s%s%s checked=%lld ok=%d walk=%.3fs "
+	    "log=%.3fs rest=%.3fs", r->id, vscope_names[v->scope],
+	    v->filter != NULL ? " " : "", v->filter != NULL ? v->filter : "",
+	    v->checked, !v->bad && lc.ok, tw, tl - tw, tr - tl);
 	if (v->bad || !lc.ok)
 		log_warn("request %s: verify %s %s: %s", r->id,
 		    vscope_names[v->scope], v->filter != NULL ? v->filter : "",
 		    v->bad ? v->reason : lc.reason);
-	reply_json(r, 200, verify_json(v, &lc, (double)(t1.tv_sec -
-	    t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9));
+	reply_json(r, 200, verify_json(v, &lc, tr));
 	goto out;
 dberr:
 	reply_db_error(r);

@@ -126,15 +126,25 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	 ORDER BY case_id, seq LIMIT lim
 $$;
 
--- The placed leaves at positions [lo, hi), in order: the whole log is
--- hashes and positions only, so any auditor may check it against the
--- signed roots (and compare, in their own region, leaves with events).
-CREATE FUNCTION log_range(lo bigint, hi bigint)
-RETURNS TABLE (idx bigint, case_id bigint, seq integer, case_region char(6),
-    leaf bytea)
+-- The placed leaves at positions [lo, hi), in position order, as arrays:
+-- their positions, cases, seqs, whether each case is in the caller's
+-- region, and the 32-byte leaves end to end.  The whole log is hashes and
+-- positions only, so any auditor may check it against the signed roots
+-- and compare the leaves of their own region with its events.  One row,
+-- not one per leaf: a log check reads millions of them.  (The aggregates
+-- take the rows in the subquery's order; the caller checks the
+-- positions run lo, lo + 1, ... anyway.)
+CREATE FUNCTION log_chunk(lo bigint, hi bigint)
+RETURNS TABLE (idxs bigint[], cases bigint[], seqs integer[],
+    mine boolean[], leaves bytea)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT idx, case_id, seq, case_region, leaf FROM log_leaves
-	 WHERE idx >= lo AND idx < hi ORDER BY idx
+	SELECT array_agg(l.idx), array_agg(l.case_id), array_agg(l.seq),
+	    array_agg(l.case_region >= (SELECT scope_lo())
+	      AND l.case_region < (SELECT scope_hi())),
+	    string_agg(l.leaf, ''::bytea)
+	  FROM (SELECT * FROM log_leaves
+		 WHERE log_leaves.idx >= lo AND log_leaves.idx < hi
+		 ORDER BY log_leaves.idx) l
 $$;
 
 -- Place the leaves (cases[i], seqs[i]) at positions prev + i - 1 and
@@ -185,11 +195,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT id FROM users WHERE username = name
 $$;
 
-REVOKE ALL ON FUNCTION log_unplaced(integer), log_range(bigint, bigint),
+REVOKE ALL ON FUNCTION log_unplaced(integer), log_chunk(bigint, bigint),
 	checkpoint_add(bigint, bigint, bytea, bytea[], bytea, text, text,
 	timestamptz, bigint[], integer[]), user_id_of(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION checkpoint_lock_key(), log_unplaced(integer),
-	log_range(bigint, bigint), checkpoint_add(bigint, bigint, bytea,
+	log_chunk(bigint, bigint), checkpoint_add(bigint, bigint, bytea,
 	bytea[], bytea, text, text, timestamptz, bigint[], integer[]),
 	user_id_of(text) TO paicha_app;
 
