@@ -413,25 +413,8 @@ db_begin(struct req *r)
 int
 db_begin_snapshot(struct req *r)
 {
-	/*
-	 * Keyset batches must walk their index.  Planned for the first key
-	 * (0), a custom plan may instead sort the whole table to return a
-	 * few thousand rows, since the row-level security filter's
-	 * selectivity is unknown to the planner; the generic plan walks the
-	 * index from whatever key it is given.
-	 */
-	static struct stmt generic = STMT(
-	    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
-	    0);
-
-	if (db_begin_with(r,
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") == -1)
-		return -1;
-	if (db_exec_ok(r, &generic, NULL) == -1) {
-		db_rollback(r);
-		return -1;
-	}
-	return 0;
+	return db_begin_with(r,
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 }
 
 /*

@@ -482,6 +482,66 @@ test_tamper_recomputed_chain(void **state)
 	PQfinish(db);
 }
 
+/* A leaf changed, a leaf deleted: the event is reported, not the log. */
+static void
+test_tamper_log_leaf(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = case_with(officer, ent_bj, 4);
+	char		*sql;
+
+	sql = fmt("UPDATE log_leaves SET leaf = sha256(leaf)"
+	    " WHERE case_id = %lld AND seq = 2", id);
+	tamper(db, sql);
+	free(sql);
+	verify_bad_everywhere(id, 2);
+	sql = fmt("UPDATE log_leaves l SET leaf = e.hash FROM case_events e"
+	    " WHERE l.case_id = %lld AND l.seq = 2 AND e.case_id = l.case_id"
+	    " AND e.seq = l.seq", id);
+	tamper(db, sql);
+	free(sql);
+	verify_ok_everywhere(id);
+
+	sql = fmt("CREATE TEMP TABLE saved AS SELECT * FROM log_leaves"
+	    " WHERE case_id = %lld AND seq = 3", id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("DELETE FROM log_leaves WHERE case_id = %lld AND seq = 3",
+	    id);
+	tamper(db, sql);
+	free(sql);
+	verify_bad_everywhere(id, 3);
+	tamper(db, "INSERT INTO log_leaves SELECT * FROM saved");
+	db_do(db, "DROP TABLE saved");
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+/* A case row whose events are all gone is bad at its first event. */
+static void
+test_tamper_case_without_events(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = case_with(officer, ent_bj, 2);
+	char		*sql;
+
+	sql = fmt("CREATE TEMP TABLE saved_e AS SELECT * FROM case_events"
+	    " WHERE case_id = %lld; CREATE TEMP TABLE saved_l AS SELECT *"
+	    " FROM log_leaves WHERE case_id = %lld", id, id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("DELETE FROM case_events WHERE case_id = %lld;"
+	    " DELETE FROM log_leaves WHERE case_id = %lld", id, id);
+	tamper(db, sql);
+	free(sql);
+	verify_bad_everywhere(id, 1);
+	tamper(db, "INSERT INTO case_events SELECT * FROM saved_e;"
+	    " INSERT INTO log_leaves SELECT * FROM saved_l");
+	db_do(db, "DROP TABLE saved_e, saved_l");
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
 /* ------------------------------------------------------------------ */
 /* The service's own role cannot rewrite anything                     */
 /* ------------------------------------------------------------------ */
@@ -1123,6 +1183,8 @@ main(void)
 		cmocka_unit_test(test_tamper_swap),
 		cmocka_unit_test(test_tamper_delete_last),
 		cmocka_unit_test(test_tamper_recomputed_chain),
+		cmocka_unit_test(test_tamper_log_leaf),
+		cmocka_unit_test(test_tamper_case_without_events),
 		cmocka_unit_test(test_service_role_cannot_tamper),
 		cmocka_unit_test(test_checkpoint_signature_openssl),
 		cmocka_unit_test(test_checkpoints_consistent),
