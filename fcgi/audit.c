@@ -34,7 +34,7 @@
 #define CURSOR_MAX	64	/* bytes of an events cursor */
 #define SKELETON_MAX	8192	/* a record without its payload, bytes */
 
-/* Seconds between the Unix epoch and PostgreSQL's (2000-01-01). */
+/* Microseconds from the Unix epoch to PostgreSQL's (2000-01-01). */
 #define PG_EPOCH_US	946684800000000LL
 
 /* ------------------------------------------------------------------ */
@@ -406,7 +406,9 @@ csv_row(struct csv *c, const PGresult *res, int i)
 }
 
 /*
- * The CSV export: a UTF-8 BOM, the header, then the rows.  With `limit`
+ * The CSV export of the first batch `res` (taken: freed here) and, when
+ * not `paged`, of the batches after it: a UTF-8 BOM, the header, then
+ * the rows.  With `limit`
  * one page of at most that many rows (X-Next-Cursor names the next);
  * without, every selected row, streamed in batches of EXPORT_BATCH on
  * one snapshot: memory stays one batch, however long the history.  A
@@ -439,12 +441,17 @@ events_csv(struct req *r, struct events_q *q, PGresult *res, int paged,
 		PQclear(res);
 		if ((res = db_exec(r, &events_stmt, q->p)) == NULL) {
 			reply_stream_abort(r);
-			return;
+			break;
 		}
 	}
 	PQclear(res);
 }
 
+/*
+ * GET /api/v1/audit/events: the events the filters select, in the user's
+ * region, oldest first.  JSON: one page, {"items", "next_cursor"}; CSV:
+ * see events_csv.  Bad query values are a 400 naming each field.
+ */
 void
 audit_events(struct req *r)
 {
@@ -459,7 +466,7 @@ audit_events(struct req *r)
 	memset(&in, 0, sizeof(in));
 	in.limit = EVENTS_DEFAULT;
 	if (validate_query(r, events_fields, EF__MAX, &in, &present) == -1)
-		return;
+		goto out;
 	csv = in.format != NULL && strcmp(in.format, "csv") == 0;
 	paged = !csv || (present & (1u << EF_LIMIT));
 	if (!paged)
@@ -470,11 +477,12 @@ audit_events(struct req *r)
 	if (db_begin_snapshot(r) == -1 ||
 	    (res = db_exec(r, &events_stmt, q.p)) == NULL) {
 		reply_db_error(r);
-		return;
+		goto out;
 	}
 	if (csv) {
 		events_csv(r, &q, res, paged, in.limit);
-		return;
+		res = NULL;	/* events_csv's now */
+		goto out;
 	}
 	items = json_array();
 	n = PQntuples(res);
@@ -484,6 +492,7 @@ audit_events(struct req *r)
 		events_cursor(res, (int)in.limit - 1, next);
 	reply_json(r, 200, json_pack("{s:o, s:o}", "items", items,
 	    "next_cursor", n > in.limit ? json_string(next) : json_null()));
+out:
 	PQclear(res);
 }
 
@@ -1576,46 +1585,35 @@ out:
 /* GET /api/v1/audit/checkpoints/latest                               */
 /* ------------------------------------------------------------------ */
 
+/*
+ * GET /api/v1/audit/checkpoints/latest: the latest signed tree head,
+ * with what it takes to check it without paicha: the exact message
+ * signed, the signature (base64) and the public key (PEM); 404 until the
+ * first checkpoint.  Tree heads are not region-scoped: they commit to
+ * hashes only.
+ */
 void
 audit_checkpoint_latest(struct req *r)
 {
 	static struct stmt latest = STMT(
 	    "SELECT size, encode(root, 'hex') AS root,"
-	    " encode(signature, 'base64') AS signature, public_key, message,"
-	    " rfc3339(at) AS at FROM checkpoints ORDER BY size DESC LIMIT 1", 0);
+	    " translate(encode(signature, 'base64'), E'\\n', '') AS signature,"
+	    " public_key, message, rfc3339(at) AS at"
+	    " FROM checkpoints ORDER BY size DESC LIMIT 1", 0);
 	PGresult	*res;
-	char		*sig, *d;
-	const char	*s;
 
-	if ((res = db_exec(r, &latest, NULL)) == NULL) {
+	if ((res = db_exec(r, &latest, NULL)) == NULL)
 		reply_db_error(r);
-		return;
-	}
-	if (PQntuples(res) == 0) {
-		PQclear(res);
+	else if (PQntuples(res) == 0)
 		reply_problem(r, 404, NULL, "no checkpoint has been made yet",
 		    NULL);
-		return;
-	}
-	/* PostgreSQL's base64 breaks lines every 76 characters. */
-	s = db_get(res, 0, "signature");
-	if ((sig = malloc(strlen(s) + 1)) == NULL) {
-		PQclear(res);
-		reply_problem(r, 500, NULL, "out of memory", NULL);
-		return;
-	}
-	for (d = sig; *s != '\0'; s++)
-		if (*s != '\n')
-			*d++ = *s;
-	*d = '\0';
-	reply_json(r, 200, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
-	    "size", (json_int_t)strtoll(db_get(res, 0, "size"), NULL, 10),
-	    "root", db_get(res, 0, "root"),
-	    "signature", sig,
-	    "public_key", db_get(res, 0, "public_key"),
-	    "message", db_get(res, 0, "message"),
-	    "at", db_get(res, 0, "at"),
-	    "algorithm", "Ed25519"));
-	free(sig);
+	else
+		reply_json(r, 200, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s,"
+		    " s:s}", "size", (json_int_t)strtoll(db_get(res, 0, "size"),
+		    NULL, 10), "root", db_get(res, 0, "root"),
+		    "signature", db_get(res, 0, "signature"),
+		    "public_key", db_get(res, 0, "public_key"),
+		    "message", db_get(res, 0, "message"),
+		    "at", db_get(res, 0, "at"), "algorithm", "Ed25519"));
 	PQclear(res);
 }
