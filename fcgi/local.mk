@@ -6,6 +6,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/paicha.h \
 	fcgi/merkle.h \
 	fcgi/audit.c \
+	fcgi/activities.c \
 	fcgi/cases.c \
 	fcgi/chain.c \
 	fcgi/checkpoint.c \
@@ -22,6 +23,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/password.c \
 	fcgi/reference.c \
 	fcgi/reply.c \
+	fcgi/reports.c \
 	fcgi/request.c \
 	fcgi/router.c \
 	fcgi/session.c \

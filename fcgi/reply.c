@@ -100,7 +100,7 @@ reply_head(struct req *r, int status, const char *ctype, size_t len,
 		FCGX_FPrintF(out, "Set-Cookie: %s\r\n", r->set_cookie);
 	if (r->retry_after[0] != '\0')
 		FCGX_FPrintF(out, "Retry-After: %s\r\n", r->retry_after);
-	if (r->disposition[0] != '\0')
+	if (r->disposition[0] != '\0' && status < 300)
 		FCGX_FPrintF(out, "Content-Disposition: %s\r\n",
 		    r->disposition);
 	if (r->next_cursor[0] != '\0')

@@ -71,3 +71,9 @@ tests_unit_test_parsers_LDADD = $(TEST_LIBS)
 tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c fcgi/merkle.c fcgi/merkle.h
 tests_e2e_e2e_audit_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_audit_LDADD = $(E2E_LIBS)
+
+# Activities and the statistics form (issue 6).
+E2E_TESTS += tests/e2e/e2e-report
+tests_e2e_e2e_report_SOURCES = tests/e2e/e2e-report.c
+tests_e2e_e2e_report_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_report_LDADD = $(E2E_LIBS)
