@@ -576,6 +576,18 @@ static struct stmt leaf_stmts[VS__MAX] = {
 	    " AND $3::integer IS NOT NULL AND idx IS NULL", 3),
 };
 
+/* The scope's leaves below ($1, $2), in no particular order. */
+static struct stmt leaf_below_stmts[VS__MAX] = {
+	[VS_CASE] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
+	    " WHERE (case_id, seq) < ($1, $2) AND $3::integer IS NOT NULL"
+	    " AND case_id = $4", 4),
+	[VS_REGION] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
+	    " WHERE (case_id, seq) < ($1, $2) AND $3::integer IS NOT NULL AND"
+	    IN_REGION("case_region"), 4),
+	[VS_ALL] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
+	    " WHERE (case_id, seq) < ($1, $2) AND $3::integer IS NOT NULL", 3),
+};
+
 /* $4: the case or region: how many case rows there are. */
 static struct stmt count_stmts[VS__MAX] = {
 	[VS_CASE] = STMT("SELECT count(*) AS cases FROM cases"
@@ -1086,22 +1098,26 @@ verify_walk(struct verify *v)
 }
 
 /*
- * Sum the scope's leaves the log check does not read: all of them for a
- * case or a region, the unplaced ones for everything.  Returns 0, or -1
- * with the failure recorded.
+ * Sum the leaves statement `st` gives (with `below` as $1, $2) into
+ * `sum` and count them into `n`.  Returns 0, or -1 with the failure
+ * recorded.
  */
 static int
-verify_leaves(struct verify *v)
+sum_leaves(struct verify *v, struct stmt *st, struct pos below,
+    struct setsum *sum, long long *n)
 {
 	PGresult	*res;
+	char		 c[24], s[16];
 	const char	*p[4];
 	int		 failed = 0;
 
-	p[0] = "0";
-	p[1] = "0";
+	snprintf(c, sizeof(c), "%lld", (long long)below.c);
+	snprintf(s, sizeof(s), "%d", (int)below.s);
+	p[0] = c;
+	p[1] = s;
 	p[2] = "0";
 	p[3] = v->filter;
-	if (db_stream_open(v->r, &leaf_stmts[v->scope], p) == -1)
+	if (db_stream_open(v->r, st, p) == -1)
 		return -1;
 	while ((res = db_stream_next(v->r, &failed)) != NULL) {
 		/*
@@ -1109,30 +1125,47 @@ verify_leaves(struct verify *v)
 		 * the sums differ: verify_rest then finds the event.
 		 */
 		if (PQgetlength(res, 0, 2) == CHAIN_LEN)
-			(void)setsum_add(v, &v->leaves_sum,
-			    be64(PQgetvalue(res, 0, 0)),
+			(void)setsum_add(v, sum, be64(PQgetvalue(res, 0, 0)),
 			    be32(PQgetvalue(res, 0, 1)), PQgetvalue(res, 0, 2));
-		v->leaves++;
+		(*n)++;
 		PQclear(res);
 	}
 	return failed ? -1 : 0;
 }
 
 /*
+ * Sum the scope's leaves the log check does not read: all of them for a
+ * case or a region, the unplaced ones for everything.  Returns 0, or -1
+ * with the failure recorded.
+ */
+static int
+verify_leaves(struct verify *v)
+{
+	static const struct pos	 any = { 0, 0 };
+
+	return sum_leaves(v, &leaf_stmts[v->scope], any, &v->leaves_sum,
+	    &v->leaves);
+}
+
+/*
  * What the walk cannot see by itself: case rows without events, leaves
- * without events, events whose leaf is wrong.  When the walk was clean
- * and the case rows, the leaf count and the sums agree, there are none;
- * otherwise the first of each is looked for below the first bad position
- * so far.  Returns 0, or -1 with the failure recorded.
+ * without events, events whose leaf is wrong.  Below the first bad
+ * position so far (or everywhere, when there is none), the leaves must
+ * be exactly the events the walk verified: equal counts and sums say so
+ * at the price of reading the leaves; only when they differ do the
+ * statements that find the first wrong or lone leaf run, which cost a
+ * look-up per event.  Returns 0, or -1 with the failure recorded.
  */
 static int
 verify_rest(struct verify *v)
 {
 	PGresult	*res;
+	struct setsum	 below_sum;
 	struct pos	 at, below = { INT64_MAX, INT32_MAX };
+	long long	 below_n = 0;
 	char		 c[24], s[16];
 	const char	*p[4];
-	int		 clean;
+	int		 leaves_ok, cases_ok = 0;
 
 	p[0] = "0";
 	p[1] = "0";
@@ -1141,49 +1174,59 @@ verify_rest(struct verify *v)
 	if (!v->bad) {
 		if ((res = db_exec(v->r, &count_stmts[v->scope], p)) == NULL)
 			return -1;
-		clean = strtoll(db_get(res, 0, "cases"), NULL, 10) == v->cases &&
-		    v->leaves == v->checked &&
+		cases_ok = strtoll(db_get(res, 0, "cases"), NULL, 10) ==
+		    v->cases;
+		PQclear(res);
+		leaves_ok = v->leaves == v->checked &&
 		    memcmp(&v->leaves_sum, &v->events_sum,
 		    sizeof(v->leaves_sum)) == 0;
-		PQclear(res);
-		if (clean)
-			return 0;
-	} else
+	} else {
 		below = v->bad_at;
+		memset(&below_sum, 0, sizeof(below_sum));
+		if (sum_leaves(v, &leaf_below_stmts[v->scope], below,
+		    &below_sum, &below_n) == -1)
+			return -1;
+		leaves_ok = below_n == v->checked && memcmp(&below_sum,
+		    &v->events_sum, sizeof(below_sum)) == 0;
+	}
 	snprintf(c, sizeof(c), "%lld", (long long)below.c);
 	snprintf(s, sizeof(s), "%d", (int)below.s);
 	p[0] = c;
 	p[1] = s;
-	if ((res = db_exec_binary(v->r, &wrong_leaf_stmts[v->scope], p)) ==
-	    NULL)
-		return -1;
-	if (PQntuples(res) == 1) {
-		at.c = be64(PQgetvalue(res, 0, 0));
-		at.s = be32(PQgetvalue(res, 0, 1));
-		verify_bad(v, at, *PQgetvalue(res, 0, 2) ?
-		    "the event has no leaf in the log" :
-		    "the event's leaf in the log is not its hash");
+	if (!leaves_ok) {
+		if ((res = db_exec_binary(v->r, &wrong_leaf_stmts[v->scope],
+		    p)) == NULL)
+			return -1;
+		if (PQntuples(res) == 1) {
+			at.c = be64(PQgetvalue(res, 0, 0));
+			at.s = be32(PQgetvalue(res, 0, 1));
+			verify_bad(v, at, *PQgetvalue(res, 0, 2) ?
+			    "the event has no leaf in the log" :
+			    "the event's leaf in the log is not its hash");
+		}
+		PQclear(res);
+		if ((res = db_exec_binary(v->r, &lone_leaf_stmts[v->scope],
+		    p)) == NULL)
+			return -1;
+		if (PQntuples(res) == 1) {
+			at.c = be64(PQgetvalue(res, 0, 0));
+			at.s = be32(PQgetvalue(res, 0, 1));
+			verify_bad(v, at, "the log holds an event the history "
+			    "lacks (deleted?)");
+		}
+		PQclear(res);
 	}
-	PQclear(res);
-	if ((res = db_exec_binary(v->r, &lone_case_stmts[v->scope], p)) ==
-	    NULL)
-		return -1;
-	if (PQntuples(res) == 1) {
-		at.c = be64(PQgetvalue(res, 0, 0));
-		at.s = 1;
-		verify_bad(v, at, "the case has no events (deleted?)");
+	if (!cases_ok) {
+		if ((res = db_exec_binary(v->r, &lone_case_stmts[v->scope],
+		    p)) == NULL)
+			return -1;
+		if (PQntuples(res) == 1) {
+			at.c = be64(PQgetvalue(res, 0, 0));
+			at.s = 1;
+			verify_bad(v, at, "the case has no events (deleted?)");
+		}
+		PQclear(res);
 	}
-	PQclear(res);
-	if ((res = db_exec_binary(v->r, &lone_leaf_stmts[v->scope], p)) ==
-	    NULL)
-		return -1;
-	if (PQntuples(res) == 1) {
-		at.c = be64(PQgetvalue(res, 0, 0));
-		at.s = be32(PQgetvalue(res, 0, 1));
-		verify_bad(v, at, "the log holds an event the history lacks "
-		    "(deleted?)");
-	}
-	PQclear(res);
 	return 0;
 }
 
