@@ -154,6 +154,12 @@ void	 reply_db_error(struct req *);
 void	 reply_stream_start(struct req *, int, const char *);
 int	 reply_stream_write(struct req *, const char *, size_t);
 void	 reply_stream_abort(struct req *);
+
+struct idem;
+/* resource.c: replying with a resource, the same way everywhere. */
+void	 reply_resource(struct req *, json_t *, const char *);
+void	 reply_change(struct req *, json_t *, int, const char *,
+	    const char *, const struct idem *);
 json_t	*problem_field(json_t *, const char *, const char *);
 const char *status_reason(int);
 
@@ -415,6 +421,7 @@ void	 metrics_get(struct req *);
 void	 workflow_get(struct req *);
 
 /* reference.c */
+const char *region_usable(struct req *, const char *, int);
 void	 regions_get(struct req *);
 void	 categories_get(struct req *);
 void	 category_create(struct req *);
