@@ -31,6 +31,8 @@
 #define EXPORT_BATCH	500	/* rows per statement of a streamed CSV */
 #define VERIFY_BATCH	100000	/* rows per statement of verify */
 #define LOG_BATCH	100000	/* leaves per statement of the log check */
+#define HEADS_BATCH	20000	/* cases per statement of verify */
+#define LOG_CHUNK	2000	/* leaves per row of the log check */
 #define CURSOR_MAX	64	/* bytes of an events cursor */
 #define SKELETON_MAX	8192	/* a record without its payload, bytes */
 
@@ -501,10 +503,10 @@ out:
 /* ------------------------------------------------------------------ */
 
 /*
- * One statement walks the scope's events in (case_id, seq) order, each
- * row carrying its case's head (a merge join on the primary keys),
+ * One statement walks the scope's events in (case_id, seq) order,
  * streamed a row at a time in keyset batches: the server reads while
- * this thread hashes, and memory holds one row.  Positions are visited
+ * this thread hashes, and memory holds one row.  The cases' heads are
+ * read ahead in batches of their own, in the same order, and merged.  Positions are visited
  * in order, so the first disagreement met is the first bad (case, seq).
  *
  * The log's leaves are compared with the events as sets: each side sums
@@ -532,34 +534,50 @@ static const char *const vscope_names[VS__MAX] = {
 enum wcol {
 	WC_CASE, WC_SEQ, WC_AT, WC_ACTOR, WC_ROLE, WC_REGION, WC_CASE_REGION,
 	WC_EVENT, WC_PHASE, WC_FROM, WC_TO, WC_REQUEST_ID, WC_RECORD,
-	WC_PREV, WC_HASH, WC_LAST_SEQ, WC_LAST_HASH,
+	WC_PREV, WC_HASH,
 	WC__MAX
 };
 
 #define WALK_FROM \
 	"SELECT e.case_id, e.seq, e.at, e.actor, e.role, e.region," \
 	" e.case_region, e.event, e.phase, e.from_state, e.to_state," \
-	" e.request_id, e.record, e.prev_hash, e.hash, c.last_seq," \
-	" c.last_hash FROM case_events e LEFT JOIN cases c ON c.id = e.case_id" \
-	" WHERE (e.case_id, e.seq) > ($1, $2)"
+	" e.request_id, e.record, e.prev_hash, e.hash FROM case_events e" \
+	" WHERE (e.case_id, e.seq) > ($1, $2) AND e.case_id <= $4"
 #define WALK_ORDER	" ORDER BY e.case_id, e.seq LIMIT $3"
 #define IN_REGION(col) \
 	" " col " >= region_lo($4::char(6)) AND " col " < region_hi($4::char(6))"
-#define IN_REGION_TEXT(col) \
-	" " col "::text >= region_lo($4::char(6))::text" \
-	" AND " col "::text < region_hi($4::char(6))::text"
+#define IN_REGION_TEXT(col, n) \
+	" " col "::text >= region_lo($" n "::char(6))::text" \
+	" AND " col "::text < region_hi($" n "::char(6))::text"
 
 /*
- * $1, $2: the last key walked; $3: the batch; $4: the case or region.
- * The region walk compares the codes as text on purpose: it must walk
- * the primary key in order and filter, never range-scan the region's
- * index and sort all of it again for every batch.
+ * $1, $2: the last key walked; $3: the batch; $4: the last case whose
+ * head is at hand; $5: the case or region.  The region walk compares the
+ * codes as text on purpose: it must walk the primary key in order and
+ * filter, never range-scan the region's index and sort all of it again
+ * for every batch.
  */
 static struct stmt walk_stmts[VS__MAX] = {
-	[VS_CASE] = STMT(WALK_FROM " AND e.case_id = $4" WALK_ORDER, 4),
-	[VS_REGION] = STMT(WALK_FROM " AND" IN_REGION_TEXT("e.case_region")
-	    WALK_ORDER, 4),
-	[VS_ALL] = STMT(WALK_FROM WALK_ORDER, 3),
+	[VS_CASE] = STMT(WALK_FROM " AND e.case_id = $5" WALK_ORDER, 5),
+	[VS_REGION] = STMT(WALK_FROM " AND" IN_REGION_TEXT("e.case_region", "5")
+	    WALK_ORDER, 5),
+	[VS_ALL] = STMT(WALK_FROM WALK_ORDER, 4),
+};
+
+/*
+ * The case rows (their heads) from case $1 on, at most $2; $3: the case
+ * or region.  Read ahead of the events they head, in the same order: a
+ * merge in C costs less than a join for every event.
+ */
+#define HEADS_FROM \
+	"SELECT id, last_seq, last_hash FROM cases c WHERE c.id >= $1"
+#define HEADS_ORDER	" ORDER BY c.id LIMIT $2"
+
+static struct stmt head_stmts[VS__MAX] = {
+	[VS_CASE] = STMT(HEADS_FROM " AND c.id = $3" HEADS_ORDER, 3),
+	[VS_REGION] = STMT(HEADS_FROM " AND" IN_REGION_TEXT("c.region", "3")
+	    HEADS_ORDER, 3),
+	[VS_ALL] = STMT(HEADS_FROM HEADS_ORDER, 2),
 };
 
 /* The scope's leaves, in no particular order ($4: case or region). */
@@ -628,7 +646,7 @@ static struct stmt lone_leaf_stmts[VS__MAX] = {
 	    " ORDER BY l.case_id, l.seq LIMIT 1", 4),
 	[VS_REGION] = STMT("SELECT l.case_id, l.seq FROM log_leaves l"
 	    " WHERE (l.case_id, l.seq) < ($1, $2) AND $3::integer IS NOT NULL"
-	    " AND" IN_REGION_TEXT("l.case_region") NO_EVENT
+	    " AND" IN_REGION_TEXT("l.case_region", "4") NO_EVENT
 	    " ORDER BY l.case_id, l.seq LIMIT 1", 4),
 	[VS_ALL] = STMT("SELECT l.case_id, l.seq FROM log_leaves l"
 	    " WHERE (l.case_id, l.seq) < ($1, $2) AND $3::integer IS NOT NULL"
@@ -645,7 +663,8 @@ static struct stmt lone_leaf_stmts[VS__MAX] = {
 static struct stmt wrong_leaf_stmts[VS__MAX] = {
 	[VS_CASE] = STMT(WRONG_LEAF " AND e.case_id = $4"
 	    " ORDER BY e.case_id, e.seq LIMIT 1", 4),
-	[VS_REGION] = STMT(WRONG_LEAF " AND" IN_REGION_TEXT("e.case_region")
+	[VS_REGION] = STMT(WRONG_LEAF " AND" IN_REGION_TEXT("e.case_region",
+	    "4")
 	    " ORDER BY e.case_id, e.seq LIMIT 1", 4),
 	[VS_ALL] = STMT(WRONG_LEAF " ORDER BY e.case_id, e.seq LIMIT 1", 3),
 };
@@ -689,12 +708,20 @@ struct setsum {
 	uint64_t	 w[4];
 };
 
+/* A batch of case heads, in id order, and how far the walk is in it. */
+struct heads {
+	PGresult	*res;
+	int		 n, k;
+	int64_t		 last;		/* the batch covers cases up to this */
+};
+
 /* The whole verification's state. */
 struct verify {
 	struct req		*r;
 	enum vscope		 scope;
 	const char		*filter;	/* case id or region, as text */
 	struct chain_hasher	 h;
+	struct heads		 heads;
 	/* The case being walked. */
 	int64_t			 cur;		/* 0: none yet */
 	int32_t			 cur_seq;	/* its last event so far */
@@ -977,24 +1004,56 @@ finish_case(struct verify *v)
 	}
 }
 
-/* Start walking the case of the row at `at`: its head is in the row. */
-static void
-start_case(struct verify *v, const PGresult *res, struct pos at)
+/*
+ * Read the heads of the cases from `from` on (HEADS_BATCH of them) into
+ * v->heads.  Returns 0, or -1 with the failure recorded.
+ */
+static int
+heads_fetch(struct verify *v, int64_t from)
 {
+	struct heads	*h = &v->heads;
+	char		 c[24], lim[16];
+	const char	*p[3];
+
+	PQclear(h->res);
+	h->res = NULL;
+	h->n = h->k = 0;
+	snprintf(c, sizeof(c), "%lld", (long long)from);
+	snprintf(lim, sizeof(lim), "%d", HEADS_BATCH);
+	p[0] = c;
+	p[1] = lim;
+	p[2] = v->filter;
+	if ((h->res = db_exec_binary(v->r, &head_stmts[v->scope], p)) == NULL)
+		return -1;
+	h->n = PQntuples(h->res);
+	/* A short batch holds every case there is from `from` on. */
+	h->last = h->n == HEADS_BATCH ? be64(PQgetvalue(h->res, h->n - 1, 0)) :
+	    INT64_MAX;
+	return 0;
+}
+
+/* Start walking case `at.c`: its head, if it has a case row. */
+static void
+start_case(struct verify *v, struct pos at)
+{
+	struct heads	*h = &v->heads;
+
 	v->cur = at.c;
 	v->cur_seq = 0;
 	memset(v->cur_hash, 0, CHAIN_LEN);
-	/* last_seq is NOT NULL: NULL here is no case row. */
-	v->head_known = !PQgetisnull(res, 0, WC_LAST_SEQ);
+	/* Heads before it belong to cases without events: verify_rest. */
+	while (h->k < h->n && be64(PQgetvalue(h->res, h->k, 0)) < at.c)
+		h->k++;
+	v->head_known = h->k < h->n &&
+	    be64(PQgetvalue(h->res, h->k, 0)) == at.c;
 	if (!v->head_known) {
 		verify_bad(v, at, "the events belong to no case row (deleted?)");
 		return;
 	}
 	v->cases++;
-	v->head_seq = be32(PQgetvalue(res, 0, WC_LAST_SEQ));
-	if (PQgetlength(res, 0, WC_LAST_HASH) == CHAIN_LEN)
-		memcpy(v->head_hash, PQgetvalue(res, 0, WC_LAST_HASH),
-		    CHAIN_LEN);
+	v->head_seq = be32(PQgetvalue(h->res, h->k, 1));
+	if (PQgetlength(h->res, h->k, 2) == CHAIN_LEN)
+		memcpy(v->head_hash, PQgetvalue(h->res, h->k, 2), CHAIN_LEN);
 	else
 		memset(v->head_hash, 0xff, CHAIN_LEN);
 }
@@ -1044,28 +1103,33 @@ check_event(struct verify *v, const PGresult *res, struct pos at)
 }
 
 /*
- * Walk every event of the scope, to the end or the first bad position.
- * Returns 0 (v->bad tells), or -1 with the failure recorded in the
- * request.
+ * Walk every event of the scope, to the end or the first bad position:
+ * a batch of heads, then the events of those cases in batches, then the
+ * next heads.  Returns 0 (v->bad tells), or -1 with the failure recorded
+ * in the request.
  */
 static int
 verify_walk(struct verify *v)
 {
 	struct pos	 at = { 0, 0 };
 	PGresult	*res;
-	char		 c[24], s[16], lim[16];
-	const char	*p[4];
+	char		 c[24], s[16], lim[16], last[24];
+	const char	*p[5];
 	long		 n;
 	int		 failed = 0, rc = 0;
 
 	snprintf(lim, sizeof(lim), "%d", VERIFY_BATCH);
-	do {
+	if (heads_fetch(v, 0) == -1)
+		return -1;
+	for (;;) {
 		snprintf(c, sizeof(c), "%lld", (long long)at.c);
 		snprintf(s, sizeof(s), "%d", (int)at.s);
+		snprintf(last, sizeof(last), "%lld", (long long)v->heads.last);
 		p[0] = c;
 		p[1] = s;
 		p[2] = lim;
-		p[3] = v->filter;
+		p[3] = last;
+		p[4] = v->filter;
 		if (db_stream_open(v->r, &walk_stmts[v->scope], p) == -1)
 			return -1;
 		for (n = 0; (res = db_stream_next(v->r, &failed)) != NULL;
@@ -1075,7 +1139,7 @@ verify_walk(struct verify *v)
 			if (at.c != v->cur) {
 				finish_case(v);
 				if (!v->bad)
-					start_case(v, res, at);
+					start_case(v, at);
 			}
 			if (!v->bad && check_event(v, res, at) == -1)
 				rc = -1;
@@ -1091,9 +1155,19 @@ verify_walk(struct verify *v)
 			snprintf(v->r->sqlstate, sizeof(v->r->sqlstate), "XX000");
 			return -1;
 		}
-	} while (!v->bad && n == VERIFY_BATCH);
-	if (!v->bad)
-		finish_case(v);
+		if (v->bad)
+			return 0;
+		if (n == VERIFY_BATCH)
+			continue;
+		/* These heads' cases are done: the next heads, if any. */
+		if (v->heads.last == INT64_MAX)
+			break;
+		at.c = v->heads.last;
+		at.s = INT32_MAX;
+		if (heads_fetch(v, at.c + 1) == -1)
+			return -1;
+	}
+	finish_case(v);
 	return 0;
 }
 
@@ -1309,41 +1383,23 @@ array_open(const char *p, int len, int width, const char **data)
 }
 
 /*
- * Fold the placed leaves [lo, hi) into `f` (which holds lo of them),
- * comparing the root at each checkpoint in (lo, hi] with the stored
- * one, and sum those in the user's scope into the leaves' set.  After a
- * Merkle failure the leaves are still summed.  Returns 0 (lc tells), or
- * -1 with the failure recorded.
+ * Fold one chunk row (log_chunk's arrays) into `f`, comparing the root
+ * at each checkpoint of `cr` (from *j on) it reaches, and sum the leaves
+ * in the user's scope into the leaves' set.  After a Merkle failure the
+ * leaves are still summed.
  */
-static int
-log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
-    long long hi, long long *prev, struct logcheck *lc)
+static void
+log_chunk_fold(struct verify *v, struct merkle_frontier *f,
+    const PGresult *res, const PGresult *cr, int *j, long long *prev,
+    struct logcheck *lc)
 {
-	static struct stmt cps = STMT(
-	    "SELECT size, root FROM checkpoints WHERE size > $1 AND size <= $2"
-	    " ORDER BY size", 2);
-	static struct stmt chunk = STMT(
-	    "SELECT idxs, cases, seqs, mine, leaves FROM log_chunk($1, $2)", 2);
 	unsigned char	 lh[MERKLE_HASH], root[MERKLE_HASH];
-	char		 a[24], b[24];
-	const char	*p[2], *ix = NULL, *cs = NULL, *sq = NULL, *mn = NULL;
-	const char	*lf;
-	PGresult	*cr, *res = NULL;
-	long		 n = 0, i;
-	int		 j = 0, ncp, rc = -1;
+	const char	*ix = NULL, *cs = NULL, *sq = NULL, *mn = NULL, *lf;
+	long		 n, i;
 
-	snprintf(a, sizeof(a), "%lld", lo);
-	snprintf(b, sizeof(b), "%lld", hi);
-	p[0] = a;
-	p[1] = b;
-	if ((cr = db_exec_binary(v->r, &cps, p)) == NULL)
-		return -1;
-	ncp = PQntuples(cr);
-	if ((res = db_exec_binary(v->r, &chunk, p)) == NULL)
-		goto out;
-	lf = PQgetvalue(res, 0, 4);
-	if (!PQgetisnull(res, 0, 0) &&
-	    ((n = array_open(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0), 8,
+	if (PQgetisnull(res, 0, 0))
+		return;
+	if ((n = array_open(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0), 8,
 	    &ix)) < 0 ||
 	    array_open(PQgetvalue(res, 0, 1), PQgetlength(res, 0, 1), 8,
 	    &cs) != n ||
@@ -1351,11 +1407,13 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 	    &sq) != n ||
 	    array_open(PQgetvalue(res, 0, 3), PQgetlength(res, 0, 3), 1,
 	    &mn) != n ||
-	    PQgetlength(res, 0, 4) != n * MERKLE_HASH)) {
-		log_bad(lc, *prev, hi, "a leaf in the log is not a hash");
-		rc = 0;
-		goto out;
+	    PQgetlength(res, 0, 4) != n * MERKLE_HASH) {
+		if (lc->ok)
+			log_bad(lc, *prev, (long long)f->size + 1,
+			    "a leaf in the log is not a hash");
+		return;
 	}
+	lf = PQgetvalue(res, 0, 4);
 	for (i = 0; i < n; i++, lf += MERKLE_HASH) {
 		if (mn[5 * i + 4] == 1) {
 			/* A failed hash only makes the sums differ. */
@@ -1372,11 +1430,11 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 		}
 		merkle_leaf_hash(lf, MERKLE_HASH, lh);
 		merkle_append(f, lh);
-		for (; lc->ok && j < ncp && be64(PQgetvalue(cr, j, 0)) ==
-		    (long long)f->size; j++) {
+		for (; lc->ok && *j < PQntuples(cr) &&
+		    be64(PQgetvalue(cr, *j, 0)) == (long long)f->size; (*j)++) {
 			merkle_root(f, root);
-			if (PQgetlength(cr, j, 1) != MERKLE_HASH ||
-			    memcmp(root, PQgetvalue(cr, j, 1), MERKLE_HASH) != 0)
+			if (PQgetlength(cr, *j, 1) != MERKLE_HASH ||
+			    memcmp(root, PQgetvalue(cr, *j, 1), MERKLE_HASH) != 0)
 				log_bad(lc, *prev, (long long)f->size,
 				    "the log does not give a signed "
 				    "checkpoint's root");
@@ -1384,12 +1442,53 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 				*prev = (long long)f->size;
 		}
 	}
-	if (lc->ok && ((long long)f->size != hi || j < ncp))
+}
+
+/*
+ * Fold the placed leaves [lo, hi) into `f` (which holds lo of them):
+ * the checkpoints in (lo, hi] first, then the leaves streamed in chunks
+ * of CHUNK small enough to sit in the socket's buffer, so PostgreSQL
+ * gathers the next while this thread hashes.  Returns 0 (lc tells), or
+ * -1 with the failure recorded.
+ */
+static int
+log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
+    long long hi, long long *prev, struct logcheck *lc)
+{
+	static struct stmt cps = STMT(
+	    "SELECT size, root FROM checkpoints WHERE size > $1 AND size <= $2"
+	    " ORDER BY size", 2);
+	static struct stmt chunks = STMT(
+	    "SELECT c.idxs, c.cases, c.seqs, c.mine, c.leaves"
+	    " FROM generate_series($1::bigint, $2::bigint - 1, $3::bigint) g,"
+	    " LATERAL log_chunk(g, least(g + $3::bigint, $2::bigint)) c"
+	    " ORDER BY g", 3);
+	char		 a[24], b[24], step[16];
+	const char	*p[3];
+	PGresult	*cr, *res;
+	int		 j = 0, failed = 0, rc = -1;
+
+	snprintf(a, sizeof(a), "%lld", lo);
+	snprintf(b, sizeof(b), "%lld", hi);
+	snprintf(step, sizeof(step), "%d", LOG_CHUNK);
+	p[0] = a;
+	p[1] = b;
+	p[2] = step;
+	if ((cr = db_exec_binary(v->r, &cps, p)) == NULL)
+		return -1;
+	if (db_stream_open(v->r, &chunks, p) == -1)
+		goto out;
+	while ((res = db_stream_next(v->r, &failed)) != NULL) {
+		log_chunk_fold(v, f, res, cr, &j, prev, lc);
+		PQclear(res);
+	}
+	if (failed)
+		goto out;
+	if (lc->ok && ((long long)f->size != hi || j < PQntuples(cr)))
 		log_bad(lc, *prev, hi, "log positions are missing below a "
 		    "checkpoint");
 	rc = 0;
 out:
-	PQclear(res);
 	PQclear(cr);
 	return rc;
 }
@@ -1618,6 +1717,7 @@ dberr:
 	reply_db_error(r);
 out:
 	if (v != NULL) {
+		PQclear(v->heads.res);
 		chain_hasher_close(&v->h);
 		free(v->sk);
 		free(v);
