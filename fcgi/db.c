@@ -1,7 +1,9 @@
 /*
  * db.c: the libpq layer.  One connection per worker thread, opened on
  * first use and again after it breaks; statements prepared once per
- * connection; SQLSTATEs mapped to HTTP in one table.
+ * connection; SQLSTATEs mapped to HTTP in one table.  With a read
+ * replica configured, a second connection per thread, to the replica,
+ * for the requests db_route_replica() sends there.
  *
  * Rules every caller relies on:
  *  - SQL is always a constant `struct stmt` with $n parameters.
@@ -13,13 +15,19 @@
  *    nothing is retried; the caller gets 503 and the client retries with
  *    its Idempotency-Key.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "paicha.h"
 
+/* After the replica failed to connect, leave it alone this long (s). */
+#define REPLICA_RETRY	10
+
 static atomic_int	 next_slot;
+
+static void	 replica_leave(struct req *);
 
 /* ------------------------------------------------------------------ */
 /* SQLSTATE -> HTTP                                                   */
@@ -157,11 +165,13 @@ db_fail(struct req *r, struct db *db, const PGresult *res, const char *what)
 
 /*
  * Run the prepared statement `s` with `params` (s->nparams strings, NULL
- * for SQL NULL).  Returns a result the caller must PQclear, or NULL with
- * the failure recorded in `r`.
+ * for SQL NULL), results in text (0) or binary (1) format.  Returns a
+ * result the caller must PQclear, or NULL with the failure recorded in
+ * `r`.
  */
-PGresult *
-db_exec(struct req *r, struct stmt *s, const char *const *params)
+static PGresult *
+db_exec_format(struct req *r, struct stmt *s, const char *const *params,
+    int format)
 {
 	struct db	*db = &r->w->db;
 	PGresult	*res = NULL;
@@ -183,7 +193,7 @@ again:
 	if (s->custom) {
 		/* The unnamed statement: parsed and planned with the values. */
 		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params,
-		    NULL, NULL, 0);
+		    NULL, NULL, format);
 		st = PQresultStatus(res);
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 			return res;
@@ -196,18 +206,48 @@ again:
 		PQclear(res);
 		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
 	}
-	res = PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL, 0);
+	res = PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL,
+	    format);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
 fail:
 	db_fail(r, db, res, "statement");
 	PQclear(res);
+	/*
+	 * A replica that went away or cancelled the statement for a
+	 * conflict with recovery: the primary answers the rest.
+	 */
+	if (r->on_replica && idle && !retried && (r->db_lost ||
+	    strcmp(r->sqlstate, "40001") == 0)) {
+		retried = 1;
+		replica_leave(r);
+		goto again;
+	}
 	if (r->db_lost && idle && !retried) {
 		retried = 1;
 		goto again;
 	}
 	return NULL;
+}
+
+/* db_exec_format with results as text: what almost every caller wants. */
+PGresult *
+db_exec(struct req *r, struct stmt *s, const char *const *params)
+{
+	return db_exec_format(r, s, params, 0);
+}
+
+/*
+ * db_exec_format with results in binary: integers big-endian, bytea as
+ * its bytes, timestamptz as microseconds since 2000-01-01 UTC.  For the
+ * bulk readers (verify), where converting to text and back would cost
+ * more than the work itself.
+ */
+PGresult *
+db_exec_binary(struct req *r, struct stmt *s, const char *const *params)
+{
+	return db_exec_format(r, s, params, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -236,7 +276,8 @@ pipeline_next(PGconn *c)
 
 /*
  * Run q[0..n-1] (prepared statements, preparing those this connection
- * has not seen), after BEGIN when `begin`, in one round trip: libpq's
+ * has not seen), after the command `begin` when not NULL ("BEGIN ..."),
+ * in one round trip: libpq's
  * pipeline mode, one sync at the end.  Statements run in order and stop
  * at the first that fails, exactly as the same calls of db_exec() one by
  * one would; a transaction left open (begin, or one already open) stays
@@ -249,7 +290,7 @@ pipeline_next(PGconn *c)
  * nothing of it can have committed.
  */
 int
-db_pipeline(struct req *r, int begin, struct dbq *q, size_t n)
+db_pipeline(struct req *r, const char *begin, struct dbq *q, size_t n)
 {
 	struct db	*db = &r->w->db;
 	PGresult	*res, *err;
@@ -277,8 +318,8 @@ again:
 	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
 	if (PQenterPipelineMode(db->conn) != 1)
 		goto broken;
-	if (begin && PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL,
-	    NULL, 0) != 1)
+	if (begin != NULL && PQsendQueryParams(db->conn, begin, 0, NULL, NULL,
+	    NULL, NULL, 0) != 1)
 		goto broken;
 	for (i = 0; i < n; i++) {
 		if (q[i].s->custom) {
@@ -307,7 +348,7 @@ again:
 	 * `err`) the rest come back "aborted".  All are read before the
 	 * failure is recorded: db_fail() may close the connection.
 	 */
-	if (begin) {
+	if (begin != NULL) {
 		if ((res = pipeline_next(db->conn)) == NULL)
 			goto broken;
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && err == NULL)
@@ -348,7 +389,8 @@ again:
 		goto broken;
 	if (err != NULL) {
 		db_pipeline_clear(q, n);
-		db_fail(r, db, err, begin ? "pipeline after BEGIN" : "pipeline");
+		db_fail(r, db, err, begin != NULL ? "pipeline after BEGIN" :
+		    "pipeline");
 		PQclear(err);
 		return -1;
 	}
@@ -359,9 +401,14 @@ broken:
 	PQclear(err);
 	r->db_lost = 1;
 	db_close(db);
-	/* Nothing can have committed inside our own BEGIN: send it again. */
-	if (idle && begin && !retried) {
+	/*
+	 * Nothing can have committed inside our own BEGIN: send it again (to
+	 * the primary, when the replica went away).
+	 */
+	if (idle && begin != NULL && !retried) {
 		retried = 1;
+		if (r->on_replica)
+			replica_leave(r);
 		goto again;
 	}
 	return -1;
@@ -376,6 +423,107 @@ db_pipeline_clear(struct dbq *q, size_t n)
 		PQclear(q[i].res);
 		q[i].res = NULL;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Streaming rows one at a time                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Start the prepared statement `s` in libpq's single-row mode, results
+ * in binary: the server keeps producing while the caller works on each
+ * row, and only one row is in memory.  Until db_stream_next returned
+ * NULL nothing else may run on the connection.  Only inside a
+ * transaction (nothing is retried).  Returns 0, or -1 with the failure
+ * recorded in `r`.
+ */
+int
+db_stream_open(struct req *r, struct stmt *s, const char *const *params)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res = NULL;
+	char		 name[16];
+	int		 slot;
+
+	r->db_lost = 0;
+	r->sqlstate[0] = '\0';
+	slot = stmt_slot(s);
+	snprintf(name, sizeof(name), "s%d", slot);
+	if (db_connect(db) == -1) {
+		r->db_lost = 1;
+		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+		return -1;
+	}
+	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
+		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			goto fail;
+		PQclear(res);
+		res = NULL;
+		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+	}
+	if (PQsendQueryPrepared(db->conn, name, s->nparams, params, NULL,
+	    NULL, 1) != 1 || PQsetSingleRowMode(db->conn) != 1)
+		goto fail;
+	return 0;
+fail:
+	db_fail(r, db, res, "stream");
+	PQclear(res);
+	return -1;
+}
+
+/*
+ * The next row of the stream as a one-row result the caller must
+ * PQclear, or NULL at the end (*failed 0) or on failure (*failed 1, the
+ * failure recorded in `r`, the stream finished).
+ */
+PGresult *
+db_stream_next(struct req *r, int *failed)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res, *rest;
+
+	*failed = 0;
+	if (db->conn == NULL || (res = PQgetResult(db->conn)) == NULL)
+		return NULL;
+	switch (PQresultStatus(res)) {
+	case PGRES_SINGLE_TUPLE:
+		return res;
+	case PGRES_TUPLES_OK:
+		/* The end: the terminating empty result, then NULL. */
+		PQclear(res);
+		while ((rest = PQgetResult(db->conn)) != NULL)
+			PQclear(rest);
+		return NULL;
+	case PGRES_EMPTY_QUERY:
+	case PGRES_COMMAND_OK:
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_IN:
+	case PGRES_BAD_RESPONSE:
+	case PGRES_NONFATAL_ERROR:
+	case PGRES_FATAL_ERROR:
+	case PGRES_COPY_BOTH:
+	case PGRES_PIPELINE_SYNC:
+	case PGRES_PIPELINE_ABORTED:
+		break;
+	}
+	db_fail(r, db, res, "stream");
+	PQclear(res);
+	while (db->conn != NULL && (rest = PQgetResult(db->conn)) != NULL)
+		PQclear(rest);
+	*failed = 1;
+	return NULL;
+}
+
+/* Abandon a stream: read and drop whatever rows are left. */
+void
+db_stream_close(struct req *r)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res;
+
+	while (db->conn != NULL && (res = PQgetResult(db->conn)) != NULL)
+		PQclear(res);
 }
 
 /* db_exec for statements whose rows are not needed: 0 or -1. */
@@ -411,8 +559,11 @@ db_command(struct req *r, const char *cmd)
 	}
 	db_fail(r, db, res, cmd);
 	PQclear(res);
+	/* The replica went away before anything began: to the primary. */
+	if (r->db_lost && idle && r->on_replica)
+		replica_leave(r);
 	/* BEGIN on a stale connection: nothing happened yet, go again. */
-	if (r->db_lost && idle && strcmp(cmd, "BEGIN") == 0 &&
+	if (r->db_lost && idle && strncmp(cmd, "BEGIN", 5) == 0 &&
 	    db_connect(db) == 0) {
 		res = PQexec(db->conn, cmd);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
@@ -427,11 +578,12 @@ db_command(struct req *r, const char *cmd)
 }
 
 /*
- * Open a transaction scoped to the request's user: row-level security
- * reads paicha.region and paicha.user_id for the rest of it.
+ * Open a transaction with `begin` (a constant BEGIN command) scoped to
+ * the request's user: row-level security reads paicha.region and
+ * paicha.user_id for the rest of it.
  */
-int
-db_begin(struct req *r)
+static int
+db_begin_with(struct req *r, const char *begin)
 {
 	static struct stmt scope = STMT(
 	    "SELECT set_config('paicha.region', $1, true),"
@@ -445,13 +597,32 @@ db_begin(struct req *r)
 	p[1] = r->authed ? uid : "";
 	q.s = &scope;
 	q.params = p;
-	/* BEGIN and the scope in one round trip. */
-	if (db_pipeline(r, 1, &q, 1) == -1) {
+	/* The BEGIN and the scope in one round trip. */
+	if (db_pipeline(r, begin, &q, 1) == -1) {
 		db_rollback(r);
 		return -1;
 	}
 	db_pipeline_clear(&q, 1);
 	return 0;
+}
+
+int
+db_begin(struct req *r)
+{
+	return db_begin_with(r, "BEGIN");
+}
+
+/*
+ * A read-only transaction on one snapshot, for readers that take many
+ * statements to go through the data (verify, exports): every statement
+ * sees the same committed state, so appends racing the reader can never
+ * look like tampering.
+ */
+int
+db_begin_snapshot(struct req *r)
+{
+	return db_begin_with(r,
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 }
 
 /*
@@ -464,10 +635,9 @@ db_commit(struct req *r)
 	return db_command(r, "COMMIT");
 }
 
-void
-db_rollback(struct req *r)
+static void
+rollback_one(struct db *db)
 {
-	struct db	*db = &r->w->db;
 	PGresult	*res;
 
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
@@ -479,6 +649,37 @@ db_rollback(struct req *r)
 	PQclear(res);
 }
 
+/* End whatever transaction the request left open, on either connection. */
+void
+db_rollback(struct req *r)
+{
+	rollback_one(&r->w->db);
+	rollback_one(&r->w->spare);
+}
+
+/* Swap the worker's connections: the request moves to the other one. */
+static void
+db_swap(struct req *r)
+{
+	struct db	 t = r->w->db;
+
+	r->w->db = r->w->spare;
+	r->w->spare = t;
+	r->on_replica = !r->on_replica;
+}
+
+/*
+ * The end of a request's use of the database: nothing left open on
+ * either connection, and the primary's back in r->w->db.
+ */
+void
+db_release(struct req *r)
+{
+	db_rollback(r);
+	if (r->on_replica)
+		db_swap(r);
+}
+
 /* Whether the database answers: 0 or -1. */
 int
 db_ping(struct req *r)
@@ -486,6 +687,161 @@ db_ping(struct req *r)
 	static struct stmt ping = STMT("SELECT 1", 0);
 
 	return db_exec_ok(r, &ping, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* The read replica                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Contract: db_route_replica() is the one place that decides whether a
+ * request reads from the replica.  The router calls it, before the
+ * handler, for the routes flagged EP_REPLICA (reads only: a write there
+ * fails on a replica).  It sends the request to the replica when all of
+ * these hold, else leaves it on the primary and counts why:
+ *
+ *  - a replica is configured and connects (a failed connection is not
+ *    tried again for REPLICA_RETRY seconds), and it is a standby;
+ *  - it has replayed the session's last write (r->wrote_lsn, written by
+ *    session_wrote() after every write of the session, on any instance
+ *    of the service): a read right after one's own write sees it;
+ *  - it is at most cfg.replica_max_lag seconds behind: none, when it
+ *    has replayed what the primary had flushed when this request was
+ *    authenticated (r->primary_lsn), else the age of the last
+ *    transaction it replayed (an overestimate after a quiet spell:
+ *    such a request reads from the primary).
+ *
+ * The same statement scopes the replica connection to the request's
+ * user, as session_open() does the primary's: row-level security and
+ * the handlers' queries see the same scope on either.  Sending the
+ * request there swaps the worker's connections (struct worker), so
+ * everything that uses r->w->db -- db_exec, transactions, streams --
+ * reads from the replica until db_release() swaps them back.
+ *
+ * A replica that fails later in the request (connection lost, a
+ * statement cancelled for a conflict with recovery) hands the rest to
+ * the primary when no transaction was open (db_exec, db_command).
+ */
+void
+db_route_replica(struct req *r)
+{
+	static const char check[] =
+	    "SELECT set_config('paicha.region', $1, false) AS region,"
+	    " set_config('paicha.user_id', $2, false) AS user_id,"
+	    " pg_is_in_recovery() AS standby,"
+	    " coalesce(pg_last_wal_replay_lsn() >= $3::pg_lsn, false) AS own,"
+	    " CASE WHEN pg_last_wal_replay_lsn() >= $4::pg_lsn THEN 0"
+	    "  ELSE extract(epoch FROM clock_timestamp() -"
+	    "   pg_last_xact_replay_timestamp()) END AS lag";
+	struct db	*rep = &r->w->spare;
+	const char	*p[4];
+	char		 uid[24];
+	PGresult	*res = NULL;
+	time_t		 now;
+	double		 lag;
+
+	if (rep->url == NULL || !r->authed || r->on_replica)
+		return;
+	now = time(NULL);
+	if (rep->retry_at > now || db_connect(rep) == -1) {
+		if (rep->retry_at <= now)
+			rep->retry_at = now + REPLICA_RETRY;
+		metrics_replica_miss(MISS_DOWN);
+		return;
+	}
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	p[0] = r->user.region;
+	p[1] = uid;
+	p[2] = r->wrote_lsn[0] != '\0' ? r->wrote_lsn : "0/0";
+	p[3] = r->primary_lsn[0] != '\0' ? r->primary_lsn : "FFFFFFFF/FFFFFFFF";
+	res = PQexecParams(rep->conn, check, 4, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		log_warn("request %s: replica check failed: %s", r->id,
+		    PQerrorMessage(rep->conn));
+		if (PQstatus(rep->conn) != CONNECTION_OK) {
+			db_close(rep);
+			rep->retry_at = now + REPLICA_RETRY;
+		}
+		metrics_replica_miss(MISS_DOWN);
+		goto out;
+	}
+	if (strcmp(db_get(res, 0, "standby"), "t") != 0) {
+		metrics_replica_miss(MISS_DOWN);
+		goto out;
+	}
+	if (strcmp(db_get(res, 0, "own"), "t") != 0) {
+		metrics_replica_miss(MISS_OWN_WRITE);
+		goto out;
+	}
+	lag = db_isnull(res, 0, "lag") ? INFINITY :
+	    strtod(db_get(res, 0, "lag"), NULL);
+	if (!(lag <= (double)cfg.replica_max_lag)) {
+		metrics_replica_miss(MISS_LAG);
+		goto out;
+	}
+	db_swap(r);
+	metrics_replica_read();
+out:
+	PQclear(res);
+}
+
+/* The replica failed this request: the primary takes the rest. */
+static void
+replica_leave(struct req *r)
+{
+	log_warn("request %s: the replica failed (%s): reading from the "
+	    "primary", r->id, r->sqlstate);
+	db_swap(r);
+	if (r->w->spare.conn == NULL)
+		r->w->spare.retry_at = time(NULL) + REPLICA_RETRY;
+	metrics_replica_miss(MISS_DOWN);
+}
+
+/*
+ * For /metrics: whether the replica answers as a standby, and how far
+ * behind the primary it is, in seconds and bytes of WAL (NaN when it
+ * cannot be told).  Nothing when no replica is configured.
+ */
+void
+db_replica_probe(struct req *r)
+{
+	static struct stmt flushed = STMT(
+	    "SELECT pg_current_wal_flush_lsn() AS lsn", 0);
+	static const char behind[] =
+	    "SELECT pg_is_in_recovery() AS standby,"
+	    " greatest(pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()),"
+	    "  0) AS bytes,"
+	    " CASE WHEN pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 0"
+	    "  ELSE extract(epoch FROM clock_timestamp() -"
+	    "   pg_last_xact_replay_timestamp()) END AS lag";
+	struct db	*rep = &r->w->spare;
+	PGresult	*pres = NULL, *res = NULL;
+	const char	*p[1];
+	double		 lag = NAN, bytes = NAN;
+	int		 up = 0;
+
+	if (rep->url == NULL)
+		return;
+	if ((pres = db_exec(r, &flushed, NULL)) == NULL)
+		goto out;
+	if (db_connect(rep) == -1)
+		goto out;
+	p[0] = db_get(pres, 0, "lsn");
+	res = PQexecParams(rep->conn, behind, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		if (PQstatus(rep->conn) != CONNECTION_OK)
+			db_close(rep);
+		goto out;
+	}
+	up = strcmp(db_get(res, 0, "standby"), "t") == 0;
+	if (up && !db_isnull(res, 0, "lag"))
+		lag = strtod(db_get(res, 0, "lag"), NULL);
+	if (up && !db_isnull(res, 0, "bytes"))
+		bytes = strtod(db_get(res, 0, "bytes"), NULL);
+out:
+	metrics_replica_state(up, lag, bytes);
+	PQclear(res);
+	PQclear(pres);
 }
 
 /* ------------------------------------------------------------------ */

@@ -219,6 +219,7 @@ worker_main(void *arg)
 	}
 	FCGX_Free(&fr, 0);
 	db_close(&w->db);
+	db_close(&w->spare);
 	free(r);
 	return NULL;
 }
@@ -242,6 +243,8 @@ serve(void)
 		return 1;
 	if (drop_privileges(cfg.user) == -1 || router_check() == -1)
 		return 1;
+	/* As the service user: the key is that user's 0600 file. */
+	(void)checkpoint_key_load(cfg.key_file);
 	if (FCGX_Init() != 0) {
 		log_error("could not initialise libfcgi");
 		return 1;
@@ -264,13 +267,14 @@ serve(void)
 	for (i = 0; i < cfg.threads; i++, started++) {
 		workers[i].index = (int)i;
 		workers[i].db.url = cfg.database_url;
+		workers[i].spare.url = cfg.replica_url;
 		if (pthread_create(&tids[i], NULL, worker_main,
 		    &workers[i]) != 0) {
 			log_error("could not start worker thread %ld", i);
 			break;
 		}
 	}
-	if (started == cfg.threads &&
+	if (started == cfg.threads && checkpoint_start() == 0 &&
 	    pthread_create(&dispatcher, NULL, dispatch_main, NULL) == 0) {
 		log_info("serving with %ld threads", cfg.threads);
 		do {
@@ -293,6 +297,7 @@ serve(void)
 			    atomic_load(&inflight));
 			_exit(rc);
 		}
+	checkpoint_stop();
 	log_info("stopped");
 out:
 	free(workers);

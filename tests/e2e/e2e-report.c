@@ -1526,6 +1526,13 @@ test_activity_limits(void **state)
 	    json_string(" \u3000 ")), 422, "summary");
 	free(s4000);
 	free(s4001);
+	/* The body itself: 64 KiB at most. */
+	s4000 = malloc(70001);
+	memset(s4000, 'x', 70000);
+	s4000[70000] = '\0';
+	post_expect(U_BJ, with(valid("risk_info"), "summary",
+	    json_string(s4000)), 413, NULL);
+	free(s4000);
 
 	/* on: a real day, not after today, not before the year before. */
 	post_expect(U_BJ, with(valid("inspection"), "on",
