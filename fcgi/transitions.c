@@ -10,12 +10,13 @@
  *	1. read the case (row-level security: outside the region is 404);
  *	2. compare If-Match with its version (412), ask the library;
  *	3. hash the new event onto the chain head read in 1;
- *	4. the guarded UPDATE ... WHERE id AND version AND state: it takes
- *	   the case row's lock, and if anyone changed the case since 1 it
- *	   matches nothing (412) -- of N concurrent requests with the same
- *	   version exactly one wins, with no lock wider than the row;
- *	5. insert the event (the database checks the hash again), apply
- *	   the deadlines, store the Idempotency-Key's answer, COMMIT;
+ *	4. one statement (case_step): the guarded UPDATE ... WHERE id AND
+ *	   version AND state -- it takes the case row's lock, and if anyone
+ *	   changed the case since 1 it matches nothing (412): of N
+ *	   concurrent requests with the same version exactly one wins, with
+ *	   no lock wider than the row -- and, only if it matched, the event
+ *	   (the database checks the hash again) and the deadlines;
+ *	5. read the case back, store the Idempotency-Key's answer, COMMIT;
  *	6. answer only after COMMIT succeeded (a lost COMMIT is a 503).
  */
 #include <stdio.h>

@@ -17,7 +17,8 @@ local ids, pos, step, body, run
 function init(args)
 	ids = read_lines(os.getenv("BENCH_IDS"))
 	step = tonumber(os.getenv("BENCH_THREADS"))
-	pos = tid
+	-- BENCH_OFFSET: ids an earlier slice of the same run used up.
+	pos = tid + tonumber(os.getenv("BENCH_OFFSET") or "0")
 	run = os.getenv("BENCH_RUN")
 	body = '{"event":"order_rectification","payload":{"deadline":"' ..
 	    os.getenv("BENCH_DEADLINE") .. '","measures":' ..
