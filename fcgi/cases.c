@@ -186,7 +186,7 @@ case_json(struct req *r, int64_t id)
 	q[0].params = p;
 	q[1].s = &deadlines;
 	q[1].params = p;
-	if (db_pipeline(r, 0, q, 2) == -1)
+	if (db_pipeline(r, NULL, q, 2) == -1)
 		return NULL;
 	res = q[0].res;
 	if (PQntuples(res) != 1)
