@@ -1,8 +1,9 @@
 -- transition.lua: POST /api/v1/cases/{id}/transitions, each request on
--- another case of BENCH_IDS (fresh cases in `detected`, version 1):
--- order_rectification with If-Match and an Idempotency-Key, so every
--- request hashes a new event onto its chain, starts a deadline and
--- stores its answer for replay.  Thread n of N takes ids n, n+N, ...
+-- another case of BENCH_IDS ("id version" lines: cases in `detected`
+-- with no proposal pending): order_rectification with If-Match and an
+-- Idempotency-Key, so every request hashes a new event onto its chain,
+-- starts a deadline and stores its answer for replay.  Thread n of N
+-- takes lines n, n+N, ...
 dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
 local n = 0
@@ -26,12 +27,13 @@ function init(args)
 end
 
 function request()
-	local id = ids[pos] or "0"	-- out of cases: a 404 says so
+	local line = ids[pos] or "0 1"	-- out of cases: a 404 says so
+	local id, version = line:match("^(%d+)%s+(%d+)")
 	pos = pos + step
 	return wrk.format("POST", "/api/v1/cases/" .. id .. "/transitions", {
 		["Cookie"] = cookie,
 		["Content-Type"] = "application/json",
-		["If-Match"] = '"1"',
+		["If-Match"] = '"' .. version .. '"',
 		["Idempotency-Key"] = "bench-" .. run .. "-" .. id,
 	}, body)
 end
