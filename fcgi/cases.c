@@ -97,21 +97,36 @@ opt_json(const PGresult *res, int row, const char *col)
 	return v != NULL ? v : json_null();
 }
 
-/* Add Chinese labels to deadline objects in `a` (an array). */
-static void
-label_deadlines(json_t *a)
+/*
+ * The case's deadlines (a new array) from the rows of `dls`, oldest
+ * first, each with its Chinese label: built here from plain columns
+ * rather than parsed from JSON text the database built.
+ */
+static json_t *
+deadlines_json(const PGresult *dls)
 {
-	json_t		*d;
-	size_t		 i;
+	json_t		*a = json_array(), *d;
 	enum wf_deadline k;
+	int		 i, n = PQntuples(dls);
 
-	json_array_foreach(a, i, d) {
-		k = wf_deadline_parse(json_string_value(json_object_get(d,
-		    "kind")));
-		if (k != WF_DL__MAX)
+	for (i = 0; a != NULL && i < n; i++) {
+		k = wf_deadline_parse(db_get(dls, i, "kind"));
+		d = json_pack("{s:s, s:i, s:s, s:s, s:o, s:b, s:b}",
+		    "kind", db_get(dls, i, "kind"),
+		    "started_seq", atoi(db_get(dls, i, "started_seq")),
+		    "basis_at", db_get(dls, i, "basis_at"),
+		    "due_at", db_get(dls, i, "due_at"),
+		    "stopped_at", opt_string(dls, i, "stopped_at"),
+		    "calendar_known", strcmp(db_get(dls, i,
+		    "calendar_known"), "t") == 0,
+		    "overdue", strcmp(db_get(dls, i, "overdue"), "t") == 0);
+		if (d != NULL && k != WF_DL__MAX)
 			json_object_set_new(d, "label",
 			    json_string(wf_deadlines[k].label));
+		if (d != NULL)
+			json_array_append_new(a, d);
 	}
+	return a;
 }
 
 /*
@@ -135,14 +150,6 @@ case_json(struct req *r, int64_t id)
 	    " c.lookback_on::text AS lookback_on,"
 	    " rfc3339(c.next_due) AS next_due,"
 	    " (c.next_due < now()) AS overdue,"
-	    " (SELECT json_agg(json_build_object('kind', d.kind,"
-	    "   'started_seq', d.started_seq,"
-	    "   'basis_at', rfc3339(d.basis_at), 'due_at', rfc3339(d.due_at),"
-	    "   'stopped_at', rfc3339(d.stopped_at),"
-	    "   'calendar_known', d.calendar_known,"
-	    "   'overdue', d.stopped_at IS NULL AND d.due_at < now())"
-	    "   ORDER BY d.started_seq, d.kind)"
-	    "   FROM case_deadlines d WHERE d.case_id = c.id)::text AS deadlines,"
 	    " c.fine_amount::text AS fine_amount,"
 	    " c.confiscation_amount::text AS confiscation_amount,"
 	    " c.case_value::text AS case_value,"
@@ -157,6 +164,13 @@ case_json(struct req *r, int64_t id)
 	    " LEFT JOIN LATERAL user_public(c.pending_by) pu ON true"
 	    " LEFT JOIN LATERAL user_public(c.created_by) cu ON true"
 	    " WHERE c.id = $1", 1);
+	static struct stmt deadlines = STMT(
+	    "SELECT kind, started_seq, rfc3339(basis_at) AS basis_at,"
+	    " rfc3339(due_at) AS due_at, rfc3339(stopped_at) AS stopped_at,"
+	    " calendar_known, (stopped_at IS NULL AND due_at < now()) AS overdue"
+	    " FROM case_deadlines WHERE case_id = $1"
+	    " ORDER BY started_seq, kind", 1);
+	struct dbq	 q[2];
 	char		 cid[24];
 	const char	*p[1];
 	PGresult	*res;
@@ -167,8 +181,14 @@ case_json(struct req *r, int64_t id)
 	snprintf(cid, sizeof(cid), "%lld", (long long)id);
 	p[0] = cid;
 	r->sqlstate[0] = '\0';
-	if ((res = db_exec(r, &get, p)) == NULL)
+	/* The case and its deadlines in one round trip. */
+	q[0].s = &get;
+	q[0].params = p;
+	q[1].s = &deadlines;
+	q[1].params = p;
+	if (db_pipeline(r, NULL, q, 2) == -1)
 		return NULL;
+	res = q[0].res;
 	if (PQntuples(res) != 1)
 		goto out;
 	st = wf_state_parse(db_get(res, 0, "state"));
@@ -188,12 +208,7 @@ case_json(struct req *r, int64_t id)
 		    WF_STATE__MAX ? wf_states[wf_events[pe].to].id :
 		    db_get(res, 0, "state"));
 	}
-	dl = opt_json(res, 0, "deadlines");
-	if (json_is_null(dl)) {
-		json_decref(dl);
-		dl = json_array();
-	}
-	label_deadlines(dl);
+	dl = deadlines_json(q[1].res);
 	o = json_pack("{s:I, s:I, s:{s:I, s:s, s:s}, s:s, s:s, s:i, s:s,"
 	    " s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:o, s:o, s:o,"
 	    " s:b, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o, s:i}, s:s, s:s*,"
@@ -239,7 +254,7 @@ case_json(struct req *r, int64_t id)
 	if (o == NULL)
 		log_error("case %s: could not build its JSON", cid);
 out:
-	PQclear(res);
+	db_pipeline_clear(q, 2);
 	return o;
 }
 
@@ -444,8 +459,9 @@ static const char *const states[] = {
 	" AND (NOT $6::boolean OR (c.state = 'closed'" \
 	"   AND c.lookback_on <= today_cst()))" \
 	" AND (NOT $7::boolean OR c.pending_event IS NOT NULL)" \
-	" AND ($8::text IS NULL OR c.problem ILIKE $8 OR e.name ILIKE $8" \
-	"   OR e.uscc = upper($9))"
+	" AND ($8::text IS NULL OR c.problem ILIKE $8" \
+	"   OR c.enterprise_id = ANY (ARRAY(SELECT q.id FROM enterprises q" \
+	"   WHERE q.name ILIKE $8 OR q.uscc = upper($9))))"
 
 struct list_in {
 	const char	*state;
@@ -522,7 +538,7 @@ filter_params(const struct list_in *in, const char **p, char camp[24],
 void
 case_list(struct req *r)
 {
-	static struct stmt list = STMT(
+	static struct stmt list = STMT_CUSTOM(
 	    "SELECT c.id, c.state, c.version, c.category, c.region,"
 	    " c.campaign_id, c.domain, c.source,"
 	    " c.risk_level, left(c.problem, 200) AS problem, c.enterprise_id,"
@@ -604,7 +620,7 @@ case_list(struct req *r)
 void
 case_counts(struct req *r)
 {
-	static struct stmt counts = STMT(
+	static struct stmt counts = STMT_CUSTOM(
 	    "SELECT c.state, count(*) AS n" CASE_FILTER
 	    " GROUP BY c.state", 9);
 	struct list_in	 in;

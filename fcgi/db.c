@@ -190,6 +190,15 @@ again:
 		return NULL;
 	}
 	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+	if (s->custom) {
+		/* The unnamed statement: parsed and planned with the values. */
+		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params,
+		    NULL, NULL, format);
+		st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+			return res;
+		goto fail;
+	}
 	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
 		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -239,6 +248,181 @@ PGresult *
 db_exec_binary(struct req *r, struct stmt *s, const char *const *params)
 {
 	return db_exec_format(r, s, params, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pipelines: several statements in one round trip                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The next result of the pipeline, consuming the NULL that ends it.
+ * Returns the result (the caller clears it), or NULL when the connection
+ * gave none.
+ */
+static PGresult *
+pipeline_next(PGconn *c)
+{
+	PGresult	*res, *end;
+
+	if ((res = PQgetResult(c)) == NULL)
+		return NULL;
+	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC &&
+	    (end = PQgetResult(c)) != NULL) {
+		/* Only a COPY would give more: we send none. */
+		PQclear(end);
+	}
+	return res;
+}
+
+/*
+ * Run q[0..n-1] (prepared statements, preparing those this connection
+ * has not seen), after the command `begin` when not NULL ("BEGIN ..."),
+ * in one round trip: libpq's
+ * pipeline mode, one sync at the end.  Statements run in order and stop
+ * at the first that fails, exactly as the same calls of db_exec() one by
+ * one would; a transaction left open (begin, or one already open) stays
+ * open for the caller to commit or roll back.
+ *
+ * Returns 0 with every q[i].res filled (the caller clears them with
+ * db_pipeline_clear), or -1 with the first failure recorded in `r` and
+ * no result kept.  A pipeline that opened its own transaction on an
+ * idle connection which then broke is sent once more on a new one:
+ * nothing of it can have committed.
+ */
+int
+db_pipeline(struct req *r, const char *begin, struct dbq *q, size_t n)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res, *err;
+	ExecStatusType	 st;
+	char		 name[16];
+	unsigned char	 fresh[MAX_PIPELINE];
+	size_t		 i;
+	int		 idle, slot, retried = 0;
+
+	if (n > MAX_PIPELINE) {
+		log_error("a pipeline of %zu statements: raise MAX_PIPELINE", n);
+		abort();
+	}
+again:
+	r->db_lost = 0;
+	r->sqlstate[0] = '\0';
+	err = NULL;
+	for (i = 0; i < n; i++)
+		q[i].res = NULL;
+	if (db_connect(db) == -1) {
+		r->db_lost = 1;
+		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+		return -1;
+	}
+	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+	if (PQenterPipelineMode(db->conn) != 1)
+		goto broken;
+	if (begin != NULL && PQsendQueryParams(db->conn, begin, 0, NULL, NULL,
+	    NULL, NULL, 0) != 1)
+		goto broken;
+	for (i = 0; i < n; i++) {
+		if (q[i].s->custom) {
+			fresh[i] = 0;
+			if (PQsendQueryParams(db->conn, q[i].s->sql,
+			    q[i].s->nparams, NULL, q[i].params, NULL, NULL,
+			    0) != 1)
+				goto broken;
+			continue;
+		}
+		slot = stmt_slot(q[i].s);
+		snprintf(name, sizeof(name), "s%d", slot);
+		fresh[i] = !(db->prepared[slot / 8] & (1u << (slot % 8)));
+		if (fresh[i] && PQsendPrepare(db->conn, name, q[i].s->sql,
+		    q[i].s->nparams, NULL) != 1)
+			goto broken;
+		if (PQsendQueryPrepared(db->conn, name, q[i].s->nparams,
+		    q[i].params, NULL, NULL, 0) != 1)
+			goto broken;
+	}
+	if (PQpipelineSync(db->conn) != 1)
+		goto broken;
+
+	/*
+	 * The results, in the order sent; after the first failure (kept in
+	 * `err`) the rest come back "aborted".  All are read before the
+	 * failure is recorded: db_fail() may close the connection.
+	 */
+	if (begin != NULL) {
+		if ((res = pipeline_next(db->conn)) == NULL)
+			goto broken;
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && err == NULL)
+			err = res;
+		else
+			PQclear(res);
+	}
+	for (i = 0; i < n; i++) {
+		slot = q[i].s->custom ? 0 : stmt_slot(q[i].s);
+		if (fresh[i]) {
+			if ((res = pipeline_next(db->conn)) == NULL)
+				goto broken;
+			if (PQresultStatus(res) == PGRES_COMMAND_OK)
+				db->prepared[slot / 8] |=
+				    (unsigned char)(1u << (slot % 8));
+			else if (err == NULL) {
+				err = res;
+				res = NULL;
+			}
+			PQclear(res);
+		}
+		if ((res = pipeline_next(db->conn)) == NULL)
+			goto broken;
+		st = PQresultStatus(res);
+		if (err == NULL && (st == PGRES_TUPLES_OK ||
+		    st == PGRES_COMMAND_OK))
+			q[i].res = res;
+		else if (err == NULL)
+			err = res;
+		else
+			PQclear(res);
+	}
+	if ((res = pipeline_next(db->conn)) == NULL)
+		goto broken;
+	st = PQresultStatus(res);
+	PQclear(res);
+	if (st != PGRES_PIPELINE_SYNC || PQexitPipelineMode(db->conn) != 1)
+		goto broken;
+	if (err != NULL) {
+		db_pipeline_clear(q, n);
+		db_fail(r, db, err, begin != NULL ? "pipeline after BEGIN" :
+		    "pipeline");
+		PQclear(err);
+		return -1;
+	}
+	return 0;
+broken:
+	db_pipeline_clear(q, n);
+	db_fail(r, db, err, "pipeline");
+	PQclear(err);
+	r->db_lost = 1;
+	db_close(db);
+	/*
+	 * Nothing can have committed inside our own BEGIN: send it again (to
+	 * the primary, when the replica went away).
+	 */
+	if (idle && begin != NULL && !retried) {
+		retried = 1;
+		if (r->on_replica)
+			replica_leave(r);
+		goto again;
+	}
+	return -1;
+}
+
+void
+db_pipeline_clear(struct dbq *q, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		PQclear(q[i].res);
+		q[i].res = NULL;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -404,18 +588,21 @@ db_begin_with(struct req *r, const char *begin)
 	static struct stmt scope = STMT(
 	    "SELECT set_config('paicha.region', $1, true),"
 	    " set_config('paicha.user_id', $2, true)", 2);
+	struct dbq	 q;
 	char		 uid[24];
 	const char	*p[2];
 
-	if (db_command(r, begin) == -1)
-		return -1;
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	p[0] = r->authed ? r->user.region : "";
 	p[1] = r->authed ? uid : "";
-	if (db_exec_ok(r, &scope, p) == -1) {
+	q.s = &scope;
+	q.params = p;
+	/* The BEGIN and the scope in one round trip. */
+	if (db_pipeline(r, begin, &q, 1) == -1) {
 		db_rollback(r);
 		return -1;
 	}
+	db_pipeline_clear(&q, 1);
 	return 0;
 }
 

@@ -37,12 +37,17 @@ format_time(long long us, char *out)
 }
 
 /*
- * Build event `e`'s canonical record and hash it onto e->prev: fills
- * e->record (malloc'd, freed by history_insert or history_discard) and
- * e->hash.  Returns 0, or -1 (out of memory, recorded in `r`).
+ * Build event `e`'s canonical record as `actor` (a user id) acting from
+ * `actor_region` under request `request_id`, and hash it onto e->prev:
+ * fills e->record (malloc'd, freed by history_insert or history_discard)
+ * and e->hash.  The service calls it through history_prepare(); the
+ * bulk loader (tools/seed) calls it directly, so a seeded event is
+ * byte for byte what the service would have written.  Returns 0, or -1
+ * (out of memory) with `e` unchanged.
  */
 int
-history_prepare(struct req *r, struct event_rec *e)
+history_record(struct event_rec *e, int64_t actor, const char *actor_region,
+    const char *request_id)
 {
 	char	 at[32];
 	json_t	*rec;
@@ -50,21 +55,33 @@ history_prepare(struct req *r, struct event_rec *e)
 	format_time(e->at_us, at);
 	rec = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s?, s:O,"
 	    " s:s, s:s, s:i, s:s}",
-	    "actor", (json_int_t)r->user.id, "at", at,
+	    "actor", (json_int_t)actor, "at", at,
 	    "case", (json_int_t)e->case_id, "case_region", e->case_region,
-	    "event", e->event, "phase", e->phase, "region", r->user.region,
-	    "from", e->from, "payload", e->payload, "request_id", r->id,
+	    "event", e->event, "phase", e->phase, "region", actor_region,
+	    "from", e->from, "payload", e->payload, "request_id", request_id,
 	    "role", e->role, "seq", (int)e->seq, "to", e->to);
 	e->record = rec != NULL ? chain_canonical(rec) : NULL;
 	json_decref(rec);
-	if (e->record == NULL) {
+	if (e->record == NULL)
+		return -1;
+	chain_hash(e->case_id, e->seq, e->prev, e->record, strlen(e->record),
+	    e->hash);
+	return 0;
+}
+
+/*
+ * history_record() for the request's user, region and id.  Returns 0, or
+ * -1 (out of memory, recorded in `r`).
+ */
+int
+history_prepare(struct req *r, struct event_rec *e)
+{
+	if (history_record(e, r->user.id, r->user.region, r->id) == -1) {
 		log_error("request %s: could not build the event record",
 		    r->id);
 		snprintf(r->sqlstate, sizeof(r->sqlstate), "XX000");
 		return -1;
 	}
-	chain_hash(e->case_id, e->seq, e->prev, e->record, strlen(e->record),
-	    e->hash);
 	return 0;
 }
 

@@ -219,9 +219,17 @@ struct stmt {
 	const char	*sql;
 	int		 nparams;
 	atomic_int	 slot;		/* 0 until registered, then 1..MAX */
+	int		 custom;	/* planned anew for its values each time */
 };
 
 #define STMT(text, n)	{ .sql = (text), .nparams = (n), .slot = 0 }
+/*
+ * A statement whose best plan depends on which of its optional filters
+ * are given ("$1 IS NULL OR col = $1"): a generic plan cannot drop the
+ * absent ones, so it is planned with its values on every execution.
+ */
+#define STMT_CUSTOM(text, n) \
+	{ .sql = (text), .nparams = (n), .slot = 0, .custom = 1 }
 #define MAX_STMTS	512
 
 struct db {
@@ -247,7 +255,18 @@ struct worker {
 	char		 query[MAX_QUERY_LEN + 1];
 };
 
+/* One statement of a pipeline and, after it ran, its result. */
+struct dbq {
+	struct stmt		*s;
+	const char *const	*params;
+	PGresult		*res;
+};
+
+#define MAX_PIPELINE	8
+
 PGresult	*db_exec(struct req *, struct stmt *, const char *const *);
+int		 db_pipeline(struct req *, const char *, struct dbq *, size_t);
+void		 db_pipeline_clear(struct dbq *, size_t);
 PGresult	*db_exec_binary(struct req *, struct stmt *,
 		    const char *const *);
 int		 db_exec_ok(struct req *, struct stmt *, const char *const *);
@@ -329,6 +348,24 @@ struct case_row {
 	unsigned char	 last_hash[CHAIN_LEN];
 };
 
+/*
+ * What a step changes on the case row besides its state (transitions.c):
+ * the service's guarded UPDATE and the bulk loader both apply it.
+ */
+struct advance {
+	enum wf_state	 to;
+	const char	*pending_event;	/* NULL: no proposal pending after */
+	int		 pending_seq;
+	/* Facts the statistics count; see sql/0007_cases.sql. */
+	int		 facts;
+	int		 interviews;	/* added */
+	int		 set_lookback;	/* 1: lookback_on = lookback (NULL ok) */
+	const char	*lookback;
+	int		 penalty;	/* 1: a penalty decision, amounts below */
+	const char	*fine, *confiscation, *value;
+	int		 judicial, discipline;
+};
+
 int	 case_load(struct req *, int64_t, struct case_row *);
 json_t	*case_json(struct req *, int64_t);
 void	 case_reply(struct req *, int64_t, int, const struct idem *);
@@ -341,6 +378,9 @@ void	 case_events_get(struct req *);
 void	 case_transition(struct req *);
 void	 case_approval(struct req *);
 json_t	*event_json(enum wf_event);
+void	 payload_view(struct wf_payload *, json_t *);
+void	 advance_facts(struct advance *, enum wf_event, json_t *);
+const char *acting_role(unsigned, unsigned);
 void	 like_pattern(const char *, char *);
 
 /* ------------------------------------------------------------------ */
@@ -374,6 +414,8 @@ struct event_rec {
 
 long long	 now_us(void);
 void		 format_time(long long, char *);
+int		 history_record(struct event_rec *, int64_t, const char *,
+		    const char *);
 int		 history_prepare(struct req *, struct event_rec *);
 int		 history_insert(struct req *, struct event_rec *);
 void		 history_discard(struct event_rec *);

@@ -10,12 +10,13 @@
  *	1. read the case (row-level security: outside the region is 404);
  *	2. compare If-Match with its version (412), ask the library;
  *	3. hash the new event onto the chain head read in 1;
- *	4. the guarded UPDATE ... WHERE id AND version AND state: it takes
- *	   the case row's lock, and if anyone changed the case since 1 it
- *	   matches nothing (412) -- of N concurrent requests with the same
- *	   version exactly one wins, with no lock wider than the row;
- *	5. insert the event (the database checks the hash again), apply
- *	   the deadlines, store the Idempotency-Key's answer, COMMIT;
+ *	4. one statement (case_step): the guarded UPDATE ... WHERE id AND
+ *	   version AND state -- it takes the case row's lock, and if anyone
+ *	   changed the case since 1 it matches nothing (412): of N
+ *	   concurrent requests with the same version exactly one wins, with
+ *	   no lock wider than the row -- and, only if it matched, the event
+ *	   (the database checks the hash again) and the deadlines;
+ *	5. read the case back, store the Idempotency-Key's answer, COMMIT;
  *	6. answer only after COMMIT succeeded (a lost COMMIT is a 503).
  */
 #include <stdio.h>
@@ -87,7 +88,8 @@ pl_list_string(void *ctx, const char *f, size_t i)
 	return json_string_value(json_array_get(json_object_get(ctx, f), i));
 }
 
-static void
+/* A wf_payload view of a Jansson object (borrowed, must outlive `p`). */
+void
 payload_view(struct wf_payload *p, json_t *obj)
 {
 	p->ctx = obj;
@@ -146,70 +148,143 @@ transition_begin(struct req *r, struct idem *idem, struct case_row *c)
 	return 1;
 }
 
-/* What changes on the case row besides its state. */
-struct advance {
-	enum wf_state	 to;
-	const char	*pending_event;	/* NULL: no proposal pending after */
-	int		 pending_seq;
-	/* Facts the statistics count; see sql/0007_cases.sql. */
-	int		 facts;
-	int		 interviews;	/* added */
-	int		 set_lookback;	/* 1: lookback_on = lookback (NULL ok) */
-	const char	*lookback;
-	int		 penalty;	/* 1: a penalty decision, amounts below */
-	const char	*fine, *confiscation, *value;
-	int		 judicial, discipline;
-};
+/*
+ * A PostgreSQL array literal of `n` strings from `get` into `out`
+ * (size `len`); the items are ids and numbers, nothing to quote.
+ */
+static void
+array_lit(char *out, size_t len, size_t n,
+    void (*get)(const struct wf_dl_change *, char *, size_t),
+    const struct wf_dl_change *ch)
+{
+	char	 item[32];
+	size_t	 i, o = 0;
+
+	o += (size_t)snprintf(out + o, len - o, "{");
+	for (i = 0; i < n && o < len; i++) {
+		get(&ch[i], item, sizeof(item));
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i > 0 ? "," : "",
+		    item);
+	}
+	if (o < len)
+		snprintf(out + o, len - o, "}");
+}
+
+static void
+dl_kind(const struct wf_dl_change *c, char *o, size_t n)
+{
+	snprintf(o, n, "%s", wf_deadlines[c->kind].id);
+}
+
+static void
+dl_basis(const struct wf_dl_change *c, char *o, size_t n)
+{
+	snprintf(o, n, "%lld", c->basis);
+}
+
+static void
+dl_due(const struct wf_dl_change *c, char *o, size_t n)
+{
+	snprintf(o, n, "%lld", c->due);
+}
+
+static void
+dl_known(const struct wf_dl_change *c, char *o, size_t n)
+{
+	snprintf(o, n, "%s", c->known ? "t" : "f");
+}
 
 /*
- * The guarded UPDATE: move the case from `c` (as read) to `a`, with the
- * chain head at `ev`.  Takes the row's lock.  Returns 1 when it matched,
- * 0 when the case changed meanwhile, -1 on a database failure.
+ * One step of a case, in one statement: the guarded UPDATE of the case
+ * row (state, version, chain head, proposal, facts, next_due), the event
+ * row, and the deadline changes `ch` (every change ends the running
+ * deadline of its kind; a START begins a new one).  The UPDATE takes
+ * the row's lock, and if anyone changed the case since it was read it
+ * matches nothing: then nothing else happens either.  next_due is the
+ * earliest due of the open deadlines the step leaves, so the row is
+ * written once -- one new version of it, not three.
+ *
+ * Returns 1 when it matched, 0 when the case changed meanwhile, -1 on a
+ * database failure (recorded in `r`).  The database checks the event's
+ * hash again before inserting it.
  */
 static int
-case_advance(struct req *r, const struct case_row *c,
-    const struct advance *a, const struct event_rec *ev)
+case_step(struct req *r, const struct case_row *c, const struct advance *a,
+    struct event_rec *ev, const struct wf_dl_change *ch, size_t n)
 {
-	static struct stmt guarded = STMT(
-	    "UPDATE cases SET state = $4, version = version + 1,"
-	    " last_seq = $5, last_hash = $6::bytea, pending_event = $7,"
-	    " pending_seq = $8::integer,"
+	static struct stmt step = STMT(
+	    "WITH moved AS (UPDATE cases SET state = $4,"
+	    " version = version + 1, last_seq = $5, last_hash = $6::bytea,"
+	    " pending_event = $7, pending_seq = $8::integer,"
 	    " pending_by = CASE WHEN $7::text IS NULL THEN NULL"
 	    "   WHEN pending_event IS NULL THEN $9::bigint ELSE pending_by END,"
 	    " pending_at = CASE WHEN $7::text IS NULL THEN NULL"
 	    "   WHEN pending_event IS NULL THEN now() ELSE pending_at END,"
-	    " updated_at = now()"
-	    " WHERE id = $1 AND version = $2 AND state = $3 RETURNING version",
-	    9);
-	static struct stmt facts = STMT(
-	    "UPDATE cases SET interviews = interviews + $2::integer,"
-	    " lookback_on = CASE WHEN $3::boolean THEN $4::date"
+	    " interviews = interviews + $10::integer,"
+	    " lookback_on = CASE WHEN $11::boolean THEN $12::date"
 	    "   ELSE lookback_on END,"
-	    " penalty_decided_at = CASE WHEN $5::boolean THEN now()"
+	    " penalty_decided_at = CASE WHEN $13::boolean THEN now()"
 	    "   ELSE penalty_decided_at END,"
-	    " fine_amount = CASE WHEN $5::boolean THEN $6::numeric"
+	    " fine_amount = CASE WHEN $13::boolean THEN $14::numeric"
 	    "   ELSE fine_amount END,"
-	    " confiscation_amount = CASE WHEN $5::boolean THEN $7::numeric"
+	    " confiscation_amount = CASE WHEN $13::boolean THEN $15::numeric"
 	    "   ELSE confiscation_amount END,"
-	    " case_value = CASE WHEN $5::boolean THEN $8::numeric"
+	    " case_value = CASE WHEN $13::boolean THEN $16::numeric"
 	    "   ELSE case_value END,"
-	    " judicial_transferred_at = CASE WHEN $9::boolean THEN now()"
+	    " judicial_transferred_at = CASE WHEN $17::boolean THEN now()"
 	    "   ELSE judicial_transferred_at END,"
-	    " discipline_transferred_at = CASE WHEN $10::boolean THEN now()"
-	    "   ELSE discipline_transferred_at END"
-	    " WHERE id = $1", 10);
+	    " discipline_transferred_at = CASE WHEN $18::boolean THEN now()"
+	    "   ELSE discipline_transferred_at END,"
+	    " next_due = (SELECT min(due) FROM (SELECT d.due_at AS due"
+	    "   FROM case_deadlines d WHERE d.case_id = $1"
+	    "   AND d.stopped_at IS NULL AND d.kind <> ALL ($19::text[])"
+	    "   UNION ALL SELECT to_timestamp(u.due)"
+	    "   FROM unnest($20::text[], $21::bigint[]) AS u(kind, due)"
+	    "   WHERE u.kind IS NOT NULL) open),"
+	    " updated_at = now()"
+	    " WHERE id = $1 AND version = $2 AND state = $3 RETURNING id),"
+	    " event AS (INSERT INTO case_events (case_id, seq, at, actor, role,"
+	    " region, case_region, event, phase, from_state, to_state, record,"
+	    " request_id, prev_hash, hash) SELECT id, $5, $22::timestamptz, $9,"
+	    " $23, $24, $25, $26, $27, $28, $29, $30, $31, $32::bytea,"
+	    " $6::bytea FROM moved),"
+	    " stopped AS (UPDATE case_deadlines SET stopped_seq = $5,"
+	    " stopped_at = $22::timestamptz WHERE case_id = (SELECT id FROM moved)"
+	    " AND kind = ANY ($19::text[]) AND stopped_at IS NULL),"
+	    " started AS (INSERT INTO case_deadlines (case_id, kind, started_seq,"
+	    " region, basis_at, due_at, calendar_known) SELECT m.id, u.kind, $5,"
+	    " $25, to_timestamp(u.basis), to_timestamp(u.due), u.known"
+	    " FROM moved m, unnest($20::text[], $33::bigint[], $21::bigint[],"
+	    " $34::boolean[]) AS u(kind, basis, due, known))"
+	    " SELECT count(*) AS moved FROM moved", 34);
+	struct wf_dl_change	 starts[WF_DL__MAX];
 	char		 cid[24], ver[16], seq[16], pseq[16], uid[24], inter[8];
-	char		 hashhex[2 * CHAIN_LEN + 3];
-	const char	*p[10];
+	char		 at[32], hashhex[2 * CHAIN_LEN + 3];
+	char		 prevhex[2 * CHAIN_LEN + 3];
+	char		 kinds[256], skinds[256], sbasis[256], sdue[256];
+	char		 sknown[64];
+	const char	*p[34];
 	PGresult	*res;
-	int		 n;
+	size_t		 i, ns = 0;
+	int		 moved;
 
+	for (i = 0; i < n; i++)
+		if (ch[i].op == WF_DLOP_START)
+			starts[ns++] = ch[i];
+	array_lit(kinds, sizeof(kinds), n, dl_kind, ch);
+	array_lit(skinds, sizeof(skinds), ns, dl_kind, starts);
+	array_lit(sbasis, sizeof(sbasis), ns, dl_basis, starts);
+	array_lit(sdue, sizeof(sdue), ns, dl_due, starts);
+	array_lit(sknown, sizeof(sknown), ns, dl_known, starts);
 	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
 	snprintf(ver, sizeof(ver), "%d", c->version);
 	snprintf(seq, sizeof(seq), "%d", (int)ev->seq);
 	snprintf(pseq, sizeof(pseq), "%d", a->pending_seq);
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	snprintf(inter, sizeof(inter), "%d", a->interviews);
+	format_time(ev->at_us, at);
 	bytea_hex(ev->hash, CHAIN_LEN, hashhex);
+	bytea_hex(ev->prev, CHAIN_LEN, prevhex);
 	p[0] = cid;
 	p[1] = ver;
 	p[2] = wf_states[c->state].id;
@@ -219,30 +294,45 @@ case_advance(struct req *r, const struct case_row *c,
 	p[6] = a->pending_event;
 	p[7] = a->pending_event != NULL ? pseq : NULL;
 	p[8] = uid;
-	if ((res = db_exec(r, &guarded, p)) == NULL)
+	p[9] = inter;
+	p[10] = a->set_lookback ? "true" : "false";
+	p[11] = a->lookback;
+	p[12] = a->penalty ? "true" : "false";
+	p[13] = a->fine;
+	p[14] = a->confiscation;
+	p[15] = a->value;
+	p[16] = a->judicial ? "true" : "false";
+	p[17] = a->discipline ? "true" : "false";
+	p[18] = kinds;
+	p[19] = skinds;
+	p[20] = sdue;
+	p[21] = at;
+	p[22] = ev->role;
+	p[23] = r->user.region;
+	p[24] = ev->case_region;
+	p[25] = ev->event;
+	p[26] = ev->phase;
+	p[27] = ev->from;
+	p[28] = ev->to;
+	p[29] = ev->record;
+	p[30] = r->id;
+	p[31] = prevhex;
+	p[32] = sbasis;
+	p[33] = sknown;
+	res = db_exec(r, &step, p);
+	history_discard(ev);
+	if (res == NULL)
 		return -1;
-	n = PQntuples(res);
+	moved = atoi(db_get(res, 0, "moved"));
 	PQclear(res);
-	if (n == 0 || !a->facts)
-		return n;
-	snprintf(inter, sizeof(inter), "%d", a->interviews);
-	p[1] = inter;
-	p[2] = a->set_lookback ? "true" : "false";
-	p[3] = a->lookback;
-	p[4] = a->penalty ? "true" : "false";
-	p[5] = a->fine;
-	p[6] = a->confiscation;
-	p[7] = a->value;
-	p[8] = a->judicial ? "true" : "false";
-	p[9] = a->discipline ? "true" : "false";
-	return db_exec_ok(r, &facts, p) == -1 ? -1 : 1;
+	return moved;
 }
 
 /*
  * The facts an event records when it takes effect (applied directly, or
  * approved), from its payload.
  */
-static void
+void
 advance_facts(struct advance *a, enum wf_event ev, json_t *payload)
 {
 	switch (ev) {
@@ -293,21 +383,25 @@ advance_facts(struct advance *a, enum wf_event ev, json_t *payload)
 	}
 }
 
-/* The role the user acts in for `ev`: the first allowed one they hold. */
-static const char *
-acting_role(const struct req *r, unsigned allowed)
+/*
+ * The role a user holding `roles` acts in for an event `allowed` roles
+ * may fire: the first allowed one they hold.
+ */
+const char *
+acting_role(unsigned roles, unsigned allowed)
 {
 	int	 i;
 
 	for (i = 0; i < WF_ROLE__MAX; i++)
-		if ((r->user.roles & allowed) & WF_ROLE_BIT(i))
+		if ((roles & allowed) & WF_ROLE_BIT(i))
 			return wf_role_ids[i];
 	return wf_role_ids[WF_ROLE_OFFICER];
 }
 
 /*
- * Carry out a decided step: hash the event, the guarded UPDATE, insert
- * the event, the deadlines, then reply with the case (which commits).
+ * Carry out a decided step: hash the event, then case_step() moves the
+ * case, appends the event and applies the deadlines the workflow library
+ * computes for it; reply with the case (which commits).
  */
 static void
 carry_out(struct req *r, const struct case_row *c, struct event_rec *ev,
@@ -319,18 +413,6 @@ carry_out(struct req *r, const struct case_row *c, struct event_rec *ev,
 	size_t			 n;
 	int			 moved;
 
-	if (history_prepare(r, ev) == -1)
-		goto dberr;
-	if ((moved = case_advance(r, c, a, ev)) == -1)
-		goto dberr;
-	if (moved == 0) {
-		history_discard(ev);
-		reply_problem(r, 412, NULL, "the case changed while this "
-		    "request ran; reload it", NULL);
-		return;
-	}
-	if (history_insert(r, ev) == -1)
-		goto dberr;
 	payload_view(&view, dl_payload);
 	n = wf_deadline_changes(dl_event, phase, ev->at_us / 1000000, &view, ch);
 	if (n == WF_DL_BAD_PAYLOAD) {
@@ -338,9 +420,15 @@ carry_out(struct req *r, const struct case_row *c, struct event_rec *ev,
 		    r->id, (long long)c->id);
 		n = 0;
 	}
-	if (deadlines_apply(r, c->id, ev->seq, c->region, ev->at_us, ch,
-	    n) == -1)
+	if (history_prepare(r, ev) == -1)
 		goto dberr;
+	if ((moved = case_step(r, c, a, ev, ch, n)) == -1)
+		goto dberr;
+	if (moved == 0) {
+		reply_problem(r, 412, NULL, "the case changed while this "
+		    "request ran; reload it", NULL);
+		return;
+	}
 	case_reply(r, c->id, status, idem);
 	return;
 dberr:
@@ -433,7 +521,7 @@ case_transition(struct req *r)
 	ev.seq = c.last_seq + 1;
 	ev.prev = c.last_hash;
 	ev.case_region = c.region;
-	ev.role = acting_role(r, wf_events[e].roles);
+	ev.role = acting_role(r->user.roles, wf_events[e].roles);
 	ev.event = wf_events[e].id;
 	ev.from = wf_states[c.state].id;
 	ev.payload = in.payload;

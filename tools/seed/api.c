@@ -1,0 +1,593 @@
+/*
+ * api.c: the API driver of paicha-seed -- the small demo set, made the way
+ * people make it: logged in as the demo officers and legal reviewers,
+ * every case registered, moved and approved through the real HTTPS API
+ * (nginx, the service, its transactions), with If-Match and an
+ * Idempotency-Key on every change.
+ *
+ * The walks are the same as the bulk driver's, taken "now": the service
+ * stamps its own times.  Each answer must be the one the workflow library
+ * predicted (200 applied, 202 proposed); anything else stops the seed.
+ *
+ * Enterprises and activities go through their endpoints when the service
+ * has them; a service without them (an older build) gets them by SQL,
+ * and the seed says so.
+ *
+ * l->jobs threads share the work, case k going to thread k mod jobs; each
+ * user logs in once and every thread's handle for that user shares the
+ * session cookie (a curl share), as tabs of one browser would.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "seed.h"
+
+#define DEMO_PASSWORD	"paicha-demo"
+
+/* One user's session, shared by the threads' handles. */
+struct user {
+	const char	*username;
+	CURLSH		*share;
+	pthread_mutex_t	 lock;
+};
+
+struct client {
+	CURL		*h;
+	struct user	*u;
+};
+
+struct reply {
+	long		 status;
+	char		*body;
+	size_t		 len;
+	json_t		*json;
+};
+
+static const char	*base_url;
+static const char	*ca_file;
+
+static size_t
+collect(char *data, size_t size, size_t n, void *arg)
+{
+	struct reply	*r = arg;
+	char		*p;
+
+	if ((p = realloc(r->body, r->len + size * n + 1)) == NULL)
+		return 0;
+	memcpy(p + r->len, data, size * n);
+	r->body = p;
+	r->len += size * n;
+	r->body[r->len] = '\0';
+	return size * n;
+}
+
+static void
+reply_free(struct reply *r)
+{
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * One request as client `c`; `body` (borrowed) may be NULL; `headers`
+ * NULL-terminated extra headers.  Fills `r`; returns the status (0 when
+ * no answer came).
+ */
+static long
+call(struct client *c, const char *method, const char *path, json_t *body,
+    const char *const *headers, struct reply *r)
+{
+	struct curl_slist	*hl = NULL;
+	char			*url, *text = NULL;
+	CURLcode		 rc;
+
+	memset(r, 0, sizeof(*r));
+	if (asprintf(&url, "%s%s", base_url, path) == -1)
+		fatal("out of memory");
+	for (; headers != NULL && *headers != NULL; headers++)
+		hl = curl_slist_append(hl, *headers);
+	if (body != NULL) {
+		text = json_dumps(body, JSON_COMPACT);
+		hl = curl_slist_append(hl,
+		    "Content-Type: application/json; charset=utf-8");
+	}
+	curl_easy_setopt(c->h, CURLOPT_URL, url);
+	curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, text);
+	curl_easy_setopt(c->h, CURLOPT_HTTPGET, text == NULL ? 1L : 0L);
+	if (text == NULL)
+		curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, r);
+	rc = curl_easy_perform(c->h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
+	else
+		note("%s %s: %s", method, path, curl_easy_strerror(rc));
+	if (r->body != NULL)
+		r->json = json_loads(r->body, 0, NULL);
+	curl_slist_free_all(hl);
+	free(text);
+	free(url);
+	return r->status;
+}
+
+static void
+share_lock(CURL *h, curl_lock_data d, curl_lock_access a, void *arg)
+{
+	struct user	*u = arg;
+
+	pthread_mutex_lock(&u->lock);
+}
+
+static void
+share_unlock(CURL *h, curl_lock_data d, void *arg)
+{
+	struct user	*u = arg;
+
+	pthread_mutex_unlock(&u->lock);
+}
+
+/* A new handle for `u`'s session (logged in or about to). */
+static struct client *
+client_new(struct user *u)
+{
+	struct client	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->h = curl_easy_init()) == NULL)
+		fatal("out of memory");
+	c->u = u;
+	curl_easy_setopt(c->h, CURLOPT_CAINFO, ca_file);
+	curl_easy_setopt(c->h, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(c->h, CURLOPT_SHARE, u->share);
+	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, 60L);
+	return c;
+}
+
+static void
+client_free(struct client *c)
+{
+	curl_easy_cleanup(c->h);
+	free(c);
+}
+
+/* Log `u` in: its cookie lands in its share. */
+static void
+login(struct user *u, const char *username)
+{
+	struct client	*c;
+	struct reply	 r;
+	json_t		*body;
+
+	u->username = username;
+	pthread_mutex_init(&u->lock, NULL);
+	if ((u->share = curl_share_init()) == NULL)
+		fatal("out of memory");
+	curl_share_setopt(u->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+	curl_share_setopt(u->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(u->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(u->share, CURLSHOPT_USERDATA, u);
+	c = client_new(u);
+	body = json_pack("{s:s, s:s}", "username", username, "password",
+	    DEMO_PASSWORD);
+	if (call(c, "POST", "/api/v1/session", body, NULL, &r) != 201)
+		fatal("could not log in as %s: %ld %s", username, r.status,
+		    r.body != NULL ? r.body : "");
+	reply_free(&r);
+	json_decref(body);
+	client_free(c);
+}
+
+static void
+logout(struct user *u)
+{
+	struct client	*c = client_new(u);
+	struct reply	 r;
+
+	call(c, "DELETE", "/api/v1/session", NULL, NULL, &r);
+	reply_free(&r);
+	client_free(c);
+	curl_share_cleanup(u->share);
+	pthread_mutex_destroy(&u->lock);
+}
+
+/* Whether the service has a route: its GET answers anything but 404/405. */
+static int
+has_route(struct client *c, const char *path)
+{
+	struct reply	 r;
+	long		 st = call(c, "GET", path, NULL, NULL, &r);
+
+	reply_free(&r);
+	return st != 404 && st != 405 && st != 0;
+}
+
+static json_int_t
+int_of(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+/* ------------------------------------------------------------------ */
+/* Enterprises                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Learn the ids of enterprises 0..n-1 already stored (a second seed of
+ * the same instance): only the others are registered through the API.
+ */
+static void
+known_enterprises(const char *conninfo, struct world *w, size_t n)
+{
+	PGconn		*c;
+	PGresult	*res;
+	char		*list, *p;
+	const char	*param[1];
+	size_t		 i, idx;
+	int		 k;
+
+	if ((list = malloc(n * 20 + 3)) == NULL)
+		fatal("out of memory");
+	p = list;
+	*p++ = '{';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, w->ents[i].uscc, 18);
+		p += 18;
+	}
+	*p++ = '}';
+	*p = '\0';
+	param[0] = list;
+	c = PQconnectdb(conninfo);
+	res = PQexecParams(c, "SELECT uscc, id FROM enterprises"
+	    " WHERE uscc = ANY ($1::text[])", 1, NULL, param, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		fatal("enterprises: %s", PQerrorMessage(c));
+	for (k = 0; k < PQntuples(res); k++)
+		if ((idx = enterprise_index(PQgetvalue(res, k, 0))) < n &&
+		    strcmp(w->ents[idx].uscc, PQgetvalue(res, k, 0)) == 0)
+			w->ents[idx].id = strtoll(PQgetvalue(res, k, 1), NULL,
+			    10);
+	PQclear(res);
+	PQfinish(c);
+	free(list);
+}
+
+static void
+api_enterprises(struct client *off[NPROVINCES], struct world *w, size_t n)
+{
+	struct enterprise	*e;
+	struct reply		 r;
+	json_t			*body, *it;
+	char			 lic[64], ccc[64], *name, *addr, *path;
+	size_t			 i;
+	long			 st;
+
+	for (i = 0; i < n; i++) {
+		e = &w->ents[i];
+		if (e->id > 0)
+			continue;
+		name = enterprise_name(w, e, i);
+		addr = enterprise_address(w, e, i);
+		enterprise_licences(e, i, lic, sizeof(lic), ccc, sizeof(ccc));
+		body = json_pack("{s:s, s:s, s:s, s:s}", "uscc", e->uscc,
+		    "name", name, "region", w->regions[e->region].code,
+		    "address", addr);
+		if (lic[0] != '\0')
+			json_object_set_new(body, "production_licence",
+			    json_string(lic));
+		if (ccc[0] != '\0')
+			json_object_set_new(body, "ccc_certificate",
+			    json_string(ccc));
+		st = call(off[w->regions[e->region].province], "POST",
+		    "/api/v1/enterprises", body, NULL, &r);
+		if (st == 201)
+			e->id = int_of(r.json, "id");
+		else if (st == 409) {
+			/* Seeded before: find it by its code. */
+			reply_free(&r);
+			if (asprintf(&path, "/api/v1/enterprises?q=%s",
+			    e->uscc) == -1)
+				fatal("out of memory");
+			call(off[w->regions[e->region].province], "GET", path,
+			    NULL, NULL, &r);
+			free(path);
+			it = json_array_get(json_object_get(r.json, "items"), 0);
+			e->id = int_of(it, "id");
+		}
+		if (e->id <= 0)
+			fatal("enterprise %s: %ld %s", e->uscc, r.status,
+			    r.body != NULL ? r.body : "");
+		reply_free(&r);
+		json_decref(body);
+		free(name);
+		free(addr);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases                                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+api_case(struct client *offs[NPROVINCES], struct client *legals[NPROVINCES],
+    const struct world *w, uint64_t k, struct counts *n)
+{
+	struct client		*off, *legal;
+	struct case_plan	 p;
+	struct reply		 r;
+	struct step		*s;
+	json_t			*body;
+	char			 path[96], ifm[48], key[96];
+	const char		*hdr[3];
+	long			 want, st;
+	json_int_t		 id, version;
+	size_t			 i;
+
+	if (walk_case(w, k, WALK_NOW, -1, &p) == -1)
+		fatal("no enterprise to register case %llu at",
+		    (unsigned long long)k);
+	off = offs[p.province];
+	legal = legals[p.province];
+	body = json_pack("{s:I, s:i, s:s, s:s, s:s, s:s, s:s*}",
+	    "enterprise_id", (json_int_t)w->ents[p.ent].id,
+	    "campaign_id", p.campaign, "category", p.category,
+	    "domain", p.domain, "source", p.source, "problem", p.problem,
+	    "risk_level", p.risk_level);
+	snprintf(key, sizeof(key), "Idempotency-Key: seed-demo-%llu",
+	    (unsigned long long)k);
+	hdr[0] = key;
+	hdr[1] = NULL;
+	if (call(off, "POST", "/api/v1/cases", body, hdr, &r) != 201)
+		fatal("case %llu: POST /api/v1/cases: %ld %s",
+		    (unsigned long long)k, r.status, r.body ? r.body : "");
+	json_decref(body);
+	id = int_of(r.json, "id");
+	version = int_of(r.json, "version");
+	reply_free(&r);
+	n->cases++;
+	n->events++;
+
+	for (i = 0; i < p.nsteps; i++) {
+		s = &p.steps[i];
+		snprintf(ifm, sizeof(ifm), "If-Match: \"%lld\"",
+		    (long long)version);
+		snprintf(key, sizeof(key), "Idempotency-Key: seed-demo-%llu-%zu",
+		    (unsigned long long)k, i + 1);
+		hdr[0] = ifm;
+		hdr[1] = key;
+		hdr[2] = NULL;
+		if (s->kind == STEP_DECIDE) {
+			snprintf(path, sizeof(path),
+			    "/api/v1/cases/%lld/approval", (long long)id);
+			body = json_pack("{s:s, s:s*}", "decision",
+			    s->approve ? "approve" : "reject", "comment",
+			    s->comment);
+			want = 200;
+			st = call(legal, "POST", path, body, hdr, &r);
+		} else {
+			snprintf(path, sizeof(path),
+			    "/api/v1/cases/%lld/transitions", (long long)id);
+			body = json_pack("{s:s, s:O}", "event",
+			    wf_events[s->event].id, "payload", s->payload);
+			want = s->outcome == WF_NEEDS_APPROVAL ? 202 : 200;
+			st = call(s->legal ? legal : off, "POST", path, body,
+			    hdr, &r);
+		}
+		if (st != want)
+			fatal("case %lld (seed %llu) step %zu %s: %ld, the "
+			    "workflow library said %ld: %s", (long long)id,
+			    (unsigned long long)k, i + 1,
+			    wf_events[s->event].id, st, want,
+			    r.body != NULL ? r.body : "");
+		if (strcmp(json_string_value(json_object_get(r.json, "state")),
+		    wf_states[s->to].id) != 0)
+			fatal("case %lld: state %s, the walk expected %s",
+			    (long long)id, json_string_value(json_object_get(
+			    r.json, "state")), wf_states[s->to].id);
+		version = int_of(r.json, "version");
+		n->events++;
+		json_decref(body);
+		if (i + 1 == p.nsteps)
+			n->pending += !json_is_null(json_object_get(r.json,
+			    "pending"));
+		reply_free(&r);
+	}
+	n->states[p.nsteps > 0 ? p.steps[p.nsteps - 1].to :
+	    WF_STATE_DETECTED]++;
+	walk_free(&p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Activities                                                         */
+/* ------------------------------------------------------------------ */
+
+static void
+api_activity(struct client *off[NPROVINCES], const struct world *w,
+    uint64_t k)
+{
+	struct activity	 a;
+	struct reply	 r;
+	json_t		*b;
+	size_t		 region;
+
+	activity_make(w, k, &a);
+	b = json_pack("{s:s, s:i, s:s, s:s}", "kind", a.kind, "campaign_id",
+	    a.campaign, "category", a.category, "on", a.on);
+	region = a.ent != (size_t)-1 ? w->ents[a.ent].region : a.region;
+	if (a.ent != (size_t)-1)
+		json_object_set_new(b, "enterprise_id",
+		    json_integer(w->ents[a.ent].id));
+	if (a.domain != NULL)
+		json_object_set_new(b, "domain", json_string(a.domain));
+	if (strcmp(a.kind, "inspection") == 0)
+		json_object_set_new(b, "problems_found",
+		    json_boolean(a.problems_found));
+	else if (strcmp(a.kind, "spot_check") == 0) {
+		json_object_set_new(b, "batches", json_integer(a.batches));
+		json_object_set_new(b, "failed_batches",
+		    json_integer(a.failed_batches));
+	} else if (strcmp(a.kind, "risk_info") == 0) {
+		json_object_set_new(b, "region",
+		    json_string(w->regions[region].code));
+		json_object_set_new(b, "summary", json_string(a.summary));
+	} else if (strcmp(a.kind, "risk_monitoring") == 0) {
+		json_object_set_new(b, "region",
+		    json_string(w->regions[region].code));
+		json_object_set_new(b, "batches", json_integer(a.batches));
+		json_object_set_new(b, "problems_found",
+		    json_integer(a.problems_count));
+	} else {
+		json_object_set_new(b, "problems_solved",
+		    json_integer(a.problems_solved));
+		json_object_set_new(b, "output_gain",
+		    json_string(a.output_gain));
+	}
+	if (call(off[a.province], "POST", "/api/v1/activities", b, NULL,
+	    &r) != 201)
+		fatal("activity %llu: %ld %s", (unsigned long long)k, r.status,
+		    r.body != NULL ? r.body : "");
+	reply_free(&r);
+	json_decref(b);
+}
+
+/* ------------------------------------------------------------------ */
+
+struct job {
+	pthread_t	 tid;
+	int		 index;
+	const struct load *l;
+	const struct world *w;
+	struct user	*off, *legal;	/* [NPROVINCES] */
+	int		 acts;		/* activities through the API */
+	struct counts	 n;
+};
+
+static void *
+job_main(void *arg)
+{
+	struct job	*j = arg;
+	struct client	*off[NPROVINCES], *legal[NPROVINCES];
+	uint64_t	 k;
+	int		 p;
+
+	for (p = 0; p < NPROVINCES; p++) {
+		off[p] = client_new(&j->off[p]);
+		legal[p] = client_new(&j->legal[p]);
+	}
+	for (k = (uint64_t)j->index; k < j->l->ncases; k += (uint64_t)j->l->jobs) {
+		api_case(off, legal, j->w, j->l->first_case + k, &j->n);
+		if (j->index == 0 && j->n.cases % 50 == 0)
+			note("%llu cases (%.1f s)", (unsigned long long)
+			    j->n.cases * (unsigned long long)j->l->jobs,
+			    elapsed());
+	}
+	for (k = (uint64_t)j->index; j->acts && k < j->l->nacts;
+	    k += (uint64_t)j->l->jobs) {
+		api_activity(off, j->w, j->l->first_act + k);
+		j->n.activities++;
+	}
+	for (p = 0; p < NPROVINCES; p++) {
+		client_free(off[p]);
+		client_free(legal[p]);
+	}
+	return NULL;
+}
+
+/*
+ * Load l->ncases cases and l->nacts activities through the API at l->url
+ * with l->jobs threads.  Enterprises 0..w->nents-1 are made first.
+ * Returns 0 (failures stop the seed with a message).
+ */
+int
+api_load(const struct load *l, struct world *w, struct counts *n)
+{
+	struct user	 off[NPROVINCES], legal[NPROVINCES];
+	struct client	*c0;
+	struct job	*jobs;
+	struct load	 rest;
+	PGconn		*c;
+	int		 p, i, acts = 0, njobs;
+	size_t		 s;
+
+	base_url = l->url;
+	ca_file = l->ca;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (p = 0; p < NPROVINCES; p++) {
+		login(&off[p], w->officer[p].username);
+		login(&legal[p], w->legal[p].username);
+	}
+	c0 = client_new(&off[0]);
+	if (has_route(c0, "/api/v1/enterprises")) {
+		struct client *offs[NPROVINCES];
+
+		for (p = 0; p < NPROVINCES; p++)
+			offs[p] = client_new(&off[p]);
+		known_enterprises(l->conninfo, w, w->nents);
+		api_enterprises(offs, w, w->nents);
+		for (p = 0; p < NPROVINCES; p++)
+			client_free(offs[p]);
+	} else {
+		note("the service has no /api/v1/enterprises: enterprises by SQL");
+		c = PQconnectdb(l->conninfo);
+		if (PQstatus(c) != CONNECTION_OK ||
+		    bulk_enterprises(c, w, w->nents) == -1)
+			fatal("could not store the enterprises");
+		PQfinish(c);
+	}
+	n->enterprises = (long long)w->nents;
+	note("%zu enterprises (%.1f s)", w->nents, elapsed());
+	if (l->nacts > 0 && w->activities_table) {
+		if ((acts = has_route(c0, "/api/v1/activities")) == 0)
+			note("the service has no /api/v1/activities: "
+			    "activities by SQL");
+	}
+	client_free(c0);
+
+	njobs = l->jobs < 1 ? 1 : l->jobs > 32 ? 32 : l->jobs;
+	((struct load *)l)->jobs = njobs;
+	if ((jobs = calloc((size_t)njobs, sizeof(*jobs))) == NULL)
+		fatal("out of memory");
+	for (i = 0; i < njobs; i++) {
+		jobs[i].index = i;
+		jobs[i].l = l;
+		jobs[i].w = w;
+		jobs[i].off = off;
+		jobs[i].legal = legal;
+		jobs[i].acts = acts;
+		if (pthread_create(&jobs[i].tid, NULL, job_main, &jobs[i]) != 0)
+			fatal("could not start a thread");
+	}
+	for (i = 0; i < njobs; i++) {
+		pthread_join(jobs[i].tid, NULL);
+		n->cases += jobs[i].n.cases;
+		n->events += jobs[i].n.events;
+		n->activities += jobs[i].n.activities;
+		n->pending += jobs[i].n.pending;
+		for (s = 0; s < WF_STATE__MAX; s++)
+			n->states[s] += jobs[i].n.states[s];
+	}
+	free(jobs);
+	if (l->nacts > 0 && w->activities_table && !acts) {
+		rest = *l;
+		rest.ncases = 0;
+		rest.jobs = 1;
+		if (bulk_load(&rest, w, n) == -1)
+			fatal("could not store the activities");
+	}
+	for (p = 0; p < NPROVINCES; p++) {
+		logout(&off[p]);
+		logout(&legal[p]);
+	}
+	curl_global_cleanup();
+	return 0;
+}
