@@ -283,6 +283,7 @@ void	 case_actions(struct req *);
 void	 case_events_get(struct req *);
 void	 case_transition(struct req *);
 void	 case_approval(struct req *);
+void	 payload_view(struct wf_payload *, json_t *);
 json_t	*event_json(enum wf_event);
 void	 like_pattern(const char *, char *);
 

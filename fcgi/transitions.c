@@ -87,7 +87,8 @@ pl_list_string(void *ctx, const char *f, size_t i)
 	return json_string_value(json_array_get(json_object_get(ctx, f), i));
 }
 
-static void
+/* A view of the JSON object `obj` (borrowed) for the workflow library. */
+void
 payload_view(struct wf_payload *p, json_t *obj)
 {
 	p->ctx = obj;
