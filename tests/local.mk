@@ -20,3 +20,8 @@ E2E_TESTS += tests/e2e/e2e-cases
 tests_e2e_e2e_cases_SOURCES = tests/e2e/e2e-cases.c
 tests_e2e_e2e_cases_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_cases_LDADD = $(E2E_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-fault
+tests_e2e_e2e_fault_SOURCES = tests/e2e/e2e-fault.c
+tests_e2e_e2e_fault_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_fault_LDADD = $(E2E_LIBS)

@@ -224,6 +224,24 @@ resp_header(const struct resp *r, const char *name, char *out, size_t size)
 	return out;
 }
 
+/*
+ * A new client holding the same session as `c` (its cookies copied):
+ * many connections of one signed-in user without a login each.
+ */
+struct client *
+client_clone(struct client *c)
+{
+	struct client		*n = client_new();
+	struct curl_slist	*list = NULL, *l;
+
+	snprintf(n->name, sizeof(n->name), "%s", c->name);
+	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &list);
+	for (l = list; l != NULL; l = l->next)
+		curl_easy_setopt(n->curl, CURLOPT_COOKIELIST, l->data);
+	curl_slist_free_all(list);
+	return n;
+}
+
 struct client *
 client_login(const char *user, const char *password)
 {
@@ -348,6 +366,29 @@ run_cmd(const char *args)
 
 	free(cmd);
 	return st == -1 ? -1 : WEXITSTATUS(st);
+}
+
+/*
+ * The first line ./run ARGS prints on the test instance (malloc'd, no
+ * newline), or NULL when it fails.
+ */
+char *
+run_out(const char *args)
+{
+	char	*cmd = fmt("PAICHA_VAR='%s' '%s' %s 2>/dev/null",
+	    e2e_env("PAICHA_VAR"), e2e_env("PAICHA_RUN"), args);
+	char	 line[256];
+	FILE	*p = popen(cmd, "r");
+	int	 ok;
+
+	free(cmd);
+	if (p == NULL)
+		return NULL;
+	ok = fgets(line, sizeof(line), p) != NULL;
+	if (pclose(p) != 0 || !ok)
+		return NULL;
+	line[strcspn(line, "\n")] = '\0';
+	return strdup(line);
 }
 
 /* ------------------------------------------------------------------ */

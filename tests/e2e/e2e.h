@@ -41,6 +41,7 @@ struct client {
 struct client	*client_new(void);
 void		 client_free(struct client *);
 struct client	*client_login(const char *, const char *);
+struct client	*client_clone(struct client *);
 
 /*
  * One request.  `body` may be NULL; `headers` a NULL-terminated list of
@@ -73,6 +74,7 @@ void	 db_do(PGconn *, const char *);
 
 /* ./run subcommands on the test instance; returns the exit status. */
 int	 run_cmd(const char *);
+char	*run_out(const char *);
 
 const char *e2e_url(void);
 const char *e2e_env(const char *);
