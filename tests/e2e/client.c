@@ -353,6 +353,41 @@ db_do(PGconn *c, const char *sql)
 	PQclear(res);
 }
 
+/*
+ * Check the history of the cases in `ids` (a bigint[] literal): each
+ * hash recomputed by event_hash(), each prev_hash the hash before it,
+ * seqs 1..n without a gap, and each case's head (last_seq, last_hash)
+ * and version those of its last event.  Returns the number of events
+ * and heads that fail; *events (if not NULL) gets the events checked.
+ */
+long
+chain_broken(PGconn *db, const char *ids, long *events)
+{
+	char	*s;
+	long	 bad = 0, n = 0, heads = 0;
+
+	s = db_value(db, "SELECT count(*) FILTER (WHERE bad) || ' ' || count(*)"
+	    " FROM (SELECT e.hash <> event_hash(e.case_id, e.seq, e.prev_hash,"
+	    "   e.record) OR e.prev_hash <> coalesce(lag(e.hash) OVER w,"
+	    "   decode(repeat('00', 32), 'hex'))"
+	    "   OR e.seq <> row_number() OVER w AS bad"
+	    " FROM case_events e WHERE e.case_id = ANY($1::bigint[])"
+	    " WINDOW w AS (PARTITION BY e.case_id ORDER BY e.seq)) x", ids, NULL);
+	if (s == NULL || sscanf(s, "%ld %ld", &bad, &n) != 2)
+		fail_msg("chain check: %s", s ? s : "no answer");
+	free(s);
+	s = db_value(db, "SELECT count(*) FROM cases c LEFT JOIN LATERAL"
+	    " (SELECT seq, hash FROM case_events WHERE case_id = c.id"
+	    " ORDER BY seq DESC LIMIT 1) l ON true"
+	    " WHERE c.id = ANY($1::bigint[]) AND (c.last_seq, c.last_hash,"
+	    " c.version) IS DISTINCT FROM (l.seq, l.hash, l.seq)", ids, NULL);
+	heads = s != NULL ? strtol(s, NULL, 10) : 1;
+	free(s);
+	if (events != NULL)
+		*events = n;
+	return bad + heads;
+}
+
 /* ------------------------------------------------------------------ */
 /* Faults                                                             */
 /* ------------------------------------------------------------------ */

@@ -300,13 +300,14 @@ struct racer {
 	long		 status;
 	char		*body;
 	pthread_barrier_t *go;
+	struct client	*c;	/* officer's session, cloned: no login each */
 };
 
 static void *
 racer_main(void *arg)
 {
 	struct racer	*x = arg;
-	struct client	*c = client_login("officer.bj", DEMO_PASSWORD);
+	struct client	*c = x->c;
 	struct resp	 r;
 
 	pthread_barrier_wait(x->go);
@@ -352,6 +353,7 @@ test_race(void **state)
 		x[i].id = id;
 		x[i].version = 1;
 		x[i].go = &go;
+		x[i].c = client_clone(officer);
 		pthread_create(&t[i], NULL, racer_main, &x[i]);
 	}
 	for (i = 0; i < N; i++) {
@@ -552,6 +554,7 @@ test_idempotency_race(void **state)
 		x[i].version = 1;
 		x[i].key = key;
 		x[i].go = &go;
+		x[i].c = client_clone(officer);
 		pthread_create(&t[i], NULL, racer_main, &x[i]);
 	}
 	for (i = 0; i < N; i++)

@@ -71,6 +71,7 @@ PGconn	*db_admin(void);
 PGconn	*db_app(void);
 char	*db_value(PGconn *, const char *, ...);	/* first cell or NULL */
 void	 db_do(PGconn *, const char *);
+long	 chain_broken(PGconn *, const char *, long *);
 
 /* ./run subcommands on the test instance; returns the exit status. */
 int	 run_cmd(const char *);
