@@ -25,3 +25,8 @@ E2E_TESTS += tests/e2e/e2e-fault
 tests_e2e_e2e_fault_SOURCES = tests/e2e/e2e-fault.c
 tests_e2e_e2e_fault_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_fault_LDADD = $(E2E_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-races
+tests_e2e_e2e_races_SOURCES = tests/e2e/e2e-races.c
+tests_e2e_e2e_races_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_races_LDADD = $(E2E_LIBS)
