@@ -62,7 +62,7 @@ random_password(char *buf, size_t size)
 }
 
 static int
-user_create(int argc, char *argv[])
+cmd_user_create(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "username", required_argument, NULL, 'u' },
@@ -155,7 +155,7 @@ int
 main(int argc, char *argv[])
 {
 	if (argc >= 2 && strcmp(argv[1], "user-create") == 0)
-		return user_create(argc - 1, argv + 1);
+		return cmd_user_create(argc - 1, argv + 1);
 	usage();
 	return 2;
 }

@@ -466,6 +466,24 @@ static const char *const states[] = {
 	"closed", "lookback", NULL
 };
 
+/*
+ * The list's filters, $1..$9, shared by the list and its counts: one
+ * constant, so both always agree on what a filter means.
+ */
+#define CASE_FILTER \
+	" FROM cases c JOIN enterprises e ON e.id = c.enterprise_id" \
+	" WHERE ($1::text IS NULL OR c.state = $1)" \
+	" AND ($2::text IS NULL OR c.category = $2)" \
+	" AND ($3::text IS NULL OR (c.region >= region_lo($3::char(6))" \
+	"   AND c.region < region_hi($3::char(6))))" \
+	" AND ($4::integer IS NULL OR c.campaign_id = $4)" \
+	" AND (NOT $5::boolean OR c.next_due < now())" \
+	" AND (NOT $6::boolean OR (c.state = 'closed'" \
+	"   AND c.lookback_on <= today_cst()))" \
+	" AND (NOT $7::boolean OR c.pending_event IS NOT NULL)" \
+	" AND ($8::text IS NULL OR c.problem ILIKE $8 OR e.name ILIKE $8" \
+	"   OR e.uscc = upper($9))"
+
 struct list_in {
 	const char	*state;
 	const char	*category;
@@ -519,31 +537,40 @@ like_pattern(const char *q, char *out)
 	*out = '\0';
 }
 
+/* The parameters $1..$9 of CASE_FILTER; `camp` and `pat` hold text. */
+static void
+filter_params(const struct list_in *in, const char **p, char camp[24],
+    char pat[2 * 100 + 3])
+{
+	snprintf(camp, 24, "%lld", in->campaign);
+	if (in->q != NULL)
+		like_pattern(in->q, pat);
+	p[0] = in->state;
+	p[1] = in->category;
+	p[2] = in->region;
+	p[3] = in->campaign != 0 ? camp : NULL;
+	p[4] = in->overdue ? "true" : "false";
+	p[5] = in->lookback_due ? "true" : "false";
+	p[6] = in->pending ? "true" : "false";
+	p[7] = in->q != NULL ? pat : NULL;
+	p[8] = in->q;
+}
+
 void
 case_list(struct req *r)
 {
 	static struct stmt list = STMT(
 	    "SELECT c.id, c.state, c.version, c.category, c.region,"
-	    " rg.name AS region_name, c.campaign_id, c.domain, c.source,"
+	    " c.campaign_id, c.domain, c.source,"
 	    " c.risk_level, left(c.problem, 200) AS problem, c.enterprise_id,"
 	    " e.name AS enterprise_name, c.pending_event,"
 	    " rfc3339(c.next_due) AS next_due, (c.next_due < now()) AS overdue,"
 	    " c.lookback_on::text AS lookback_on,"
 	    " rfc3339(c.created_at) AS created_at,"
-	    " rfc3339(c.updated_at) AS updated_at"
-	    " FROM cases c JOIN enterprises e ON e.id = c.enterprise_id"
-	    " JOIN regions rg ON rg.code = c.region"
-	    " WHERE ($1::text IS NULL OR c.state = $1)"
-	    " AND ($2::text IS NULL OR c.category = $2)"
-	    " AND ($3::text IS NULL OR (c.region >= region_lo($3::char(6))"
-	    "   AND c.region < region_hi($3::char(6))))"
-	    " AND ($4::integer IS NULL OR c.campaign_id = $4)"
-	    " AND (NOT $5::boolean OR c.next_due < now())"
-	    " AND (NOT $6::boolean OR (c.state = 'closed'"
-	    "   AND c.lookback_on <= today_cst()))"
-	    " AND (NOT $7::boolean OR c.pending_event IS NOT NULL)"
-	    " AND ($8::text IS NULL OR c.problem ILIKE $8 OR e.name ILIKE $8"
-	    "   OR e.uscc = upper($9))"
+	    " rfc3339(c.updated_at) AS updated_at,"
+	    " (SELECT name FROM regions rg WHERE rg.code = c.region)"
+	    "   AS region_name"
+	    CASE_FILTER
 	    " AND ($10::bigint IS NULL OR c.id < $10)"
 	    " ORDER BY c.id DESC LIMIT $11", 11);
 	struct list_in	 in;
@@ -559,20 +586,9 @@ case_list(struct req *r)
 	if (validate_query(r, list_fields, sizeof(list_fields) /
 	    sizeof(list_fields[0]), &in, &present) == -1)
 		return;
-	snprintf(camp, sizeof(camp), "%lld", in.campaign);
+	filter_params(&in, p, camp, pat);
 	snprintf(cur, sizeof(cur), "%lld", in.cursor);
 	snprintf(lim, sizeof(lim), "%lld", in.limit + 1);
-	if (in.q != NULL)
-		like_pattern(in.q, pat);
-	p[0] = in.state;
-	p[1] = in.category;
-	p[2] = in.region;
-	p[3] = in.campaign != 0 ? camp : NULL;
-	p[4] = in.overdue ? "true" : "false";
-	p[5] = in.lookback_due ? "true" : "false";
-	p[6] = in.pending ? "true" : "false";
-	p[7] = in.q != NULL ? pat : NULL;
-	p[8] = in.q;
 	p[9] = in.cursor != 0 ? cur : NULL;
 	p[10] = lim;
 	if ((res = db_exec(r, &list, p)) == NULL) {
@@ -618,36 +634,58 @@ case_list(struct req *r)
 	reply_json(r, 200, o);
 }
 
+/*
+ * GET /api/v1/cases/counts: how many cases each state holds under the
+ * list's filters (cursor and limit have no meaning here and are refused).
+ */
+void
+case_counts(struct req *r)
+{
+	static struct stmt counts = STMT(
+	    "SELECT c.state, count(*) AS n" CASE_FILTER
+	    " GROUP BY c.state", 9);
+	struct list_in	 in;
+	char		 camp[24], pat[2 * 100 + 3];
+	const char	*p[9];
+	PGresult	*res;
+	json_t		*items;
+	long long	 n[WF_STATE__MAX], total = 0;
+	int		 i;
+	enum wf_state	 st;
+
+	memset(&in, 0, sizeof(in));
+	memset(n, 0, sizeof(n));
+	/* The list's rows but its last two (cursor, limit). */
+	if (validate_query(r, list_fields, sizeof(list_fields) /
+	    sizeof(list_fields[0]) - 2, &in, NULL) == -1)
+		return;
+	filter_params(&in, p, camp, pat);
+	if ((res = db_exec(r, &counts, p)) == NULL) {
+		reply_db_error(r);
+		return;
+	}
+	for (i = 0; i < PQntuples(res); i++)
+		if ((st = wf_state_parse(db_get(res, i, "state"))) !=
+		    WF_STATE__MAX) {
+			n[st] = strtoll(db_get(res, i, "n"), NULL, 10);
+			total += n[st];
+		}
+	PQclear(res);
+	items = json_array();
+	for (i = 0; i < WF_STATE__MAX; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:I}",
+		    "state", wf_states[i].id, "label", wf_states[i].label,
+		    "count", (json_int_t)n[i]));
+	reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
+	    (json_int_t)total));
+}
+
 /* ------------------------------------------------------------------ */
 /* GET /api/v1/cases/{id}/actions                                     */
 /* ------------------------------------------------------------------ */
 
-/* An event as the front end needs it to build its form. */
-json_t *
-event_json(enum wf_event e)
-{
-	const struct wf_event_def	*d = &wf_events[e];
-	json_t				*req = json_array(), *roles;
-	size_t				 i;
-
-	for (i = 0; i < d->nrequires; i++) {
-		const struct wf_field_def *f = &wf_fields[d->requires[i]];
-
-		json_array_append_new(req, json_pack("{s:s, s:s, s:s}",
-		    "name", f->name, "type", wf_ftype_ids[f->type],
-		    "label", f->label));
-	}
-	roles = json_array();
-	for (i = 0; i < WF_ROLE__MAX; i++)
-		if (d->roles & WF_ROLE_BIT(i))
-			json_array_append_new(roles,
-			    json_string(wf_role_ids[i]));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:b}", "id", d->id,
-	    "label", d->label, "requires", req, "to", d->to == WF_STATE__MAX ?
-	    "(same)" : wf_states[d->to].id, "roles", roles, "approval",
-	    d->approval);
-}
-
+/* The events' JSON is event_json() in workflow_api.c, shared with
+ * GET /api/v1/workflow. */
 void
 case_actions(struct req *r)
 {

@@ -339,3 +339,11 @@ db_isnull(const PGresult *res, int row, const char *name)
 {
 	return PQgetisnull(res, row, db_col(res, name));
 }
+
+/* The column as a new JSON string, or JSON null for SQL NULL. */
+json_t *
+db_json_text(const PGresult *res, int row, const char *name)
+{
+	return db_isnull(res, row, name) ? json_null() :
+	    json_string(db_get(res, row, name));
+}

@@ -9,18 +9,22 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/config.c \
 	fcgi/db.c \
 	fcgi/dispatch.c \
+	fcgi/enterprises.c \
 	fcgi/health.c \
 	fcgi/history.c \
 	fcgi/idempotency.c \
 	fcgi/log.c \
 	fcgi/metrics.c \
 	fcgi/password.c \
+	fcgi/reference.c \
 	fcgi/reply.c \
 	fcgi/request.c \
 	fcgi/router.c \
 	fcgi/session.c \
 	fcgi/transitions.c \
-	fcgi/validate.c
+	fcgi/users.c \
+	fcgi/validate.c \
+	fcgi/workflow_api.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS)

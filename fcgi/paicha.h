@@ -135,6 +135,8 @@ const char	*req_query(const struct req *, const char *);
 int		 req_parse_query(struct req *, char *, size_t);
 int		 req_header_list_has(const char *, const char *);
 int		 utf8_valid(const char *, size_t);
+size_t		 utf8_chars(const char *);
+int		 req_if_match(const struct req *);
 int		 hex_digit(int);
 
 /* ------------------------------------------------------------------ */
@@ -162,6 +164,7 @@ enum vtype {
 	VT_ID,		/* long long >= 1 */
 	VT_BOOL,	/* int 0/1 */
 	VT_OBJECT,	/* json_t *, borrowed from the body (JSON only) */
+	VT_ROLES,	/* unsigned: 1..WF_ROLE__MAX distinct role ids (JSON only) */
 	VT__MAX
 };
 
@@ -221,6 +224,7 @@ int		 db_ping(struct req *);
 int		 db_col(const PGresult *, const char *);
 const char	*db_get(const PGresult *, int, const char *);
 int		 db_isnull(const PGresult *, int, const char *);
+json_t		*db_json_text(const PGresult *, int, const char *);
 int		 sqlstate_status(const char *);
 
 /* ------------------------------------------------------------------ */
@@ -279,6 +283,7 @@ void	 case_reply(struct req *, int64_t, int, const struct idem *);
 void	 case_create(struct req *);
 void	 case_get(struct req *);
 void	 case_list(struct req *);
+void	 case_counts(struct req *);
 void	 case_actions(struct req *);
 void	 case_events_get(struct req *);
 void	 case_transition(struct req *);
@@ -358,7 +363,27 @@ const char	*router_method(size_t);
 
 void	 health_get(struct req *);
 void	 metrics_get(struct req *);
+
+/* workflow_api.c */
 void	 workflow_get(struct req *);
+
+/* reference.c */
+void	 regions_get(struct req *);
+void	 categories_get(struct req *);
+void	 category_create(struct req *);
+void	 campaigns_get(struct req *);
+
+/* enterprises.c */
+void	 enterprise_create(struct req *);
+void	 enterprise_list(struct req *);
+void	 enterprise_get(struct req *);
+void	 enterprise_patch(struct req *);
+
+/* users.c */
+void	 user_list(struct req *);
+void	 user_get(struct req *);
+void	 user_create(struct req *);
+void	 user_patch(struct req *);
 
 /* password.c */
 #define PASSWORD_HASH_MAX	160
@@ -374,6 +399,8 @@ int	 session_authenticate(struct req *);
 void	 session_create(struct req *);
 void	 session_get(struct req *);
 void	 session_delete(struct req *);
+int	 hashing_begin(void);
+void	 hashing_end(void);
 
 /* dispatch.c: connections to worker threads. */
 int	 dispatch_init(int);

@@ -6,6 +6,7 @@
  * die with the request.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -182,4 +183,42 @@ req_header_list_has(const char *list, const char *token)
 		list = strchr(list, ',');
 	}
 	return 0;
+}
+
+/*
+ * The version the client says it holds, from If-Match ("7" or 7).
+ * Returns it, 0 when the header is absent, -1 when it cannot match any
+ * version.
+ */
+int
+req_if_match(const struct req *r)
+{
+	const char	*v = req_param(r, "HTTP_IF_MATCH");
+	char		 digits[12];
+	size_t		 n;
+
+	/* At most 9 digits: every version fits an int. */
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (*v == '"')
+		v++;
+	n = strspn(v, "0123456789");
+	if (n == 0 || n > 9 || *v == '0' ||
+	    !(v[n] == '\0' || (v[n] == '"' && v[n + 1] == '\0')))
+		return -1;
+	memcpy(digits, v, n);
+	digits[n] = '\0';
+	return atoi(digits);
+}
+
+/* The number of characters (code points) in valid UTF-8 `s`. */
+size_t
+utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
 }

@@ -92,13 +92,9 @@ static void
 token_digest(const unsigned char tok[TOKEN_LEN], char out[67])
 {
 	unsigned char	 d[SHA256_DIGEST_LENGTH];
-	size_t		 i;
 
 	SHA256(tok, TOKEN_LEN, d);
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < sizeof(d); i++)
-		snprintf(out + 2 + i * 2, 3, "%02x", d[i]);
+	bytea_hex(d, sizeof(d), out);
 }
 
 /*
@@ -241,15 +237,16 @@ loggable(const char *name)
 }
 
 /*
- * Check the password against the stored hash (or burn the same time for
- * an unknown user), holding one of the few hashing slots.  Returns 1 on
- * a match, 0 on none, -1 when no slot freed up in time.
+ * Take one of the few password-hashing slots, waiting at most 5 seconds:
+ * PBKDF2 at 600,000 iterations is meant to be slow, so logins and user
+ * changes share a small number of concurrent hashes (login_concurrency)
+ * and cannot take every core.  Returns 0 holding a slot (give it back
+ * with hashing_end), or -1 when none freed up in time.
  */
-static int
-login_check(const char *password, const char *stored)
+int
+hashing_begin(void)
 {
 	struct timespec	 until;
-	int		 ok;
 
 	pthread_once(&hash_once, hash_slots_init);
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -257,13 +254,34 @@ login_check(const char *password, const char *stored)
 	while (sem_timedwait(&hash_slots, &until) == -1)
 		if (errno != EINTR)
 			return -1;
+	return 0;
+}
+
+void
+hashing_end(void)
+{
+	sem_post(&hash_slots);
+}
+
+/*
+ * Check the password against the stored hash (or burn the same time for
+ * an unknown user), holding one of the hashing slots.  Returns 1 on a
+ * match, 0 on none, -1 when no slot freed up in time.
+ */
+static int
+login_check(const char *password, const char *stored)
+{
+	int		 ok;
+
+	if (hashing_begin() == -1)
+		return -1;
 	if (stored != NULL)
 		ok = password_verify(password, stored) == 1;
 	else {
 		password_dummy(password);
 		ok = 0;
 	}
-	sem_post(&hash_slots);
+	hashing_end();
 	return ok;
 }
 

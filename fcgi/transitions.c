@@ -105,38 +105,13 @@ payload_view(struct wf_payload *p, json_t *obj)
 /* ------------------------------------------------------------------ */
 
 /*
- * The version the client says it holds, from If-Match ("7" or 7).
- * Returns it, 0 when the header is absent, -1 when it cannot match any
- * version.
- */
-static int
-if_match(const struct req *r)
-{
-	const char	*v = req_param(r, "HTTP_IF_MATCH");
-	char		 digits[12];
-	size_t		 n;
-
-	if (v == NULL || *v == '\0')
-		return 0;
-	if (*v == '"')
-		v++;
-	n = strspn(v, "0123456789");
-	if (n == 0 || n >= sizeof(digits) || *v == '0' ||
-	    !(v[n] == '\0' || (v[n] == '"' && v[n + 1] == '\0')))
-		return -1;
-	memcpy(digits, v, n);
-	digits[n] = '\0';
-	return atoi(digits);
-}
-
-/*
  * Open the transaction, take the Idempotency-Key, load the case and check
  * If-Match.  Returns 1 to go on, 0 when a reply was sent.
  */
 static int
 transition_begin(struct req *r, struct idem *idem, struct case_row *c)
 {
-	int	 want = if_match(r), found;
+	int	 want = req_if_match(r), found;
 
 	if (want == 0) {
 		reply_problem(r, 428, NULL, "a state change needs If-Match "

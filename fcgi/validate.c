@@ -78,6 +78,7 @@ check_string(const struct vfield *f, const char *s, size_t len)
 	case VT_ID:
 	case VT_BOOL:
 	case VT_OBJECT:
+	case VT_ROLES:
 	case VT__MAX:
 		break;
 	}
@@ -100,6 +101,40 @@ static void
 store_bool(void *out, const struct vfield *f, int v)
 {
 	*(int *)((char *)out + f->off) = v;
+}
+
+/*
+ * A JSON array of role ids into a bitmask: at least one, each known, none
+ * twice.  Returns NULL with *roles set, or the message (*roles unset);
+ * *badtype is set when the JSON is not an array of strings.
+ */
+static const char *
+check_roles(const json_t *v, unsigned *roles, int *badtype)
+{
+	const json_t	*e;
+	enum wf_role	 role;
+	unsigned	 set = 0;
+	size_t		 i;
+
+	if (!json_is_array(v)) {
+		*badtype = 1;
+		return "应为角色数组";
+	}
+	if (json_array_size(v) == 0)
+		return "至少需要一个角色";
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e)) {
+			*badtype = 1;
+			return "角色应为字符串";
+		}
+		if ((role = wf_role_parse(json_string_value(e))) == WF_ROLE__MAX)
+			return "未知角色（可选 officer、legal、auditor、admin）";
+		if (set & WF_ROLE_BIT(role))
+			return "角色重复";
+		set |= WF_ROLE_BIT(role);
+	}
+	*roles = set;
+	return NULL;
 }
 
 static const char *
@@ -186,6 +221,10 @@ validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
 			}
 			*(json_t **)((char *)out + f->off) = v;
 			break;
+		case VT_ROLES:
+			msg = check_roles(v, (unsigned *)((char *)out + f->off),
+			    &badtype);
+			break;
 		case VT__MAX:
 			msg = "internal";
 			break;
@@ -266,6 +305,7 @@ validate_query(struct req *r, const struct vfield *fields, size_t n,
 				msg = "应为 true 或 false";
 			break;
 		case VT_OBJECT:
+		case VT_ROLES:
 		case VT__MAX:
 			msg = "internal";
 			break;

@@ -7,19 +7,57 @@ E2E_LIBS = tests/e2e/libe2e.a $(PQ_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) \
 	$(CMOCKA_LIBS) $(SSL_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 
 noinst_LIBRARIES += tests/e2e/libe2e.a
-tests_e2e_libe2e_a_SOURCES = tests/e2e/e2e.h tests/e2e/client.c
+tests_e2e_libe2e_a_SOURCES = tests/e2e/e2e.h tests/e2e/client.c \
+	tests/e2e/fixtures.c $(PAICHA_SOURCES_USCC)
 tests_e2e_libe2e_a_CFLAGS = $(E2E_CFLAGS)
 
-E2E_TESTS = tests/e2e/e2e-foundation
+E2E_TESTS = tests/e2e/e2e-foundation tests/e2e/e2e-sessions \
+	tests/e2e/e2e-roles tests/e2e/e2e-regions tests/e2e/e2e-rls \
+	tests/e2e/e2e-enterprises tests/e2e/e2e-users tests/e2e/e2e-reference
 check_PROGRAMS += $(E2E_TESTS)
 tests_e2e_e2e_foundation_SOURCES = tests/e2e/e2e-foundation.c
 tests_e2e_e2e_foundation_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_foundation_LDADD = $(E2E_LIBS)
 
+# Identity, access and reference data (issue 4).
+tests_e2e_e2e_sessions_SOURCES = tests/e2e/e2e-sessions.c
+tests_e2e_e2e_sessions_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_sessions_LDADD = $(E2E_LIBS)
+tests_e2e_e2e_roles_SOURCES = tests/e2e/e2e-roles.c
+tests_e2e_e2e_roles_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_roles_LDADD = $(E2E_LIBS)
+tests_e2e_e2e_regions_SOURCES = tests/e2e/e2e-regions.c
+tests_e2e_e2e_regions_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_regions_LDADD = $(E2E_LIBS)
+tests_e2e_e2e_rls_SOURCES = tests/e2e/e2e-rls.c
+tests_e2e_e2e_rls_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_rls_LDADD = $(E2E_LIBS)
+tests_e2e_e2e_enterprises_SOURCES = tests/e2e/e2e-enterprises.c
+tests_e2e_e2e_enterprises_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_enterprises_LDADD = $(E2E_LIBS)
+tests_e2e_e2e_users_SOURCES = tests/e2e/e2e-users.c
+tests_e2e_e2e_users_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_users_LDADD = $(E2E_LIBS)
+# The workflow document is checked against the library's own tables.
+tests_e2e_e2e_reference_SOURCES = tests/e2e/e2e-reference.c
+tests_e2e_e2e_reference_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_reference_LDADD = $(E2E_LIBS) workflow/libworkflow.a
+
 E2E_TESTS += tests/e2e/e2e-cases
 tests_e2e_e2e_cases_SOURCES = tests/e2e/e2e-cases.c
 tests_e2e_e2e_cases_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_cases_LDADD = $(E2E_LIBS)
+
+# Unit tests of the service's own code, on requests made in memory.
+FAKE_FCGI = tests/unit/fake-fcgi.c tests/unit/fake-fcgi.h
+check_PROGRAMS += tests/unit/test-front-line tests/unit/test-parsers
+TESTS += tests/unit/test-front-line tests/unit/test-parsers
+tests_unit_test_front_line_SOURCES = tests/unit/test-front-line.c $(FAKE_FCGI)
+tests_unit_test_front_line_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_front_line_LDADD = $(TEST_LIBS)
+tests_unit_test_parsers_SOURCES = tests/unit/test-parsers.c $(FAKE_FCGI)
+tests_unit_test_parsers_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_parsers_LDADD = $(TEST_LIBS)
 
 E2E_TESTS += tests/e2e/e2e-fault
 tests_e2e_e2e_fault_SOURCES = tests/e2e/e2e-fault.c

@@ -224,21 +224,18 @@ resp_header(const struct resp *r, const char *name, char *out, size_t size)
 	return out;
 }
 
-/*
- * A new client holding the same session as `c` (its cookies copied):
- * many connections of one signed-in user without a login each.
- */
+/* A new client with `c`'s cookies: the same session, its own connection. */
 struct client *
 client_clone(struct client *c)
 {
 	struct client		*n = client_new();
-	struct curl_slist	*list = NULL, *l;
+	struct curl_slist	*cookies = NULL, *k;
 
 	snprintf(n->name, sizeof(n->name), "%s", c->name);
-	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &list);
-	for (l = list; l != NULL; l = l->next)
-		curl_easy_setopt(n->curl, CURLOPT_COOKIELIST, l->data);
-	curl_slist_free_all(list);
+	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &cookies);
+	for (k = cookies; k != NULL; k = k->next)
+		curl_easy_setopt(n->curl, CURLOPT_COOKIELIST, k->data);
+	curl_slist_free_all(cookies);
 	return n;
 }
 

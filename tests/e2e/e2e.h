@@ -91,4 +91,15 @@ long long case_make(struct client *, long long, const char *);
 /* A raw TLS connection for requests curl will not send. */
 char	*raw_https(const char *, size_t);
 
+/* Fixtures (fixtures.c): records a test makes for itself. */
+void		 uscc_unique(char [19]);		/* a valid code, unique */
+char		*unique_name(const char *);	/* prefix + unique digits */
+long long	 fixture_user(struct client *, const char *, const char *,
+		    const char *);
+long long	 fixture_enterprise(struct client *, const char *, char [19]);
+long long	 fixture_case(struct client *, long long);
+int		 list_has(struct client *, const char *, long long);
+long		 status_of(struct client *, const char *, const char *,
+		    json_t *, const char *const *);
+
 #endif /* E2E_H */

@@ -1,0 +1,470 @@
+/*
+ * e2e-sessions.c: logging in and out through nginx and TLS -- the cookie,
+ * the same answer for a wrong password and an unknown user, idle and
+ * absolute expiry, logout ending the session server-side, throttling per
+ * user and per address, and cross-site state changes refused.
+ *
+ * Sessions are aged as the database superuser, on users this program
+ * makes for itself, so that the demo users are never locked out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e.h"
+
+static struct client	*admin;
+
+/* A fresh officer of 110000 with DEMO_PASSWORD; its username (malloc'd). */
+static char *
+new_user(const char *prefix)
+{
+	char	*name = unique_name(prefix);
+
+	fixture_user(admin, name, "110000", "[\"officer\"]");
+	return name;
+}
+
+/* The token from a login's Set-Cookie (malloc'd), or NULL. */
+static char *
+cookie_token(const struct resp *r)
+{
+	char	 v[512], *e;
+
+	if (resp_header(r, "Set-Cookie", v, sizeof(v)) == NULL ||
+	    strncmp(v, "__Host-paicha=", 14) != 0)
+		return NULL;
+	if ((e = strchr(v, ';')) != NULL)
+		*e = '\0';
+	return strdup(v + 14);
+}
+
+/* GET /api/v1/session with the token as the only cookie. */
+static long
+session_status(const char *token)
+{
+	struct client	*c = client_new();
+	char		*h = fmt("Cookie: __Host-paicha=%s", token);
+	const char	*hdr[] = { h, NULL };
+	long		 st;
+
+	st = status_of(c, "GET", "/api/v1/session", NULL, hdr);
+	free(h);
+	client_free(c);
+	return st;
+}
+
+/* Log `user` in with `password`: the reply in `r` (free it). */
+static long
+login(struct client *c, const char *user, const char *password,
+    struct resp *r)
+{
+	return http_json(c, "POST", "/api/v1/session", json_pack("{s:s, s:s}",
+	    "username", user, "password", password), NULL, r);
+}
+
+/* Age every live session of `user` with an UPDATE ... SET `set`. */
+static void
+age_sessions(const char *user, const char *set)
+{
+	PGconn	*db = db_admin();
+	char	*sql = fmt("UPDATE sessions SET %s WHERE user_id = (SELECT id"
+	    " FROM users WHERE username = '%s') AND ended_at IS NULL", set, user);
+
+	db_do(db, sql);
+	free(sql);
+	PQfinish(db);
+}
+
+static void
+forget_failures(void)
+{
+	PGconn	*db = db_admin();
+
+	db_do(db, "DELETE FROM login_failures");
+	PQfinish(db);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	forget_failures();
+	admin = client_login("admin", DEMO_PASSWORD);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	client_free(admin);
+	forget_failures();
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_login_returns_the_user(void **state)
+{
+	struct client	*c = client_new();
+	struct resp	 r;
+	json_t		*roles;
+
+	login(c, "officer.bj", DEMO_PASSWORD, &r);
+	assert_status(&r, 201);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "username")), "officer.bj");
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "region")), "110000");
+	assert_true(json_integer_value(json_object_get(r.json, "id")) > 0);
+	assert_non_null(json_string_value(json_object_get(r.json,
+	    "display_name")));
+	roles = json_object_get(r.json, "roles");
+	assert_int_equal(json_array_size(roles), 1);
+	assert_string_equal(json_string_value(json_array_get(roles, 0)),
+	    "officer");
+	assert_null(strstr(r.body, "password"));
+	resp_free(&r);
+
+	http_get(c, "/api/v1/session", &r);
+	assert_status(&r, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "username")), "officer.bj");
+	resp_free(&r);
+	client_free(c);
+}
+
+static void
+test_cookie_attributes(void **state)
+{
+	struct client	*c = client_new();
+	struct resp	 r;
+	char		 v[512], *tok, *n;
+	PGconn		*db;
+
+	login(c, "legal.bj", DEMO_PASSWORD, &r);
+	assert_status(&r, 201);
+	assert_non_null(resp_header(&r, "Set-Cookie", v, sizeof(v)));
+	assert_int_equal(strncmp(v, "__Host-paicha=", 14), 0);
+	assert_non_null(strstr(v, "; Path=/"));
+	assert_non_null(strstr(v, "; Secure"));
+	assert_non_null(strstr(v, "; HttpOnly"));
+	assert_non_null(strstr(v, "; SameSite=Strict"));
+	assert_null(strcasestr(v, "Domain"));
+	/* 32 random bytes: 43 characters of base64url. */
+	tok = cookie_token(&r);
+	assert_non_null(tok);
+	assert_int_equal(strlen(tok), 43);
+	assert_int_equal(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_"), 43);
+	resp_free(&r);
+
+	/* Only the token's SHA-256 is stored, never the token. */
+	db = db_admin();
+	n = db_value(db, "SELECT count(*) FROM sessions WHERE token_hash ="
+	    " sha256(decode(translate($1, '-_', '+/') || '=', 'base64'))", tok,
+	    NULL);
+	assert_string_equal(n, "1");
+	free(n);
+	n = db_value(db, "SELECT count(*) FROM sessions s WHERE"
+	    " position(convert_to($1, 'UTF8') IN s.token_hash) > 0"
+	    " OR s::text LIKE '%' || $1 || '%'", tok, NULL);
+	assert_string_equal(n, "0");
+	free(n);
+	/* The absolute lifetime is 12 hours. */
+	n = db_value(db, "SELECT extract(epoch FROM expires_at - created_at)::int"
+	    " FROM sessions WHERE token_hash ="
+	    " sha256(decode(translate($1, '-_', '+/') || '=', 'base64'))", tok,
+	    NULL);
+	assert_string_equal(n, "43200");
+	free(n);
+	PQfinish(db);
+	free(tok);
+	client_free(c);
+}
+
+/* Wrong password and unknown user: the same 401, the same body. */
+static void
+test_wrong_password_and_unknown_user_alike(void **state)
+{
+	struct client	*c = client_new();
+	struct resp	 a, b;
+	char		*user = new_user("e2e.alike.");
+
+	login(c, user, "not-the-password", &a);
+	login(c, "e2e-nobody-at-all", "not-the-password", &b);
+	assert_problem(&a, 401);
+	assert_problem(&b, 401);
+	json_object_del(a.json, "instance");	/* the request id */
+	json_object_del(b.json, "instance");
+	assert_true(json_equal(a.json, b.json));
+	assert_null(strstr(a.body, user));	/* nothing echoed back */
+	assert_null(resp_header(&a, "Set-Cookie", (char[8]){ 0 }, 8));
+	resp_free(&a);
+	resp_free(&b);
+	/* No cookie: no session. */
+	http_get(c, "/api/v1/session", &a);
+	assert_problem(&a, 401);
+	resp_free(&a);
+	free(user);
+	client_free(c);
+	forget_failures();
+}
+
+static void
+test_idle_expiry(void **state)
+{
+	struct client	*c = client_new();
+	char		*user = new_user("e2e.idle.");
+	struct resp	 r;
+	char		*tok;
+
+	login(c, user, DEMO_PASSWORD, &r);
+	assert_status(&r, 201);
+	tok = cookie_token(&r);
+	resp_free(&r);
+	/* 29 minutes unused: still live (and seen again now). */
+	age_sessions(user, "last_seen = now() - interval '29 minutes'");
+	assert_int_equal(session_status(tok), 200);
+	/* 31 minutes unused: gone. */
+	age_sessions(user, "last_seen = now() - interval '31 minutes'");
+	assert_int_equal(session_status(tok), 401);
+	/* And it stays gone even if "seen" is refreshed by nobody. */
+	assert_int_equal(session_status(tok), 401);
+	free(tok);
+	free(user);
+	client_free(c);
+}
+
+static void
+test_absolute_expiry(void **state)
+{
+	struct client	*c = client_new();
+	char		*user = new_user("e2e.abs.");
+	struct resp	 r;
+	char		*tok;
+
+	login(c, user, DEMO_PASSWORD, &r);
+	assert_status(&r, 201);
+	tok = cookie_token(&r);
+	resp_free(&r);
+	/* In active use, but 12 hours old: gone. */
+	age_sessions(user, "created_at = now() - interval '12 hours',"
+	    " expires_at = now() - interval '1 second', last_seen = now()");
+	assert_int_equal(session_status(tok), 401);
+	free(tok);
+	free(user);
+	client_free(c);
+}
+
+static void
+test_logout_ends_the_session(void **state)
+{
+	struct client	*c = client_new();
+	struct resp	 r;
+	char		 v[512], *tok;
+
+	login(c, "auditor.bj", DEMO_PASSWORD, &r);
+	tok = cookie_token(&r);
+	assert_non_null(tok);
+	resp_free(&r);
+	assert_int_equal(session_status(tok), 200);
+
+	http(c, "DELETE", "/api/v1/session", NULL, NULL, &r);
+	assert_status(&r, 204);
+	assert_non_null(resp_header(&r, "Set-Cookie", v, sizeof(v)));
+	assert_non_null(strstr(v, "Max-Age=0"));
+	resp_free(&r);
+	/* The token itself no longer works: ended server-side. */
+	assert_int_equal(session_status(tok), 401);
+	http_get(c, "/api/v1/session", &r);
+	assert_problem(&r, 401);
+	resp_free(&r);
+	/* Logging out again needs a session. */
+	http(c, "DELETE", "/api/v1/session", NULL, NULL, &r);
+	assert_problem(&r, 401);
+	resp_free(&r);
+	free(tok);
+	client_free(c);
+}
+
+/* A malformed or forged cookie is no session. */
+static void
+test_forged_tokens(void **state)
+{
+	static const char *const bad[] = {
+		"", "x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%",
+		"' OR 1=1 --", NULL
+	};
+	size_t	 i;
+
+	for (i = 0; bad[i] != NULL; i++)
+		if (session_status(bad[i]) != 401)
+			fail_msg("token \"%s\" was accepted", bad[i]);
+}
+
+static void
+test_throttle_per_user(void **state)
+{
+	struct client	*c = client_new();
+	char		*user = new_user("e2e.thr.");
+	char		 ra[32];
+	struct resp	 r;
+	int		 i;
+
+	forget_failures();
+	for (i = 0; i < 5; i++) {
+		login(c, user, "wrong-password", &r);
+		assert_problem(&r, 401);
+		resp_free(&r);
+	}
+	/* The sixth try is refused before the password is even looked at. */
+	login(c, user, DEMO_PASSWORD, &r);
+	assert_problem(&r, 429);
+	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof(ra)));
+	assert_true(atoi(ra) > 0);
+	resp_free(&r);
+	/* Other users are not affected. */
+	login(c, "officer.sh", DEMO_PASSWORD, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	free(user);
+	client_free(c);
+	forget_failures();
+}
+
+static void
+test_throttle_per_address(void **state)
+{
+	struct client	*c = client_new();
+	struct resp	 r;
+	char		 ra[32], *name;
+	int		 i;
+
+	forget_failures();
+	/* 20 failures, each for a different (unknown) name, from here. */
+	for (i = 0; i < 20; i++) {
+		name = unique_name("e2e.spray.");
+		login(c, name, "wrong-password", &r);
+		assert_problem(&r, 401);
+		resp_free(&r);
+		free(name);
+	}
+	/* Now even a right password from this address waits. */
+	login(c, "officer.bj", DEMO_PASSWORD, &r);
+	assert_problem(&r, 429);
+	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof(ra)));
+	resp_free(&r);
+	forget_failures();
+	login(c, "officer.bj", DEMO_PASSWORD, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	client_free(c);
+}
+
+/* Cross-site state changes are refused; same-origin ones pass. */
+static void
+test_cross_site_post(void **state)
+{
+	static const char *const evil[] = {
+		"Origin: https://evil.example", NULL
+	};
+	static const char *const cross[] = {
+		"Sec-Fetch-Site: cross-site", NULL
+	};
+	static const char *const sibling[] = {
+		"Sec-Fetch-Site: same-site", NULL
+	};
+	static const char *const plain_http[] = {
+		"Origin: http://localhost", NULL
+	};
+	struct client	*c = client_login("officer.bj", DEMO_PASSWORD);
+	struct resp	 r;
+	char		 uscc[19], *same, *q;
+	const char	*same_hdr[2];
+	const char	*url = e2e_url();
+
+	uscc_unique(uscc);
+	/* A logged-in browser tricked into posting from elsewhere. */
+	http_json(c, "POST", "/api/v1/enterprises", json_pack("{s:s, s:s,"
+	    " s:s}", "uscc", uscc, "name", "跨站", "region", "110000"), evil,
+	    &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	assert_int_equal(status_of(c, "POST", "/api/v1/enterprises",
+	    json_pack("{s:s, s:s, s:s}", "uscc", uscc, "name", "跨站",
+	    "region", "110000"), cross), 403);
+	assert_int_equal(status_of(c, "POST", "/api/v1/enterprises",
+	    json_pack("{s:s, s:s, s:s}", "uscc", uscc, "name", "跨站",
+	    "region", "110000"), sibling), 403);
+	assert_int_equal(status_of(c, "POST", "/api/v1/enterprises",
+	    json_pack("{s:s, s:s, s:s}", "uscc", uscc, "name", "跨站",
+	    "region", "110000"), plain_http), 403);
+	/* Logout is a state change too. */
+	assert_int_equal(status_of(c, "DELETE", "/api/v1/session", NULL,
+	    cross), 403);
+	/* Nothing was created, and the session still works. */
+	q = fmt("/api/v1/enterprises?q=%s", uscc);
+	http_get(c, q, &r);
+	assert_status(&r, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	/* Reads are not state changes. */
+	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, cross),
+	    200);
+	/* From the site itself: accepted. */
+	same = fmt("Origin: %s", url);
+	same_hdr[0] = same;
+	same_hdr[1] = NULL;
+	assert_int_equal(status_of(c, "POST", "/api/v1/enterprises",
+	    json_pack("{s:s, s:s, s:s}", "uscc", uscc, "name", "同源",
+	    "region", "110000"), same_hdr), 201);
+	free(same);
+	free(q);
+	client_free(c);
+}
+
+/* The login's own limits: a password longer than any we store. */
+static void
+test_login_limits(void **state)
+{
+	struct client	*c = client_new();
+	struct resp	 r;
+	char		 pw[258];
+
+	memset(pw, 'p', sizeof(pw) - 1);
+	pw[257] = '\0';
+	login(c, "officer.bj", pw, &r);
+	assert_problem_field(&r, 422, "password");
+	resp_free(&r);
+	login(c, "", DEMO_PASSWORD, &r);
+	assert_problem_field(&r, 422, "username");
+	resp_free(&r);
+	client_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login_returns_the_user),
+		cmocka_unit_test(test_cookie_attributes),
+		cmocka_unit_test(test_wrong_password_and_unknown_user_alike),
+		cmocka_unit_test(test_idle_expiry),
+		cmocka_unit_test(test_absolute_expiry),
+		cmocka_unit_test(test_logout_ends_the_session),
+		cmocka_unit_test(test_forged_tokens),
+		cmocka_unit_test(test_throttle_per_user),
+		cmocka_unit_test(test_throttle_per_address),
+		cmocka_unit_test(test_cross_site_post),
+		cmocka_unit_test(test_login_limits),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests_name("e2e-sessions", tests, setup,
+	    teardown);
+}

@@ -1,0 +1,475 @@
+/*
+ * e2e-users.c: administrators manage users -- creating one (and every
+ * limit on its fields), listing and finding, changing roles, disabling
+ * (which ends the user's sessions at once), setting a password (which
+ * does too), and not locking oneself out.  Region scoping of users is in
+ * e2e-regions.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e.h"
+
+static struct client	*admin;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	admin = client_login("admin", DEMO_PASSWORD);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	client_free(admin);
+	return 0;
+}
+
+/* POST /api/v1/users with the given fields; the reply in r. */
+static long
+create(const char *username, const char *display, const char *region,
+    json_t *roles, const char *password, struct resp *r)
+{
+	return http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s,"
+	    " s:s, s:o, s:s}", "username", username, "display_name", display,
+	    "region", region, "roles", roles, "password", password), NULL, r);
+}
+
+/* Try to log in: the status. */
+static long
+login_status(const char *user, const char *password)
+{
+	struct client	*c = client_new();
+	long		 st;
+
+	st = status_of(c, "POST", "/api/v1/session", json_pack("{s:s, s:s}",
+	    "username", user, "password", password), NULL);
+	client_free(c);
+	return st;
+}
+
+static char *
+repeat(const char *ch, size_t n)
+{
+	size_t	 l = strlen(ch), i;
+	char	*s = malloc(l * n + 1);
+
+	assert_non_null(s);
+	for (i = 0; i < n; i++)
+		memcpy(s + i * l, ch, l);
+	s[l * n] = '\0';
+	return s;
+}
+
+static void
+forget_failures(void)
+{
+	PGconn	*db = db_admin();
+
+	db_do(db, "DELETE FROM login_failures");
+	PQfinish(db);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_create(void **state)
+{
+	struct resp	 r;
+	char		*name = unique_name("e2e.new."), loc[128], etag[16];
+	char		*path;
+	struct client	*c;
+	long long	 id;
+
+	(void)state;
+	create(name, "新建用户", "110101", json_pack("[s, s]", "legal",
+	    "officer"), "a-long-password", &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	path = fmt("/api/v1/users/%lld", id);
+	assert_non_null(resp_header(&r, "Location", loc, sizeof(loc)));
+	assert_string_equal(loc, path);
+	assert_non_null(resp_header(&r, "ETag", etag, sizeof(etag)));
+	assert_string_equal(etag, "\"1\"");
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "region")), "110101");
+	assert_int_equal(json_array_size(json_object_get(r.json, "roles")), 2);
+	assert_false(json_is_true(json_object_get(r.json, "disabled")));
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "created_by")), "admin");
+	/* Never a password or its hash. */
+	assert_null(strstr(r.body, "password"));
+	assert_null(strstr(r.body, "pbkdf2"));
+	resp_free(&r);
+	http_get(admin, path, &r);
+	assert_status(&r, 200);
+	assert_null(strstr(r.body, "pbkdf2"));
+	resp_free(&r);
+	/* The new user logs in, with both roles. */
+	c = client_login(name, "a-long-password");
+	http_get(c, "/api/v1/session", &r);
+	assert_status(&r, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "roles")), 2);
+	resp_free(&r);
+	client_free(c);
+	/* The same username again: 409. */
+	create(name, "x", "110000", json_pack("[s]", "officer"),
+	    "a-long-password", &r);
+	assert_problem_field(&r, 409, "username");
+	resp_free(&r);
+	free(path);
+	free(name);
+}
+
+static void
+test_password_limits(void **state)
+{
+	struct resp	 r;
+	char		*name, *pw;
+
+	(void)state;
+	/* 9 characters: refused; 10: accepted. */
+	name = unique_name("e2e.pw.");
+	create(name, "x", "110000", json_pack("[s]", "officer"), "123456789",
+	    &r);
+	assert_problem_field(&r, 422, "password");
+	resp_free(&r);
+	/* Characters, not bytes: 9 Chinese characters are 27 bytes. */
+	pw = repeat("密", 9);
+	create(name, "x", "110000", json_pack("[s]", "officer"), pw, &r);
+	assert_problem_field(&r, 422, "password");
+	resp_free(&r);
+	free(pw);
+	create(name, "x", "110000", json_pack("[s]", "officer"), "1234567890",
+	    &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	assert_int_equal(login_status(name, "1234567890"), 201);
+	free(name);
+	/* 256 bytes: accepted, and it logs in; 257: refused. */
+	name = unique_name("e2e.pw.");
+	pw = repeat("p", 257);
+	create(name, "x", "110000", json_pack("[s]", "officer"), pw, &r);
+	assert_problem_field(&r, 422, "password");
+	resp_free(&r);
+	pw[256] = '\0';
+	create(name, "x", "110000", json_pack("[s]", "officer"), pw, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	assert_int_equal(login_status(name, pw), 201);
+	free(pw);
+	free(name);
+}
+
+static void
+test_field_limits(void **state)
+{
+	static const char *const bad_names[] = {
+		"A.upper", ".dot-first", "x", "has space", "中文名", NULL
+	};
+	struct resp	 r;
+	char		*name, *dn, *long_name;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; bad_names[i] != NULL; i++) {
+		create(bad_names[i], "x", "110000", json_pack("[s]", "officer"),
+		    DEMO_PASSWORD, &r);
+		assert_problem_field(&r, 422, "username");
+		resp_free(&r);
+	}
+	/* 63 characters is the longest username. */
+	long_name = repeat("u", 64);
+	create(long_name, "x", "110000", json_pack("[s]", "officer"),
+	    DEMO_PASSWORD, &r);
+	assert_problem_field(&r, 422, "username");
+	resp_free(&r);
+	name = unique_name("e2e.");
+	memset(long_name, 'u', 63);
+	memcpy(long_name, name, strlen(name));
+	long_name[63] = '\0';
+	create(long_name, "x", "110000", json_pack("[s]", "officer"),
+	    DEMO_PASSWORD, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	free(long_name);
+	free(name);
+	/* Display names: 100 characters, not 101; not blank. */
+	name = unique_name("e2e.dn.");
+	dn = repeat("名", 101);
+	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	    &r);
+	assert_problem_field(&r, 422, "display_name");
+	resp_free(&r);
+	create(name, " ", "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	    &r);
+	assert_problem_field(&r, 422, "display_name");
+	resp_free(&r);
+	dn[300] = '\0';
+	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	    &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	free(dn);
+	free(name);
+	/* Roles: a non-empty set of the four, each once. */
+	name = unique_name("e2e.roles.");
+	create(name, "x", "110000", json_array(), DEMO_PASSWORD, &r);
+	assert_problem_field(&r, 422, "roles");
+	resp_free(&r);
+	create(name, "x", "110000", json_pack("[s]", "boss"), DEMO_PASSWORD,
+	    &r);
+	assert_problem_field(&r, 422, "roles");
+	resp_free(&r);
+	create(name, "x", "110000", json_pack("[s, s]", "legal", "legal"),
+	    DEMO_PASSWORD, &r);
+	assert_problem_field(&r, 422, "roles");
+	resp_free(&r);
+	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
+	    " s:s, s:s}", "username", name, "display_name", "x", "region",
+	    "110000", "roles", "officer", "password", DEMO_PASSWORD), NULL, &r);
+	assert_problem_field(&r, 400, "roles");
+	resp_free(&r);
+	/* Regions: six digits, existing. */
+	create(name, "x", "11000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	    &r);
+	assert_problem_field(&r, 422, "region");
+	resp_free(&r);
+	create(name, "x", "999999", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	    &r);
+	assert_problem_field(&r, 422, "region");
+	resp_free(&r);
+	/* Missing fields are named. */
+	http_json(admin, "POST", "/api/v1/users", json_object(), NULL, &r);
+	assert_problem_field(&r, 422, "username");
+	assert_problem_field(&r, 422, "password");
+	assert_problem_field(&r, 422, "roles");
+	resp_free(&r);
+	/* The body limit of the route: 4 KiB. */
+	dn = repeat("x", 5000);
+	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	    &r);
+	assert_problem(&r, 413);
+	resp_free(&r);
+	free(dn);
+	free(name);
+}
+
+static void
+test_list(void **state)
+{
+	struct resp	 r;
+	char		*prefix = unique_name("e2e.list."), *n, *q, *q2;
+	long long	 ids[3];
+	json_t		*items;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		n = fmt("%s.%zu", prefix, i);
+		ids[i] = fixture_user(admin, n, i == 2 ? "310000" : "110000",
+		    "[\"auditor\"]");
+		free(n);
+	}
+	q = fmt("/api/v1/users?q=%s&limit=2", prefix);
+	http_get(admin, q, &r);
+	assert_status(&r, 200);
+	items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    items, 0), "id")), ids[0]);
+	q2 = fmt("%s&cursor=%s", q, json_string_value(json_object_get(r.json,
+	    "next_cursor")));
+	resp_free(&r);
+	http_get(admin, q2, &r);
+	items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    items, 0), "id")), ids[2]);
+	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
+	resp_free(&r);
+	free(q);
+	free(q2);
+	q = fmt("/api/v1/users?q=%s&region=310000", prefix);
+	assert_true(list_has(admin, q, ids[2]));
+	assert_false(list_has(admin, q, ids[0]));
+	free(q);
+	http_get(admin, "/api/v1/users?limit=201", &r);
+	assert_problem_field(&r, 400, "limit");
+	resp_free(&r);
+	q = fmt("/api/v1/users?q=%0100d", 7);
+	http_get(admin, q, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	free(q);
+	q = fmt("/api/v1/users?q=%0101d", 7);
+	http_get(admin, q, &r);
+	assert_problem_field(&r, 400, "q");
+	resp_free(&r);
+	free(q);
+	http_get(admin, "/api/v1/users?disabled=maybe", &r);
+	assert_problem_field(&r, 400, "disabled");
+	resp_free(&r);
+	free(prefix);
+}
+
+static void
+test_disable_ends_sessions(void **state)
+{
+	static const char *const v1[] = { "If-Match: \"1\"", NULL };
+	static const char *const v2[] = { "If-Match: \"2\"", NULL };
+	struct resp	 r;
+	char		*name = unique_name("e2e.dis."), *path;
+	struct client	*c, *c2;
+	long long	 id;
+
+	(void)state;
+	id = fixture_user(admin, name, "110000", "[\"officer\"]");
+	path = fmt("/api/v1/users/%lld", id);
+	c = client_login(name, DEMO_PASSWORD);
+	c2 = client_login(name, DEMO_PASSWORD);
+	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, NULL),
+	    200);
+	/* Without If-Match: 428; nothing changes. */
+	http_json(admin, "PATCH", path, json_pack("{s:b}", "disabled", 1),
+	    NULL, &r);
+	assert_problem(&r, 428);
+	resp_free(&r);
+	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, NULL),
+	    200);
+	http_json(admin, "PATCH", path, json_pack("{s:b}", "disabled", 1), v1,
+	    &r);
+	assert_status(&r, 200);
+	assert_true(json_is_true(json_object_get(r.json, "disabled")));
+	resp_free(&r);
+	/* Both of its sessions end at once; it cannot log in again. */
+	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, NULL),
+	    401);
+	assert_int_equal(status_of(c2, "GET", "/api/v1/enterprises", NULL,
+	    NULL), 401);
+	assert_int_equal(login_status(name, DEMO_PASSWORD), 401);
+	/* It is listed as disabled. */
+	assert_true(list_has(admin, "/api/v1/users?disabled=true&limit=200",
+	    id));
+	assert_false(list_has(admin, "/api/v1/users?disabled=false&limit=200",
+	    id));
+	/* Stale version: 412. */
+	http_json(admin, "PATCH", path, json_pack("{s:b}", "disabled", 0), v1,
+	    &r);
+	assert_problem(&r, 412);
+	resp_free(&r);
+	/* Enabled again, it logs in. */
+	http_json(admin, "PATCH", path, json_pack("{s:b}", "disabled", 0), v2,
+	    &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(login_status(name, DEMO_PASSWORD), 201);
+	client_free(c);
+	client_free(c2);
+	free(path);
+	free(name);
+	forget_failures();
+}
+
+static void
+test_password_change_ends_sessions(void **state)
+{
+	static const char *const v1[] = { "If-Match: \"1\"", NULL };
+	static const char *const v2[] = { "If-Match: \"2\"", NULL };
+	struct resp	 r;
+	char		*name = unique_name("e2e.pwc."), *path;
+	struct client	*c;
+	long long	 id;
+
+	(void)state;
+	id = fixture_user(admin, name, "110000", "[\"officer\"]");
+	path = fmt("/api/v1/users/%lld", id);
+	c = client_login(name, DEMO_PASSWORD);
+	http_json(admin, "PATCH", path, json_pack("{s:s}", "password",
+	    "short"), v1, &r);
+	assert_problem_field(&r, 422, "password");
+	resp_free(&r);
+	http_json(admin, "PATCH", path, json_pack("{s:s}", "password",
+	    "a-new-long-password"), v1, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, NULL),
+	    401);
+	assert_int_equal(login_status(name, DEMO_PASSWORD), 401);
+	assert_int_equal(login_status(name, "a-new-long-password"), 201);
+	/* Roles and display name change without ending sessions. */
+	client_free(c);
+	c = client_login(name, "a-new-long-password");
+	http_json(admin, "PATCH", path, json_pack("{s:[s, s], s:s}", "roles",
+	    "officer", "auditor", "display_name", "改名"), v2, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	http_get(c, "/api/v1/session", &r);
+	assert_status(&r, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "roles")), 2);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "display_name")), "改名");
+	resp_free(&r);
+	/* The username never changes. */
+	http_json(admin, "PATCH", path, json_pack("{s:s}", "username", "x"),
+	    v2, &r);
+	assert_problem_field(&r, 422, "username");
+	resp_free(&r);
+	client_free(c);
+	free(path);
+	free(name);
+	forget_failures();
+}
+
+static void
+test_no_self_lockout(void **state)
+{
+	struct resp	 r;
+	char		*name = unique_name("e2e.selfadm."), *path, *etag;
+	struct client	*c;
+	long long	 id;
+	const char	*hdr[2];
+
+	(void)state;
+	id = fixture_user(admin, name, "110000", "[\"admin\"]");
+	c = client_login(name, DEMO_PASSWORD);
+	path = fmt("/api/v1/users/%lld", id);
+	etag = strdup("If-Match: \"1\"");
+	hdr[0] = etag;
+	hdr[1] = NULL;
+	http_json(c, "PATCH", path, json_pack("{s:b}", "disabled", 1), hdr, &r);
+	assert_problem_field(&r, 422, "disabled");
+	resp_free(&r);
+	http_json(c, "PATCH", path, json_pack("{s:[s]}", "roles", "officer"),
+	    hdr, &r);
+	assert_problem_field(&r, 422, "roles");
+	resp_free(&r);
+	/* Still an admin. */
+	assert_int_equal(status_of(c, "GET", "/api/v1/users", NULL, NULL), 200);
+	client_free(c);
+	free(etag);
+	free(path);
+	free(name);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create),
+		cmocka_unit_test(test_password_limits),
+		cmocka_unit_test(test_field_limits),
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_disable_ends_sessions),
+		cmocka_unit_test(test_password_change_ends_sessions),
+		cmocka_unit_test(test_no_self_lockout),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests_name("e2e-users", tests, setup,
+	    teardown);
+}

@@ -1,0 +1,142 @@
+/*
+ * fixtures.c: records the end-to-end tests make for themselves through
+ * the API -- users, enterprises, cases -- with names and codes unique to
+ * the run, so that test programs never depend on each other's data.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "../../fcgi/uscc.h"
+
+static unsigned	 serial;
+
+/* A token unique to this run and process: "<seconds><pid><n>". */
+static void
+unique_digits(char *out, size_t size, int width)
+{
+	unsigned long long	 v;
+
+	v = ((unsigned long long)(time(NULL) % 100000000) * 1000 +
+	    (unsigned long long)(getpid() % 1000)) * 100 + (serial++ % 100);
+	snprintf(out, size, "%0*llu", width, v);
+}
+
+void
+uscc_unique(char out[19])
+{
+	char	 digits[24];
+
+	unique_digits(digits, sizeof(digits), 13);
+	snprintf(out, 19, "9111%.13s", digits + strlen(digits) - 13);
+	assert_int_equal(uscc_check_char(out, &out[17]), 0);
+	out[18] = '\0';
+	assert_int_equal(uscc_check(out, 18), USCC_OK);
+}
+
+char *
+unique_name(const char *prefix)
+{
+	char	 digits[24];
+
+	unique_digits(digits, sizeof(digits), 13);
+	return fmt("%s%s", prefix, digits);
+}
+
+/*
+ * A user made by `admin` through POST /api/v1/users, with DEMO_PASSWORD
+ * unless `password` is given; returns its id.  `roles` is a JSON array
+ * text such as "[\"officer\"]".
+ */
+long long
+fixture_user(struct client *admin, const char *username, const char *region,
+    const char *roles)
+{
+	struct resp	 r;
+	json_t		*rl = json_loads(roles, 0, NULL);
+	long long	 id;
+
+	assert_non_null(rl);
+	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
+	    " s:o, s:s}", "username", username, "display_name", username,
+	    "region", region, "roles", rl, "password", DEMO_PASSWORD), NULL, &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	assert_true(id > 0);
+	resp_free(&r);
+	return id;
+}
+
+/* An enterprise in `region` made by `c`; returns its id, code in `uscc`. */
+long long
+fixture_enterprise(struct client *c, const char *region, char uscc[19])
+{
+	struct resp	 r;
+	char		*name = unique_name("测试企业");
+	long long	 id;
+
+	uscc_unique(uscc);
+	http_json(c, "POST", "/api/v1/enterprises", json_pack("{s:s, s:s, s:s}",
+	    "uscc", uscc, "name", name, "region", region), NULL, &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	assert_true(id > 0);
+	resp_free(&r);
+	free(name);
+	return id;
+}
+
+/* A case about enterprise `eid`, registered by officer client `c`. */
+long long
+fixture_case(struct client *c, long long eid)
+{
+	struct resp	 r;
+	long long	 id;
+
+	http_json(c, "POST", "/api/v1/cases", json_pack("{s:I, s:i, s:s, s:s,"
+	    " s:s, s:s}", "enterprise_id", (json_int_t)eid, "campaign_id", 2022,
+	    "category", "cement", "domain", "production", "source",
+	    "complaint", "problem", "e2e: 水泥强度不合格"), NULL, &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	assert_true(id > 0);
+	resp_free(&r);
+	return id;
+}
+
+/* Whether the list at `path` (items[].id) holds `id`. */
+int
+list_has(struct client *c, const char *path, long long id)
+{
+	struct resp	 r;
+	json_t		*it;
+	size_t		 i;
+	int		 found = 0;
+
+	http_get(c, path, &r);
+	assert_status(&r, 200);
+	json_array_foreach(json_object_get(r.json, "items"), i, it)
+		if (json_integer_value(json_object_get(it, "id")) == id)
+			found = 1;
+	resp_free(&r);
+	return found;
+}
+
+/* The status of one request with an optional JSON body (stolen). */
+long
+status_of(struct client *c, const char *method, const char *path,
+    json_t *body, const char *const *headers)
+{
+	struct resp	 r;
+	long		 st;
+
+	if (body != NULL)
+		st = http_json(c, method, path, body, headers, &r);
+	else
+		st = http(c, method, path, NULL, headers, &r);
+	resp_free(&r);
+	return st;
+}
