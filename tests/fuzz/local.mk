@@ -11,7 +11,8 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz-query \
 	tests/fuzz/fuzz-cookie \
 	tests/fuzz/fuzz-uscc \
-	tests/fuzz/fuzz-workflow
+	tests/fuzz/fuzz-workflow \
+	tests/fuzz/fuzz-if-match
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz-req.c
@@ -46,6 +47,11 @@ tests_fuzz_fuzz_workflow_SOURCES = tests/fuzz/fuzz-workflow.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_workflow_CFLAGS = $(PAICHA_CFLAGS)
 tests_fuzz_fuzz_workflow_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_workflow_LDADD = $(FUZZ_LDADD)
+
+tests_fuzz_fuzz_if_match_SOURCES = tests/fuzz/fuzz-if-match.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_if_match_CFLAGS = $(PAICHA_CFLAGS)
+tests_fuzz_fuzz_if_match_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_if_match_LDADD = $(FUZZ_LDADD)
 
 fuzzers: $(FUZZ_TARGETS)
 else
