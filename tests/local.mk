@@ -68,3 +68,8 @@ E2E_TESTS += tests/e2e/e2e-races
 tests_e2e_e2e_races_SOURCES = tests/e2e/e2e-races.c
 tests_e2e_e2e_races_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_races_LDADD = $(E2E_LIBS)
+
+# No SQL built from strings at run time: every libpq call in fcgi/ takes
+# a constant (a struct stmt's literal or a string literal).
+TESTS += tests/unit/check-sql-constants.sh
+EXTRA_DIST += tests/unit/check-sql-constants.sh
