@@ -529,10 +529,17 @@ enterprise_make(const char *region, const char *name)
 int
 user_make(const char *username, const char *region, const char *roles)
 {
-	char	*cmd, *dir = strdup(e2e_env("PAICHA_RUN"));
-	int	 st;
+	const char	*build = getenv("PAICHA_BUILD");
+	char		*cmd, *dir;
+	int		 st;
 
-	*strrchr(dir, '/') = '\0';
+	/* The build the instance runs (./run test: build-san/), else ./run's. */
+	if (build != NULL && *build != '\0')
+		dir = strdup(build);
+	else {
+		dir = strdup(e2e_env("PAICHA_RUN"));
+		*strrchr(dir, '/') = '\0';
+	}
 	cmd = fmt("echo '%s' | PAICHA_ADMIN_DATABASE_URL='%s' '%s/fcgi/"
 	    "paicha-admin' user-create --username '%s' --display-name '%s'"
 	    " --region '%s' --roles '%s' --password-stdin --if-missing"

@@ -7,6 +7,7 @@
  *	PAICHA_ADMIN_DATABASE_URL	libpq string for the superuser
  *	PAICHA_APP_DATABASE_URL		libpq string for the service's role
  *	PAICHA_RUN, PAICHA_VAR		./run and the instance, for faults
+ *	PAICHA_BUILD			the build the instance runs (optional)
  */
 #ifndef E2E_H
 #define E2E_H
