@@ -4,6 +4,7 @@ include $(srcdir)/fcgi/uscc.mk
 
 PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/paicha.h \
+	fcgi/activities.c \
 	fcgi/cases.c \
 	fcgi/chain.c \
 	fcgi/config.c \
@@ -18,6 +19,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/password.c \
 	fcgi/reference.c \
 	fcgi/reply.c \
+	fcgi/reports.c \
 	fcgi/request.c \
 	fcgi/router.c \
 	fcgi/session.c \

@@ -124,6 +124,7 @@ struct req {
 	char			 allow[64];
 	char			 set_cookie[256];
 	char			 retry_after[16];
+	char			 disposition[160]; /* Content-Disposition */
 	/* The database outcome of the last failed call, for reply_db_error. */
 	char			 sqlstate[6];
 	int			 db_lost;	/* connection failed */
@@ -165,6 +166,9 @@ enum vtype {
 	VT_BOOL,	/* int 0/1 */
 	VT_OBJECT,	/* json_t *, borrowed from the body (JSON only) */
 	VT_ROLES,	/* unsigned: 1..WF_ROLE__MAX distinct role ids (JSON only) */
+	VT_DATE,	/* int: day number (wf_date_parse) of a real YYYY-MM-DD */
+	VT_MONEY,	/* long long: fen, from yuan "1234.50" (wf_money_parse);
+			   at most max fen when max > 0 */
 	VT__MAX
 };
 
@@ -291,6 +295,15 @@ void	 case_approval(struct req *);
 void	 payload_view(struct wf_payload *, json_t *);
 json_t	*event_json(enum wf_event);
 void	 like_pattern(const char *, char *);
+
+/* ------------------------------------------------------------------ */
+/* Activities (activities.c) and the statistics form (reports.c)      */
+/* ------------------------------------------------------------------ */
+
+void	 activity_create(struct req *);
+void	 activity_get(struct req *);
+void	 activity_list(struct req *);
+void	 report_campaign(struct req *);
 
 /* ------------------------------------------------------------------ */
 /* Case history (history.c)                                           */

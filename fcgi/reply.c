@@ -94,6 +94,9 @@ reply_write(struct req *r, int status, const char *ctype, const char *body,
 		FCGX_FPrintF(out, "Set-Cookie: %s\r\n", r->set_cookie);
 	if (r->retry_after[0] != '\0')
 		FCGX_FPrintF(out, "Retry-After: %s\r\n", r->retry_after);
+	if (r->disposition[0] != '\0' && status < 300)
+		FCGX_FPrintF(out, "Content-Disposition: %s\r\n",
+		    r->disposition);
 	FCGX_PutStr("\r\n", 2, out);
 	if (len > 0)
 		FCGX_PutStr(body, (int)len, out);

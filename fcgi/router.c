@@ -48,6 +48,10 @@ enum ep {
 	EP_USER_GET,
 	EP_USER_CREATE,
 	EP_USER_PATCH,
+	EP_ACTIVITY_CREATE,
+	EP_ACTIVITY_LIST,
+	EP_ACTIVITY_GET,
+	EP_REPORT_CAMPAIGN,
 	EP__MAX
 };
 
@@ -108,6 +112,14 @@ static const struct endpoint endpoints[EP__MAX] = {
 	    4096, user_create },
 	[EP_USER_PATCH] = { METHOD_PATCH, "/api/v1/users/#", EP_JSON,
 	    R(ADMIN), 4096, user_patch },
+	[EP_ACTIVITY_CREATE] = { METHOD_POST, "/api/v1/activities", EP_JSON,
+	    R(OFFICER), 0, activity_create },
+	[EP_ACTIVITY_LIST] = { METHOD_GET, "/api/v1/activities", 0,
+	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, activity_list },
+	[EP_ACTIVITY_GET] = { METHOD_GET, "/api/v1/activities/#", 0,
+	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, activity_get },
+	[EP_REPORT_CAMPAIGN] = { METHOD_GET, "/api/v1/reports/campaign/#", 0,
+	    ROLES_ANY, 0, report_campaign },
 };
 
 /*

@@ -74,6 +74,8 @@ check_string(const struct vfield *f, const char *s, size_t len)
 		if (!is_region_code(s))
 			return "行政区划代码应为6位数字";
 		break;
+	case VT_DATE:
+	case VT_MONEY:
 	case VT_INT:
 	case VT_ID:
 	case VT_BOOL:
@@ -83,6 +85,51 @@ check_string(const struct vfield *f, const char *s, size_t len)
 		break;
 	}
 	return f->check != NULL ? f->check(s) : NULL;
+}
+
+/*
+ * Parse and store a VT_DATE or VT_MONEY string; returns NULL when valid,
+ * else the message (nothing stored).
+ */
+static const char *
+check_typed(const struct vfield *f, const char *s, void *out)
+{
+	long long	 fen;
+	int		 day;
+
+	switch (f->type) {
+	case VT_DATE:
+		switch (wf_date_parse(s, &day)) {
+		case WF_DATE_OK:
+			break;
+		case WF_DATE_BAD_FORMAT:
+			return "日期格式应为 YYYY-MM-DD";
+		case WF_DATE_NO_SUCH_DAY:
+		case WF_DATE__MAX:
+			return "没有这一天";
+		}
+		*(int *)((char *)out + f->off) = day;
+		return NULL;
+	case VT_MONEY:
+		if (wf_money_parse(s, &fen) == -1)
+			return "金额应为以元为单位的数字，最多两位小数，如 1234.50";
+		if (f->max > 0 && fen > f->max)
+			return "超出允许范围";
+		*(long long *)((char *)out + f->off) = fen;
+		return NULL;
+	case VT_STRING:
+	case VT_TEXT:
+	case VT_ENUM:
+	case VT_REGION:
+	case VT_INT:
+	case VT_ID:
+	case VT_BOOL:
+	case VT_OBJECT:
+	case VT_ROLES:
+	case VT__MAX:
+		break;
+	}
+	return "internal";
 }
 
 static void
@@ -195,6 +242,17 @@ validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
 			    json_string_length(v))) == NULL)
 				store_str(out, f, json_string_value(v));
 			break;
+		case VT_DATE:
+		case VT_MONEY:
+			if (!json_is_string(v)) {
+				badtype = 1;
+				msg = "应为字符串";
+				break;
+			}
+			if ((msg = check_string(f, json_string_value(v),
+			    json_string_length(v))) == NULL)
+				msg = check_typed(f, json_string_value(v), out);
+			break;
 		case VT_INT:
 		case VT_ID:
 			if (!json_is_integer(v)) {
@@ -286,6 +344,10 @@ validate_query(struct req *r, const struct vfield *fields, size_t n,
 		case VT_REGION:
 			if ((msg = check_string(f, s, strlen(s))) == NULL)
 				store_str(out, f, s);
+			break;
+		case VT_DATE:
+		case VT_MONEY:
+			msg = check_typed(f, s, out);
 			break;
 		case VT_INT:
 		case VT_ID:

@@ -86,3 +86,9 @@ EXTRA_DIST += tests/unit/check-sql-constants.sh
 
 # ./run test runs the unit programs again with this as LOG_COMPILER.
 EXTRA_DIST += tests/unit/valgrind.sh
+
+# Activities and the statistics form (issue 6).
+E2E_TESTS += tests/e2e/e2e-report
+tests_e2e_e2e_report_SOURCES = tests/e2e/e2e-report.c
+tests_e2e_e2e_report_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_report_LDADD = $(E2E_LIBS)

@@ -1,0 +1,557 @@
+// flow.test.mjs: paicha's front end in a real browser (Debian's chromium,
+// driven by playwright-core) against a live instance: an officer
+// registers an enterprise and a case and drives it to a proposed credit
+// publication, legal staff approve it from the inbox, the officer
+// proposes closing with a look-back date and legal staff approve, an
+// auditor verifies the hash chain.  Every step is asserted on what the
+// page shows; the test fails on any console error, page error or CSP
+// violation.  It takes the screenshots under docs/screenshots/.
+//
+// Environment: PAICHA_URL (default https://localhost:18443), PAICHA_CA
+// (the instance's certificate, to check the headers over verified TLS),
+// PAICHA_CHROMIUM (default /usr/bin/chromium), PAICHA_SCREENSHOTS (where
+// the screenshots go; default docs/screenshots in the checkout).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import https from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BASE = (process.env.PAICHA_URL || 'https://localhost:18443').replace(/\/$/, '');
+const CA = process.env.PAICHA_CA || '';
+const SHOTS = process.env.PAICHA_SCREENSHOTS || path.join(HERE, '..', '..', 'docs', 'screenshots');
+const PASSWORD = 'paicha-demo';
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+let context;
+let page;
+let profile;
+const consoleErrors = [];
+const pageErrors = [];
+const cspViolations = [];
+
+// What the scenario makes, shared between the steps.
+const run = {
+	uscc: null,
+	// Not unique (the credit code is): the steps find it by its code.
+	name: ['北京恒信化工有限公司', '北京安达化学品有限公司', '北京华泰精细化工有限公司',
+		'北京永盛化工科技有限公司'][Math.floor(Math.random() * 4)],
+	caseId: null,
+};
+
+/* A date N days from today in China's time zone (the service's calendar). */
+function day(n) {
+	return new Date(Date.now() + n * 86400000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+}
+
+// GB 32100-2015, computed here independently of the page's uscc.js.
+const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+function checkChar(first17) {
+	let sum = 0;
+	let w = 1;
+	for (let i = 0; i < 17; i++, w = (w * 3) % 31)
+		sum += ALPHABET.indexOf(first17[i]) * w;
+	return ALPHABET[(31 - (sum % 31)) % 31];
+}
+
+/* A fresh, valid unified social credit code. */
+function freshUscc() {
+	let s = '91110101';
+	for (let i = 0; i < 9; i++)
+		s += ALPHABET[Math.floor(Math.random() * 31)];
+	return s + checkChar(s);
+}
+
+/* Wait until `locator`'s text matches `re`; fail with what it showed. */
+async function expectText(locator, re, timeout = 15000) {
+	const end = Date.now() + timeout;
+	let last = '';
+	for (;;) {
+		try {
+			last = await locator.innerText({ timeout: 1000 });
+			if (re.test(last))
+				return last;
+		} catch {
+			// not there yet
+		}
+		if (Date.now() > end)
+			assert.fail(`expected ${re} in ${locator}, saw: ${JSON.stringify(last.slice(0, 400))}`);
+		await page.waitForTimeout(100);
+	}
+}
+
+/*
+ * axe-core on the page as it now is: no WCAG 2.1 A/AA or best-practice
+ * violation (labels, names, contrast, landmarks, ARIA).  Evaluated over
+ * the DevTools protocol, so the page's CSP is neither needed nor touched.
+ */
+async function accessible(what) {
+	await page.evaluate(AXE);
+	const r = await page.evaluate(() => window.axe.run(document, {
+		runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+	}));
+	const found = r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+	assert.deepEqual(found, [], `accessibility of ${what}`);
+}
+
+const stateBadge = () => page.locator('#case-state');
+const status = () => page.locator('#status');
+const alertBox = () => page.locator('#alert');
+
+async function login(username) {
+	await page.goto(`${BASE}/#/login`);
+	await page.getByLabel('用户名').fill(username);
+	await page.getByLabel('密码').fill(PASSWORD);
+	await page.getByRole('button', { name: '登录', exact: true }).click();
+	await page.locator('#who:not([hidden])').waitFor();
+}
+
+async function logout() {
+	await page.getByRole('button', { name: '退出登录' }).click();
+	await page.getByRole('heading', { name: '登录' }).waitFor();
+}
+
+async function openCase() {
+	await page.goto(`${BASE}/#/cases/${run.caseId}`);
+	await page.getByRole('heading', { level: 1, name: new RegExp(`案件 #${run.caseId}`) }).waitFor();
+}
+
+/* Click the action button `label` and wait for its form. */
+async function action(label) {
+	await page.locator('.action-buttons').getByRole('button', { name: label, exact: true }).click();
+	return page.locator('form.event-form');
+}
+
+function fetchHead(url) {
+	return new Promise((resolve, reject) => {
+		const req = https.request(url, { method: 'GET', ca: CA ? fs.readFileSync(CA) : undefined,
+			rejectUnauthorized: Boolean(CA) }, (res) => {
+			res.resume();
+			resolve(res);
+		});
+		req.on('error', reject);
+		req.end();
+	});
+}
+
+before(async () => {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	profile = fs.mkdtempSync(path.join(os.tmpdir(), 'paicha-chromium-'));
+	context = await chromium.launchPersistentContext(profile, {
+		executablePath: process.env.PAICHA_CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args: [
+			...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+			'--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync',
+		],
+		ignoreHTTPSErrors: true,
+		viewport: { width: 1366, height: 768 },
+		locale: 'zh-CN',
+		timezoneId: 'Asia/Shanghai',
+	});
+	await context.exposeBinding('__paichaCsp', (_src, v) => { cspViolations.push(v); });
+	await context.addInitScript(() => {
+		document.addEventListener('securitypolicyviolation', (e) => {
+			window.__paichaCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+		});
+	});
+	page = context.pages()[0] || await context.newPage();
+	page.setDefaultTimeout(15000);
+	context.on('page', (p) => watch(p));
+	watch(page);
+});
+
+/* Answers the browser logs as "Failed to load resource" that a step
+   provokes on purpose: [status or net::ERR_..., url pattern].  The 401 of GET
+   /api/v1/session is always expected: it is how the page learns that
+   nobody is logged in yet. */
+const expectedFailures = [['401', /\/api\/v1\/session$/]];
+
+/* Console errors and page errors of every tab are failures, save the
+   browser's log lines for the expected failures above. */
+function watch(p) {
+	p.on('console', (m) => {
+		if (m.type() !== 'error')
+			return;
+		const where = m.location()?.url || '';
+		const st = /^Failed to load resource: (?:.*status of (\d+)|(net::ERR_\w+))/.exec(m.text());
+		if (st && expectedFailures.some(([code, re]) => code === (st[1] || st[2]) && re.test(where)))
+			return;
+		consoleErrors.push(`${m.text()} (${where})`);
+	});
+	p.on('pageerror', (e) => pageErrors.push(String(e)));
+}
+
+/*
+ * Whether the service lacks the route `path` altogether (its front line
+ * answers 404 "no such resource" for an unknown route, whatever the
+ * role): the backend lands in pieces, and a step that needs a piece not
+ * yet merged is skipped, saying so, instead of failing the whole suite.
+ */
+async function routeMissing(path) {
+	const r = await page.request.get(`${BASE}${path}`);
+	return r.status() === 404 && /no such resource/.test(await r.text());
+}
+
+/* A scenario step: skipped once an earlier step failed (each builds on
+   the one before), so one failure is reported once, quickly; skipped
+   too while a route it `needs` is not on the service yet. */
+let broken = null;
+function step(name, fn, { needs = [] } = {}) {
+	test(name, async (t) => {
+		if (broken) {
+			t.skip(`after the failed step: ${broken}`);
+			return;
+		}
+		for (const path of needs) {
+			if (await routeMissing(path)) {
+				t.skip(`${path} is not on this service yet`);
+				return;
+			}
+		}
+		try {
+			await fn(t);
+		} catch (e) {
+			broken = name;
+			throw e;
+		}
+	});
+}
+
+after(async () => {
+	await context?.close();
+	if (profile)
+		fs.rmSync(profile, { recursive: true, force: true });
+});
+
+step('the page is served with the strict CSP and security headers', async () => {
+	const res = await fetchHead(`${BASE}/`);
+	assert.equal(res.statusCode, 200);
+	assert.equal(res.headers['content-security-policy'], CSP);
+	assert.equal(res.headers['x-content-type-options'], 'nosniff');
+	const nav = await page.goto(`${BASE}/`);
+	assert.equal((await nav.allHeaders())['content-security-policy'], CSP);
+	await page.getByRole('heading', { name: '登录' }).waitFor();
+	await accessible('the login page');
+});
+
+step('the page\'s credit code check agrees with GB 32100', async () => {
+	const got = await page.evaluate(async () => {
+		const m = await import('/js/uscc.js');
+		return ['91350100M000100Y43', '91350100M000100Y44', '91350100M000100Y4', '9135010OM000100Y43']
+		    .map((c) => m.check(c).ok);
+	});
+	// The standard's own example, a wrong check character, too short, a letter O.
+	assert.deepEqual(got, [true, false, false, false]);
+});
+
+step('a wrong password is refused on the page', async () => {
+	await page.getByLabel('用户名').fill('officer.bj');
+	await page.getByLabel('密码').fill('wrong-password');
+	await page.getByRole('button', { name: '登录', exact: true }).click();
+	await expectText(page.locator('form .form-error'), /用户名或密码错误/);
+});
+
+step('officer.bj registers an enterprise, the credit code checked as typed', async () => {
+	await login('officer.bj');
+	await expectText(page.locator('#who'), /北京市执法人员/);
+	await page.getByRole('link', { name: '企业', exact: true }).click();
+	await page.getByRole('link', { name: '登记企业' }).click();
+	await page.getByRole('heading', { name: '登记企业' }).waitFor();
+	run.uscc = freshUscc();
+	const wrong = run.uscc.slice(0, 17) + ALPHABET[(ALPHABET.indexOf(run.uscc[17]) + 1) % 31];
+	const code = page.getByLabel('统一社会信用代码');
+	await code.fill(wrong);
+	await expectText(page.locator('#uscc-state'), /校验码不正确/);
+	assert.equal(await code.getAttribute('aria-invalid'), 'true');
+	await code.fill(`${run.uscc.slice(0, 10)}O`);
+	await expectText(page.locator('#uscc-state'), /第11位“O”不是/);
+	await code.fill(run.uscc.toLowerCase());
+	await expectText(page.locator('#uscc-state'), /格式与校验码正确/);
+	await page.getByLabel('企业名称').fill(run.name);
+	await page.getByLabel('区县级').selectOption({ label: '东城区' });
+	await page.getByLabel('地址').fill('北京市东城区测试路1号');
+	await page.getByLabel('生产许可证编号').fill('XK13-014-00001');
+	await accessible('the enterprise registration form');
+	await page.getByRole('button', { name: '登记企业' }).click();
+	await expectText(page.locator('#ent-result'), new RegExp(`已登记企业：${run.name}（${run.uscc}）`));
+});
+
+step('officer.bj registers a case for it', async () => {
+	await page.getByRole('link', { name: '为该企业登记案件' }).click();
+	await page.getByRole('heading', { name: '登记案件' }).waitFor();
+	const chosen = page.getByRole('radio', { name: new RegExp(run.uscc) });
+	await chosen.waitFor();
+	assert.ok(await chosen.isChecked(), 'the enterprise just registered is chosen');
+	await page.getByLabel('产品类别').selectOption({ label: '危险化学品' });
+	await page.getByLabel('领域').selectOption({ label: '生产领域' });
+	await page.getByLabel('问题来源').selectOption({ label: '监督抽查' });
+	await page.getByLabel('风险等级').selectOption({ label: '高' });
+	await page.getByLabel('问题描述').fill('监督抽查发现产品安全技术说明书与实际成分不符');
+	await accessible('the case registration form');
+	await page.getByRole('button', { name: '登记案件' }).click();
+	await page.waitForURL(/#\/cases\/\d+$/);
+	run.caseId = Number(/#\/cases\/(\d+)$/.exec(page.url())[1]);
+	await expectText(stateBadge(), /^发现登记$/);
+	await expectText(status(), new RegExp(`已登记案件 #${run.caseId}`));
+	await expectText(page.locator('.facts'), new RegExp(run.uscc));
+	await expectText(page.locator('.timeline'), /登记案件/);
+});
+
+step('officer.bj orders rectification', async () => {
+	const form = await action('责令整改');
+	await form.getByRole('button', { name: '确认提交' }).click();
+	await expectText(form.locator('[data-field="deadline"] .field-error'), /请选择整改期限/);
+	await accessible('a case page with an action form showing an error');
+	await form.getByLabel('整改期限').fill(day(30));
+	await form.getByLabel('整改措施').fill('立即停止销售，15日内更换安全技术说明书');
+	await form.getByRole('button', { name: '确认提交' }).click();
+	await expectText(stateBadge(), /^责令整改$/);
+	await expectText(status(), /已完成：责令整改/);
+	await expectText(page.locator('section:has(#dl-h)'), new RegExp(`整改期限[\\s\\S]*${day(30)}`));
+});
+
+step('officer.bj records the rectification report; its answer is lost once and the retry is not a second event', async () => {
+	// The first attempt reaches the service and commits, but its answer
+	// never arrives (the connection is reset): the page retries with the
+	// same Idempotency-Key and gets the first answer replayed.
+	const url = new RegExp(`/api/v1/cases/${run.caseId}/transitions$`);
+	const keys = [];
+	let dropped = false;
+	await page.route(url, async (route) => {
+		keys.push(route.request().headers()['idempotency-key']);
+		if (!dropped) {
+			dropped = true;
+			await route.fetch();
+			await route.abort('connectionreset');
+			return;
+		}
+		await route.continue();
+	});
+	const lost = ['net::ERR_CONNECTION_RESET', url];
+	expectedFailures.push(lost);
+	const form = await action('企业报告整改完成');
+	await form.getByLabel('整改情况及证明材料').fill('企业已更换说明书并提交整改报告及照片');
+	await form.getByRole('button', { name: '确认提交' }).click();
+	await expectText(stateBadge(), /^整改复查$/);
+	await page.unroute(url);
+	expectedFailures.splice(expectedFailures.indexOf(lost), 1);
+	assert.equal(keys.length, 2, 'one retry');
+	assert.match(keys[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+	assert.equal(keys[1], keys[0], 'the retry reuses the Idempotency-Key');
+	const entries = await page.locator('.timeline li[data-event="report_rectification"]').count();
+	assert.equal(entries, 1, 'the report is in the history once');
+});
+
+step('officer.bj holds an interview', async () => {
+	const form = await action('约谈企业负责人');
+	await form.getByLabel('约谈日期').fill(day(0));
+	await form.getByRole('textbox', { name: '参加约谈人员 第1项' }).fill('王某（法定代表人）');
+	await form.getByRole('button', { name: '添加一项参加约谈人员' }).click();
+	await form.getByRole('textbox', { name: '参加约谈人员 第2项' }).fill('赵某（质量负责人）');
+	await form.getByLabel('约谈纪要').fill('企业承诺落实质量安全主体责任，建立进货查验制度');
+	await form.getByRole('button', { name: '确认提交' }).click();
+	await expectText(stateBadge(), /^约谈$/);
+	await expectText(page.locator('.timeline'), /王某（法定代表人）、赵某（质量负责人）/);
+});
+
+step('officer.bj proposes credit publication; it awaits legal review', async () => {
+	const form = await action('行政处罚信息信用公示');
+	await expectText(form, /须经法制审核/);
+	await form.getByLabel('行政处罚决定书文号').fill('京东市监处罚〔2026〕88号');
+	await form.getByLabel('罚款金额（元）').fill('5万');
+	await form.getByLabel('没收金额（元）').fill('1200');
+	await form.getByLabel('案值（元）').fill('36800.5');
+	await form.getByLabel('公示日期').fill(day(0));
+	await form.getByLabel('列入严重违法失信名单').check();
+	await form.getByRole('button', { name: '提请法制审核' }).click();
+	await expectText(form.locator('[data-field="fine_amount"] .field-error'), /金额格式不正确/);
+	await form.getByLabel('罚款金额（元）').fill('50000');
+	await form.getByRole('button', { name: '提请法制审核' }).click();
+	await expectText(page.locator('.proposal'), /待法制审核：行政处罚信息信用公示/);
+	await expectText(page.locator('.proposal'), /50,000\.00 元/);
+	await expectText(stateBadge(), /^约谈$/);
+	await expectText(status(), /已提请法制审核/);
+	// Nothing that would change the state is offered while it is pending.
+	const offered = await page.locator('.action-buttons button').allInnerTexts();
+	assert.deepEqual(offered, ['添加备注']);
+	await page.screenshot({ path: path.join(SHOTS, 'case.png'), fullPage: true });
+});
+
+step('the case list shows the case, its state and the per-state counts', async () => {
+	await page.getByRole('link', { name: '案件列表' }).first().click();
+	await page.getByRole('heading', { name: '案件列表' }).waitFor();
+	const row = page.locator('table.list tbody tr', { hasText: `#${run.caseId}` });
+	await expectText(row, /约谈[\s\S]*待审核：行政处罚信息信用公示/);
+	await expectText(page.locator('nav.counts'), /约谈 [1-9]/);
+	await page.getByLabel('关键词').fill(run.uscc);
+	await page.getByRole('button', { name: '筛选' }).click();
+	await page.waitForURL(/q=/);
+	await expectText(page.locator('#list-summary'), /已显示 1 件/);
+	await page.getByRole('link', { name: '清除筛选' }).click();
+	await expectText(page.locator('#list-summary'), /已显示 [1-9]/);
+	await accessible('the case list');
+	await page.screenshot({ path: path.join(SHOTS, 'case-list.png'), fullPage: true });
+});
+
+step('legal.bj approves the publication from the inbox', async () => {
+	await logout();
+	await login('legal.bj');
+	await page.getByRole('heading', { name: '法制审核待办' }).waitFor();
+	const card = page.locator('ul.inbox > li', { hasText: `案件 #${run.caseId}` });
+	await expectText(card, /提议：行政处罚信息信用公示/);
+	await card.getByRole('button', { name: `审核案件 #${run.caseId}` }).click();
+	await expectText(card.locator('.proposal'), /京东市监处罚〔2026〕88号/);
+	await accessible('the inbox with a proposal open');
+	await card.getByRole('textbox', { name: /审核意见/ }).fill('事实清楚，证据确凿，同意公示');
+	await card.getByRole('button', { name: '批准' }).click();
+	await expectText(status(), new RegExp(`已批准案件 #${run.caseId} 的提议：行政处罚信息信用公示。案件状态：信用公示`));
+	await page.locator('ul.inbox > li', { hasText: `案件 #${run.caseId}` }).waitFor({ state: 'detached' });
+	await openCase();
+	await expectText(stateBadge(), /^信用公示$/);
+	await expectText(page.locator('.timeline'), /行政处罚信息信用公示（法制审核通过）/);
+});
+
+step('officer.bj proposes closing with a look-back date', async () => {
+	await logout();
+	await login('officer.bj');
+	await openCase();
+	const form = await action('办结');
+	await form.getByLabel('办结结论').fill('企业已整改到位，罚没款已缴纳，信用信息已公示');
+	await form.getByLabel('回头看日期').fill(day(90));
+	await form.getByRole('button', { name: '提请法制审核' }).click();
+	await expectText(page.locator('.proposal'), /待法制审核：办结/);
+	await expectText(page.locator('.proposal'), new RegExp(day(90)));
+});
+
+step('legal.bj approves the closing; the look-back date is set', async () => {
+	await logout();
+	await login('legal.bj');
+	const card = page.locator('ul.inbox > li', { hasText: `案件 #${run.caseId}` });
+	await card.getByRole('button', { name: `审核案件 #${run.caseId}` }).click();
+	await card.getByRole('button', { name: '批准' }).click();
+	await expectText(status(), /案件状态：办结/);
+	await openCase();
+	await expectText(stateBadge(), /^办结$/);
+	await expectText(page.locator('.facts'), new RegExp(`回头看日期\\s*${day(90)}`));
+});
+
+step('a case changed in another tab: 412, the user is told and the case reloads', async () => {
+	await logout();
+	await login('officer.bj');
+	await openCase();
+	const first = page;
+	const other = await context.newPage();
+	page = other;
+	await openCase();
+	let form = await action('添加备注');
+	await form.getByLabel('备注').fill('另一窗口中添加的备注');
+	await form.getByRole('button', { name: '确认提交' }).click();
+	await expectText(status(), /已完成：添加备注/);
+	await other.close();
+	page = first;
+	const before = await page.locator('.state-line').innerText();
+	const provoked = ['412', new RegExp(`/api/v1/cases/${run.caseId}/transitions$`)];
+	expectedFailures.push(provoked);
+	form = await action('添加备注');
+	await form.getByLabel('备注').fill('本窗口的备注');
+	await form.getByRole('button', { name: '确认提交' }).click();
+	await expectText(alertBox(), /该案件已被他人修改，已为您重新加载/);
+	await expectText(page.locator('.timeline'), /另一窗口中添加的备注/);
+	assert.notEqual(await page.locator('.state-line').innerText(), before, 'the version shown moved on');
+	expectedFailures.splice(expectedFailures.indexOf(provoked), 1);
+});
+
+step('an expired session goes to the login page and back to the case', async () => {
+	await context.clearCookies();
+	await page.reload();
+	await page.getByRole('heading', { name: '登录' }).waitFor();
+	assert.match(decodeURIComponent(page.url()), new RegExp(`next=/cases/${run.caseId}`));
+	await page.getByLabel('用户名').fill('officer.bj');
+	await page.getByLabel('密码').fill(PASSWORD);
+	await page.getByRole('button', { name: '登录', exact: true }).click();
+	await page.getByRole('heading', { level: 1, name: new RegExp(`案件 #${run.caseId}`) }).waitFor();
+});
+
+step('the case page reads on a tablet without sideways scrolling', async () => {
+	await page.setViewportSize({ width: 768, height: 1024 });
+	await openCase();
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 768px tablet`);
+	await accessible('a case page on a tablet');
+	await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+step('officer.bj records a risk investigation of the enterprise', async () => {
+	const caseUrl = page.url();
+	await page.getByRole('link', { name: '排查抽查等工作' }).click();
+	await page.getByRole('heading', { name: /排查、抽查/ }).waitFor();
+	await page.getByLabel('工作类型').selectOption({ label: '风险排查' });
+	await page.getByLabel('产品类别').selectOption({ label: '危险化学品' });
+	await page.getByLabel('日期').fill(day(0));
+	await page.getByRole('searchbox', { name: '查找企业' }).fill(run.uscc);
+	await page.getByRole('button', { name: '查找企业' }).click();
+	const chosen = page.getByRole('radio', { name: new RegExp(run.uscc) });
+	await chosen.waitFor();
+	assert.ok(await chosen.isChecked(), 'the only match is chosen');
+	await page.getByLabel('领域').selectOption({ label: '生产领域' });
+	await page.getByLabel('发现问题').check();
+	await page.getByRole('button', { name: '保存' }).click();
+	await expectText(status(), /已保存：风险排查/);
+	await accessible('the activities page');
+	await expectText(page.locator('section:has(#act-list-h) tbody'), new RegExp(`风险排查[\\s\\S]*${run.name}[\\s\\S]*发现问题`));
+	await page.goto(caseUrl);
+	await expectText(stateBadge(), /^办结$/);
+}, { needs: ['/api/v1/activities'] });
+
+step('auditor.bj verifies the case\'s chain', async () => {
+	await logout();
+	await login('auditor.bj');
+	await page.getByRole('heading', { name: '审计', exact: true }).waitFor();
+	await page.getByLabel('案件编号').first().fill(String(run.caseId));
+	await page.getByRole('button', { name: '校验' }).click();
+	await expectText(page.locator('#verify-out'), /校验通过：案件 #\d+共检查 \d+ 条记录/);
+	await accessible('the audit page');
+	const csv = page.getByRole('link', { name: '导出 CSV' });
+	const res = await page.request.get(new URL(await csv.getAttribute('href'), BASE).href);
+	assert.equal(res.status(), 200);
+	assert.match(res.headers()['content-type'], /csv/);
+}, { needs: ['/api/v1/audit/events'] });
+
+step('the campaign form shows the table and offers CSV and XLSX', async () => {
+	await page.getByRole('link', { name: '统计报表' }).click();
+	await page.getByRole('heading', { name: /情况统计表/ }).waitFor();
+	const table = page.locator('table.report');
+	await expectText(table, /危险化学品[\s\S]*合计/);
+	// The risk investigation recorded above: one enterprise investigated,
+	// problems found, in the production domain of 危险化学品.
+	const row = await table.locator('tbody tr')
+	    .filter({ has: page.getByRole('rowheader', { name: '危险化学品', exact: true }) })
+	    .locator('td').allInnerTexts();
+	assert.ok(Number(row[0]) >= 1 && Number(row[1]) >= 1, `危险化学品 row: ${row.slice(0, 4)}`);
+	await expectText(table.locator('thead'), /风险排查[\s\S]*生产领域[\s\S]*排查企业/);
+	for (const [name, type] of [['下载 CSV', /csv/], ['下载 Excel（XLSX）', /spreadsheetml|octet-stream/]]) {
+		const href = await page.getByRole('link', { name }).getAttribute('href');
+		const res = await page.request.get(new URL(href, BASE).href);
+		assert.equal(res.status(), 200, `${name}: ${href}`);
+		assert.match(res.headers()['content-type'], type);
+	}
+	await accessible('the campaign form');
+	await page.screenshot({ path: path.join(SHOTS, 'report.png'), fullPage: true });
+}, { needs: ['/api/v1/activities', '/api/v1/reports/campaign/2022'] });
+
+test('no console error, page error or CSP violation happened', () => {
+	assert.deepEqual(pageErrors, [], 'page errors');
+	assert.deepEqual(consoleErrors, [], 'console errors');
+	assert.deepEqual(cspViolations, [], 'CSP violations');
+});
