@@ -51,6 +51,17 @@ fmt(const char *f, ...)
 	return s;
 }
 
+/* The date `days` from today in China Standard Time, "YYYY-MM-DD". */
+void
+cst_date(int days, char out[11])
+{
+	time_t		 t = time(NULL) + 8 * 3600 + (time_t)days * 86400;
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 double
 now_seconds(void)
 {

@@ -76,17 +76,6 @@ static pthread_mutex_t	 probe_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct answer	 probes[4096];
 static size_t		 nprobes;
 
-/* A date `days` from today in China Standard Time. */
-static void
-day(int days, char out[11])
-{
-	time_t		 t = time(NULL) + 8 * 3600 + (time_t)days * 86400;
-	struct tm	 tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 static void *
 grow(void *p, size_t *cap, size_t n, size_t size)
 {
@@ -214,8 +203,8 @@ one_case(struct fclient *fc, long long eid)
 	resp_free(&r);
 	for (i = 0; steps[i] != NULL; i++) {
 		next_marker(fc, m, sizeof(m));
-		day(30, d1);
-		day(0, d2);
+		cst_date(30, d1);
+		cst_date(0, d2);
 		if (strcmp(steps[i], "approve") == 0) {
 			snprintf(path, sizeof(path), "/api/v1/cases/%lld/approval",
 			    id);

@@ -22,17 +22,15 @@
 static struct client	*officer, *legal, *legal2, *both;
 static long long	 ent;
 
+/* A date `days` from today (CST); four calls' results live at once. */
 static const char *
 day(int days)
 {
 	static char	 buf[4][11];
 	static int	 k;
-	time_t		 t = time(NULL) + 8 * 3600 + (time_t)days * 86400;
-	struct tm	 tm;
 
-	gmtime_r(&t, &tm);
 	k = (k + 1) % 4;
-	strftime(buf[k], sizeof(buf[k]), "%Y-%m-%d", &tm);
+	cst_date(days, buf[k]);
 	return buf[k];
 }
 

@@ -82,6 +82,7 @@ const char *e2e_url(void);
 const char *e2e_env(const char *);
 char	*fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
 double	 now_seconds(void);
+void	 cst_date(int, char[11]);
 
 /* Fixtures made directly in the database (superuser). */
 char	*uscc_make(unsigned long);		/* a valid code, malloc'd */
