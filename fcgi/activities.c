@@ -268,7 +268,7 @@ activity_create(struct req *r)
 	PGresult	*res = NULL;
 	char		 region[7], on[WF_DATE_LEN + 1], camp[24], eid[24];
 	char		 cnt[24], bat[24], fail[24], solved[24], gain[32];
-	char		 uid[24], *text = NULL;
+	char		 uid[24], loc[64];
 	const char	*p[15];
 	unsigned	 present;
 	int64_t		 id;
@@ -348,25 +348,20 @@ activity_create(struct req *r)
 	p[0] = eid;
 	if ((res = db_exec(r, &activity_one, p)) == NULL)
 		goto dberr;
-	if (PQntuples(res) != 1 || (o = activity_json(r, res, 0)) == NULL ||
-	    (text = json_dumps(o, JSON_COMPACT)) == NULL) {
+	if (PQntuples(res) != 1 || (o = activity_json(r, res, 0)) == NULL) {
 		log_error("request %s: activity %lld could not be shown", r->id,
 		    (long long)id);
 		reply_problem(r, 500, NULL, "internal error", NULL);
 		goto out;
 	}
-	snprintf(r->location, sizeof(r->location), "/api/v1/activities/%lld",
-	    (long long)id);
-	if (idem_finish(r, &idem, 201, text) == -1 || db_commit(r) == -1)
-		goto dberr;
-	reply_text(r, 201, "application/json; charset=utf-8", text,
-	    strlen(text));
+	snprintf(loc, sizeof(loc), "/api/v1/activities/%lld", (long long)id);
+	reply_change(r, o, 201, "activity", loc, &idem);
+	o = NULL;
 	goto out;
 dberr:
 	json_decref(errors);
 	reply_db_error(r);
 out:
-	free(text);
 	json_decref(o);
 	PQclear(res);
 }

@@ -76,7 +76,8 @@ cmd_user_create(int argc, char *argv[])
 	static const char insert[] =
 	    "INSERT INTO users (username, display_name, region, roles,"
 	    " password_hash) VALUES ($1, $2, $3, string_to_array($4, ','), $5)"
-	    " ON CONFLICT (username) DO NOTHING RETURNING id";
+	    " ON CONFLICT (username) WHERE password_hash IS NOT NULL"
+	    " DO NOTHING RETURNING id";	/* the national copy: 0011 */
 	const char	*user = NULL, *name = NULL, *region = NULL, *roles = NULL;
 	const char	*url = getenv("PAICHA_ADMIN_DATABASE_URL"), *p[5];
 	char		 pw[300], hash[PASSWORD_HASH_MAX];

@@ -244,43 +244,17 @@ out:
 }
 
 /*
- * Reply with the case as it now is, with its ETag; `status` 200, 201 or
- * 202.  The JSON text is also stored for an Idempotency-Key replay
- * before the transaction commits -- so call this with the transaction
- * open, and it commits.
+ * Reply `status` with the case as it now is (see reply_change: stores
+ * the Idempotency-Key's answer and commits first).
  */
 void
 case_reply(struct req *r, int64_t id, int status, const struct idem *idem)
 {
-	json_t	*o;
-	char	*text = NULL;
+	char	 loc[64];
 
-	if ((o = case_json(r, id)) == NULL) {
-		if (r->sqlstate[0] != '\0')
-			reply_db_error(r);
-		else
-			reply_problem(r, 404, NULL, "no such case", NULL);
-		return;
-	}
-	snprintf(r->etag, sizeof(r->etag), "%lld", (long long)
-	    json_integer_value(json_object_get(o, "version")));
-	if (status == 201)
-		snprintf(r->location, sizeof(r->location), "/api/v1/cases/%lld",
-		    (long long)id);
-	text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (text == NULL) {
-		reply_problem(r, 500, NULL, "internal error", NULL);
-		return;
-	}
-	if (idem_finish(r, idem, status, text) == -1 || db_commit(r) == -1) {
-		reply_db_error(r);
-		goto out;
-	}
-	reply_text(r, status, "application/json; charset=utf-8", text,
-	    strlen(text));
-out:
-	free(text);
+	snprintf(loc, sizeof(loc), "/api/v1/cases/%lld", (long long)id);
+	reply_change(r, case_json(r, id), status, "case",
+	    status == 201 ? loc : NULL, idem);
 }
 
 /* ------------------------------------------------------------------ */
@@ -442,18 +416,7 @@ dberr:
 void
 case_get(struct req *r)
 {
-	json_t	*o;
-
-	if ((o = case_json(r, r->ids[0])) == NULL) {
-		if (r->sqlstate[0] != '\0')
-			reply_db_error(r);
-		else
-			reply_problem(r, 404, NULL, "no such case", NULL);
-		return;
-	}
-	snprintf(r->etag, sizeof(r->etag), "%lld", (long long)
-	    json_integer_value(json_object_get(o, "version")));
-	reply_json(r, 200, o);
+	reply_resource(r, case_json(r, r->ids[0]), "case");
 }
 
 /* ------------------------------------------------------------------ */

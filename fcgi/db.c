@@ -1,7 +1,9 @@
 /*
  * db.c: the libpq layer.  One connection per worker thread, opened on
  * first use and again after it breaks; statements prepared once per
- * connection; SQLSTATEs mapped to HTTP in one table.
+ * connection; SQLSTATEs mapped to HTTP in one table.  With a read
+ * replica configured, a second connection per thread, to the replica,
+ * for the requests db_route_replica() sends there.
  *
  * Rules every caller relies on:
  *  - SQL is always a constant `struct stmt` with $n parameters.
@@ -13,13 +15,19 @@
  *    nothing is retried; the caller gets 503 and the client retries with
  *    its Idempotency-Key.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "paicha.h"
 
+/* After the replica failed to connect, leave it alone this long (s). */
+#define REPLICA_RETRY	10
+
 static atomic_int	 next_slot;
+
+static void	 replica_leave(struct req *);
 
 /* ------------------------------------------------------------------ */
 /* SQLSTATE -> HTTP                                                   */
@@ -198,6 +206,16 @@ again:
 fail:
 	db_fail(r, db, res, "statement");
 	PQclear(res);
+	/*
+	 * A replica that went away or cancelled the statement for a
+	 * conflict with recovery: the primary answers the rest.
+	 */
+	if (r->on_replica && idle && !retried && (r->db_lost ||
+	    strcmp(r->sqlstate, "40001") == 0)) {
+		retried = 1;
+		replica_leave(r);
+		goto again;
+	}
 	if (r->db_lost && idle && !retried) {
 		retried = 1;
 		goto again;
@@ -238,6 +256,9 @@ db_command(struct req *r, const char *cmd)
 	}
 	db_fail(r, db, res, cmd);
 	PQclear(res);
+	/* The replica went away before anything began: to the primary. */
+	if (r->db_lost && idle && r->on_replica)
+		replica_leave(r);
 	/* BEGIN on a stale connection: nothing happened yet, go again. */
 	if (r->db_lost && idle && strcmp(cmd, "BEGIN") == 0 &&
 	    db_connect(db) == 0) {
@@ -288,10 +309,9 @@ db_commit(struct req *r)
 	return db_command(r, "COMMIT");
 }
 
-void
-db_rollback(struct req *r)
+static void
+rollback_one(struct db *db)
 {
-	struct db	*db = &r->w->db;
 	PGresult	*res;
 
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
@@ -303,6 +323,37 @@ db_rollback(struct req *r)
 	PQclear(res);
 }
 
+/* End whatever transaction the request left open, on either connection. */
+void
+db_rollback(struct req *r)
+{
+	rollback_one(&r->w->db);
+	rollback_one(&r->w->spare);
+}
+
+/* Swap the worker's connections: the request moves to the other one. */
+static void
+db_swap(struct req *r)
+{
+	struct db	 t = r->w->db;
+
+	r->w->db = r->w->spare;
+	r->w->spare = t;
+	r->on_replica = !r->on_replica;
+}
+
+/*
+ * The end of a request's use of the database: nothing left open on
+ * either connection, and the primary's back in r->w->db.
+ */
+void
+db_release(struct req *r)
+{
+	db_rollback(r);
+	if (r->on_replica)
+		db_swap(r);
+}
+
 /* Whether the database answers: 0 or -1. */
 int
 db_ping(struct req *r)
@@ -310,6 +361,161 @@ db_ping(struct req *r)
 	static struct stmt ping = STMT("SELECT 1", 0);
 
 	return db_exec_ok(r, &ping, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* The read replica                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Contract: db_route_replica() is the one place that decides whether a
+ * request reads from the replica.  The router calls it, before the
+ * handler, for the routes flagged EP_REPLICA (reads only: a write there
+ * fails on a replica).  It sends the request to the replica when all of
+ * these hold, else leaves it on the primary and counts why:
+ *
+ *  - a replica is configured and connects (a failed connection is not
+ *    tried again for REPLICA_RETRY seconds), and it is a standby;
+ *  - it has replayed the session's last write (r->wrote_lsn, written by
+ *    session_wrote() after every write of the session, on any instance
+ *    of the service): a read right after one's own write sees it;
+ *  - it is at most cfg.replica_max_lag seconds behind: none, when it
+ *    has replayed what the primary had flushed when this request was
+ *    authenticated (r->primary_lsn), else the age of the last
+ *    transaction it replayed (an overestimate after a quiet spell:
+ *    such a request reads from the primary).
+ *
+ * The same statement scopes the replica connection to the request's
+ * user, as session_open() does the primary's: row-level security and
+ * the handlers' queries see the same scope on either.  Sending the
+ * request there swaps the worker's connections (struct worker), so
+ * everything that uses r->w->db -- db_exec, transactions, streams --
+ * reads from the replica until db_release() swaps them back.
+ *
+ * A replica that fails later in the request (connection lost, a
+ * statement cancelled for a conflict with recovery) hands the rest to
+ * the primary when no transaction was open (db_exec, db_command).
+ */
+void
+db_route_replica(struct req *r)
+{
+	static const char check[] =
+	    "SELECT set_config('paicha.region', $1, false) AS region,"
+	    " set_config('paicha.user_id', $2, false) AS user_id,"
+	    " pg_is_in_recovery() AS standby,"
+	    " coalesce(pg_last_wal_replay_lsn() >= $3::pg_lsn, false) AS own,"
+	    " CASE WHEN pg_last_wal_replay_lsn() >= $4::pg_lsn THEN 0"
+	    "  ELSE extract(epoch FROM clock_timestamp() -"
+	    "   pg_last_xact_replay_timestamp()) END AS lag";
+	struct db	*rep = &r->w->spare;
+	const char	*p[4];
+	char		 uid[24];
+	PGresult	*res = NULL;
+	time_t		 now;
+	double		 lag;
+
+	if (rep->url == NULL || !r->authed || r->on_replica)
+		return;
+	now = time(NULL);
+	if (rep->retry_at > now || db_connect(rep) == -1) {
+		if (rep->retry_at <= now)
+			rep->retry_at = now + REPLICA_RETRY;
+		metrics_replica_miss(MISS_DOWN);
+		return;
+	}
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	p[0] = r->user.region;
+	p[1] = uid;
+	p[2] = r->wrote_lsn[0] != '\0' ? r->wrote_lsn : "0/0";
+	p[3] = r->primary_lsn[0] != '\0' ? r->primary_lsn : "FFFFFFFF/FFFFFFFF";
+	res = PQexecParams(rep->conn, check, 4, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		log_warn("request %s: replica check failed: %s", r->id,
+		    PQerrorMessage(rep->conn));
+		if (PQstatus(rep->conn) != CONNECTION_OK) {
+			db_close(rep);
+			rep->retry_at = now + REPLICA_RETRY;
+		}
+		metrics_replica_miss(MISS_DOWN);
+		goto out;
+	}
+	if (strcmp(db_get(res, 0, "standby"), "t") != 0) {
+		metrics_replica_miss(MISS_DOWN);
+		goto out;
+	}
+	if (strcmp(db_get(res, 0, "own"), "t") != 0) {
+		metrics_replica_miss(MISS_OWN_WRITE);
+		goto out;
+	}
+	lag = db_isnull(res, 0, "lag") ? INFINITY :
+	    strtod(db_get(res, 0, "lag"), NULL);
+	if (!(lag <= (double)cfg.replica_max_lag)) {
+		metrics_replica_miss(MISS_LAG);
+		goto out;
+	}
+	db_swap(r);
+	metrics_replica_read();
+out:
+	PQclear(res);
+}
+
+/* The replica failed this request: the primary takes the rest. */
+static void
+replica_leave(struct req *r)
+{
+	log_warn("request %s: the replica failed (%s): reading from the "
+	    "primary", r->id, r->sqlstate);
+	db_swap(r);
+	if (r->w->spare.conn == NULL)
+		r->w->spare.retry_at = time(NULL) + REPLICA_RETRY;
+	metrics_replica_miss(MISS_DOWN);
+}
+
+/*
+ * For /metrics: whether the replica answers as a standby, and how far
+ * behind the primary it is, in seconds and bytes of WAL (NaN when it
+ * cannot be told).  Nothing when no replica is configured.
+ */
+void
+db_replica_probe(struct req *r)
+{
+	static struct stmt flushed = STMT(
+	    "SELECT pg_current_wal_flush_lsn() AS lsn", 0);
+	static const char behind[] =
+	    "SELECT pg_is_in_recovery() AS standby,"
+	    " greatest(pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()),"
+	    "  0) AS bytes,"
+	    " CASE WHEN pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 0"
+	    "  ELSE extract(epoch FROM clock_timestamp() -"
+	    "   pg_last_xact_replay_timestamp()) END AS lag";
+	struct db	*rep = &r->w->spare;
+	PGresult	*pres = NULL, *res = NULL;
+	const char	*p[1];
+	double		 lag = NAN, bytes = NAN;
+	int		 up = 0;
+
+	if (rep->url == NULL)
+		return;
+	if ((pres = db_exec(r, &flushed, NULL)) == NULL)
+		goto out;
+	if (db_connect(rep) == -1)
+		goto out;
+	p[0] = db_get(pres, 0, "lsn");
+	res = PQexecParams(rep->conn, behind, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		if (PQstatus(rep->conn) != CONNECTION_OK)
+			db_close(rep);
+		goto out;
+	}
+	up = strcmp(db_get(res, 0, "standby"), "t") == 0;
+	if (up && !db_isnull(res, 0, "lag"))
+		lag = strtod(db_get(res, 0, "lag"), NULL);
+	if (up && !db_isnull(res, 0, "bytes"))
+		bytes = strtod(db_get(res, 0, "bytes"), NULL);
+out:
+	metrics_replica_state(up, lag, bytes);
+	PQclear(res);
+	PQclear(pres);
 }
 
 /* ------------------------------------------------------------------ */

@@ -175,64 +175,11 @@ static void
 enterprise_reply(struct req *r, int64_t id, int status,
     const struct idem *idem)
 {
-	json_t	*o;
-	char	*text = NULL;
+	char	 loc[64];
 
-	if ((o = enterprise_json(r, id)) == NULL) {
-		if (r->sqlstate[0] != '\0')
-			reply_db_error(r);
-		else
-			reply_problem(r, 404, NULL, "no such enterprise", NULL);
-		goto out;
-	}
-	snprintf(r->etag, sizeof(r->etag), "%lld", (long long)
-	    json_integer_value(json_object_get(o, "version")));
-	if (status == 201)
-		snprintf(r->location, sizeof(r->location),
-		    "/api/v1/enterprises/%lld", (long long)id);
-	text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (text == NULL) {
-		reply_problem(r, 500, NULL, "internal error", NULL);
-		goto out;
-	}
-	if (idem_finish(r, idem, status, text) == -1 || db_commit(r) == -1) {
-		reply_db_error(r);
-		goto out;
-	}
-	reply_text(r, status, "application/json; charset=utf-8", text,
-	    strlen(text));
-out:
-	free(text);
-}
-
-/*
- * Whether `code` may hold an enterprise of this user: a current region
- * below the nation, inside the user's own.  Returns NULL when it may, the
- * message for `region` when not, or "" on a database failure (recorded).
- */
-static const char *
-region_usable(struct req *r, const char *code)
-{
-	static struct stmt get = STMT(
-	    "SELECT level, (valid_to IS NULL OR valid_to > today_cst())"
-	    " AS current, in_scope(code) AS mine FROM regions WHERE code = $1",
-	    1);
-	const char	*p[1], *msg = NULL;
-	PGresult	*res;
-
-	p[0] = code;
-	if ((res = db_exec(r, &get, p)) == NULL)
-		return "";
-	if (PQntuples(res) != 1 ||
-	    strcmp(db_get(res, 0, "current"), "t") != 0)
-		msg = "行政区划代码不存在或已撤销";
-	else if (strcmp(db_get(res, 0, "mine"), "t") != 0)
-		msg = "该行政区划不在您的辖区内";
-	else if (atoi(db_get(res, 0, "level")) < 1)
-		msg = "企业应登记在省级或以下行政区划";
-	PQclear(res);
-	return msg;
+	snprintf(loc, sizeof(loc), "/api/v1/enterprises/%lld", (long long)id);
+	reply_change(r, enterprise_json(r, id), status, "enterprise",
+	    status == 201 ? loc : NULL, idem);
 }
 
 /* ------------------------------------------------------------------ */
@@ -338,7 +285,7 @@ enterprise_create(struct req *r)
 	case IDEM__MAX:
 		break;
 	}
-	if ((msg = region_usable(r, in.region)) != NULL) {
+	if ((msg = region_usable(r, in.region, 0)) != NULL) {
 		if (*msg == '\0')
 			goto dberr;
 		reply_problem(r, 422, NULL, "the region is not one you may "
@@ -386,18 +333,7 @@ dberr:
 void
 enterprise_get(struct req *r)
 {
-	json_t	*o;
-
-	if ((o = enterprise_json(r, r->ids[0])) == NULL) {
-		if (r->sqlstate[0] != '\0')
-			reply_db_error(r);
-		else
-			reply_problem(r, 404, NULL, "no such enterprise", NULL);
-		return;
-	}
-	snprintf(r->etag, sizeof(r->etag), "%lld", (long long)
-	    json_integer_value(json_object_get(o, "version")));
-	reply_json(r, 200, o);
+	reply_resource(r, enterprise_json(r, r->ids[0]), "enterprise");
 }
 
 /* ------------------------------------------------------------------ */

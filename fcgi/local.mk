@@ -21,6 +21,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/reply.c \
 	fcgi/reports.c \
 	fcgi/request.c \
+	fcgi/resource.c \
 	fcgi/router.c \
 	fcgi/session.c \
 	fcgi/transitions.c \

@@ -219,6 +219,7 @@ worker_main(void *arg)
 	}
 	FCGX_Free(&fr, 0);
 	db_close(&w->db);
+	db_close(&w->spare);
 	free(r);
 	return NULL;
 }
@@ -264,6 +265,7 @@ serve(void)
 	for (i = 0; i < cfg.threads; i++, started++) {
 		workers[i].index = (int)i;
 		workers[i].db.url = cfg.database_url;
+		workers[i].spare.url = cfg.replica_url;
 		if (pthread_create(&tids[i], NULL, worker_main,
 		    &workers[i]) != 0) {
 			log_error("could not start worker thread %ld", i);

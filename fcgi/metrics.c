@@ -1,8 +1,10 @@
 /*
  * metrics.c: counters for GET /metrics in the Prometheus text format --
- * requests by route and status, a latency histogram, database errors.
+ * requests by route and status, a latency histogram, database errors,
+ * and with a read replica its state and what it served.
  * Lock-free: relaxed atomic adds on the request path.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,18 @@ static atomic_ulong	 requests[MAX_ROUTES + 1][NCODES + 1];
 static atomic_ulong	 buckets[NBOUNDS + 1];
 static atomic_ulong	 micros_sum;
 static atomic_ulong	 db_errors;
+static atomic_ulong	 replica_reads;
+static atomic_ulong	 replica_misses[MISS__MAX];
+
+/* The replica as the last scrape found it (metrics_get's thread only). */
+static int		 replica_up;
+static double		 replica_lag = NAN, replica_lag_bytes = NAN;
+
+static const char *const miss_names[MISS__MAX] = {
+	[MISS_DOWN] = "down",
+	[MISS_LAG] = "lagging",
+	[MISS_OWN_WRITE] = "own_write",
+};
 
 static size_t
 code_slot(int status)
@@ -61,6 +75,39 @@ void
 metrics_db_error(void)
 {
 	atomic_fetch_add_explicit(&db_errors, 1, memory_order_relaxed);
+}
+
+/* A replica-routed request that the replica answered. */
+void
+metrics_replica_read(void)
+{
+	atomic_fetch_add_explicit(&replica_reads, 1, memory_order_relaxed);
+}
+
+/* A replica-routed request that the primary answered, and why. */
+void
+metrics_replica_miss(enum replica_miss why)
+{
+	atomic_fetch_add_explicit(&replica_misses[why], 1,
+	    memory_order_relaxed);
+}
+
+void
+metrics_replica_state(int up, double lag, double bytes)
+{
+	replica_up = up;
+	replica_lag = lag;
+	replica_lag_bytes = bytes;
+}
+
+/* A gauge's value in the exposition format: NaN spelled its way. */
+static void
+gauge(FILE *f, const char *name, double v)
+{
+	if (isnan(v))
+		fprintf(f, "%s NaN\n", name);
+	else
+		fprintf(f, "%s %.6f\n", name, v);
 }
 
 /*
@@ -111,6 +158,38 @@ metrics_render(size_t *len)
 	    "# TYPE paicha_db_errors_total counter\n"
 	    "paicha_db_errors_total %lu\n",
 	    atomic_load_explicit(&db_errors, memory_order_relaxed));
+	if (cfg.replica_url != NULL) {
+		fprintf(f, "# HELP paicha_replica_up Whether the read replica "
+		    "answers as a standby.\n# TYPE paicha_replica_up gauge\n"
+		    "paicha_replica_up %d\n", replica_up);
+		fputs("# HELP paicha_replica_lag_seconds How far the replica's "
+		    "replay is behind the primary (0: caught up).\n"
+		    "# TYPE paicha_replica_lag_seconds gauge\n", f);
+		gauge(f, "paicha_replica_lag_seconds", replica_lag);
+		fputs("# HELP paicha_replica_lag_bytes WAL the primary has "
+		    "flushed and the replica not yet replayed.\n"
+		    "# TYPE paicha_replica_lag_bytes gauge\n", f);
+		gauge(f, "paicha_replica_lag_bytes", replica_lag_bytes);
+		fprintf(f, "# HELP paicha_replica_max_lag_seconds The most "
+		    "a replica may lag and still answer.\n"
+		    "# TYPE paicha_replica_max_lag_seconds gauge\n"
+		    "paicha_replica_max_lag_seconds %ld\n",
+		    cfg.replica_max_lag);
+		fprintf(f, "# HELP paicha_replica_reads_total Replica-routed "
+		    "requests the replica answered.\n"
+		    "# TYPE paicha_replica_reads_total counter\n"
+		    "paicha_replica_reads_total %lu\n",
+		    atomic_load_explicit(&replica_reads,
+		    memory_order_relaxed));
+		fputs("# HELP paicha_replica_fallbacks_total Replica-routed "
+		    "requests the primary answered, by why.\n"
+		    "# TYPE paicha_replica_fallbacks_total counter\n", f);
+		for (c = 0; c < MISS__MAX; c++)
+			fprintf(f, "paicha_replica_fallbacks_total"
+			    "{reason=\"%s\"} %lu\n", miss_names[c],
+			    atomic_load_explicit(&replica_misses[c],
+			    memory_order_relaxed));
+	}
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
@@ -124,6 +203,11 @@ metrics_get(struct req *r)
 	char	*text;
 	size_t	 len;
 
+	/*
+	 * Contract: /metrics is scraped by one Prometheus, seldom; the
+	 * probe's results live in statics only this path writes.
+	 */
+	db_replica_probe(r);
 	if ((text = metrics_render(&len)) == NULL) {
 		reply_problem(r, 500, NULL, "could not render metrics", NULL);
 		return;

@@ -43,6 +43,7 @@ struct config {
 	char	*user;			/* drop to this user when root */
 	char	*database_url;		/* libpq connection string */
 	char	*replica_url;		/* optional read replica */
+	long	 replica_max_lag;	/* seconds behind the primary, at most */
 	char	*key_file;		/* Ed25519 checkpoint key (PEM) */
 	long	 threads;		/* worker threads */
 	long	 session_idle;		/* seconds */
@@ -128,6 +129,13 @@ struct req {
 	/* The database outcome of the last failed call, for reply_db_error. */
 	char			 sqlstate[6];
 	int			 db_lost;	/* connection failed */
+	/*
+	 * Read replica (db.c): the session's WAL positions from
+	 * session_open, and whether this request reads from the replica.
+	 */
+	char			 wrote_lsn[24];	/* its last write; "" none */
+	char			 primary_lsn[24]; /* the primary's, at auth */
+	int			 on_replica;
 };
 
 /* request.c: what a handler may read. */
@@ -149,6 +157,12 @@ void	 reply_text(struct req *, int, const char *, const char *, size_t);
 void	 reply_empty(struct req *, int);
 void	 reply_problem(struct req *, int, const char *, const char *, json_t *);
 void	 reply_db_error(struct req *);
+
+struct idem;
+/* resource.c: replying with a resource, the same way everywhere. */
+void	 reply_resource(struct req *, json_t *, const char *);
+void	 reply_change(struct req *, json_t *, int, const char *,
+	    const char *, const struct idem *);
 json_t	*problem_field(json_t *, const char *, const char *);
 const char *status_reason(int);
 
@@ -209,11 +223,21 @@ struct db {
 	PGconn		*conn;
 	const char	*url;
 	unsigned char	 prepared[MAX_STMTS / 8];
+	time_t		 retry_at;	/* replica: not before, after a failure */
 };
 
+/*
+ * A worker's connections.  `db` is the one the current request uses:
+ * the primary, except while db_route_replica() has sent the request to
+ * the replica -- then the two are swapped (r->on_replica) until
+ * db_release() at the end of the request, so that whatever uses
+ * r->w->db follows the request.  `spare` is the other: the replica's
+ * connection (url NULL: no replica) between requests.
+ */
 struct worker {
 	int		 index;
 	struct db	 db;
+	struct db	 spare;
 	char		 body[MAX_BODY + 1];
 	char		 query[MAX_QUERY_LEN + 1];
 };
@@ -230,6 +254,9 @@ const char	*db_get(const PGresult *, int, const char *);
 int		 db_isnull(const PGresult *, int, const char *);
 json_t		*db_json_text(const PGresult *, int, const char *);
 int		 sqlstate_status(const char *);
+void		 db_route_replica(struct req *);
+void		 db_release(struct req *);
+void		 db_replica_probe(struct req *);
 
 /* ------------------------------------------------------------------ */
 /* The hash chain (chain.c)                                           */
@@ -339,6 +366,18 @@ int		 deadlines_apply(struct req *, int64_t, int32_t, const char *,
 
 void	 metrics_request(const struct req *, double);
 void	 metrics_db_error(void);
+
+/* Why a replica-routed request read from the primary instead. */
+enum replica_miss {
+	MISS_DOWN,		/* no connection, or not a standby */
+	MISS_LAG,		/* more than cfg.replica_max_lag behind */
+	MISS_OWN_WRITE,		/* has not replayed the session's last write */
+	MISS__MAX
+};
+
+void	 metrics_replica_read(void);
+void	 metrics_replica_miss(enum replica_miss);
+void	 metrics_replica_state(int, double, double);
 char	*metrics_render(size_t *);
 
 /* ------------------------------------------------------------------ */
@@ -349,6 +388,7 @@ char	*metrics_render(size_t *);
 #define EP_JSON		0x02u	/* takes a JSON body */
 #define EP_LOOPBACK	0x04u	/* only from 127.0.0.1 / ::1 */
 #define EP_PRELOGIN	0x08u	/* the login itself: tighter limits */
+#define EP_REPLICA	0x10u	/* reads only: a replica may answer (db.c) */
 
 #define ROLES_ANY	0u	/* any authenticated user */
 #define R(role)		(1u << (WF_ROLE_##role))
@@ -381,6 +421,7 @@ void	 metrics_get(struct req *);
 void	 workflow_get(struct req *);
 
 /* reference.c */
+const char *region_usable(struct req *, const char *, int);
 void	 regions_get(struct req *);
 void	 categories_get(struct req *);
 void	 category_create(struct req *);
@@ -409,6 +450,7 @@ unsigned	 roles_parse(const char *);
 json_t		*roles_json(unsigned);
 json_t		*user_json(const struct user *);
 int	 session_authenticate(struct req *);
+void	 session_wrote(struct req *);
 void	 session_create(struct req *);
 void	 session_get(struct req *);
 void	 session_delete(struct req *);

@@ -292,3 +292,33 @@ campaigns_get(struct req *r)
 	PQclear(res);
 	reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
+
+/*
+ * Whether `code` may hold a record of this user: a current region inside
+ * the user's own, and below the nation unless `nation_ok`.  Returns NULL
+ * when it may, the message for the field when not, or "" on a database
+ * failure (recorded in `r`).
+ */
+const char *
+region_usable(struct req *r, const char *code, int nation_ok)
+{
+	static struct stmt get = STMT(
+	    "SELECT level, (valid_to IS NULL OR valid_to > today_cst())"
+	    " AS current, in_scope(code) AS mine FROM regions WHERE code = $1",
+	    1);
+	const char	*p[1], *msg = NULL;
+	PGresult	*res;
+
+	p[0] = code;
+	if ((res = db_exec(r, &get, p)) == NULL)
+		return "";
+	if (PQntuples(res) != 1 ||
+	    strcmp(db_get(res, 0, "current"), "t") != 0)
+		msg = "行政区划代码不存在或已撤销";
+	else if (strcmp(db_get(res, 0, "mine"), "t") != 0)
+		msg = "该行政区划不在您的辖区内";
+	else if (!nation_ok && atoi(db_get(res, 0, "level")) < 1)
+		msg = "应为省级或以下行政区划";
+	PQclear(res);
+	return msg;
+}

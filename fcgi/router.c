@@ -11,8 +11,11 @@
  *	same origin		403 for cross-site state changes
  *	session			401
  *	role			403
+ *	which database		the replica, for EP_REPLICA routes (db.c)
  *
  * Handlers may then trust r->ep, r->ids, r->query, r->json and r->user.
+ * After the handler, a request that may have written tells the session
+ * (session_wrote), so that its next reads see the write.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -76,7 +79,7 @@ static const struct endpoint endpoints[EP__MAX] = {
 	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, case_get },
 	[EP_CASE_ACTIONS] = { METHOD_GET, "/api/v1/cases/#/actions", 0,
 	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, case_actions },
-	[EP_CASE_EVENTS] = { METHOD_GET, "/api/v1/cases/#/events", 0,
+	[EP_CASE_EVENTS] = { METHOD_GET, "/api/v1/cases/#/events", EP_REPLICA,
 	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, case_events_get },
 	[EP_CASE_TRANSITION] = { METHOD_POST, "/api/v1/cases/#/transitions",
 	    EP_JSON, R(OFFICER) | R(LEGAL), 0, case_transition },
@@ -118,8 +121,8 @@ static const struct endpoint endpoints[EP__MAX] = {
 	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, activity_list },
 	[EP_ACTIVITY_GET] = { METHOD_GET, "/api/v1/activities/#", 0,
 	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, activity_get },
-	[EP_REPORT_CAMPAIGN] = { METHOD_GET, "/api/v1/reports/campaign/#", 0,
-	    ROLES_ANY, 0, report_campaign },
+	[EP_REPORT_CAMPAIGN] = { METHOD_GET, "/api/v1/reports/campaign/#",
+	    EP_REPLICA, ROLES_ANY, 0, report_campaign },
 };
 
 /*
@@ -416,14 +419,19 @@ router_handle(struct req *r)
 		}
 	}
 
+	if (ep->flags & EP_REPLICA)
+		db_route_replica(r);
 	ep->handle(r);
 	if (!r->replied) {
 		log_error("request %s: handler for %s %s did not reply",
 		    r->id, method_names[r->method], ep->pattern);
 		reply_problem(r, 500, NULL, "internal error", NULL);
 	}
+	db_release(r);
+	if (r->method != METHOD_GET && (r->status < 400 || r->status >= 500))
+		session_wrote(r);
 out:
-	db_rollback(r);
+	db_release(r);
 	json_decref(r->json);
 	r->json = NULL;
 	r->path = NULL;

@@ -185,7 +185,8 @@ session_authenticate(struct req *r)
 {
 	static struct stmt open = STMT(
 	    "SELECT session_id, id, username, display_name, region,"
-	    " array_to_string(roles, ',') AS roles"
+	    " array_to_string(roles, ',') AS roles,"
+	    " wrote_lsn::text AS wrote_lsn, primary_lsn::text AS primary_lsn"
 	    " FROM session_open($1::bytea, $2::integer)", 2);
 	unsigned char	 tok[TOKEN_LEN];
 	char		 digest[67], idle[24];
@@ -205,11 +206,39 @@ session_authenticate(struct req *r)
 		user_from_row(&r->user, res, 0);
 		r->user.session_id = strtoll(db_get(res, 0, "session_id"),
 		    NULL, 10);
+		snprintf(r->wrote_lsn, sizeof(r->wrote_lsn), "%s",
+		    db_get(res, 0, "wrote_lsn"));
+		snprintf(r->primary_lsn, sizeof(r->primary_lsn), "%s",
+		    db_get(res, 0, "primary_lsn"));
 		r->authed = 1;
 		rc = 0;
 	}
 	PQclear(res);
 	return rc;
+}
+
+/*
+ * After a request of the session that may have written (any method but
+ * GET), with nothing left open: remember the primary's WAL position in
+ * the session, so that a replica answers this user's reads only once it
+ * has replayed the write (db_route_replica).  Only with a replica
+ * configured -- every instance of one deployment has the same setting.
+ * The reply is still unsent (libfcgi sends it at FCGX_Finish_r), so no
+ * next request of the client can overtake this.  A failure is logged by
+ * db.c and changes nothing else: the write itself stands.
+ */
+void
+session_wrote(struct req *r)
+{
+	static struct stmt wrote = STMT("SELECT session_wrote($1)", 1);
+	char		 sid[24];
+	const char	*p[1];
+
+	if (cfg.replica_url == NULL || !r->authed)
+		return;
+	snprintf(sid, sizeof(sid), "%lld", (long long)r->user.session_id);
+	p[0] = sid;
+	(void)db_exec_ok(r, &wrote, p);
 }
 
 /* ------------------------------------------------------------------ */

@@ -149,61 +149,11 @@ user_get_json(struct req *r, int64_t id)
 static void
 user_reply(struct req *r, int64_t id, int status, const struct idem *idem)
 {
-	json_t	*o;
-	char	*text = NULL;
+	char	 loc[64];
 
-	if ((o = user_get_json(r, id)) == NULL) {
-		if (r->sqlstate[0] != '\0')
-			reply_db_error(r);
-		else
-			reply_problem(r, 404, NULL, "no such user", NULL);
-		goto out;
-	}
-	snprintf(r->etag, sizeof(r->etag), "%lld", (long long)
-	    json_integer_value(json_object_get(o, "version")));
-	if (status == 201)
-		snprintf(r->location, sizeof(r->location),
-		    "/api/v1/users/%lld", (long long)id);
-	text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (text == NULL) {
-		reply_problem(r, 500, NULL, "internal error", NULL);
-		goto out;
-	}
-	if (idem_finish(r, idem, status, text) == -1 || db_commit(r) == -1) {
-		reply_db_error(r);
-		goto out;
-	}
-	reply_text(r, status, "application/json; charset=utf-8", text,
-	    strlen(text));
-out:
-	free(text);
-}
-
-/*
- * Whether a user may be placed in region `code` by this administrator:
- * an existing, current region inside its own.  Returns NULL when so, the
- * message for `region` when not, or "" on a database failure (recorded).
- */
-static const char *
-region_allowed(struct req *r, const char *code)
-{
-	static struct stmt get = STMT(
-	    "SELECT (valid_to IS NULL OR valid_to > today_cst()) AS current,"
-	    " in_scope(code) AS mine FROM regions WHERE code = $1", 1);
-	const char	*p[1], *msg = NULL;
-	PGresult	*res;
-
-	p[0] = code;
-	if ((res = db_exec(r, &get, p)) == NULL)
-		return "";
-	if (PQntuples(res) != 1 ||
-	    strcmp(db_get(res, 0, "current"), "t") != 0)
-		msg = "行政区划代码不存在或已撤销";
-	else if (strcmp(db_get(res, 0, "mine"), "t") != 0)
-		msg = "该行政区划不在您的辖区内";
-	PQclear(res);
-	return msg;
+	snprintf(loc, sizeof(loc), "/api/v1/users/%lld", (long long)id);
+	reply_change(r, user_get_json(r, id), status, "user",
+	    status == 201 ? loc : NULL, idem);
 }
 
 /*
@@ -312,18 +262,7 @@ user_list(struct req *r)
 void
 user_get(struct req *r)
 {
-	json_t	*o;
-
-	if ((o = user_get_json(r, r->ids[0])) == NULL) {
-		if (r->sqlstate[0] != '\0')
-			reply_db_error(r);
-		else
-			reply_problem(r, 404, NULL, "no such user", NULL);
-		return;
-	}
-	snprintf(r->etag, sizeof(r->etag), "%lld", (long long)
-	    json_integer_value(json_object_get(o, "version")));
-	reply_json(r, 200, o);
+	reply_resource(r, user_get_json(r, r->ids[0]), "user");
 }
 
 /* ------------------------------------------------------------------ */
@@ -383,7 +322,7 @@ user_create(struct req *r)
 	case IDEM__MAX:
 		break;
 	}
-	if ((msg = region_allowed(r, in.region)) != NULL) {
+	if ((msg = region_usable(r, in.region, 1)) != NULL) {
 		if (*msg == '\0')
 			goto dberr;
 		reply_problem(r, 422, NULL, "the region is outside yours",
@@ -539,7 +478,7 @@ user_patch(struct req *r)
 	snprintf(target, sizeof(target), "%s", db_get(res, 0, "username"));
 	PQclear(res);
 	res = NULL;
-	if (HAS(UP_REGION) && (msg = region_allowed(r, in.region)) != NULL) {
+	if (HAS(UP_REGION) && (msg = region_usable(r, in.region, 1)) != NULL) {
 		if (*msg == '\0')
 			goto dberr;
 		reply_problem(r, 422, NULL, "the region is outside yours",

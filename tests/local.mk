@@ -8,7 +8,8 @@ E2E_LIBS = tests/e2e/libe2e.a $(PQ_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) \
 
 noinst_LIBRARIES += tests/e2e/libe2e.a
 tests_e2e_libe2e_a_SOURCES = tests/e2e/e2e.h tests/e2e/client.c \
-	tests/e2e/fixtures.c $(PAICHA_SOURCES_USCC)
+	tests/e2e/fixtures.c $(PAICHA_SOURCES_USCC) \
+	tests/e2e/instance.h tests/e2e/instance.c
 tests_e2e_libe2e_a_CFLAGS = $(E2E_CFLAGS)
 
 E2E_TESTS = tests/e2e/e2e-foundation tests/e2e/e2e-sessions \
@@ -47,6 +48,22 @@ E2E_TESTS += tests/e2e/e2e-cases
 tests_e2e_e2e_cases_SOURCES = tests/e2e/e2e-cases.c
 tests_e2e_e2e_cases_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_cases_LDADD = $(E2E_LIBS)
+
+# Beyond one machine (docs/SCALING.md): each starts stacks of its own.
+E2E_TESTS += tests/e2e/e2e-replica
+tests_e2e_e2e_replica_SOURCES = tests/e2e/e2e-replica.c
+tests_e2e_e2e_replica_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_replica_LDADD = $(E2E_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-instances
+tests_e2e_e2e_instances_SOURCES = tests/e2e/e2e-instances.c
+tests_e2e_e2e_instances_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_instances_LDADD = $(E2E_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-national
+tests_e2e_e2e_national_SOURCES = tests/e2e/e2e-national.c
+tests_e2e_e2e_national_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_national_LDADD = $(E2E_LIBS)
 
 # Unit tests of the service's own code, on requests made in memory.
 FAKE_FCGI = tests/unit/fake-fcgi.c tests/unit/fake-fcgi.h

@@ -95,19 +95,29 @@ collect(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* A client of the instance at `url` (NULL: PAICHA_URL), trusting `ca`. */
 struct client *
-client_new(void)
+client_new_at(const char *url, const char *ca)
 {
 	struct client	*c = calloc(1, sizeof(*c));
 
 	assert_non_null(c);
+	if (url != NULL)
+		assert_non_null(c->url = strdup(url));
+	assert_non_null(c->ca = strdup(ca));
 	c->curl = curl_easy_init();
 	assert_non_null(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_CAINFO, e2e_env("PAICHA_CA"));
+	curl_easy_setopt(c->curl, CURLOPT_CAINFO, ca);
 	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	return c;
+}
+
+struct client *
+client_new(void)
+{
+	return client_new_at(NULL, e2e_env("PAICHA_CA"));
 }
 
 void
@@ -116,6 +126,8 @@ client_free(struct client *c)
 	if (c == NULL)
 		return;
 	curl_easy_cleanup(c->curl);
+	free(c->url);
+	free(c->ca);
 	free(c);
 }
 
@@ -125,7 +137,8 @@ http(struct client *c, const char *method, const char *path,
 {
 	struct curl_slist	*hl = NULL;
 	struct buf		 b = { NULL, 0 }, h = { NULL, 0 };
-	char			*url = fmt("%s%s", e2e_url(), path);
+	char			*url = fmt("%s%s", c->url != NULL ? c->url :
+				    e2e_url(), path);
 	int			 has_ct = 0;
 	CURLcode		 rc;
 
@@ -239,7 +252,7 @@ resp_header(const struct resp *r, const char *name, char *out, size_t size)
 struct client *
 client_clone(struct client *c)
 {
-	struct client		*n = client_new();
+	struct client		*n = client_new_at(c->url, c->ca);
 	struct curl_slist	*cookies = NULL, *k;
 
 	snprintf(n->name, sizeof(n->name), "%s", c->name);
@@ -250,18 +263,37 @@ client_clone(struct client *c)
 	return n;
 }
 
+/*
+ * Log in at `url` (NULL: PAICHA_URL).  A 503 "too many logins at once"
+ * (the password hashing slots were busy: a loaded machine) is retried
+ * for up to 30 seconds, as its Retry-After asks.
+ */
 struct client *
-client_login(const char *user, const char *password)
+client_login_at(const char *url, const char *ca, const char *user,
+    const char *password)
 {
-	struct client	*c = client_new();
+	struct client	*c = client_new_at(url, ca);
 	struct resp	 r;
+	int		 tries = 0;
 
 	snprintf(c->name, sizeof(c->name), "%s", user);
-	http_json(c, "POST", "/api/v1/session", json_pack("{s:s, s:s}",
-	    "username", user, "password", password), NULL, &r);
+	for (;;) {
+		http_json(c, "POST", "/api/v1/session", json_pack("{s:s, s:s}",
+		    "username", user, "password", password), NULL, &r);
+		if (r.status != 503 || ++tries == 30)
+			break;
+		resp_free(&r);
+		sleep(1);
+	}
 	assert_status(&r, 201);
 	resp_free(&r);
 	return c;
+}
+
+struct client *
+client_login(const char *user, const char *password)
+{
+	return client_login_at(NULL, e2e_env("PAICHA_CA"), user, password);
 }
 
 /* The reply is problem+json with this status. */

@@ -36,12 +36,18 @@ struct resp {
 struct client {
 	CURL		*curl;
 	char		 name[64];
+	char		*url;		/* NULL: PAICHA_URL */
+	char		*ca;		/* the certificate it trusts */
 };
 
 /* Clients: each has its own cookie jar (one user's browser). */
 struct client	*client_new(void);
 void		 client_free(struct client *);
 struct client	*client_login(const char *, const char *);
+/* The same for another instance: its URL and its certificate. */
+struct client	*client_new_at(const char *, const char *);
+struct client	*client_login_at(const char *, const char *, const char *,
+		    const char *);
 struct client	*client_clone(struct client *);
 
 /*
