@@ -291,7 +291,7 @@ probe_for(struct client *c, double seconds)
 
 /* kill -9 the worker; wait for the supervisor's next one.  Seconds. */
 static double
-kill_worker(struct client *c)
+kill_worker(void)
 {
 	char	*pid = run_out("service-pid"), *now = NULL;
 	double	 t0 = now_seconds();
@@ -312,7 +312,6 @@ kill_worker(struct client *c)
 	    pid, now, now_seconds() - t0);
 	free(pid);
 	free(now);
-	(void)c;
 	return now_seconds() - t0;
 }
 
@@ -390,7 +389,7 @@ test_fault(void **state)
 
 	/* The schedule of faults. */
 	probe_for(prober, 4);
-	kill_worker(prober);
+	kill_worker();
 	probe_for(prober, 4);
 	fprintf(stderr, "fault: PostgreSQL crash and restart (immediate)\n");
 	assert_int_equal(run_cmd("db-restart-immediate"), 0);
@@ -404,7 +403,7 @@ test_fault(void **state)
 	t_start1 = now_seconds();
 	probe_for(prober, 4);
 	fprintf(stderr, "fault: worker killed and PostgreSQL crashed at once\n");
-	kill_worker(prober);
+	kill_worker();
 	assert_int_equal(run_cmd("db-restart-immediate"), 0);
 	probe_for(prober, 5);
 	stopping = 1;
