@@ -26,33 +26,76 @@ chain_canonical(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
+/*
+ * Open a hasher: a SHA-256 context to hash many events with, for the
+ * bulk readers (verify).  Returns 0, or -1 (out of memory).
+ */
+int
+chain_hasher_open(struct chain_hasher *h)
+{
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (h->md == NULL || h->ctx == NULL) {
+		chain_hasher_close(h);
+		return -1;
+	}
+	return 0;
+}
+
+void
+chain_hasher_close(struct chain_hasher *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	h->ctx = NULL;
+	h->md = NULL;
+}
+
+/*
+ * Compute the hash of event (case_id, seq) whose record is `len` bytes
+ * at `record`, chained onto `prev`, into `out`.  Returns 0, or -1 when
+ * OpenSSL fails (out of memory); `out` is then not a hash.
+ */
+int
+chain_hash_with(struct chain_hasher *h, int64_t case_id, int32_t seq,
+    const unsigned char *prev, const char *record, size_t len,
+    unsigned char *out)
+{
+	unsigned char	 rh[SHA256_DIGEST_LENGTH], ib[8], sb[4];
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		ib[i] = (unsigned char)((uint64_t)case_id >> (56 - 8 * i));
+	for (i = 0; i < 4; i++)
+		sb[i] = (unsigned char)((uint32_t)seq >> (24 - 8 * i));
+	if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 ||
+	    EVP_DigestUpdate(h->ctx, record, len) != 1 ||
+	    EVP_DigestFinal_ex(h->ctx, rh, NULL) != 1 ||
+	    EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 ||
+	    EVP_DigestUpdate(h->ctx, CHAIN_TAG, sizeof(CHAIN_TAG) - 1) != 1 ||
+	    EVP_DigestUpdate(h->ctx, ib, sizeof(ib)) != 1 ||
+	    EVP_DigestUpdate(h->ctx, sb, sizeof(sb)) != 1 ||
+	    EVP_DigestUpdate(h->ctx, prev, CHAIN_LEN) != 1 ||
+	    EVP_DigestUpdate(h->ctx, rh, sizeof(rh)) != 1 ||
+	    EVP_DigestFinal_ex(h->ctx, out, NULL) != 1)
+		return -1;
+	return 0;
+}
+
 /* Compute an event's hash into `out`. */
 void
 chain_hash(int64_t case_id, int32_t seq, const unsigned char *prev,
     const char *record, size_t len, unsigned char *out)
 {
-	unsigned char	 rh[SHA256_DIGEST_LENGTH], ib[8], sb[4];
-	EVP_MD_CTX	*ctx;
-	int		 i;
+	struct chain_hasher	 h;
 
-	SHA256((const unsigned char *)record, len, rh);
-	for (i = 0; i < 8; i++)
-		ib[i] = (unsigned char)((uint64_t)case_id >> (56 - 8 * i));
-	for (i = 0; i < 4; i++)
-		sb[i] = (unsigned char)((uint32_t)seq >> (24 - 8 * i));
-	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, CHAIN_TAG, sizeof(CHAIN_TAG) - 1) != 1 ||
-	    EVP_DigestUpdate(ctx, ib, sizeof(ib)) != 1 ||
-	    EVP_DigestUpdate(ctx, sb, sizeof(sb)) != 1 ||
-	    EVP_DigestUpdate(ctx, prev, CHAIN_LEN) != 1 ||
-	    EVP_DigestUpdate(ctx, rh, sizeof(rh)) != 1 ||
-	    EVP_DigestFinal_ex(ctx, out, NULL) != 1) {
+	if (chain_hasher_open(&h) == -1 ||
+	    chain_hash_with(&h, case_id, seq, prev, record, len, out) == -1) {
 		/* Only out of memory gets here; never write a wrong hash. */
 		log_error("sha-256 failed");
 		abort();
 	}
-	EVP_MD_CTX_free(ctx);
+	chain_hasher_close(&h);
 }
 
 /* Lower-case hex of `n` bytes into `out` (2n + 1 bytes). */

@@ -169,11 +169,13 @@ db_fail(struct req *r, struct db *db, const PGresult *res, const char *what)
 
 /*
  * Run the prepared statement `s` with `params` (s->nparams strings, NULL
- * for SQL NULL).  Returns a result the caller must PQclear, or NULL with
- * the failure recorded in `r`.
+ * for SQL NULL), results in text (0) or binary (1) format.  Returns a
+ * result the caller must PQclear, or NULL with the failure recorded in
+ * `r`.
  */
-PGresult *
-db_exec(struct req *r, struct stmt *s, const char *const *params)
+static PGresult *
+db_exec_format(struct req *r, struct stmt *s, const char *const *params,
+    int format)
 {
 	struct db	*db = &r->w->db;
 	PGresult	*res = NULL;
@@ -199,7 +201,8 @@ again:
 		PQclear(res);
 		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
 	}
-	res = PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL, 0);
+	res = PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL,
+	    format);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
@@ -221,6 +224,126 @@ fail:
 		goto again;
 	}
 	return NULL;
+}
+
+/* db_exec_format with results as text: what almost every caller wants. */
+PGresult *
+db_exec(struct req *r, struct stmt *s, const char *const *params)
+{
+	return db_exec_format(r, s, params, 0);
+}
+
+/*
+ * db_exec_format with results in binary: integers big-endian, bytea as
+ * its bytes, timestamptz as microseconds since 2000-01-01 UTC.  For the
+ * bulk readers (verify), where converting to text and back would cost
+ * more than the work itself.
+ */
+PGresult *
+db_exec_binary(struct req *r, struct stmt *s, const char *const *params)
+{
+	return db_exec_format(r, s, params, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Streaming rows one at a time                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Start the prepared statement `s` in libpq's single-row mode, results
+ * in binary: the server keeps producing while the caller works on each
+ * row, and only one row is in memory.  Until db_stream_next returned
+ * NULL nothing else may run on the connection.  Only inside a
+ * transaction (nothing is retried).  Returns 0, or -1 with the failure
+ * recorded in `r`.
+ */
+int
+db_stream_open(struct req *r, struct stmt *s, const char *const *params)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res = NULL;
+	char		 name[16];
+	int		 slot;
+
+	r->db_lost = 0;
+	r->sqlstate[0] = '\0';
+	slot = stmt_slot(s);
+	snprintf(name, sizeof(name), "s%d", slot);
+	if (db_connect(db) == -1) {
+		r->db_lost = 1;
+		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+		return -1;
+	}
+	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
+		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			goto fail;
+		PQclear(res);
+		res = NULL;
+		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+	}
+	if (PQsendQueryPrepared(db->conn, name, s->nparams, params, NULL,
+	    NULL, 1) != 1 || PQsetSingleRowMode(db->conn) != 1)
+		goto fail;
+	return 0;
+fail:
+	db_fail(r, db, res, "stream");
+	PQclear(res);
+	return -1;
+}
+
+/*
+ * The next row of the stream as a one-row result the caller must
+ * PQclear, or NULL at the end (*failed 0) or on failure (*failed 1, the
+ * failure recorded in `r`, the stream finished).
+ */
+PGresult *
+db_stream_next(struct req *r, int *failed)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res, *rest;
+
+	*failed = 0;
+	if (db->conn == NULL || (res = PQgetResult(db->conn)) == NULL)
+		return NULL;
+	switch (PQresultStatus(res)) {
+	case PGRES_SINGLE_TUPLE:
+		return res;
+	case PGRES_TUPLES_OK:
+		/* The end: the terminating empty result, then NULL. */
+		PQclear(res);
+		while ((rest = PQgetResult(db->conn)) != NULL)
+			PQclear(rest);
+		return NULL;
+	case PGRES_EMPTY_QUERY:
+	case PGRES_COMMAND_OK:
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_IN:
+	case PGRES_BAD_RESPONSE:
+	case PGRES_NONFATAL_ERROR:
+	case PGRES_FATAL_ERROR:
+	case PGRES_COPY_BOTH:
+	case PGRES_PIPELINE_SYNC:
+	case PGRES_PIPELINE_ABORTED:
+		break;
+	}
+	db_fail(r, db, res, "stream");
+	PQclear(res);
+	while (db->conn != NULL && (rest = PQgetResult(db->conn)) != NULL)
+		PQclear(rest);
+	*failed = 1;
+	return NULL;
+}
+
+/* Abandon a stream: read and drop whatever rows are left. */
+void
+db_stream_close(struct req *r)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res;
+
+	while (db->conn != NULL && (res = PQgetResult(db->conn)) != NULL)
+		PQclear(res);
 }
 
 /* db_exec for statements whose rows are not needed: 0 or -1. */
@@ -260,7 +383,7 @@ db_command(struct req *r, const char *cmd)
 	if (r->db_lost && idle && r->on_replica)
 		replica_leave(r);
 	/* BEGIN on a stale connection: nothing happened yet, go again. */
-	if (r->db_lost && idle && strcmp(cmd, "BEGIN") == 0 &&
+	if (r->db_lost && idle && strncmp(cmd, "BEGIN", 5) == 0 &&
 	    db_connect(db) == 0) {
 		res = PQexec(db->conn, cmd);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
@@ -275,11 +398,12 @@ db_command(struct req *r, const char *cmd)
 }
 
 /*
- * Open a transaction scoped to the request's user: row-level security
- * reads paicha.region and paicha.user_id for the rest of it.
+ * Open a transaction with `begin` (a constant BEGIN command) scoped to
+ * the request's user: row-level security reads paicha.region and
+ * paicha.user_id for the rest of it.
  */
-int
-db_begin(struct req *r)
+static int
+db_begin_with(struct req *r, const char *begin)
 {
 	static struct stmt scope = STMT(
 	    "SELECT set_config('paicha.region', $1, true),"
@@ -287,7 +411,7 @@ db_begin(struct req *r)
 	char		 uid[24];
 	const char	*p[2];
 
-	if (db_command(r, "BEGIN") == -1)
+	if (db_command(r, begin) == -1)
 		return -1;
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	p[0] = r->authed ? r->user.region : "";
@@ -297,6 +421,25 @@ db_begin(struct req *r)
 		return -1;
 	}
 	return 0;
+}
+
+int
+db_begin(struct req *r)
+{
+	return db_begin_with(r, "BEGIN");
+}
+
+/*
+ * A read-only transaction on one snapshot, for readers that take many
+ * statements to go through the data (verify, exports): every statement
+ * sees the same committed state, so appends racing the reader can never
+ * look like tampering.
+ */
+int
+db_begin_snapshot(struct req *r)
+{
+	return db_begin_with(r,
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 }
 
 /*

@@ -4,9 +4,12 @@ include $(srcdir)/fcgi/uscc.mk
 
 PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/paicha.h \
+	fcgi/merkle.h \
+	fcgi/audit.c \
 	fcgi/activities.c \
 	fcgi/cases.c \
 	fcgi/chain.c \
+	fcgi/checkpoint.c \
 	fcgi/config.c \
 	fcgi/db.c \
 	fcgi/dispatch.c \
@@ -15,6 +18,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/history.c \
 	fcgi/idempotency.c \
 	fcgi/log.c \
+	fcgi/merkle.c \
 	fcgi/metrics.c \
 	fcgi/password.c \
 	fcgi/reference.c \

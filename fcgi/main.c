@@ -243,6 +243,8 @@ serve(void)
 		return 1;
 	if (drop_privileges(cfg.user) == -1 || router_check() == -1)
 		return 1;
+	/* As the service user: the key is that user's 0600 file. */
+	(void)checkpoint_key_load(cfg.key_file);
 	if (FCGX_Init() != 0) {
 		log_error("could not initialise libfcgi");
 		return 1;
@@ -272,7 +274,7 @@ serve(void)
 			break;
 		}
 	}
-	if (started == cfg.threads &&
+	if (started == cfg.threads && checkpoint_start() == 0 &&
 	    pthread_create(&dispatcher, NULL, dispatch_main, NULL) == 0) {
 		log_info("serving with %ld threads", cfg.threads);
 		do {
@@ -295,6 +297,7 @@ serve(void)
 			    atomic_load(&inflight));
 			_exit(rc);
 		}
+	checkpoint_stop();
 	log_info("stopped");
 out:
 	free(workers);

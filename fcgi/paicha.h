@@ -17,6 +17,7 @@
 #include <fcgiapp.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <openssl/evp.h>
 
 #include "../workflow/workflow.h"
 
@@ -126,6 +127,7 @@ struct req {
 	char			 set_cookie[256];
 	char			 retry_after[16];
 	char			 disposition[160]; /* Content-Disposition */
+	char			 next_cursor[96];	/* X-Next-Cursor */
 	/* The database outcome of the last failed call, for reply_db_error. */
 	char			 sqlstate[6];
 	int			 db_lost;	/* connection failed */
@@ -157,6 +159,9 @@ void	 reply_text(struct req *, int, const char *, const char *, size_t);
 void	 reply_empty(struct req *, int);
 void	 reply_problem(struct req *, int, const char *, const char *, json_t *);
 void	 reply_db_error(struct req *);
+void	 reply_stream_start(struct req *, int, const char *);
+int	 reply_stream_write(struct req *, const char *, size_t);
+void	 reply_stream_abort(struct req *);
 
 struct idem;
 /* resource.c: replying with a resource, the same way everywhere. */
@@ -243,8 +248,14 @@ struct worker {
 };
 
 PGresult	*db_exec(struct req *, struct stmt *, const char *const *);
+PGresult	*db_exec_binary(struct req *, struct stmt *,
+		    const char *const *);
 int		 db_exec_ok(struct req *, struct stmt *, const char *const *);
+int		 db_stream_open(struct req *, struct stmt *, const char *const *);
+PGresult	*db_stream_next(struct req *, int *);
+void		 db_stream_close(struct req *);
 int		 db_begin(struct req *);
+int		 db_begin_snapshot(struct req *);
 int		 db_commit(struct req *);
 void		 db_rollback(struct req *);
 void		 db_close(struct db *);
@@ -264,6 +275,16 @@ void		 db_replica_probe(struct req *);
 
 #define CHAIN_LEN	32
 
+/* A reusable SHA-256 context for hashing many events. */
+struct chain_hasher {
+	EVP_MD		*md;
+	EVP_MD_CTX	*ctx;
+};
+
+int	 chain_hasher_open(struct chain_hasher *);
+void	 chain_hasher_close(struct chain_hasher *);
+int	 chain_hash_with(struct chain_hasher *, int64_t, int32_t,
+	    const unsigned char *, const char *, size_t, unsigned char *);
 char	*chain_canonical(const json_t *);
 void	 chain_hash(int64_t, int32_t, const unsigned char *, const char *,
 	    size_t, unsigned char *);
@@ -359,6 +380,20 @@ int		 history_insert(struct req *, struct event_rec *);
 void		 history_discard(struct event_rec *);
 int		 deadlines_apply(struct req *, int64_t, int32_t, const char *,
 		    long long, const struct wf_dl_change *, size_t);
+
+/* ------------------------------------------------------------------ */
+/* The Merkle log's checkpointer (checkpoint.c) and the auditors'     */
+/* endpoints (audit.c)                                                */
+/* ------------------------------------------------------------------ */
+
+int		 checkpoint_key_load(const char *);
+const char	*checkpoint_public_key(void);
+int		 checkpoint_start(void);
+void		 checkpoint_stop(void);
+
+void	 audit_events(struct req *);
+void	 audit_verify(struct req *);
+void	 audit_checkpoint_latest(struct req *);
 
 /* ------------------------------------------------------------------ */
 /* Metrics (metrics.c)                                                */

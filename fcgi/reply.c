@@ -5,6 +5,9 @@
  * are legal records).  Errors are RFC 9457 problem+json; nothing of the
  * database's own error text ever reaches them.
  */
+#include <sys/socket.h>
+
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,19 +64,20 @@ status_reason(int code)
 }
 
 /*
- * Write the status line, the headers the request has collected, and the
- * body.  Marks the request replied; a second reply is a programming error
- * and is dropped with a log line.
+ * Write the status line and the headers the request has collected, with
+ * a Content-Length unless `streamed`.  Marks the request replied and
+ * returns 0; a second reply is a programming error, dropped with a log
+ * line (-1).
  */
-static void
-reply_write(struct req *r, int status, const char *ctype, const char *body,
-    size_t len)
+static int
+reply_head(struct req *r, int status, const char *ctype, size_t len,
+    int streamed)
 {
 	FCGX_Stream	*out = r->fcgx->out;
 
 	if (r->replied) {
 		log_error("request %s: second reply %d dropped", r->id, status);
-		return;
+		return -1;
 	}
 	r->replied = 1;
 	r->status = status;
@@ -81,7 +85,9 @@ reply_write(struct req *r, int status, const char *ctype, const char *body,
 	if (ctype != NULL)
 		FCGX_FPrintF(out, "Content-Type: %s\r\n", ctype);
 	/* libfcgi's printf knows no %zu. */
-	FCGX_FPrintF(out, "Content-Length: %lu\r\n", (unsigned long)len);
+	if (!streamed)
+		FCGX_FPrintF(out, "Content-Length: %lu\r\n",
+		    (unsigned long)len);
 	FCGX_FPrintF(out, "Cache-Control: no-store\r\n");
 	FCGX_FPrintF(out, "X-Request-Id: %s\r\n", r->id);
 	if (r->etag[0] != '\0')
@@ -97,9 +103,63 @@ reply_write(struct req *r, int status, const char *ctype, const char *body,
 	if (r->disposition[0] != '\0' && status < 300)
 		FCGX_FPrintF(out, "Content-Disposition: %s\r\n",
 		    r->disposition);
+	if (r->next_cursor[0] != '\0')
+		FCGX_FPrintF(out, "X-Next-Cursor: %s\r\n", r->next_cursor);
 	FCGX_PutStr("\r\n", 2, out);
-	if (len > 0)
-		FCGX_PutStr(body, (int)len, out);
+	return 0;
+}
+
+/* The whole reply: head and a body of `len` bytes. */
+static void
+reply_write(struct req *r, int status, const char *ctype, const char *body,
+    size_t len)
+{
+	if (reply_head(r, status, ctype, len, 0) == 0 && len > 0)
+		FCGX_PutStr(body, (int)len, r->fcgx->out);
+}
+
+/*
+ * Start a reply whose length is not known yet (nginx sends it on
+ * chunked): the head now, the body with reply_stream_write.  Once
+ * started, the status cannot change any more; a failure half-way is
+ * reply_stream_abort.
+ */
+void
+reply_stream_start(struct req *r, int status, const char *ctype)
+{
+	(void)reply_head(r, status, ctype, 0, 1);
+}
+
+/*
+ * Send `len` more bytes of a streamed body.  Returns 0, or -1 when the
+ * connection to nginx is gone (stop producing).
+ */
+int
+reply_stream_write(struct req *r, const char *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (len > INT_MAX ||
+	    FCGX_PutStr(buf, (int)len, r->fcgx->out) != (int)len) {
+		log_warn("request %s: could not send the rest of the reply",
+		    r->id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * End a streamed reply that cannot be completed (the database failed
+ * half-way): drop the connection instead of finishing the response, so
+ * that nginx cuts the client's transfer short and no one takes a partial
+ * export for a whole one.
+ */
+void
+reply_stream_abort(struct req *r)
+{
+	log_error("request %s: streamed reply aborted", r->id);
+	if (r->fcgx->ipcFd >= 0)
+		(void)shutdown(r->fcgx->ipcFd, SHUT_RDWR);
 }
 
 void

@@ -55,6 +55,9 @@ enum ep {
 	EP_ACTIVITY_LIST,
 	EP_ACTIVITY_GET,
 	EP_REPORT_CAMPAIGN,
+	EP_AUDIT_EVENTS,
+	EP_AUDIT_VERIFY,
+	EP_AUDIT_CHECKPOINT,
 	EP__MAX
 };
 
@@ -123,6 +126,13 @@ static const struct endpoint endpoints[EP__MAX] = {
 	    R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN), 0, activity_get },
 	[EP_REPORT_CAMPAIGN] = { METHOD_GET, "/api/v1/reports/campaign/#",
 	    EP_REPLICA, ROLES_ANY, 0, report_campaign },
+	[EP_AUDIT_EVENTS] = { METHOD_GET, "/api/v1/audit/events", EP_REPLICA,
+	    R(AUDITOR) | R(ADMIN), 0, audit_events },
+	[EP_AUDIT_VERIFY] = { METHOD_GET, "/api/v1/audit/verify", EP_REPLICA,
+	    R(AUDITOR) | R(ADMIN), 0, audit_verify },
+	[EP_AUDIT_CHECKPOINT] = { METHOD_GET,
+	    "/api/v1/audit/checkpoints/latest", EP_REPLICA,
+	    R(AUDITOR) | R(ADMIN), 0, audit_checkpoint_latest },
 };
 
 /*

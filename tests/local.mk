@@ -6,6 +6,14 @@ E2E_CFLAGS = $(PAICHA_CFLAGS) $(CMOCKA_CFLAGS) $(CURL_CFLAGS)
 E2E_LIBS = tests/e2e/libe2e.a $(PQ_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) \
 	$(CMOCKA_LIBS) $(SSL_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 
+# Unit tests of the service's pure modules, linked from its library.
+check_PROGRAMS += tests/unit/test-merkle
+tests_unit_test_merkle_SOURCES = tests/unit/test-merkle.c
+tests_unit_test_merkle_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_merkle_LDADD = fcgi/libpaicha.a $(CRYPTO_LIBS) $(CMOCKA_LIBS) \
+	$(PTHREAD_LIBS)
+TESTS += tests/unit/test-merkle
+
 noinst_LIBRARIES += tests/e2e/libe2e.a
 tests_e2e_libe2e_a_SOURCES = tests/e2e/e2e.h tests/e2e/client.c \
 	tests/e2e/fixtures.c $(PAICHA_SOURCES_USCC) \
@@ -14,7 +22,8 @@ tests_e2e_libe2e_a_CFLAGS = $(E2E_CFLAGS)
 
 E2E_TESTS = tests/e2e/e2e-foundation tests/e2e/e2e-sessions \
 	tests/e2e/e2e-roles tests/e2e/e2e-regions tests/e2e/e2e-rls \
-	tests/e2e/e2e-enterprises tests/e2e/e2e-users tests/e2e/e2e-reference
+	tests/e2e/e2e-enterprises tests/e2e/e2e-users tests/e2e/e2e-reference \
+	tests/e2e/e2e-audit
 check_PROGRAMS += $(E2E_TESTS)
 tests_e2e_e2e_foundation_SOURCES = tests/e2e/e2e-foundation.c
 tests_e2e_e2e_foundation_CFLAGS = $(E2E_CFLAGS)
@@ -103,6 +112,10 @@ EXTRA_DIST += tests/unit/check-sql-constants.sh
 
 # ./run test runs the unit programs again with this as LOG_COMPILER.
 EXTRA_DIST += tests/unit/valgrind.sh
+
+tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c fcgi/merkle.c fcgi/merkle.h
+tests_e2e_e2e_audit_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_audit_LDADD = $(E2E_LIBS)
 
 # Activities and the statistics form (issue 6).
 E2E_TESTS += tests/e2e/e2e-report

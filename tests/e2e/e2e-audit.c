@@ -1,0 +1,1202 @@
+/*
+ * e2e-audit.c: the auditors' side of the tamper-evident history, against
+ * the real stack.
+ *
+ *  - the untouched database verifies ok (a case, a region, everything);
+ *  - tampering as the database superuser -- one payload byte changed, a
+ *    middle event deleted, two events swapped, the last event deleted, a
+ *    whole chain recomputed -- is reported at the exact (case, seq), or
+ *    (the recomputed chain) by the signed checkpoints;
+ *  - as the service's role, UPDATE, DELETE and TRUNCATE of the history
+ *    fail, and so does an INSERT with a wrong hash;
+ *  - the latest checkpoint's signature verifies with the openssl tool and
+ *    the published key, and fails for a changed message; every stored
+ *    checkpoint's root is the RFC 9162 root of the first `size` leaves of
+ *    today's log (so each one is consistent with all earlier ones);
+ *  - auditors only, and only their region;
+ *  - the events listing: filters, cursor pages, and each limit; the CSV
+ *    export: BOM, header, quoting, formulas neutralised, paging.
+ *
+ * Tampering is always undone before the test ends: verify reports the
+ * first bad position of all, so one left behind would mask the next.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "e2e.h"
+#include "../../fcgi/merkle.h"
+
+static struct client	*officer, *legal, *auditor, *officer_sh, *auditor_sh,
+			*admin;
+static char		 ent_bj[24], ent_sh[24], campaign[16];
+static int		 serial;
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+/* ------------------------------------------------------------------ */
+
+/* An enterprise in `region`, made as the superuser; its id into `out`. */
+static void
+enterprise(PGconn *db, const char *region, const char *name, char *out,
+    size_t size)
+{
+	char	*uscc = fmt("91%s%010ld", region, (long)(time(NULL) % 100000) *
+		    100000 + (long)getpid() % 100000);
+	char	*id;
+
+	id = db_value(db, "INSERT INTO enterprises (uscc, name, region,"
+	    " created_by) VALUES ($1, $2, $3, (SELECT id FROM users"
+	    " WHERE username = 'officer.bj')) RETURNING id", uscc, name,
+	    region, NULL);
+	assert_non_null(id);
+	snprintf(out, size, "%s", id);
+	free(id);
+	free(uscc);
+}
+
+/* A new case at enterprise `ent`, registered by `c`; its id. */
+static long long
+case_new(struct client *c, const char *ent, const char *problem)
+{
+	struct resp	 r;
+	long long	 id;
+
+	http_json(c, "POST", "/api/v1/cases", json_pack("{s:I, s:I, s:s,"
+	    " s:s, s:s, s:s}", "enterprise_id", (json_int_t)atoll(ent),
+	    "campaign_id", (json_int_t)atoll(campaign), "category",
+	    "hazardous_chemicals", "domain", "production", "source",
+	    "complaint", "problem", problem), NULL, &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	return id;
+}
+
+/* Add a note to case `id` at `version`; the new version. */
+static int
+note(struct client *c, long long id, int version, const char *text)
+{
+	struct resp	 r;
+	char		*path = fmt("/api/v1/cases/%lld/transitions", id);
+	char		*im = fmt("If-Match: \"%d\"", version);
+	const char	*h[] = { im, NULL };
+	int		 v;
+
+	http_json(c, "POST", path, json_pack("{s:s, s:{s:s}}", "event",
+	    "add_note", "payload", "text", text), h, &r);
+	assert_status(&r, 200);
+	v = (int)json_integer_value(json_object_get(r.json, "version"));
+	resp_free(&r);
+	free(path);
+	free(im);
+	return v;
+}
+
+/* A case with `n` events: registered, then n - 1 notes "note-2" ... */
+static long long
+case_with(struct client *c, const char *ent, int n)
+{
+	long long	 id;
+	int		 v = 1, i;
+	char		*text;
+
+	id = case_new(c, ent, fmt("audit test case %d", ++serial));
+	for (i = 2; i <= n; i++) {
+		text = fmt("note-%d of case %lld", i, id);
+		v = note(c, id, v, text);
+		free(text);
+	}
+	return id;
+}
+
+/* GET `path` as `c`, expecting 200 JSON; the reply (free with resp_free). */
+static void
+get_ok(struct client *c, const char *path, struct resp *r)
+{
+	http_get(c, path, r);
+	assert_status(r, 200);
+	assert_non_null(r->json);
+}
+
+/* verify (query `q`, "" for everything) must be ok. */
+static void
+verify_ok(struct client *c, const char *q)
+{
+	struct resp	 r;
+	char		*path = fmt("/api/v1/audit/verify%s", q);
+
+	get_ok(c, path, &r);
+	if (!json_is_true(json_object_get(r.json, "ok")))
+		fail_msg("verify%s is not ok: %s", q, r.body);
+	resp_free(&r);
+	free(path);
+}
+
+/* verify must report exactly (case, seq) first. */
+static void
+verify_bad_at(struct client *c, const char *q, long long id, int seq)
+{
+	struct resp	 r;
+	json_t		*fb;
+	char		*path = fmt("/api/v1/audit/verify%s", q);
+
+	get_ok(c, path, &r);
+	fb = json_object_get(r.json, "first_bad");
+	if (!json_is_false(json_object_get(r.json, "ok")) || fb == NULL ||
+	    json_integer_value(json_object_get(fb, "case")) != id ||
+	    json_integer_value(json_object_get(fb, "seq")) != seq)
+		fail_msg("verify%s: want first_bad (%lld, %d), got %s", q, id,
+		    seq, r.body);
+	if (!json_is_string(json_object_get(r.json, "reason")))
+		fail_msg("verify%s: no reason: %s", q, r.body);
+	resp_free(&r);
+	free(path);
+}
+
+/* The three scopes a case is verified in must all report (id, seq). */
+static void
+verify_bad_everywhere(long long id, int seq)
+{
+	char	*q = fmt("?case=%lld", id);
+
+	verify_bad_at(auditor, q, id, seq);
+	verify_bad_at(auditor, "?region=110000", id, seq);
+	verify_bad_at(auditor, "", id, seq);
+	verify_bad_at(admin, "", id, seq);
+	free(q);
+}
+
+static void
+verify_ok_everywhere(long long id)
+{
+	char	*q = fmt("?case=%lld", id);
+
+	verify_ok(auditor, q);
+	verify_ok(auditor, "?region=110000");
+	verify_ok(auditor, "");
+	verify_ok(admin, "");
+	free(q);
+}
+
+/* Run `sql` as the superuser with the history's triggers off. */
+static void
+tamper(PGconn *db, const char *sql)
+{
+	db_do(db, "SET session_replication_role = replica");
+	db_do(db, sql);
+	db_do(db, "SET session_replication_role = origin");
+}
+
+/* The number of events there are, as the superuser sees them. */
+static long long
+events_total(PGconn *db)
+{
+	char		*v = db_value(db, "SELECT count(*) FROM case_events",
+			    NULL);
+	long long	 n = atoll(v);
+
+	free(v);
+	return n;
+}
+
+/*
+ * Wait (at most 40 s: the checkpointer runs every 10) until the latest
+ * checkpoint covers every event committed so far; its reply into `r`.
+ */
+static void
+checkpoint_covering_all(PGconn *db, struct resp *r)
+{
+	long long	 want = events_total(db);
+	int		 i;
+
+	for (i = 0; i < 80; i++) {
+		http_get(auditor, "/api/v1/audit/checkpoints/latest", r);
+		if (r->status == 200 && json_integer_value(json_object_get(
+		    r->json, "size")) >= want)
+			return;
+		resp_free(r);
+		usleep(500000);
+	}
+	fail_msg("no checkpoint covered %lld events within 40 s", want);
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup                                                              */
+/* ------------------------------------------------------------------ */
+
+static int
+setup(void **state)
+{
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	char		*v, *cmd;
+
+	/* Before any event there is no checkpoint: 404, not an error. */
+	v = db_value(db, "SELECT count(*) FROM checkpoints", NULL);
+	officer = client_login("officer.bj", DEMO_PASSWORD);
+	legal = client_login("legal.bj", DEMO_PASSWORD);
+	auditor = client_login("auditor.bj", DEMO_PASSWORD);
+	officer_sh = client_login("officer.sh", DEMO_PASSWORD);
+	admin = client_login("admin", DEMO_PASSWORD);
+	if (strcmp(v, "0") == 0) {
+		http_get(auditor, "/api/v1/audit/checkpoints/latest", &r);
+		assert_problem(&r, 404);
+		resp_free(&r);
+	}
+	free(v);
+
+	/* A Shanghai auditor, made as an operator would. */
+	cmd = fmt("printf '%%s\\n' '%s' | PAICHA_ADMIN_DATABASE_URL='%s'"
+	    " fcgi/paicha-admin user-create --username auditor.sh"
+	    " --display-name 上海市审计人员 --region 310000 --roles auditor"
+	    " --password-stdin --if-missing >&2", DEMO_PASSWORD,
+	    e2e_env("PAICHA_ADMIN_DATABASE_URL"));
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	auditor_sh = client_login("auditor.sh", DEMO_PASSWORD);
+
+	enterprise(db, "110000", "北京审计测试企业", ent_bj, sizeof(ent_bj));
+	enterprise(db, "310000", "上海审计测试企业", ent_sh, sizeof(ent_sh));
+	v = db_value(db, "SELECT max(id) FROM campaigns", NULL);
+	snprintf(campaign, sizeof(campaign), "%s", v);
+	free(v);
+	PQfinish(db);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	client_free(officer);
+	client_free(legal);
+	client_free(auditor);
+	client_free(officer_sh);
+	client_free(auditor_sh);
+	client_free(admin);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Verify: the untouched database, then each kind of tampering        */
+/* ------------------------------------------------------------------ */
+
+static void
+test_untouched_verifies(void **state)
+{
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	long long	 id = case_with(officer, ent_bj, 6);
+	char		*q = fmt("/api/v1/audit/verify?case=%lld", id);
+
+	get_ok(auditor, q, &r);
+	assert_true(json_is_true(json_object_get(r.json, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(r.json,
+	    "checked")), 6);
+	assert_null(json_object_get(r.json, "first_bad"));
+	resp_free(&r);
+	verify_ok_everywhere(id);
+
+	/* Everything: every event checked, and the signed log with it. */
+	get_ok(admin, "/api/v1/audit/verify", &r);
+	assert_true(json_is_true(json_object_get(r.json, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(r.json,
+	    "checked")), events_total(db));
+	assert_true(json_is_object(json_object_get(r.json, "checkpoint")) ||
+	    json_is_null(json_object_get(r.json, "checkpoint")));
+	resp_free(&r);
+	free(q);
+	PQfinish(db);
+}
+
+static void
+test_tamper_payload_byte(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = case_with(officer, ent_bj, 5);
+	char		*sql;
+
+	/* One byte of event 3's payload: "note-3" becomes "note-Z". */
+	sql = fmt("UPDATE case_events SET record = replace(record,"
+	    " '\"text\":\"note-3', '\"text\":\"note-Z')"
+	    " WHERE case_id = %lld AND seq = 3", id);
+	tamper(db, sql);
+	free(sql);
+	verify_bad_everywhere(id, 3);
+
+	sql = fmt("UPDATE case_events SET record = replace(record,"
+	    " '\"text\":\"note-Z', '\"text\":\"note-3')"
+	    " WHERE case_id = %lld AND seq = 3", id);
+	tamper(db, sql);
+	free(sql);
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+static void
+test_tamper_delete_middle(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = case_with(officer, ent_bj, 5);
+	char		*sql;
+
+	sql = fmt("CREATE TEMP TABLE saved AS SELECT * FROM case_events"
+	    " WHERE case_id = %lld AND seq = 3", id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("DELETE FROM case_events WHERE case_id = %lld AND seq = 3",
+	    id);
+	tamper(db, sql);
+	free(sql);
+	verify_bad_everywhere(id, 3);
+
+	tamper(db, "INSERT INTO case_events SELECT * FROM saved");
+	db_do(db, "DROP TABLE saved");
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+/* Swap the places of events 2 and 3 (seq 2 <-> 3, through 1000). */
+static void
+swap23(PGconn *db, long long id)
+{
+	char	*sql;
+
+	sql = fmt("UPDATE case_events SET seq = 1000 WHERE case_id = %lld"
+	    " AND seq = 2; UPDATE case_events SET seq = 2 WHERE case_id = %lld"
+	    " AND seq = 3; UPDATE case_events SET seq = 3 WHERE case_id = %lld"
+	    " AND seq = 1000", id, id, id);
+	tamper(db, sql);
+	free(sql);
+}
+
+static void
+test_tamper_swap(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = case_with(officer, ent_bj, 5);
+
+	swap23(db, id);
+	/* The chain breaks where the first of the two now stands. */
+	verify_bad_everywhere(id, 2);
+	swap23(db, id);
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+static void
+test_tamper_delete_last(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = case_with(officer, ent_bj, 4);
+	char		*sql;
+
+	sql = fmt("CREATE TEMP TABLE saved AS SELECT * FROM case_events"
+	    " WHERE case_id = %lld AND seq = 4", id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("DELETE FROM case_events WHERE case_id = %lld AND seq = 4",
+	    id);
+	tamper(db, sql);
+	free(sql);
+	/* The chain itself is fine; the case's head names event 4. */
+	verify_bad_everywhere(id, 4);
+
+	tamper(db, "INSERT INTO case_events SELECT * FROM saved");
+	db_do(db, "DROP TABLE saved");
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+/*
+ * The strongest attack a superuser has: change event 2's payload and
+ * recompute every hash after it, the case's head and the log's leaves,
+ * so that each chain checks out.  Only the signed checkpoints catch it.
+ */
+static void
+test_tamper_recomputed_chain(void **state)
+{
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	long long	 id = case_with(officer, ent_bj, 3);
+	char		*sql;
+
+	checkpoint_covering_all(db, &r);
+	resp_free(&r);
+	sql = fmt("CREATE TEMP TABLE saved_e AS SELECT * FROM case_events"
+	    " WHERE case_id = %lld; CREATE TEMP TABLE saved_l AS SELECT *"
+	    " FROM log_leaves WHERE case_id = %lld; CREATE TEMP TABLE saved_c"
+	    " AS SELECT last_hash FROM cases WHERE id = %lld", id, id, id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("DO $$ DECLARE p bytea; e record; BEGIN"
+	    " UPDATE case_events SET record = replace(record, 'note-2',"
+	    "  'note-X') WHERE case_id = %lld AND seq = 2;"
+	    " FOR e IN SELECT * FROM case_events WHERE case_id = %lld"
+	    "  ORDER BY seq LOOP"
+	    "  IF e.seq > 1 THEN"
+	    "   UPDATE case_events SET prev_hash = p, hash = event_hash(%lld,"
+	    "    e.seq, p, e.record) WHERE case_id = %lld AND seq = e.seq;"
+	    "  END IF;"
+	    "  SELECT hash INTO p FROM case_events WHERE case_id = %lld"
+	    "   AND seq = e.seq;"
+	    "  UPDATE log_leaves SET leaf = p WHERE case_id = %lld"
+	    "   AND seq = e.seq;"
+	    " END LOOP;"
+	    " UPDATE cases SET last_hash = p WHERE id = %lld; END $$",
+	    id, id, id, id, id, id, id);
+	tamper(db, sql);
+	free(sql);
+
+	/* The case and its region check out: each chain is consistent. */
+	sql = fmt("?case=%lld", id);
+	verify_ok(auditor, sql);
+	free(sql);
+	verify_ok(auditor, "?region=110000");
+	/* Everything includes the signed log, which no longer agrees. */
+	http_get(admin, "/api/v1/audit/verify", &r);
+	assert_status(&r, 200);
+	assert_true(json_is_false(json_object_get(r.json, "ok")));
+	assert_non_null(strstr(json_string_value(json_object_get(r.json,
+	    "reason")), "checkpoint"));
+	assert_non_null(json_object_get(r.json, "bad_leaves"));
+	resp_free(&r);
+
+	sql = fmt("DELETE FROM case_events WHERE case_id = %lld;"
+	    " INSERT INTO case_events SELECT * FROM saved_e;"
+	    " UPDATE log_leaves l SET leaf = s.leaf FROM saved_l s"
+	    "  WHERE l.case_id = s.case_id AND l.seq = s.seq;"
+	    " UPDATE cases SET last_hash = (SELECT last_hash FROM saved_c)"
+	    "  WHERE id = %lld", id, id);
+	tamper(db, sql);
+	free(sql);
+	db_do(db, "DROP TABLE saved_e, saved_l, saved_c");
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+/* A leaf changed, a leaf deleted: the event is reported, not the log. */
+static void
+test_tamper_log_leaf(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = case_with(officer, ent_bj, 4);
+	char		*sql;
+
+	sql = fmt("UPDATE log_leaves SET leaf = sha256(leaf)"
+	    " WHERE case_id = %lld AND seq = 2", id);
+	tamper(db, sql);
+	free(sql);
+	verify_bad_everywhere(id, 2);
+	sql = fmt("UPDATE log_leaves l SET leaf = e.hash FROM case_events e"
+	    " WHERE l.case_id = %lld AND l.seq = 2 AND e.case_id = l.case_id"
+	    " AND e.seq = l.seq", id);
+	tamper(db, sql);
+	free(sql);
+	verify_ok_everywhere(id);
+
+	sql = fmt("CREATE TEMP TABLE saved AS SELECT * FROM log_leaves"
+	    " WHERE case_id = %lld AND seq = 3", id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("DELETE FROM log_leaves WHERE case_id = %lld AND seq = 3",
+	    id);
+	tamper(db, sql);
+	free(sql);
+	verify_bad_everywhere(id, 3);
+	tamper(db, "INSERT INTO log_leaves SELECT * FROM saved");
+	db_do(db, "DROP TABLE saved");
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+/* A case row whose events are all gone is bad at its first event. */
+static void
+test_tamper_case_without_events(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = case_with(officer, ent_bj, 2);
+	char		*sql;
+
+	sql = fmt("CREATE TEMP TABLE saved_e AS SELECT * FROM case_events"
+	    " WHERE case_id = %lld; CREATE TEMP TABLE saved_l AS SELECT *"
+	    " FROM log_leaves WHERE case_id = %lld", id, id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("DELETE FROM case_events WHERE case_id = %lld;"
+	    " DELETE FROM log_leaves WHERE case_id = %lld", id, id);
+	tamper(db, sql);
+	free(sql);
+	verify_bad_everywhere(id, 1);
+	tamper(db, "INSERT INTO case_events SELECT * FROM saved_e;"
+	    " INSERT INTO log_leaves SELECT * FROM saved_l");
+	db_do(db, "DROP TABLE saved_e, saved_l");
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+/* ------------------------------------------------------------------ */
+/* The service's own role cannot rewrite anything                     */
+/* ------------------------------------------------------------------ */
+
+/* `sql` fails for the connection, with SQLSTATE `state` when given. */
+static void
+refused(PGconn *c, const char *sql, const char *state)
+{
+	PGresult	*res = PQexec(c, sql);
+	const char	*got;
+
+	if (PQresultStatus(res) == PGRES_COMMAND_OK ||
+	    PQresultStatus(res) == PGRES_TUPLES_OK)
+		fail_msg("as the service's role this succeeded: %s", sql);
+	got = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state != NULL && (got == NULL || strcmp(got, state) != 0))
+		fail_msg("%s: SQLSTATE %s, want %s (%s)", sql, got ? got : "-",
+		    state, PQerrorMessage(c));
+	PQclear(res);
+}
+
+static void
+test_service_role_cannot_tamper(void **state)
+{
+	PGconn		*app = db_app();
+	long long	 id = case_with(officer, ent_bj, 2);
+	char		*sql;
+
+	/* Scoped like the service's own requests. */
+	db_do(app, "SELECT set_config('paicha.region', '110000', false)");
+	sql = fmt("UPDATE case_events SET record = record WHERE case_id = %lld",
+	    id);
+	refused(app, sql, "42501");
+	free(sql);
+	sql = fmt("DELETE FROM case_events WHERE case_id = %lld", id);
+	refused(app, sql, "42501");
+	free(sql);
+	refused(app, "TRUNCATE case_events", "42501");
+	refused(app, "UPDATE log_leaves SET idx = NULL", "42501");
+	refused(app, "DELETE FROM log_leaves", "42501");
+	refused(app, "UPDATE checkpoints SET size = size", "42501");
+	refused(app, "INSERT INTO checkpoints SELECT * FROM checkpoints",
+	    "42501");
+
+	/* A third event whose hash is wrong: the trigger refuses it. */
+	sql = fmt("INSERT INTO case_events (case_id, seq, at, actor, role,"
+	    " region, case_region, event, phase, from_state, to_state, record,"
+	    " request_id, prev_hash, hash) SELECT case_id, 3, at, actor, role,"
+	    " region, case_region, event, phase, from_state, to_state,"
+	    " replace(record, '\"seq\":2', '\"seq\":3'), request_id, hash,"
+	    " sha256('not the hash') FROM case_events"
+	    " WHERE case_id = %lld AND seq = 2", id);
+	refused(app, sql, "23514");
+	free(sql);
+	PQfinish(app);
+	verify_ok_everywhere(id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Checkpoints                                                        */
+/* ------------------------------------------------------------------ */
+
+static void
+write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char	*path = fmt("%s/%s", dir, name);
+	FILE	*f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	free(path);
+}
+
+/* openssl pkeyutl -verify's exit status for message file `msg`. */
+static int
+openssl_verify(const char *dir, const char *msg)
+{
+	char	*cmd = fmt("openssl pkeyutl -verify -pubin -inkey %s/pub.pem"
+		    " -rawin -in %s/%s -sigfile %s/sig >&2", dir, dir, msg, dir);
+	int	 st = system(cmd);
+
+	free(cmd);
+	return st == -1 ? -1 : WEXITSTATUS(st);
+}
+
+static void
+test_checkpoint_signature_openssl(void **state)
+{
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	unsigned char	 sig[128];
+	const char	*b64, *msg;
+	char		 dir[] = "/tmp/e2e-audit-XXXXXX", *want, *bad, *cmd;
+	int		 n;
+
+	case_with(officer, ent_bj, 2);
+	checkpoint_covering_all(db, &r);
+	b64 = json_string_value(json_object_get(r.json, "signature"));
+	msg = json_string_value(json_object_get(r.json, "message"));
+	assert_non_null(b64);
+	assert_non_null(msg);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json,
+	    "public_key")), "-----BEGIN PUBLIC KEY-----"));
+	/* The message names the tree: its size and root, and when. */
+	want = fmt("paicha-checkpoint/v1\n%lld\n%s\n%s\n",
+	    (long long)json_integer_value(json_object_get(r.json, "size")),
+	    json_string_value(json_object_get(r.json, "root")),
+	    json_string_value(json_object_get(r.json, "at")));
+	assert_string_equal(msg, want);
+	free(want);
+
+	assert_non_null(mkdtemp(dir));
+	n = EVP_DecodeBlock(sig, (const unsigned char *)b64, (int)strlen(b64));
+	assert_int_equal(n, 66);	/* 64 bytes and two of padding */
+	write_file(dir, "sig", sig, 64);
+	write_file(dir, "msg", msg, strlen(msg));
+	bad = strdup(msg);
+	bad[strlen(bad) - 3] ^= 1;	/* one bit of the time */
+	write_file(dir, "bad", bad, strlen(bad));
+	free(bad);
+	b64 = json_string_value(json_object_get(r.json, "public_key"));
+	write_file(dir, "pub.pem", b64, strlen(b64));
+
+	assert_int_equal(openssl_verify(dir, "msg"), 0);
+	assert_int_not_equal(openssl_verify(dir, "bad"), 0);
+	resp_free(&r);
+	cmd = fmt("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	PQfinish(db);
+}
+
+/*
+ * Every checkpoint ever stored is the RFC 9162 root of the first `size`
+ * leaves of the log as it is now: the log only grew, and each signed
+ * tree extends the one before it.
+ */
+static void
+test_checkpoints_consistent(void **state)
+{
+	PGconn			*db = db_admin();
+	PGresult		*leaves, *cps;
+	struct resp		 r;
+	struct merkle_frontier	 f;
+	unsigned char		 lh[MERKLE_HASH], root[MERKLE_HASH];
+	char			 hex[2 * MERKLE_HASH + 1];
+	int			 i, j = 0, k;
+
+	case_with(officer, ent_bj, 3);
+	checkpoint_covering_all(db, &r);
+	resp_free(&r);
+	case_with(officer, ent_bj, 2);
+	checkpoint_covering_all(db, &r);
+	resp_free(&r);
+	leaves = PQexecParams(db, "SELECT leaf FROM log_leaves WHERE idx IS"
+	    " NOT NULL ORDER BY idx", 0, NULL, NULL, NULL, NULL, 1);
+	cps = PQexec(db, "SELECT size, encode(root, 'hex') FROM checkpoints"
+	    " ORDER BY size");
+	assert_int_equal(PQresultStatus(leaves), PGRES_TUPLES_OK);
+	assert_int_equal(PQresultStatus(cps), PGRES_TUPLES_OK);
+	assert_true(PQntuples(cps) >= 2);
+	merkle_init(&f);
+	for (i = 0; i < PQntuples(leaves); i++) {
+		assert_int_equal(PQgetlength(leaves, i, 0), MERKLE_HASH);
+		merkle_leaf_hash(PQgetvalue(leaves, i, 0), MERKLE_HASH, lh);
+		merkle_append(&f, lh);
+		for (; j < PQntuples(cps) && atoll(PQgetvalue(cps, j, 0)) ==
+		    i + 1; j++) {
+			merkle_root(&f, root);
+			for (k = 0; k < MERKLE_HASH; k++)
+				snprintf(hex + 2 * k, 3, "%02x", root[k]);
+			if (strcmp(hex, PQgetvalue(cps, j, 1)) != 0)
+				fail_msg("checkpoint %s: root %s, the first %s "
+				    "leaves give %s", PQgetvalue(cps, j, 0),
+				    PQgetvalue(cps, j, 1), PQgetvalue(cps, j, 0),
+				    hex);
+		}
+	}
+	assert_int_equal(j, PQntuples(cps));
+	/* The latest covers every placed leaf. */
+	assert_int_equal(atoll(PQgetvalue(cps, PQntuples(cps) - 1, 0)),
+	    PQntuples(leaves));
+	PQclear(leaves);
+	PQclear(cps);
+	PQfinish(db);
+}
+
+/* ------------------------------------------------------------------ */
+/* Who may audit what                                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+test_auditors_only(void **state)
+{
+	static const char *const paths[] = {
+		"/api/v1/audit/events", "/api/v1/audit/verify",
+		"/api/v1/audit/checkpoints/latest", "/api/v1/audit/events?format=csv",
+	};
+	struct client	*who[] = { officer, legal, officer_sh };
+	struct client	*anon = client_new();
+	struct resp	 r;
+	size_t		 i, j;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		for (j = 0; j < sizeof(who) / sizeof(who[0]); j++) {
+			http_get(who[j], paths[i], &r);
+			assert_problem(&r, 403);
+			resp_free(&r);
+		}
+		http_get(anon, paths[i], &r);
+		assert_problem(&r, 401);
+		resp_free(&r);
+	}
+	client_free(anon);
+}
+
+static void
+test_region_isolation(void **state)
+{
+	struct resp	 r;
+	json_t		*it;
+	long long	 bj = case_with(officer, ent_bj, 2);
+	long long	 sh = case_with(officer_sh, ent_sh, 3);
+	long long	 checked;
+	char		*path;
+	size_t		 i;
+
+	/* Shanghai's auditor: Shanghai's events, never Beijing's. */
+	path = fmt("/api/v1/audit/events?case=%lld", bj);
+	get_ok(auditor_sh, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	free(path);
+	get_ok(auditor_sh, "/api/v1/audit/events?limit=1000", &r);
+	assert_true(json_array_size(json_object_get(r.json, "items")) >= 3);
+	json_array_foreach(json_object_get(r.json, "items"), i, it)
+		assert_string_equal(json_string_value(json_object_get(it,
+		    "case_region")), "310000");
+	resp_free(&r);
+	path = fmt("/api/v1/audit/verify?case=%lld", bj);
+	http_get(auditor_sh, path, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(path);
+	http_get(auditor_sh, "/api/v1/audit/verify?region=110000", &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	path = fmt("?case=%lld", sh);
+	verify_ok(auditor_sh, path);
+	free(path);
+	verify_ok(auditor_sh, "?region=310000");
+
+	/* Everything, for Shanghai, is Shanghai's events only. */
+	get_ok(auditor_sh, "/api/v1/audit/verify", &r);
+	assert_true(json_is_true(json_object_get(r.json, "ok")));
+	checked = json_integer_value(json_object_get(r.json, "checked"));
+	resp_free(&r);
+	get_ok(auditor_sh, "/api/v1/audit/events?limit=1000", &r);
+	assert_int_equal(checked, json_array_size(json_object_get(r.json,
+	    "items")));
+	resp_free(&r);
+
+	/* And Beijing's auditor does not see Shanghai's. */
+	path = fmt("/api/v1/audit/events?case=%lld", sh);
+	get_ok(auditor, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/audit/verify?case=%lld", sh);
+	http_get(auditor, path, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(path);
+}
+
+/* ------------------------------------------------------------------ */
+/* The events listing                                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+test_events_filters_and_pages(void **state)
+{
+	struct resp	 r;
+	json_t		*it, *seen = json_object();
+	long long	 id = case_with(officer, ent_bj, 5);
+	char		*path, *cursor = NULL, key[48];
+	const char	*nc;
+	size_t		 i, total = 0;
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	char		 today[16], tomorrow[16];
+
+	/* One legal note, so that the actor filter has two to tell apart. */
+	note(legal, id, 5, "legal's note");
+
+	path = fmt("/api/v1/audit/events?case=%lld", id);
+	get_ok(auditor, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 6);
+	it = json_array_get(json_object_get(r.json, "items"), 0);
+	assert_int_equal(json_integer_value(json_object_get(it, "seq")), 1);
+	assert_string_equal(json_string_value(json_object_get(it, "event")),
+	    "create");
+	assert_string_equal(json_string_value(json_object_get(it, "actor")),
+	    "officer.bj");
+	assert_true(json_is_object(json_object_get(it, "payload")));
+	assert_int_equal(strlen(json_string_value(json_object_get(it,
+	    "hash"))), 64);
+	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
+	resp_free(&r);
+	free(path);
+
+	path = fmt("/api/v1/audit/events?case=%lld&actor=legal.bj", id);
+	get_ok(auditor, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/audit/events?case=%lld&event=create", id);
+	get_ok(auditor, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/audit/events?case=%lld&actor=nobody.here", id);
+	get_ok(auditor, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	free(path);
+
+	/* Dates are whole days in China Standard Time. */
+	now += 8 * 3600;
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	now += 86400;
+	gmtime_r(&now, &tm);
+	strftime(tomorrow, sizeof(tomorrow), "%Y-%m-%d", &tm);
+	path = fmt("/api/v1/audit/events?case=%lld&from=%s&to=%s", id, today,
+	    today);
+	get_ok(auditor, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 6);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/audit/events?case=%lld&from=%s", id, tomorrow);
+	get_ok(auditor, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/audit/events?case=%lld&to=2000-01-01T00:00:00Z",
+	    id);
+	get_ok(auditor, path, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	free(path);
+
+	/* Pages of two: six events, each once, then no next page. */
+	do {
+		path = cursor == NULL ?
+		    fmt("/api/v1/audit/events?case=%lld&limit=2", id) :
+		    fmt("/api/v1/audit/events?case=%lld&limit=2&cursor=%s", id,
+		    cursor);
+		get_ok(auditor, path, &r);
+		assert_true(json_array_size(json_object_get(r.json,
+		    "items")) <= 2);
+		json_array_foreach(json_object_get(r.json, "items"), i, it) {
+			snprintf(key, sizeof(key), "%lld",
+			    (long long)json_integer_value(json_object_get(it,
+			    "seq")));
+			assert_null(json_object_get(seen, key));
+			json_object_set_new(seen, key, json_true());
+			total++;
+		}
+		free(cursor);
+		nc = json_string_value(json_object_get(r.json, "next_cursor"));
+		cursor = nc != NULL ? strdup(nc) : NULL;
+		resp_free(&r);
+		free(path);
+	} while (cursor != NULL);
+	assert_int_equal(total, 6);
+	json_decref(seen);
+}
+
+/* Each query limit and each malformed value is a 400 naming the field. */
+static void
+test_events_limits(void **state)
+{
+	static const struct {
+		const char	*query;
+		const char	*field;
+	} bad[] = {
+		{ "limit=1001", "limit" },
+		{ "limit=0", "limit" },
+		{ "case=0", "case" },
+		{ "case=x", "case" },
+		{ "event=launch_rocket", "event" },
+		{ "region=11", "region" },
+		{ "from=2024-13-01", "from" },
+		{ "from=2024-02-30", "from" },
+		{ "to=2024-01-01T25:00:00Z", "to" },
+		{ "to=2024-01-01T10:00:00", "to" },
+		{ "format=xml", "format" },
+		{ "cursor=nonsense", "cursor" },
+		{ "cursor=2024-01-01T00:00:00.000000Z_1_1"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "cursor" },
+		/* 64 bytes: one more than a username may have. */
+		{ "actor=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "actor" },
+		{ "colour=blue", "colour" },
+	};
+	struct resp	 r;
+	char		*path;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		path = fmt("/api/v1/audit/events?%s", bad[i].query);
+		http_get(auditor, path, &r);
+		if (r.status != 400)
+			fail_msg("%s: status %ld, want 400", path, r.status);
+		assert_problem_field(&r, 400, bad[i].field);
+		resp_free(&r);
+		free(path);
+	}
+	/* The largest page is allowed. */
+	get_ok(auditor, "/api/v1/audit/events?limit=1000", &r);
+	resp_free(&r);
+	/* And verify's own. */
+	http_get(auditor, "/api/v1/audit/verify?case=1&region=110000", &r);
+	assert_problem(&r, 400);
+	resp_free(&r);
+	http_get(auditor, "/api/v1/audit/verify?case=-1", &r);
+	assert_problem_field(&r, 400, "case");
+	resp_free(&r);
+	http_get(auditor, "/api/v1/audit/verify?region=999999", &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	http_get(auditor, "/api/v1/audit/verify?case=999999999", &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Parse RFC 4180 CSV (CRLF rows) into a JSON array of arrays of strings
+ * (a new reference), or NULL when it is not well-formed.
+ */
+static json_t *
+csv_parse(const char *s, size_t len)
+{
+	json_t		*rows = json_array(), *row = json_array();
+	const char	*e = s + len;
+	char		*cell = malloc(len + 1);
+	size_t		 n = 0;
+	int		 quoted;
+
+	for (;;) {
+		n = 0;
+		quoted = s < e && *s == '"';
+		if (quoted) {
+			for (s++; s < e; s++) {
+				if (*s == '"' && s + 1 < e && s[1] == '"')
+					cell[n++] = *s++;
+				else if (*s == '"')
+					break;
+				else
+					cell[n++] = *s;
+			}
+			if (s == e)
+				goto bad;
+			s++;
+		} else
+			while (s < e && *s != ',' && *s != '\r' && *s != '"')
+				cell[n++] = *s++;
+		cell[n] = '\0';
+		json_array_append_new(row, json_string(cell));
+		if (s < e && *s == ',') {
+			s++;
+			continue;
+		}
+		if (s + 2 <= e && s[0] == '\r' && s[1] == '\n') {
+			s += 2;
+			json_array_append_new(rows, row);
+			row = json_array();
+			if (s == e)
+				break;
+			continue;
+		}
+		goto bad;
+	}
+	json_decref(row);
+	free(cell);
+	return rows;
+bad:
+	json_decref(row);
+	json_decref(rows);
+	free(cell);
+	return NULL;
+}
+
+static void
+test_csv_export(void **state)
+{
+	static const char *const header[] = {
+		"seq", "case", "at", "actor", "role", "region", "event",
+		"phase", "from", "to", "payload", "hash", "prev_hash",
+	};
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	json_t		*rows, *row, *p;
+	long long	 id = case_new(officer, ent_bj, "csv case");
+	char		*path, *sql, ct[128], next[128], disp[128];
+	size_t		 i;
+
+	/* Quotes, commas, a line break and CJK in one note. */
+	note(officer, id, 1, "他说 \"停产\", 然后\n离开");
+	note(officer, id, 2, "plain");
+	/* Columns a spreadsheet would run, planted as the superuser. */
+	sql = fmt("CREATE TEMP TABLE saved AS SELECT * FROM case_events"
+	    " WHERE case_id = %lld", id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("UPDATE case_events SET role = CASE seq WHEN 1 THEN"
+	    " '=HYPERLINK(\"http://evil\")' WHEN 2 THEN '+1' ELSE '@SUM(A1)'"
+	    " END, to_state = CASE seq WHEN 3 THEN '-2' ELSE to_state END"
+	    " WHERE case_id = %lld", id);
+	tamper(db, sql);
+	free(sql);
+
+	path = fmt("/api/v1/audit/events?case=%lld&format=csv", id);
+	http_get(auditor, path, &r);
+	assert_status(&r, 200);
+	assert_non_null(resp_header(&r, "Content-Type", ct, sizeof(ct)));
+	assert_string_equal(ct, "text/csv; charset=utf-8");
+	assert_non_null(resp_header(&r, "Content-Disposition", disp,
+	    sizeof(disp)));
+	assert_non_null(strstr(disp, "attachment"));
+	assert_true(r.len > 3);
+	assert_memory_equal(r.body, "\xef\xbb\xbf", 3);
+	rows = csv_parse(r.body + 3, r.len - 3);
+	if (rows == NULL)
+		fail_msg("not RFC 4180 CSV: %s", r.body);
+	assert_int_equal(json_array_size(rows), 4);
+	row = json_array_get(rows, 0);
+	assert_int_equal(json_array_size(row), 13);
+	for (i = 0; i < 13; i++)
+		assert_string_equal(json_string_value(json_array_get(row, i)),
+		    header[i]);
+	/* The note's payload, back intact from its quoted cell. */
+	row = json_array_get(rows, 2);
+	assert_string_equal(json_string_value(json_array_get(row, 0)), "2");
+	p = json_loads(json_string_value(json_array_get(row, 10)), 0, NULL);
+	assert_non_null(p);
+	assert_string_equal(json_string_value(json_object_get(p, "text")),
+	    "他说 \"停产\", 然后\n离开");
+	json_decref(p);
+	/* Formulas neutralised: a leading apostrophe, the rest as it was. */
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    rows, 1), 4)), "'=HYPERLINK(\"http://evil\")");
+	assert_string_equal(json_string_value(json_array_get(row, 4)), "'+1");
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    rows, 3), 4)), "'@SUM(A1)");
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    rows, 3), 9)), "'-2");
+	/* Empty "from" of the first event; a hash is 64 hex digits. */
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    rows, 1), 8)), "");
+	assert_int_equal(strlen(json_string_value(json_array_get(row, 11))),
+	    64);
+	json_decref(rows);
+	resp_free(&r);
+	free(path);
+
+	/* Paged: two rows and a cursor for the rest. */
+	path = fmt("/api/v1/audit/events?case=%lld&format=csv&limit=2", id);
+	http_get(auditor, path, &r);
+	assert_status(&r, 200);
+	assert_non_null(resp_header(&r, "X-Next-Cursor", next, sizeof(next)));
+	rows = csv_parse(r.body + 3, r.len - 3);
+	assert_non_null(rows);
+	assert_int_equal(json_array_size(rows), 3);
+	json_decref(rows);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/audit/events?case=%lld&format=csv&limit=2"
+	    "&cursor=%s", id, next);
+	http_get(auditor, path, &r);
+	assert_status(&r, 200);
+	assert_null(resp_header(&r, "X-Next-Cursor", next, sizeof(next)));
+	rows = csv_parse(r.body + 3, r.len - 3);
+	assert_non_null(rows);
+	assert_int_equal(json_array_size(rows), 2);
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    rows, 1), 0)), "3");
+	json_decref(rows);
+	resp_free(&r);
+	free(path);
+
+	/* The planted columns disagree with the records: verify says so. */
+	path = fmt("?case=%lld", id);
+	verify_bad_at(auditor, path, id, 1);
+	free(path);
+	sql = fmt("DELETE FROM case_events WHERE case_id = %lld;"
+	    " INSERT INTO case_events SELECT * FROM saved", id);
+	tamper(db, sql);
+	free(sql);
+	db_do(db, "DROP TABLE saved");
+	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+/* The whole export, streamed, holds every event the listing holds. */
+static void
+test_csv_streams_everything(void **state)
+{
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	json_t		*rows;
+	char		*v;
+
+	http_get(admin, "/api/v1/audit/events?format=csv", &r);
+	assert_status(&r, 200);
+	rows = csv_parse(r.body + 3, r.len - 3);
+	assert_non_null(rows);
+	v = db_value(db, "SELECT count(*) FROM case_events", NULL);
+	assert_int_equal(json_array_size(rows) - 1, atoll(v));
+	free(v);
+	json_decref(rows);
+	resp_free(&r);
+	PQfinish(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_untouched_verifies),
+		cmocka_unit_test(test_tamper_payload_byte),
+		cmocka_unit_test(test_tamper_delete_middle),
+		cmocka_unit_test(test_tamper_swap),
+		cmocka_unit_test(test_tamper_delete_last),
+		cmocka_unit_test(test_tamper_recomputed_chain),
+		cmocka_unit_test(test_tamper_log_leaf),
+		cmocka_unit_test(test_tamper_case_without_events),
+		cmocka_unit_test(test_service_role_cannot_tamper),
+		cmocka_unit_test(test_checkpoint_signature_openssl),
+		cmocka_unit_test(test_checkpoints_consistent),
+		cmocka_unit_test(test_auditors_only),
+		cmocka_unit_test(test_region_isolation),
+		cmocka_unit_test(test_events_filters_and_pages),
+		cmocka_unit_test(test_events_limits),
+		cmocka_unit_test(test_csv_export),
+		cmocka_unit_test(test_csv_streams_everything),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests_name("e2e-audit", tests, setup,
+	    teardown);
+}
