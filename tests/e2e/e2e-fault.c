@@ -20,7 +20,7 @@
  * Then, from the database: every acknowledged change is there exactly
  * once (found by its marker); no unacknowledged one is there twice; every
  * case's hash chain verifies, its head and version agree with its last
- * event; while the database was down every answer was a prompt 503 --
+ * event, and the auditors' GET /api/v1/audit/verify says so too; while the database was down every answer was a prompt 503 --
  * never a 500, never a hang -- and the service served again within
  * RECOVERY_MAX seconds of the database's return.
  */
@@ -367,7 +367,7 @@ test_fault(void **state)
 	long			 unacked = 0, unacked_present = 0, e500 = 0;
 	long			 outage503 = 0, outage_bad = 0, hung = 0;
 	long			 refused = 0, transport = 0, bad_chain, checked;
-	long			 ncases = 0, e5xx = 0;
+	long			 ncases = 0, e5xx = 0, verified = 0;
 	int			 k;
 
 	snprintf(run_tag, sizeof(run_tag), "%lx%lx", (long)getpid(),
@@ -515,6 +515,33 @@ test_fault(void **state)
 	s = db_value(db, "SELECT cardinality($1::bigint[])", cases_arr, NULL);
 	ncases = s != NULL ? strtol(s, NULL, 10) : 0;
 	free(s);
+	/* And the auditors' own check (GET /api/v1/audit/verify), case by
+	 * case: chain, and the Merkle log's leaves. */
+	res = PQexecParams(db, "SELECT unnest($1::bigint[])", 1, NULL,
+	    (const char *const *)&cases_arr, NULL, NULL, 0);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	{
+		struct client *auditor = client_login("auditor.bj",
+		    DEMO_PASSWORD);
+
+		for (i = 0; i < (size_t)PQntuples(res); i++) {
+			struct resp r;
+
+			s = fmt("/api/v1/audit/verify?case=%s",
+			    PQgetvalue(res, (int)i, 0));
+			http_get(auditor, s, &r);
+			if (r.status == 200 &&
+			    json_is_true(json_object_get(r.json, "ok")))
+				verified++;
+			else
+				fprintf(stderr, "fault: %s: %ld %s\n", s,
+				    r.status, r.body);
+			resp_free(&r);
+			free(s);
+		}
+		client_free(auditor);
+	}
+	PQclear(res);
 	free(cases_arr);
 	PQfinish(db);
 
@@ -530,8 +557,9 @@ test_fault(void **state)
 	    max_outage, max_latency);
 	printf("fault: recovery time %.3f s after the database's return\n",
 	    recovery);
-	printf("fault: chains verified: %ld cases, %ld events, %ld broken\n",
-	    ncases, checked, bad_chain);
+	printf("fault: chains verified: %ld cases, %ld events, %ld broken;"
+	    " audit/verify ok for %ld cases\n", ncases, checked, bad_chain,
+	    verified);
 	fflush(stdout);
 
 	assert_int_equal(lost, 0);
@@ -545,6 +573,7 @@ test_fault(void **state)
 	assert_int_equal(outage_bad, 0);
 	assert_true(recovery >= 0 && recovery <= RECOVERY_MAX);
 	assert_int_equal(bad_chain, 0);
+	assert_int_equal(verified, ncases);
 	assert_true(ncases > 0);
 
 	for (k = 0; k < NCLIENTS; k++) {
