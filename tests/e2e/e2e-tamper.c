@@ -10,8 +10,8 @@
  *
  * What this cannot show: a superuser who recomputes every hash after the
  * edit leaves a chain that verifies.  Only a record kept outside the
- * database catches that -- the signed checkpoints of the audit trail
- * (docs/SECURITY.md).
+ * database catches that -- the signed checkpoints of the audit trail,
+ * tested in e2e-audit.c (test_tamper_recomputed_chain).
  */
 #include <stdio.h>
 #include <stdlib.h>
