@@ -149,9 +149,13 @@ db_fail(struct req *r, struct db *db, const PGresult *res, const char *what)
 	/*
 	 * A connection the server is ending (57P01 admin shutdown and the
 	 * rest of class 57P, class 08) may still look open: it is lost.
+	 * So is one where the failure has no SQLSTATE at all: the server
+	 * did not answer, libpq did -- "server closed the connection
+	 * unexpectedly" after a crash arrives that way, with PQstatus
+	 * still CONNECTION_OK (seen in tests/e2e/e2e-fault.c).
 	 */
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
-	    strncmp(r->sqlstate, "57P", 3) == 0 ||
+	    state == NULL || strncmp(r->sqlstate, "57P", 3) == 0 ||
 	    strncmp(r->sqlstate, "08", 2) == 0) {
 		r->db_lost = 1;
 		log_error("request %s: database connection lost during %s",

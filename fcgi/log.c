@@ -10,6 +10,9 @@
 
 #include "paicha.h"
 
+static void log_line(const char *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_line(const char *level, const char *fmt, va_list ap)
 {

@@ -377,6 +377,7 @@ void	 case_actions(struct req *);
 void	 case_events_get(struct req *);
 void	 case_transition(struct req *);
 void	 case_approval(struct req *);
+void	 payload_view(struct wf_payload *, json_t *);
 json_t	*event_json(enum wf_event);
 void	 payload_view(struct wf_payload *, json_t *);
 void	 advance_facts(struct advance *, enum wf_event, json_t *);

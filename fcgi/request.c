@@ -196,15 +196,17 @@ req_if_match(const struct req *r)
 	const char	*v = req_param(r, "HTTP_IF_MATCH");
 	char		 digits[12];
 	size_t		 n;
+	int		 quoted;
 
 	/* At most 9 digits: every version fits an int. */
 	if (v == NULL || *v == '\0')
 		return 0;
-	if (*v == '"')
+	if ((quoted = *v == '"'))
 		v++;
 	n = strspn(v, "0123456789");
+	/* Quotes come in pairs: "7" or 7, never "7 or 7" (fuzz-if-match). */
 	if (n == 0 || n > 9 || *v == '0' ||
-	    !(v[n] == '\0' || (v[n] == '"' && v[n + 1] == '\0')))
+	    !(quoted ? v[n] == '"' && v[n + 1] == '\0' : v[n] == '\0'))
 		return -1;
 	memcpy(digits, v, n);
 	digits[n] = '\0';

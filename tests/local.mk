@@ -84,6 +84,34 @@ tests_unit_test_front_line_LDADD = $(TEST_LIBS)
 tests_unit_test_parsers_SOURCES = tests/unit/test-parsers.c $(FAKE_FCGI)
 tests_unit_test_parsers_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_parsers_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test-password
+TESTS += tests/unit/test-password
+tests_unit_test_password_SOURCES = tests/unit/test-password.c
+tests_unit_test_password_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_password_LDADD = $(TEST_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-fault
+tests_e2e_e2e_fault_SOURCES = tests/e2e/e2e-fault.c
+tests_e2e_e2e_fault_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_fault_LDADD = $(E2E_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-races
+tests_e2e_e2e_races_SOURCES = tests/e2e/e2e-races.c
+tests_e2e_e2e_races_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_races_LDADD = $(E2E_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-tamper
+tests_e2e_e2e_tamper_SOURCES = tests/e2e/e2e-tamper.c
+tests_e2e_e2e_tamper_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_tamper_LDADD = $(E2E_LIBS)
+
+# No SQL built from strings at run time: every libpq call in fcgi/ takes
+# a constant (a struct stmt's literal or a string literal).
+TESTS += tests/unit/check-sql-constants.sh
+EXTRA_DIST += tests/unit/check-sql-constants.sh
+
+# ./run test runs the unit programs again with this as LOG_COMPILER.
+EXTRA_DIST += tests/unit/valgrind.sh
 
 tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c fcgi/merkle.c fcgi/merkle.h
 tests_e2e_e2e_audit_CFLAGS = $(E2E_CFLAGS)

@@ -51,6 +51,17 @@ fmt(const char *f, ...)
 	return s;
 }
 
+/* The date `days` from today in China Standard Time, "YYYY-MM-DD". */
+void
+cst_date(int days, char out[11])
+{
+	time_t		 t = time(NULL) + 8 * 3600 + (time_t)days * 86400;
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 double
 now_seconds(void)
 {
@@ -382,6 +393,41 @@ db_do(PGconn *c, const char *sql)
 	PQclear(res);
 }
 
+/*
+ * Check the history of the cases in `ids` (a bigint[] literal): each
+ * hash recomputed by event_hash(), each prev_hash the hash before it,
+ * seqs 1..n without a gap, and each case's head (last_seq, last_hash)
+ * and version those of its last event.  Returns the number of events
+ * and heads that fail; *events (if not NULL) gets the events checked.
+ */
+long
+chain_broken(PGconn *db, const char *ids, long *events)
+{
+	char	*s;
+	long	 bad = 0, n = 0, heads = 0;
+
+	s = db_value(db, "SELECT count(*) FILTER (WHERE bad) || ' ' || count(*)"
+	    " FROM (SELECT e.hash <> event_hash(e.case_id, e.seq, e.prev_hash,"
+	    "   e.record) OR e.prev_hash <> coalesce(lag(e.hash) OVER w,"
+	    "   decode(repeat('00', 32), 'hex'))"
+	    "   OR e.seq <> row_number() OVER w AS bad"
+	    " FROM case_events e WHERE e.case_id = ANY($1::bigint[])"
+	    " WINDOW w AS (PARTITION BY e.case_id ORDER BY e.seq)) x", ids, NULL);
+	if (s == NULL || sscanf(s, "%ld %ld", &bad, &n) != 2)
+		fail_msg("chain check: %s", s ? s : "no answer");
+	free(s);
+	s = db_value(db, "SELECT count(*) FROM cases c LEFT JOIN LATERAL"
+	    " (SELECT seq, hash FROM case_events WHERE case_id = c.id"
+	    " ORDER BY seq DESC LIMIT 1) l ON true"
+	    " WHERE c.id = ANY($1::bigint[]) AND (c.last_seq, c.last_hash,"
+	    " c.version) IS DISTINCT FROM (l.seq, l.hash, l.seq)", ids, NULL);
+	heads = s != NULL ? strtol(s, NULL, 10) : 1;
+	free(s);
+	if (events != NULL)
+		*events = n;
+	return bad + heads;
+}
+
 /* ------------------------------------------------------------------ */
 /* Faults                                                             */
 /* ------------------------------------------------------------------ */
@@ -395,6 +441,29 @@ run_cmd(const char *args)
 
 	free(cmd);
 	return st == -1 ? -1 : WEXITSTATUS(st);
+}
+
+/*
+ * The first line ./run ARGS prints on the test instance (malloc'd, no
+ * newline), or NULL when it fails.
+ */
+char *
+run_out(const char *args)
+{
+	char	*cmd = fmt("PAICHA_VAR='%s' '%s' %s 2>/dev/null",
+	    e2e_env("PAICHA_VAR"), e2e_env("PAICHA_RUN"), args);
+	char	 line[256];
+	FILE	*p = popen(cmd, "r");
+	int	 ok;
+
+	free(cmd);
+	if (p == NULL)
+		return NULL;
+	ok = fgets(line, sizeof(line), p) != NULL;
+	if (pclose(p) != 0 || !ok)
+		return NULL;
+	line[strcspn(line, "\n")] = '\0';
+	return strdup(line);
 }
 
 /* ------------------------------------------------------------------ */
@@ -503,10 +572,17 @@ enterprise_make(const char *region, const char *name)
 int
 user_make(const char *username, const char *region, const char *roles)
 {
-	char	*cmd, *dir = strdup(e2e_env("PAICHA_RUN"));
-	int	 st;
+	const char	*build = getenv("PAICHA_BUILD");
+	char		*cmd, *dir;
+	int		 st;
 
-	*strrchr(dir, '/') = '\0';
+	/* The build the instance runs (./run test: build-san/), else ./run's. */
+	if (build != NULL && *build != '\0')
+		dir = strdup(build);
+	else {
+		dir = strdup(e2e_env("PAICHA_RUN"));
+		*strrchr(dir, '/') = '\0';
+	}
 	cmd = fmt("echo '%s' | PAICHA_ADMIN_DATABASE_URL='%s' '%s/fcgi/"
 	    "paicha-admin' user-create --username '%s' --display-name '%s'"
 	    " --region '%s' --roles '%s' --password-stdin --if-missing"

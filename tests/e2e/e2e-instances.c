@@ -30,6 +30,14 @@
 #define RUN_SECONDS	10.0
 #define KILL_AT		4.0
 #define MAX_FAILS	64
+/*
+ * How long after the kill a request may still fail because of it: one
+ * sent on a kept-alive connection to the dead instance fails (a POST is
+ * not passed on once sent), once per nginx worker, before that worker
+ * marks the instance down.  Seen 0.11 s after the kill with the ASan
+ * build on a loaded machine (./run test); 0.05 s was too tight.
+ */
+#define KILL_SEEN	0.5
 
 struct fail {
 	double	 t0, t1;
@@ -336,8 +344,8 @@ test_instance_killed_under_load(void **state)
 				get_fails++;
 			if (f->t1 > last_fail)
 				last_fail = f->t1;
-			/* In flight at the kill: begun before, ended after. */
-			if (!(f->t0 <= tk + 0.05 && f->t1 >= tk - 0.05)) {
+			/* Caused by the kill: begun before nginx can know, ended after. */
+			if (!(f->t0 <= tk + KILL_SEEN && f->t1 >= tk - 0.05)) {
 				inflight_bad++;
 				printf("client %d: %s failed %ld at %.3f..%.3f s, not"
 				    " in flight at the kill (%.3f s)\n", i,

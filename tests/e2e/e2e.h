@@ -7,6 +7,7 @@
  *	PAICHA_ADMIN_DATABASE_URL	libpq string for the superuser
  *	PAICHA_APP_DATABASE_URL		libpq string for the service's role
  *	PAICHA_RUN, PAICHA_VAR		./run and the instance, for faults
+ *	PAICHA_BUILD			the build the instance runs (optional)
  */
 #ifndef E2E_H
 #define E2E_H
@@ -77,14 +78,17 @@ PGconn	*db_admin(void);
 PGconn	*db_app(void);
 char	*db_value(PGconn *, const char *, ...);	/* first cell or NULL */
 void	 db_do(PGconn *, const char *);
+long	 chain_broken(PGconn *, const char *, long *);
 
 /* ./run subcommands on the test instance; returns the exit status. */
 int	 run_cmd(const char *);
+char	*run_out(const char *);
 
 const char *e2e_url(void);
 const char *e2e_env(const char *);
 char	*fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
 double	 now_seconds(void);
+void	 cst_date(int, char[11]);
 
 /* Fixtures made directly in the database (superuser). */
 char	*uscc_make(unsigned long);		/* a valid code, malloc'd */

@@ -1,8 +1,8 @@
 /*
  * test-parsers.c: the service's small parsers and encoders -- UTF-8,
  * header lists, LIKE patterns, bytea hex, the event hash (against vectors
- * computed independently with Python's hashlib), passwords, and the
- * one-row-per-field validator.
+ * computed independently with Python's hashlib) and the one-row-per-field
+ * validator.  Passwords are test-password.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,28 +102,6 @@ test_chain_hash(void **state)
 	assert_string_equal(text, rec);
 	free(text);
 	json_decref(v);
-}
-
-static void
-test_password(void **state)
-{
-	char	 h[PASSWORD_HASH_MAX], h2[PASSWORD_HASH_MAX];
-
-	assert_int_equal(password_hash("paicha-demo", h, sizeof(h)), 0);
-	assert_int_equal(strncmp(h, "pbkdf2-sha256$600000$", 21), 0);
-	assert_int_equal(password_verify("paicha-demo", h), 1);
-	assert_int_equal(password_verify("paicha-demO", h), 0);
-	assert_int_equal(password_verify("", h), 0);
-	/* A fresh salt every time. */
-	assert_int_equal(password_hash("paicha-demo", h2, sizeof(h2)), 0);
-	assert_string_not_equal(h, h2);
-	/* Malformed stored hashes are not matches. */
-	assert_int_equal(password_verify("x", "md5$abc"), -1);
-	assert_int_equal(password_verify("x", "pbkdf2-sha256$10$AAAA$AAAA"), -1);
-	assert_int_equal(password_verify("x", "pbkdf2-sha256$600000$!!$AAAA"),
-	    -1);
-	/* Too small a buffer: refused, not truncated. */
-	assert_int_equal(password_hash("x", h, 40), -1);
 }
 
 struct in {
@@ -243,7 +221,6 @@ main(void)
 		cmocka_unit_test(test_like_pattern),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_chain_hash),
-		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_validate),
 	};
 
