@@ -6,9 +6,12 @@
 # must get it as
 #
 #   - a string literal (adjacent literals joined);
-#   - NAME->sql or NAME.sql of a struct stmt, where every struct stmt in
-#     fcgi/ is `static struct stmt NAME = STMT("literal", n)` and nothing
-#     ever assigns to a .sql;
+#   - the .sql of a struct stmt (NAME->sql, NAME.sql, q[i].s->sql), where
+#     every struct stmt in fcgi/ is `static struct stmt NAME =
+#     STMT("literal", n)` (or STMT_CUSTOM) and nothing ever assigns to a
+#     .sql;
+#   - NULL, for a callee that then sends no statement (db_pipeline's
+#     optional BEGIN);
 #   - a name declared `static const char NAME[] = "literal"` or
 #     `... *const NAME = "literal"` in the same file; or
 #   - a parameter of the enclosing function whose every call in fcgi/
@@ -115,7 +118,8 @@ sub enclosing {
 sub literal_ok {
 	my ($f, $x) = @_;
 	return 1 if $x eq "STR";
-	return 1 if $x =~ /^\w+\s*(?:->|\.)\s*sql$/;
+	return 1 if $x eq "NULL";	# no statement: the callee sends none
+	return 1 if $x =~ /^\w+(?:\s*\[\s*\w+\s*\])?(?:\s*(?:->|\.)\s*\w+)*\s*(?:->|\.)\s*sql$/;
 	return 1 if $x =~ /^\w+$/ && $consts{$f}{$x};
 	return 0;
 }
@@ -183,9 +187,9 @@ for my $f (sort keys %text) {
 		fail("$f:" . $line->($at) . ": struct stmt $n is not static")
 		    unless $pre =~ /\bstatic\s*$/;
 		fail("$f:" . $line->($at) . ": struct stmt $n is not STMT(\"...\", n)")
-		    unless $init =~ /^STMT\s*\(\s*STR\s*,/;
+		    unless $init =~ /^STMT(?:_CUSTOM)?\s*\(\s*STR\s*,/;
 	}
-	while ($s =~ /\bSTMT\s*\(([^,]*),/g) {
+	while ($s =~ /\bSTMT(?:_CUSTOM)?\s*\(([^,]*),/g) {
 		my ($x, $at) = ($1, $-[0]);
 		$x =~ s/^\s+|\s+$//g;
 		next if $x eq "STR";
@@ -209,6 +213,7 @@ bad(PGconn *c, const char *id, char *buf)
 	struct stmt dyn = STMT(buf, 0);
 	static struct stmt ok = STMT("SELECT 1" COL("a"), 0);
 	static struct stmt col = STMT("SELECT 1 WHERE" COL(id), 0);
+	static struct stmt cus = STMT_CUSTOM(id, 0);
 
 	snprintf(buf, 100, "SELECT * FROM %s WHERE id = %s", table, id);
 	PQexec(c, buf);
@@ -228,7 +233,7 @@ check "$tmp/bad.c" > "$tmp/bad.out"
 for want in 'PQexec takes SQL "buf"' 'PQexecParams takes SQL "table"' \
     'PQprepare takes SQL "buf"' 'PQexecPrepared outside db.c' \
     'assigns to .sql' 'struct stmt dyn is not static' \
-    'run() passes "buf"' 'STMT("STR COL(id)")'; do
+    'run() passes "buf"' 'STMT("STR COL(id)")' 'STMT("id") is not a literal'; do
 	if ! grep -qF "$want" "$tmp/bad.out"; then
 		echo "self-test: the check did not report: $want" >&2
 		cat "$tmp/bad.out" >&2
@@ -241,6 +246,6 @@ if ! check "$srcdir"/fcgi/*.c "$srcdir"/fcgi/*.h; then
 	echo "SQL built at run time (see above): use a static struct stmt" >&2
 	exit 1
 fi
-n=$(cat "$srcdir"/fcgi/*.c | grep -c 'STMT(')
+n=$(cat "$srcdir"/fcgi/*.c | grep -cE 'STMT(_CUSTOM)?\(')
 echo "every libpq call in fcgi/ takes constant SQL ($n statements)"
 exit 0
