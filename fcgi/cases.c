@@ -316,7 +316,6 @@ case_create(struct req *r)
 	    " category, domain, source, problem, risk_level, state, version,"
 	    " last_seq, last_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6,"
 	    " $7, $8, $9, 'detected', 1, 1, $10::bytea, $11)", 11);
-	static const unsigned char zero[CHAIN_LEN];
 	struct case_in	 in;
 	struct event_rec ev = { 0 };
 	struct idem	 idem;
@@ -375,18 +374,7 @@ case_create(struct req *r)
 	    "category", in.category, "domain", in.domain,
 	    "source", in.source, "problem", in.problem,
 	    "risk_level", in.risk_level);
-	memset(&ev, 0, sizeof(ev));
-	ev.case_id = id;
-	ev.seq = 1;
-	ev.prev = zero;
-	ev.case_region = region;
-	ev.role = wf_role_ids[WF_ROLE_OFFICER];
-	ev.event = "create";
-	ev.phase = "created";
-	ev.from = NULL;
-	ev.to = wf_states[WF_STATE_DETECTED].id;
-	ev.payload = payload;
-	ev.at_us = now_us();
+	history_first(&ev, id, region, payload, now_us());
 	/*
 	 * The case row must exist before its first event (foreign key), and
 	 * names that event's hash as its chain head.

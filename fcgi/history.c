@@ -37,6 +37,32 @@ format_time(long long us, char *out)
 }
 
 /*
+ * Fill `e` (zeroed first) as the first event of case `case_id` in
+ * `region`: its registration, `create` by an officer, from nothing to
+ * detected, on the all-zero hash, at `at_us`.  `payload` is borrowed.
+ * One place for the service (case_create) and the bulk loader.
+ */
+void
+history_first(struct event_rec *e, int64_t case_id, const char *region,
+    json_t *payload, long long at_us)
+{
+	static const unsigned char zero[CHAIN_LEN];
+
+	memset(e, 0, sizeof(*e));
+	e->case_id = case_id;
+	e->seq = 1;
+	e->prev = zero;
+	e->case_region = region;
+	e->role = wf_role_ids[WF_ROLE_OFFICER];
+	e->event = "create";
+	e->phase = "created";
+	e->from = NULL;
+	e->to = wf_states[WF_STATE_DETECTED].id;
+	e->payload = payload;
+	e->at_us = at_us;
+}
+
+/*
  * Build event `e`'s canonical record as `actor` (a user id) acting from
  * `actor_region` under request `request_id`, and hash it onto e->prev:
  * fills e->record (malloc'd, freed by history_insert or history_discard)

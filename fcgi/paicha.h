@@ -415,6 +415,8 @@ struct event_rec {
 
 long long	 now_us(void);
 void		 format_time(long long, char *);
+void		 history_first(struct event_rec *, int64_t, const char *,
+		    json_t *, long long);
 int		 history_record(struct event_rec *, int64_t, const char *,
 		    const char *);
 int		 history_prepare(struct req *, struct event_rec *);

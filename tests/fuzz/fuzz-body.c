@@ -59,13 +59,6 @@ static const struct target targets[] = {
 #define NTARGETS	(sizeof(targets) / sizeof(targets[0]))
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_setup();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct target	*t;

@@ -15,13 +15,6 @@
 #define NAME	"__Host-paicha="
 #define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_setup();
-	return 0;
-}
-
 /* Whether some cookie of the header could be a session token. */
 static int
 has_token(const char *h)

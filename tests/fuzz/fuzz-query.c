@@ -14,13 +14,6 @@
 
 #include "fuzz.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_setup();
-	return 0;
-}
-
 static void
 check_query(const char *s, size_t n)
 {

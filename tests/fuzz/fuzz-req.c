@@ -27,14 +27,12 @@ fuzz_fail(const char *f, ...)
 	abort();
 }
 
-void
-fuzz_setup(void)
+/* libFuzzer's set-up, once per process, for every target. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static int	 done;
-
-	if (done)
-		return;
-	done = 1;
+	(void)argc;
+	(void)argv;
 	/* The database: a socket that is never there, named so a leak shows. */
 	snprintf(nodb_mark, sizeof(nodb_mark), "nodb-%lx-%lx", (long)getpid(),
 	    (long)time(NULL));
@@ -49,6 +47,7 @@ fuzz_setup(void)
 	cfg.login_concurrency = 1;
 	worker.index = 0;
 	worker.db.url = cfg.database_url;
+	return 0;
 }
 
 /* The input stream has nothing beyond the body: end of stream. */
@@ -150,7 +149,7 @@ head_value(const char *head, size_t headlen, const char *name, char *out,
 
 /*
  * What libpq says when the database is away, and where it is (the path
- * gets a random part in fuzz_setup).  Looked for with a plain loop, not
+ * gets a random part in LLVMFuzzerInitialize).  Looked for with a plain loop, not
  * strstr or memcmp: libFuzzer learns the arguments of those and would
  * soon send these words itself, to see them echoed.
  */

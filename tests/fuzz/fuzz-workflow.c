@@ -22,12 +22,6 @@
 /* 2026-01-01T00:00:00+08:00 */
 #define BASE	1767196800LL
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	return 0;
-}
-
 static void
 check_deadlines(enum wf_event e, enum wf_phase ph, long long now,
     const struct wf_payload *p)

@@ -40,9 +40,6 @@ struct fuzz_req {
 	unsigned char	*body;		/* a copy of the body */
 };
 
-/* Configure the service for fuzzing (no database); call once. */
-void	 fuzz_setup(void);
-
 /* Start a request with no params and `body` (may be empty). */
 void	 fuzz_req_init(struct fuzz_req *, const uint8_t *, size_t);
 

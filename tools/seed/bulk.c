@@ -423,7 +423,6 @@ live_advance(struct live *c, const struct advance *a,
 static void
 live_create(struct batch *b, struct live *c)
 {
-	static const unsigned char zero[CHAIN_LEN];
 	const struct world	*w = b->w;
 	const struct case_plan	*p = c->plan;
 	const struct actor	*off = &w->officer[c->province];
@@ -438,18 +437,7 @@ live_create(struct batch *b, struct live *c)
 	    "category", p->category, "domain", p->domain,
 	    "source", p->source, "problem", p->problem,
 	    "risk_level", p->risk_level);
-	memset(&ev, 0, sizeof(ev));
-	ev.case_id = c->id;
-	ev.seq = 1;
-	ev.prev = zero;
-	ev.case_region = c->region;
-	ev.role = wf_role_ids[WF_ROLE_OFFICER];
-	ev.event = "create";
-	ev.phase = "created";
-	ev.from = NULL;
-	ev.to = wf_states[WF_STATE_DETECTED].id;
-	ev.payload = payload;
-	ev.at_us = p->created_us;
+	history_first(&ev, c->id, c->region, payload, p->created_us);
 	c->state = WF_STATE_DETECTED;
 	c->version = 1;
 	c->pending = WF_EV__MAX;

@@ -22,17 +22,13 @@
 
 static struct timespec	 t0;
 
-void
-fatal(const char *fmt, ...)
+/* "paicha-seed: " and the message, on stderr. */
+static void
+vnote(const char *fmt, va_list ap)
 {
-	va_list	 ap;
-
 	fputs("paicha-seed: ", stderr);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
-	exit(1);
 }
 
 void
@@ -40,11 +36,20 @@ note(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("paicha-seed: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vnote(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+	exit(1);
 }
 
 double
