@@ -17,7 +17,6 @@
 #include "paicha.h"
 
 #define LIST_DEFAULT	50
-#define LIST_MAX	200
 #define MAX_BATCHES	100000		/* one record's batches */
 #define MAX_COUNT	100000		/* problems found or solved */
 #define MAX_GAIN_FEN	100000000000000LL /* output gain: 1e12 yuan */
@@ -505,10 +504,7 @@ static const struct vfield list_fields[] = {
 	    offsetof(struct list_in, region) },
 	{ "enterprise", VT_ID, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, enterprise) },
-	{ "cursor", VT_ID, 0, 0, 0, NULL, NULL,
-	    offsetof(struct list_in, cursor) },
-	{ "limit", VT_INT, 0, 1, LIST_MAX, NULL, NULL,
-	    offsetof(struct list_in, limit) },
+	VF_PAGE(struct list_in),
 };
 
 void

@@ -10,7 +10,6 @@
 #include "paicha.h"
 
 #define LIST_DEFAULT	50
-#define LIST_MAX	200
 
 static const char *const domains[] = { "production", "circulation", NULL };
 static const char *const sources[] = {
@@ -481,10 +480,7 @@ static const struct vfield list_fields[] = {
 	    offsetof(struct list_in, pending) },
 	{ "q", VT_TEXT, 0, 1, 100, NULL, NULL,
 	    offsetof(struct list_in, q) },
-	{ "cursor", VT_ID, 0, 0, 0, NULL, NULL,
-	    offsetof(struct list_in, cursor) },
-	{ "limit", VT_INT, 0, 1, LIST_MAX, NULL, NULL,
-	    offsetof(struct list_in, limit) },
+	VF_PAGE(struct list_in),
 };
 
 /*

@@ -26,7 +26,6 @@
 #include "uscc.h"
 
 #define LIST_DEFAULT	50
-#define LIST_MAX	200
 #define NAME_CHARS	200	/* as the table's CHECK */
 #define ADDRESS_CHARS	500
 #define LICENCE_CHARS	64
@@ -352,10 +351,7 @@ static const struct vfield list_fields[] = {
 	    offsetof(struct list_in, q) },
 	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, region) },
-	{ "cursor", VT_ID, 0, 0, 0, NULL, NULL,
-	    offsetof(struct list_in, cursor) },
-	{ "limit", VT_INT, 0, 1, LIST_MAX, NULL, NULL,
-	    offsetof(struct list_in, limit) },
+	VF_PAGE(struct list_in),
 };
 
 /*

@@ -201,6 +201,15 @@ struct vfield {
 	size_t			 off;		/* into the output struct */
 };
 
+/*
+ * A list's paging: `cursor` (the last id of the page before) and
+ * `limit` (1 to LIST_MAX), into the long long members of those names.
+ */
+#define LIST_MAX	200
+#define VF_PAGE(type) \
+	{ "cursor", VT_ID, 0, 0, 0, NULL, NULL, offsetof(type, cursor) }, \
+	{ "limit", VT_INT, 0, 1, LIST_MAX, NULL, NULL, offsetof(type, limit) }
+
 int	 validate_json(struct req *, const json_t *, const struct vfield *,
 	    size_t, void *, unsigned *);
 int	 validate_query(struct req *, const struct vfield *, size_t, void *,

@@ -25,7 +25,6 @@
 #include "paicha.h"
 
 #define LIST_DEFAULT		50
-#define LIST_MAX		200
 #define DISPLAY_NAME_CHARS	100	/* as the table's CHECK */
 #define PASSWORD_MIN_CHARS	10
 #define PASSWORD_MAX_BYTES	256	/* what a login accepts */
@@ -199,10 +198,7 @@ static const struct vfield list_fields[] = {
 	    offsetof(struct list_in, q) },
 	{ "disabled", VT_BOOL, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, disabled) },
-	{ "cursor", VT_ID, 0, 0, 0, NULL, NULL,
-	    offsetof(struct list_in, cursor) },
-	{ "limit", VT_INT, 0, 1, LIST_MAX, NULL, NULL,
-	    offsetof(struct list_in, limit) },
+	VF_PAGE(struct list_in),
 };
 
 /* Oldest first; `q` matches the username or the display name anywhere. */
