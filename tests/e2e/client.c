@@ -62,6 +62,21 @@ cst_date(int days, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/*
+ * cst_date into one of eight static buffers: up to eight results live at
+ * once, for building one request's body.  Not for threads.
+ */
+const char *
+cst_day(int days)
+{
+	static char	 buf[8][11];
+	static int	 k;
+
+	k = (k + 1) % 8;
+	cst_date(days, buf[k]);
+	return buf[k];
+}
+
 double
 now_seconds(void)
 {
@@ -542,18 +557,18 @@ uscc_make(unsigned long n)
 	return s;
 }
 
-/* An enterprise in `region`, inserted as the superuser; its id. */
+/*
+ * An enterprise in `region` with the credit code made from `number`,
+ * inserted over `db` (a superuser's connection, kept open); its id.
+ */
 long long
-enterprise_make(const char *region, const char *name)
+enterprise_insert(PGconn *db, unsigned long number, const char *region,
+    const char *name)
 {
-	static unsigned long	 serial;
-	PGconn			*db = db_admin();
-	char			*code, *id, num[32];
-	long long		 v;
+	char		*code, *id;
+	long long	 v;
 
-	snprintf(num, sizeof(num), "%lu", (unsigned long)getpid() * 1000UL +
-	    (unsigned long)time(NULL) % 1000UL * 1000000UL + ++serial);
-	code = uscc_make(strtoul(num, NULL, 10));
+	code = uscc_make(number);
 	id = db_value(db, "INSERT INTO enterprises (uscc, name, region,"
 	    " created_by) VALUES ($1, $2, $3, (SELECT min(id) FROM users))"
 	    " RETURNING id", code, name, region, NULL);
@@ -561,6 +576,20 @@ enterprise_make(const char *region, const char *name)
 	v = strtoll(id, NULL, 10);
 	free(id);
 	free(code);
+	return v;
+}
+
+/* An enterprise in `region`, inserted as the superuser; its id. */
+long long
+enterprise_make(const char *region, const char *name)
+{
+	static unsigned long	 serial;
+	PGconn			*db = db_admin();
+	long long		 v;
+
+	v = enterprise_insert(db, (unsigned long)getpid() * 1000UL +
+	    (unsigned long)time(NULL) % 1000UL * 1000000UL + ++serial,
+	    region, name);
 	PQfinish(db);
 	return v;
 }

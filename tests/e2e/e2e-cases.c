@@ -17,21 +17,6 @@ static struct client	*officer, *legal, *auditor, *officer_sh, *legal_sh;
 static struct client	*both;		/* officer and legal at once */
 static long long	 ent_bj;
 
-/* A date `days` from today in China Standard Time, "YYYY-MM-DD". */
-static const char *
-day(int days)
-{
-	static char	 buf[8][11];
-	static int	 k;
-	time_t		 t = time(NULL) + 8 * 3600 + (time_t)days * 86400;
-	struct tm	 tm;
-
-	gmtime_r(&t, &tm);
-	k = (k + 1) % 8;
-	strftime(buf[k], sizeof(buf[k]), "%Y-%m-%d", &tm);
-	return buf[k];
-}
-
 static int
 setup(void **state)
 {
@@ -193,22 +178,22 @@ test_every_event(void **state)
 	int		 v;
 
 	step(officer, id, "order_rectification", json_pack("{s:s, s:s}",
-	    "deadline", day(30), "measures", "停产整改"), NULL, "rectifying");
+	    "deadline", cst_day(30), "measures", "停产整改"), NULL, "rectifying");
 	step(officer, id, "report_rectification", json_pack("{s:s}",
 	    "evidence", "整改报告及照片"), NULL, "rectification_review");
 	step(officer, id, "reject_rectification", json_pack("{s:s, s:s}",
-	    "reason", "整改不到位", "deadline", day(20)), NULL, "rectifying");
+	    "reason", "整改不到位", "deadline", cst_day(20)), NULL, "rectifying");
 	step(officer, id, "report_rectification", json_pack("{s:s}",
 	    "evidence", "第二次整改报告"), NULL, "rectification_review");
 	step(officer, id, "hold_interview", json_pack("{s:s, s:[s, s], s:s}",
-	    "held_on", day(0), "attendees", "法定代表人", "质量负责人",
+	    "held_on", cst_day(0), "attendees", "法定代表人", "质量负责人",
 	    "minutes", "约谈纪要"), NULL, "interview");
 	/* A proposal rejected, then made again and approved. */
 	v = version_of(officer, id, NULL, 0);
 	transition(officer, id, v, "publish_credit", json_pack("{s:s, s:s,"
 	    " s:s, s:s, s:s, s:b}", "decision_no", "京市监罚〔2026〕1号",
 	    "fine_amount", "50000.00", "confiscation_amount", "1200.50",
-	    "case_value", "80000", "published_on", day(0), "serious_list", 0),
+	    "case_value", "80000", "published_on", cst_day(0), "serious_list", 0),
 	    NULL, &r);
 	assert_status(&r, 202);
 	resp_free(&r);
@@ -221,7 +206,7 @@ test_every_event(void **state)
 	step(officer, id, "publish_credit", json_pack("{s:s, s:s, s:s, s:s,"
 	    " s:s, s:b}", "decision_no", "京市监罚〔2026〕2号", "fine_amount",
 	    "50000.00", "confiscation_amount", "1200.50", "case_value", "80000",
-	    "published_on", day(0), "serious_list", 1), legal,
+	    "published_on", cst_day(0), "serious_list", 1), legal,
 	    "credit_publication");
 	/* Legal staff may propose a transfer; another legal user approves. */
 	step(legal, id, "transfer_judicial", json_pack("{s:s, s:s, s:o}",
@@ -229,12 +214,12 @@ test_every_event(void **state)
 	    "documents", documents()), both, "transfer_judicial");
 	step(legal, id, "record_transfer_receipt", json_pack("{s:s, s:b, s:s}",
 	    "receipt_no", "东公受〔2026〕8号", "accepted", 1, "decided_on",
-	    day(0)), NULL, "transfer_judicial");
+	    cst_day(0)), NULL, "transfer_judicial");
 	step(officer, id, "close", json_pack("{s:s, s:s}", "conclusion",
-	    "已移送公安机关立案", "lookback_on", day(90)), legal, "closed");
+	    "已移送公安机关立案", "lookback_on", cst_day(90)), legal, "closed");
 	step(officer, id, "start_lookback", NULL, NULL, "lookback");
 	step(officer, id, "lookback_recurrence", json_pack("{s:s, s:s, s:s}",
-	    "findings", "问题反弹", "deadline", day(15), "measures", "再次整改"),
+	    "findings", "问题反弹", "deadline", cst_day(15), "measures", "再次整改"),
 	    NULL, "rectifying");
 	step(officer, id, "report_rectification", json_pack("{s:s}",
 	    "evidence", "第三次整改报告"), NULL, "rectification_review");
@@ -243,9 +228,9 @@ test_every_event(void **state)
 	    legal, "transfer_discipline");
 	step(legal, id, "record_transfer_receipt", json_pack("{s:s, s:b, s:s}",
 	    "receipt_no", "东纪受〔2026〕3号", "accepted", 0, "decided_on",
-	    day(0)), NULL, "transfer_discipline");
+	    cst_day(0)), NULL, "transfer_discipline");
 	step(officer, id, "close", json_pack("{s:s, s:s}", "conclusion",
-	    "办结", "lookback_on", day(60)), legal, "closed");
+	    "办结", "lookback_on", cst_day(60)), legal, "closed");
 	step(officer, id, "start_lookback", NULL, NULL, "lookback");
 	step(officer, id, "lookback_clear", json_pack("{s:s}", "findings",
 	    "未见反弹"), NULL, "closed");
@@ -398,7 +383,7 @@ test_four_eyes(void **state)
 		if (strcmp(ev, "close") == 0) {
 			/* close needs a later state: hold an interview. */
 			transition(officer, id, v, "hold_interview", json_pack(
-			    "{s:s, s:[s], s:s}", "held_on", day(0), "attendees",
+			    "{s:s, s:[s], s:s}", "held_on", cst_day(0), "attendees",
 			    "负责人", "minutes", "纪要"), NULL, &r);
 			assert_status(&r, 200);
 			resp_free(&r);
@@ -407,7 +392,7 @@ test_four_eyes(void **state)
 		if (strcmp(ev, "publish_credit") == 0)
 			p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}",
 			    "decision_no", "罚1", "fine_amount", "1", "confiscation_amount",
-			    "0", "case_value", "2", "published_on", day(0),
+			    "0", "case_value", "2", "published_on", cst_day(0),
 			    "serious_list", 0);
 		else if (strcmp(ev, "transfer_judicial") == 0)
 			p = json_pack("{s:s, s:s, s:o}", "receiving_organ", "公安",
@@ -417,7 +402,7 @@ test_four_eyes(void **state)
 			    "clue_summary", "线索");
 		else if (strcmp(ev, "close") == 0)
 			p = json_pack("{s:s, s:s}", "conclusion", "办结",
-			    "lookback_on", day(30));
+			    "lookback_on", cst_day(30));
 		else
 			p = json_pack("{s:s}", "reason", "不属实");
 		/* Proposed by a user who holds officer and legal... */
@@ -445,7 +430,7 @@ test_four_eyes(void **state)
 		resp_free(&r);
 		/* While pending, no other state change. */
 		transition(officer, id, v, "order_rectification", json_pack(
-		    "{s:s, s:s}", "deadline", day(10), "measures", "整改"), NULL,
+		    "{s:s, s:s}", "deadline", cst_day(10), "measures", "整改"), NULL,
 		    &r);
 		assert_problem(&r, 409);
 		resp_free(&r);
@@ -490,12 +475,12 @@ test_preconditions(void **state)
 	resp_free(&r);
 	/* Legal may not order rectification: 403 from the workflow. */
 	transition(legal, id, 1, "order_rectification", json_pack("{s:s, s:s}",
-	    "deadline", day(10), "measures", "x"), NULL, &r);
+	    "deadline", cst_day(10), "measures", "x"), NULL, &r);
 	assert_problem(&r, 403);
 	resp_free(&r);
 	/* Missing and invalid fields: 422 naming each. */
 	transition(officer, id, 1, "order_rectification", json_pack("{s:s}",
-	    "deadline", day(-1)), NULL, &r);
+	    "deadline", cst_day(-1)), NULL, &r);
 	assert_problem_field(&r, 422, "deadline");
 	assert_problem_field(&r, 422, "measures");
 	resp_free(&r);

@@ -36,20 +36,6 @@ static struct client	*officer[NPROV], *legal[NPROV];
 static long long	 ent[NPROV];
 static int		 ncases[NPROV];
 
-static const char *
-day(int days)
-{
-	static char	 buf[4][11];
-	static int	 k;
-	time_t		 t = time(NULL) + 8 * 3600 + (time_t)days * 86400;
-	struct tm	 tm;
-
-	gmtime_r(&t, &tm);
-	k = (k + 1) % 4;
-	strftime(buf[k], sizeof(buf[k]), "%Y-%m-%d", &tm);
-	return buf[k];
-}
-
 static int
 setup(void **state)
 {
@@ -158,7 +144,7 @@ activity(int p, json_t *body)
 
 	json_object_set_new(body, "campaign_id", json_integer(2026));
 	json_object_set_new(body, "category", json_string("cement"));
-	json_object_set_new(body, "on", json_string(day(0)));
+	json_object_set_new(body, "on", json_string(cst_day(0)));
 	st = http_json(officer[p], "POST", "/api/v1/activities", body, NULL,
 	    &r);
 	/* The front line's answer for a route it does not have. */
@@ -211,11 +197,11 @@ province_work(int p, const char *fine, int plain)
 	step(officer[p], legal[p], id, &v, "publish_credit", json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s, s:b}", "decision_no", "罚〔2026〕1号",
 	    "fine_amount", fine, "confiscation_amount", "200.25",
-	    "case_value", "9000.00", "published_on", day(0), "serious_list",
+	    "case_value", "9000.00", "published_on", cst_day(0), "serious_list",
 	    0), "credit_publication");
 	id = case_new(p, "wires_cables", "约谈", &v);
 	step(officer[p], NULL, id, &v, "hold_interview", json_pack(
-	    "{s:s, s:[s], s:s}", "held_on", day(0), "attendees", "法定代表人",
+	    "{s:s, s:[s], s:s}", "held_on", cst_day(0), "attendees", "法定代表人",
 	    "minutes", "约谈纪要"), "interview");
 	id = case_new(p, "wires_cables", "移送公安", &v);
 	step(officer[p], legal[p], id, &v, "transfer_judicial", json_pack(

@@ -22,18 +22,6 @@
 static struct client	*officer, *legal, *legal2, *both;
 static long long	 ent;
 
-/* A date `days` from today (CST); four calls' results live at once. */
-static const char *
-day(int days)
-{
-	static char	 buf[4][11];
-	static int	 k;
-
-	k = (k + 1) % 4;
-	cst_date(days, buf[k]);
-	return buf[k];
-}
-
 static int
 setup(void **state)
 {
@@ -200,12 +188,12 @@ test_different_events(void **state)
 		case 0:
 			racer_transition(&x[i], officer, id, 1,
 			    "order_rectification", json_pack("{s:s, s:s}",
-			    "deadline", day(20), "measures", "整改"));
+			    "deadline", cst_day(20), "measures", "整改"));
 			break;
 		case 1:
 			racer_transition(&x[i], officer, id, 1,
 			    "hold_interview", json_pack("{s:s, s:[s], s:s}",
-			    "held_on", day(0), "attendees", "负责人",
+			    "held_on", cst_day(0), "attendees", "负责人",
 			    "minutes", "纪要"));
 			break;
 		case 2:
@@ -386,7 +374,7 @@ test_replayed_transition(void **state)
 	snprintf(key, sizeof(key), "tr-%ld-%lld", (long)getpid(), id);
 	replays("transition", officer, path, "\"1\"", json_pack("{s:s, s:{s:s,"
 	    " s:s}}", "event", "order_rectification", "payload", "deadline",
-	    day(30), "measures", "停产整改"), key, 200);
+	    cst_day(30), "measures", "停产整改"), key, 200);
 	assert_int_equal(events_of(id), 2);
 	v = case_field(id, "SELECT state || ' ' || version FROM cases"
 	    " WHERE id = $1");

@@ -221,6 +221,25 @@ test_read_your_writes(void **state)
  * replica answered), until the replica is more than MAX_LAG behind and
  * the primary answers; resumed, the replica answers again.
  */
+/* Pause the replica's WAL replay over `q`; wait (10 s at most) until it is. */
+static void
+replay_pause(PGconn *q)
+{
+	double	 t0;
+	char	*v;
+
+	db_do(q, "SELECT pg_wal_replay_pause()");
+	for (t0 = now_seconds();; usleep(10000)) {
+		v = db_value(q, "SELECT pg_get_wal_replay_pause_state()", NULL);
+		if (v != NULL && strcmp(v, "paused") == 0)
+			break;
+		if (now_seconds() - t0 > 10)
+			fail_msg("replay did not pause");
+		free(v);
+	}
+	free(v);
+}
+
 static void
 test_paused_replica(void **state)
 {
@@ -233,16 +252,7 @@ test_paused_replica(void **state)
 	note("暂停前");
 	caught_up();
 	n = events(auditor);
-	db_do(q, "SELECT pg_wal_replay_pause()");
-	for (t0 = now_seconds();; usleep(10000)) {
-		v = db_value(q, "SELECT pg_get_wal_replay_pause_state()", NULL);
-		if (v != NULL && strcmp(v, "paused") == 0)
-			break;
-		if (now_seconds() - t0 > 10)
-			fail_msg("replay did not pause");
-		free(v);
-	}
-	free(v);
+	replay_pause(q);
 	t0 = now_seconds();
 	note("暂停后");
 	v = db_value(p, "SELECT count(*) FROM case_events WHERE case_id = $1",
@@ -308,8 +318,8 @@ static void
 test_audit_and_form(void **state)
 {
 	PGconn	*q;
-	char	*events = fmt("/api/v1/audit/events?case=%lld", case_id), *v;
-	double	 reads0, reads1, t0;
+	char	*events = fmt("/api/v1/audit/events?case=%lld", case_id);
+	double	 reads0, reads1;
 	int	 n, m, have_form, have_audit;
 
 	caught_up();
@@ -334,16 +344,7 @@ test_audit_and_form(void **state)
 	caught_up();
 	assert_int_equal(audit_get(events, &n), 200);
 	q = inst_db(&S, "postgres", 1);
-	db_do(q, "SELECT pg_wal_replay_pause()");
-	for (t0 = now_seconds();; usleep(10000)) {
-		v = db_value(q, "SELECT pg_get_wal_replay_pause_state()", NULL);
-		if (v != NULL && strcmp(v, "paused") == 0)
-			break;
-		if (now_seconds() - t0 > 10)
-			fail_msg("replay did not pause");
-		free(v);
-	}
-	free(v);
+	replay_pause(q);
 	note("审计查询");
 	assert_int_equal(audit_get(events, &m), 200);
 	if (m != n)

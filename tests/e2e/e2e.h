@@ -89,9 +89,12 @@ const char *e2e_env(const char *);
 char	*fmt(const char *, ...) __attribute__((format(printf, 1, 2)));
 double	 now_seconds(void);
 void	 cst_date(int, char[11]);
+const char	*cst_day(int);
 
 /* Fixtures made directly in the database (superuser). */
 char	*uscc_make(unsigned long);		/* a valid code, malloc'd */
+long long enterprise_insert(PGconn *, unsigned long, const char *,
+	    const char *);			/* db, code number, region, name */
 long long enterprise_make(const char *, const char *);	/* region, name */
 int	 user_make(const char *, const char *, const char *);
 long long case_make(struct client *, long long, const char *);

@@ -167,18 +167,11 @@ inst_enterprise(const struct inst *in, const char *region, const char *name)
 {
 	static unsigned long	 serial;
 	PGconn			*db = inst_db(in, "postgres", 0);
-	char			*code, *id;
 	long long		 v;
 
 	/* Distinct per region and call: the region's digits lead. */
-	code = uscc_make(strtoul(region, NULL, 10) * 1000UL + ++serial % 1000);
-	id = db_value(db, "INSERT INTO enterprises (uscc, name, region,"
-	    " created_by) VALUES ($1, $2, $3, (SELECT min(id) FROM users))"
-	    " RETURNING id", code, name, region, NULL);
-	assert_non_null(id);
-	v = strtoll(id, NULL, 10);
-	free(id);
-	free(code);
+	v = enterprise_insert(db, strtoul(region, NULL, 10) * 1000UL +
+	    ++serial % 1000, region, name);
 	PQfinish(db);
 	return v;
 }
