@@ -1,37 +1,52 @@
-# fcgi/: the FastCGI service.  Everything but main() goes into a library
-# so that the unit tests link the very same objects.
-include $(srcdir)/fcgi/uscc.mk
+# fcgi/: the FastCGI service, in the layers a request passes (see
+# docs/ARCHITECTURE.md): base/ (settings, logging, clock, hex, UTF-8),
+# front/ (the front line and its plumbing), ledger/ (the audit trail),
+# resources/ (one file per resource), and at the top routes.c (the
+# endpoint table) and main.c.  Everything but main() goes into a library
+# so that the unit tests and the seeder link the very same objects.
+include $(srcdir)/fcgi/resources/uscc.mk
 
 PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
-	fcgi/paicha.h \
-	fcgi/merkle.h \
-	fcgi/audit.c \
-	fcgi/activities.c \
-	fcgi/cases.c \
-	fcgi/chain.c \
-	fcgi/checkpoint.c \
-	fcgi/config.c \
-	fcgi/db.c \
-	fcgi/dispatch.c \
-	fcgi/enterprises.c \
-	fcgi/health.c \
-	fcgi/history.c \
-	fcgi/idempotency.c \
-	fcgi/log.c \
-	fcgi/merkle.c \
-	fcgi/metrics.c \
-	fcgi/password.c \
-	fcgi/reference.c \
-	fcgi/reply.c \
-	fcgi/reports.c \
-	fcgi/request.c \
-	fcgi/resource.c \
-	fcgi/router.c \
-	fcgi/session.c \
-	fcgi/transitions.c \
-	fcgi/users.c \
-	fcgi/validate.c \
-	fcgi/workflow_api.c
+	fcgi/routes.c \
+	fcgi/base/base.h \
+	fcgi/base/clock.c \
+	fcgi/base/config.c \
+	fcgi/base/hex.c \
+	fcgi/base/log.c \
+	fcgi/base/utf8.c \
+	fcgi/front/front.h \
+	fcgi/front/csv.c \
+	fcgi/front/db.c \
+	fcgi/front/handoff.c \
+	fcgi/front/idempotency.c \
+	fcgi/front/metrics.c \
+	fcgi/front/password.c \
+	fcgi/front/reply.c \
+	fcgi/front/request.c \
+	fcgi/front/router.c \
+	fcgi/front/session.c \
+	fcgi/front/validate.c \
+	fcgi/ledger/ledger.h \
+	fcgi/ledger/merkle.h \
+	fcgi/ledger/append.c \
+	fcgi/ledger/checkpoint.c \
+	fcgi/ledger/merkle.c \
+	fcgi/ledger/record.c \
+	fcgi/ledger/verify.c \
+	fcgi/resources/resources.h \
+	fcgi/resources/activities.c \
+	fcgi/resources/audit.c \
+	fcgi/resources/case_history.c \
+	fcgi/resources/cases.c \
+	fcgi/resources/enterprises.c \
+	fcgi/resources/operations.c \
+	fcgi/resources/payload.c \
+	fcgi/resources/reference.c \
+	fcgi/resources/reports.c \
+	fcgi/resources/sessions.c \
+	fcgi/resources/transitions.c \
+	fcgi/resources/users.c \
+	fcgi/resources/workflow.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS)
@@ -47,6 +62,6 @@ bin_PROGRAMS += fcgi/paicha fcgi/paicha-admin
 fcgi_paicha_SOURCES = fcgi/main.c
 fcgi_paicha_CFLAGS = $(PAICHA_CFLAGS)
 fcgi_paicha_LDADD = $(PAICHA_LIBS)
-fcgi_paicha_admin_SOURCES = fcgi/admin.c
+fcgi_paicha_admin_SOURCES = fcgi/admin/admin.c
 fcgi_paicha_admin_CFLAGS = $(PAICHA_CFLAGS)
 fcgi_paicha_admin_LDADD = $(PAICHA_LIBS)

@@ -29,7 +29,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "paicha.h"
+#include "base/base.h"
+#include "front/front.h"
+#include "ledger/ledger.h"
 
 #define LISTEN_FD	3	/* SD_LISTEN_FDS_START */
 
@@ -169,9 +171,9 @@ request_id(struct req *r, struct worker *w, unsigned long n)
 
 /*
  * A worker thread: take a connection with a request arriving (from the
- * dispatcher), let libfcgi read the request from it -- libfcgi never
+ * handoff thread), let libfcgi read the request from it -- libfcgi never
  * accepts by itself: its listen socket is -1 --, answer, and give a
- * kept-alive connection back to the dispatcher.
+ * kept-alive connection back to the handoff thread.
  */
 static void *
 worker_main(void *arg)
@@ -189,7 +191,7 @@ worker_main(void *arg)
 		return NULL;
 	}
 	FCGX_InitRequest(&fr, -1, 0);
-	while ((fd = dispatch_take()) != -1) {
+	while ((fd = handoff_take()) != -1) {
 		fr.ipcFd = fd;
 		fr.keepConnection = 1;	/* so Accept_r does not close it */
 		if (FCGX_Accept_r(&fr) < 0)
@@ -214,7 +216,7 @@ worker_main(void *arg)
 		if (fr.ipcFd >= 0) {
 			fd = fr.ipcFd;
 			fr.ipcFd = -1;
-			dispatch_give(fd);
+			handoff_give(fd);
 		}
 	}
 	FCGX_Free(&fr, 0);
@@ -232,7 +234,7 @@ static int
 serve(void)
 {
 	struct worker	*workers = NULL;
-	pthread_t	*tids = NULL, dispatcher;
+	pthread_t	*tids = NULL, handoff;
 	struct timespec	 until;
 	sigset_t	 set;
 	long		 i, started = 0;
@@ -249,7 +251,7 @@ serve(void)
 		log_error("could not initialise libfcgi");
 		return 1;
 	}
-	if (dispatch_init(listen_fd) == -1)
+	if (handoff_init(listen_fd) == -1)
 		return 1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -275,7 +277,7 @@ serve(void)
 		}
 	}
 	if (started == cfg.threads && checkpoint_start() == 0 &&
-	    pthread_create(&dispatcher, NULL, dispatch_main, NULL) == 0) {
+	    pthread_create(&handoff, NULL, handoff_main, NULL) == 0) {
 		log_info("serving with %ld threads", cfg.threads);
 		do {
 			if (sigwait(&set, &sig) != 0)
@@ -284,11 +286,11 @@ serve(void)
 		log_info("signal %d: draining %d requests in flight", sig,
 		    atomic_load(&inflight));
 		atomic_store(&server_stopping, 1);
-		dispatch_stop();
-		pthread_join(dispatcher, NULL);
+		handoff_stop();
+		pthread_join(handoff, NULL);
 		rc = 0;
 	} else
-		dispatch_stop();
+		handoff_stop();
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += cfg.drain_timeout;
 	for (i = 0; i < started; i++)

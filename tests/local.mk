@@ -113,7 +113,7 @@ EXTRA_DIST += tests/unit/check-sql-constants.sh
 # ./run test runs the unit programs again with this as LOG_COMPILER.
 EXTRA_DIST += tests/unit/valgrind.sh
 
-tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c fcgi/merkle.c fcgi/merkle.h
+tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c fcgi/ledger/merkle.c fcgi/ledger/merkle.h
 tests_e2e_e2e_audit_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_audit_LDADD = $(E2E_LIBS)
 

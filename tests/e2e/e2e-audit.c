@@ -32,7 +32,7 @@
 #include <openssl/evp.h>
 
 #include "e2e.h"
-#include "../../fcgi/merkle.h"
+#include "../../fcgi/ledger/merkle.h"
 
 static struct client	*officer, *legal, *auditor, *officer_sh, *auditor_sh,
 			*admin;

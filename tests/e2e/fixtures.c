@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "e2e.h"
-#include "../../fcgi/uscc.h"
+#include "../../fcgi/resources/uscc.h"
 
 static unsigned	 serial;
 

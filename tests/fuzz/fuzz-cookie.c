@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("session_authenticate returned %d", rc);
 	if (rc == 503 && !has_token(h))
 		fuzz_fail("asked the database for \"%s\"", h);
-	if (f.r.authed || f.r.replied)
+	if (f.r.authed || f.r.reply.staged)
 		fuzz_fail("authenticated or replied without a database");
 	fuzz_req_free(&f);
 	free(h);

@@ -43,7 +43,7 @@ check_query(const char *s, size_t n)
 		}
 	} else if (f.r.nquery > MAX_QUERY)
 		fuzz_fail("%zu fields before refusing", f.r.nquery);
-	if (f.r.replied)
+	if (f.r.reply.staged)
 		fuzz_fail("the parser replied");
 	fuzz_req_free(&f);
 }

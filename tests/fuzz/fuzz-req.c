@@ -199,8 +199,11 @@ fuzz_req_finish(struct fuzz_req *f)
 	size_t		 headlen, bodylen, i;
 	int		 status;
 
+	/* A handler called directly staged its reply: send it. */
+	if (f->r.reply.staged)
+		reply_send(&f->r);
 	out_empty(&f->out, 0);
-	if (!f->r.replied) {
+	if (f->r.status == 0) {
 		if (f->replylen != 0)
 			fuzz_fail("%zu bytes written without a reply",
 			    f->replylen);

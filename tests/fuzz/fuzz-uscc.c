@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "../../fcgi/uscc.h"
+#include "../../fcgi/resources/uscc.h"
 #include "fuzz.h"
 
 static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";

@@ -19,7 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../fcgi/paicha.h"
+#include "../../fcgi/base/base.h"
+#include "../../fcgi/front/front.h"
+#include "../../fcgi/ledger/ledger.h"
+#include "../../fcgi/resources/resources.h"
 
 /* libFuzzer's entry points (declared for -Wmissing-prototypes). */
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -241,11 +241,14 @@ for want in 'PQexec takes SQL "buf"' 'PQexecParams takes SQL "table"' \
 	fi
 done
 
-# 2. The service.
-if ! check "$srcdir"/fcgi/*.c "$srcdir"/fcgi/*.h; then
+# 2. The service: every layer's files (fcgi/ and its folders).
+files=$(find "$srcdir"/fcgi -name '*.[ch]' | sort)
+# shellcheck disable=SC2086
+if ! check $files; then
 	echo "SQL built at run time (see above): use a static struct stmt" >&2
 	exit 1
 fi
-n=$(cat "$srcdir"/fcgi/*.c | grep -cE 'STMT(_CUSTOM)?\(')
+# shellcheck disable=SC2086
+n=$(cat $files | grep -cE 'STMT(_CUSTOM)?\(')
 echo "every libpq call in fcgi/ takes constant SQL ($n statements)"
 exit 0

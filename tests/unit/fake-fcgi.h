@@ -6,7 +6,10 @@
 #ifndef FAKE_FCGI_H
 #define FAKE_FCGI_H
 
-#include "../../fcgi/paicha.h"
+#include "../../fcgi/base/base.h"
+#include "../../fcgi/front/front.h"
+#include "../../fcgi/ledger/ledger.h"
+#include "../../fcgi/resources/resources.h"
 
 #define FAKE_OUT	(256 * 1024)
 #define FAKE_ENV	160

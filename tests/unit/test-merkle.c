@@ -21,7 +21,7 @@
 
 #include <openssl/sha.h>
 
-#include "../../fcgi/merkle.h"
+#include "../../fcgi/ledger/merkle.h"
 
 #define MAXN	70
 

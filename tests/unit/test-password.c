@@ -13,7 +13,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../fcgi/paicha.h"
+#include "../../fcgi/base/base.h"
+#include "../../fcgi/front/front.h"
+#include "../../fcgi/ledger/ledger.h"
+#include "../../fcgi/resources/resources.h"
 
 static void
 test_password(void **state)

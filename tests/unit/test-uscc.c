@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../fcgi/uscc.h"
+#include "../../fcgi/resources/uscc.h"
 
 static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 

@@ -5,7 +5,9 @@
  * service carries out its requests (fcgi/cases.c case_create and
  * fcgi/transitions.c carry_out), with the service's own functions:
  *
- *	the event record and its hash	history_record() (fcgi/history.c)
+ *	the event record and its hash	ledger_record() (fcgi/ledger/)
+ *	appending it			the database's ledger_append(), the
+ *					service's one way into the ledger
  *	the acting role			acting_role()
  *	the facts a step records	advance_facts()
  *	the deadlines			wf_deadline_changes() (workflow/)
@@ -14,9 +16,11 @@
  * What the service does in SQL -- the guarded UPDATE of the case row,
  * stopping and starting deadline rows, next_due -- is done here on the
  * row in memory by the same rules (see live_advance, live_deadlines),
- * and the final rows go in with COPY.  The database's BEFORE INSERT
- * trigger on case_events still recomputes every hash and refuses a row
- * that does not continue its chain: a loader bug cannot load.
+ * and the final rows go in with COPY -- but the events: they are copied
+ * into a temporary table and appended, in chain order, by the same
+ * ledger_append() the service calls, whose trigger recomputes every
+ * hash and refuses a row that does not continue its chain: a loader bug
+ * cannot load.
  *
  * Work is split in batches of BATCH cases (and a share of the
  * activities); each of `jobs` processes takes every jobs-th batch on its
@@ -33,7 +37,10 @@
 #include <unistd.h>
 
 #include "seed.h"
-#include "../../fcgi/paicha.h"
+#include "../../fcgi/base/base.h"
+#include "../../fcgi/front/front.h"
+#include "../../fcgi/ledger/ledger.h"
+#include "../../fcgi/resources/resources.h"
 
 #define BATCH	1000	/* cases per transaction */
 #define MAX_DL	48	/* deadline rows of one case */
@@ -182,7 +189,8 @@ static int
 exec_ok(PGconn *c, const char *sql)
 {
 	PGresult	*res = PQexec(c, sql);
-	int		 ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	int		 ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
+		    PQresultStatus(res) == PGRES_TUPLES_OK;
 
 	if (!ok)
 		note("%s: %s", sql, PQresultErrorMessage(res));
@@ -344,36 +352,29 @@ live_deadlines(struct live *c, int seq, long long at_us,
 	}
 }
 
-/* Hash event `ev` as `a` and write its row; the chain head moves on. */
+/*
+ * Hash event `ev` as `a` and write it for ledger_append(); the chain
+ * head moves on.
+ */
 static void
-live_event(struct batch *b, struct live *c, struct event_rec *ev,
+live_event(struct batch *b, struct live *c, struct ledger_event *ev,
     const struct actor *a)
 {
 	char	 rid[48];
 
 	/* Not a request id nginx would make: seeded events say so. */
-	snprintf(rid, sizeof(rid), "seed-demo-%lld-%d", (long long)ev->case_id,
+	snprintf(rid, sizeof(rid), "seed-demo-%lld-%d", (long long)ev->id,
 	    (int)ev->seq);
-	if (history_record(ev, a->id, a->region, rid) == -1)
+	if (ledger_record(ev, a->id, a->region, rid) == -1)
 		fatal("out of memory");
-	sb_int(&b->events, ev->case_id, '\t');
-	sb_int(&b->events, ev->seq, '\t');
-	sb_time(&b->events, ev->at_us, '\t');
-	sb_int(&b->events, a->id, '\t');
-	sb_field(&b->events, ev->role, '\t');
-	sb_field(&b->events, a->region, '\t');
-	sb_field(&b->events, ev->case_region, '\t');
-	sb_field(&b->events, ev->event, '\t');
-	sb_field(&b->events, ev->phase, '\t');
-	sb_field(&b->events, ev->from, '\t');
-	sb_field(&b->events, ev->to, '\t');
+	sb_int(&b->events, (long long)b->n.events, '\t');
+	sb_field(&b->events, ledger_streams[ev->entity].name, '\t');
 	sb_field(&b->events, ev->record, '\t');
-	sb_field(&b->events, rid, '\t');
 	sb_hash(&b->events, ev->prev, '\t');
 	sb_hash(&b->events, ev->hash, '\n');
 	memcpy(c->last_hash, ev->hash, CHAIN_LEN);
 	c->last_seq = ev->seq;
-	history_discard(ev);
+	ledger_discard(ev);
 	b->n.events++;
 }
 
@@ -383,7 +384,7 @@ live_event(struct batch *b, struct live *c, struct event_rec *ev,
  */
 static void
 live_advance(struct live *c, const struct advance *a,
-    const struct event_rec *ev, int64_t by)
+    const struct ledger_event *ev, int64_t by)
 {
 	c->state = a->to;
 	c->version++;
@@ -427,7 +428,7 @@ live_create(struct batch *b, struct live *c)
 	const struct case_plan	*p = c->plan;
 	const struct actor	*off = &w->officer[c->province];
 	struct wf_dl_change	 ch[WF_DL__MAX];
-	struct event_rec	 ev;
+	struct ledger_event	 ev;
 	json_t			*payload;
 	size_t			 n;
 
@@ -437,7 +438,7 @@ live_create(struct batch *b, struct live *c)
 	    "category", p->category, "domain", p->domain,
 	    "source", p->source, "problem", p->problem,
 	    "risk_level", p->risk_level);
-	history_first(&ev, c->id, c->region, payload, p->created_us);
+	ledger_first(&ev, c->id, c->region, payload, p->created_us);
 	c->state = WF_STATE_DETECTED;
 	c->version = 1;
 	c->pending = WF_EV__MAX;
@@ -458,17 +459,18 @@ live_transition(struct batch *b, struct live *c, struct step *s)
 				    &w->officer[c->province];
 	struct wf_dl_change	 ch[WF_DL__MAX];
 	struct wf_payload	 view;
-	struct event_rec	 ev;
+	struct ledger_event	 ev;
 	struct advance		 a;
 	size_t			 n;
 	enum wf_phase		 phase;
 
 	memset(&ev, 0, sizeof(ev));
 	memset(&a, 0, sizeof(a));
-	ev.case_id = c->id;
+	ev.entity = LEDGER_CASE;
+	ev.id = c->id;
 	ev.seq = c->last_seq + 1;
 	ev.prev = c->last_hash;
-	ev.case_region = c->region;
+	ev.scope_region = c->region;
 	ev.role = acting_role(who->roles, wf_events[s->event].roles);
 	ev.event = wf_events[s->event].id;
 	ev.from = wf_states[c->state].id;
@@ -509,7 +511,7 @@ live_decide(struct batch *b, struct live *c, struct step *s)
 	const struct actor	*who = &w->legal[c->province];
 	struct wf_dl_change	 ch[WF_DL__MAX];
 	struct wf_payload	 view;
-	struct event_rec	 ev;
+	struct ledger_event	 ev;
 	struct advance		 a;
 	enum wf_event		 pe = c->pending;
 	json_t			*payload;
@@ -523,10 +525,11 @@ live_decide(struct batch *b, struct live *c, struct step *s)
 	    "comment", s->comment);
 	memset(&ev, 0, sizeof(ev));
 	memset(&a, 0, sizeof(a));
-	ev.case_id = c->id;
+	ev.entity = LEDGER_CASE;
+	ev.id = c->id;
 	ev.seq = c->last_seq + 1;
 	ev.prev = c->last_hash;
-	ev.case_region = c->region;
+	ev.scope_region = c->region;
 	ev.role = wf_role_ids[WF_ROLE_LEGAL];
 	ev.event = wf_events[pe].id;
 	ev.from = wf_states[c->state].id;
@@ -721,9 +724,12 @@ one_activity(struct batch *b, uint64_t k)
 	" discipline_transferred_at, interviews, created_at, created_by," \
 	" updated_at) FROM STDIN"
 #define COPY_EVENTS \
-	"COPY case_events (case_id, seq, at, actor, role, region," \
-	" case_region, event, phase, from_state, to_state, record," \
-	" request_id, prev_hash, hash) FROM STDIN"
+	"COPY seed_events (ord, entity, record, prev, hash) FROM STDIN"
+/* The events into the ledger, in the order they were made. */
+#define APPEND_EVENTS \
+	"SELECT count(*) FROM (SELECT ledger_append(s.entity, s.record," \
+	" s.prev, s.hash) AS x FROM (SELECT * FROM seed_events ORDER BY ord" \
+	" OFFSET 0) s) t"
 #define COPY_DEADLINES \
 	"COPY case_deadlines (case_id, kind, started_seq, region, basis_at," \
 	" due_at, calendar_known, stopped_seq, stopped_at) FROM STDIN"
@@ -777,7 +783,9 @@ load_batch(struct batch *b, const struct load *l, const struct plan *pl,
 		return -1;
 	for (j = 0; j < 4; j++) {
 		t = now_s();
-		if (copy_send(b->conn, copies[j], bufs[j]) == -1) {
+		if (copy_send(b->conn, copies[j], bufs[j]) == -1 ||
+		    (bufs[j] == &b->events &&
+		    exec_ok(b->conn, APPEND_EVENTS) == -1)) {
 			exec_ok(b->conn, "ROLLBACK");
 			return -1;
 		}
@@ -804,7 +812,10 @@ connect_loader(const char *conninfo)
 	 * the disk.  The service's settings are untouched.
 	 */
 	if (exec_ok(c, "SET synchronous_commit = off") == -1 ||
-	    exec_ok(c, "SET client_min_messages = warning") == -1)
+	    exec_ok(c, "SET client_min_messages = warning") == -1 ||
+	    exec_ok(c, "CREATE TEMP TABLE seed_events (ord bigint,"
+	    " entity text, record text, prev bytea, hash bytea)"
+	    " ON COMMIT DELETE ROWS") == -1)
 		fatal("could not set up the loader's session");
 	return c;
 }

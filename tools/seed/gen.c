@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "seed.h"
-#include "../../fcgi/uscc.h"
+#include "../../fcgi/resources/uscc.h"
 
 const char *const province_codes[NPROVINCES] = { "110000", "310000" };
 const char *const province_names[NPROVINCES] = { "北京", "上海" };

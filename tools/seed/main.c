@@ -18,7 +18,10 @@
 #include <time.h>
 
 #include "seed.h"
-#include "../../fcgi/paicha.h"
+#include "../../fcgi/base/base.h"
+#include "../../fcgi/front/front.h"
+#include "../../fcgi/ledger/ledger.h"
+#include "../../fcgi/resources/resources.h"
 
 static struct timespec	 t0;
 

@@ -21,7 +21,10 @@
 #include <string.h>
 
 #include "seed.h"
-#include "../../fcgi/paicha.h"
+#include "../../fcgi/base/base.h"
+#include "../../fcgi/front/front.h"
+#include "../../fcgi/ledger/ledger.h"
+#include "../../fcgi/resources/resources.h"
 
 static const char *const sources[] = {
 	"risk_investigation", "spot_check", "self_inspection",

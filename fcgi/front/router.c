@@ -1,0 +1,437 @@
+/*
+ * router.c: the front line.  Every request passes the same checks in the
+ * same order before any handler runs:
+ *
+ *	method and route	404 / 405 (with Allow)
+ *	where from		404 for loopback-only routes
+ *	query string		400
+ *	content type		415
+ *	size			413 (declared and actually read)
+ *	body			400 (malformed JSON, duplicate keys, not an object)
+ *	same origin		403 for cross-site state changes
+ *	session			401
+ *	role			403
+ *	which database		the replica, for EP_REPLICA routes (db.c)
+ *
+ * then owns the request's transaction around the handler, as the
+ * route's row in ../routes.c asks (router_handle).  Handlers may trust
+ * r->ep, r->ids, r->query, r->json, r->user and r->if_match.  After the
+ * handler, a request that may have written tells the session
+ * (session_wrote), so that its next reads see the write.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../base/base.h"
+#include "front.h"
+
+/*
+ * Whether `path` matches `pattern`, segment by segment; a '#' segment
+ * matches a positive decimal id of at most 18 digits, stored in ids[].
+ */
+static int
+pattern_match(const char *pattern, const char *path, int64_t *ids)
+{
+	size_t	 nid = 0, n;
+	char	*end;
+
+	while (*pattern != '\0' && *path != '\0') {
+		if (*pattern == '#') {
+			n = strspn(path, "0123456789");
+			if (n == 0 || n > 18 || *path == '0' ||
+			    (path[n] != '\0' && path[n] != '/') ||
+			    nid == MAX_PATH_IDS)
+				return 0;
+			ids[nid++] = strtoll(path, &end, 10);
+			path += n;
+			pattern++;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+/*
+ * Find the endpoint for the request's method and path.  Returns it, or
+ * NULL with the reply already sent (404, or 405 listing what is allowed).
+ */
+static const struct endpoint *
+route(struct req *r)
+{
+	const struct endpoint	*found = NULL;
+	int64_t			 ids[MAX_PATH_IDS];
+	size_t			 i, n = 0;
+	int			 any = 0;
+
+	for (i = 0; i < endpoints_count; i++) {
+		if (!pattern_match(endpoints[i].pattern, r->path, ids))
+			continue;
+		any = 1;
+		if (endpoints[i].method == r->method) {
+			found = &endpoints[i];
+			memcpy(r->ids, ids, sizeof(ids));
+		} else if (n + 8 < sizeof(r->allow) &&
+		    strstr(r->allow, method_names[endpoints[i].method]) == NULL) {
+			n += (size_t)snprintf(r->allow + n, sizeof(r->allow) - n,
+			    "%s%s", n > 0 ? ", " : "",
+			    method_names[endpoints[i].method]);
+		}
+	}
+	if (found != NULL) {
+		r->allow[0] = '\0';
+		return found;
+	}
+	if (any)
+		reply_problem(r, 405, NULL, "method not allowed on this route",
+		    NULL);
+	else
+		reply_problem(r, 404, NULL, "no such resource", NULL);
+	return NULL;
+}
+
+static int
+is_loopback(const char *addr)
+{
+	return addr != NULL && (strcmp(addr, "127.0.0.1") == 0 ||
+	    strcmp(addr, "::1") == 0);
+}
+
+/*
+ * Whether a browser sent this state change from another site.
+ * Non-browser clients send neither Sec-Fetch-Site nor Origin.
+ */
+static int
+cross_site(const struct req *r)
+{
+	const char	*site, *origin, *host;
+
+	site = req_param(r, "HTTP_SEC_FETCH_SITE");
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return 1;
+	if ((origin = req_param(r, "HTTP_ORIGIN")) == NULL)
+		return 0;
+	host = req_param(r, "HTTP_HOST");
+	return host == NULL || strncmp(origin, "https://", 8) != 0 ||
+	    strcmp(origin + 8, host) != 0;
+}
+
+/* Whether the Content-Type is JSON in UTF-8 (the only charset we take). */
+static int
+is_json_type(const char *ct)
+{
+	size_t	 n;
+
+	if (ct == NULL)
+		return 0;
+	n = strcspn(ct, "; \t");
+	if (n != 16 || strncasecmp(ct, "application/json", 16) != 0)
+		return 0;
+	for (ct += n; *ct == ' ' || *ct == '\t'; ct++)
+		continue;
+	if (*ct == '\0')
+		return 1;
+	if (*ct++ != ';')
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return strcasecmp(ct, "charset=utf-8") == 0 ||
+	    strcasecmp(ct, "charset=\"utf-8\"") == 0;
+}
+
+/*
+ * Parse CONTENT_LENGTH: absent or empty is 0.  Returns the length, or -1
+ * when it is not a plain decimal number.
+ */
+static long long
+content_length(const struct req *r)
+{
+	const char	*cl = req_param(r, "CONTENT_LENGTH");
+	char		*end;
+	long long	 n;
+
+	if (cl == NULL || *cl == '\0')
+		return 0;
+	if (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 12)
+		return -1;
+	errno = 0;
+	n = strtoll(cl, &end, 10);
+	return errno == 0 ? n : -1;
+}
+
+/*
+ * Read exactly `len` bytes of body (len already checked against the
+ * limit) into the worker's buffer.  Never reads past `len`.  Returns 0,
+ * or -1 when the stream ends early.
+ */
+static int
+read_body(struct req *r, size_t len)
+{
+	size_t	 got = 0;
+	int	 n;
+
+	while (got < len) {
+		n = FCGX_GetStr(r->w->body + got, (int)(len - got),
+		    r->fcgx->in);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	r->w->body[len] = '\0';
+	r->body = r->w->body;
+	r->bodylen = len;
+	return 0;
+}
+
+/*
+ * Check the FastCGI params themselves: their number and each one's size.
+ * nginx bounds headers already; this keeps the service honest alone.
+ */
+static int
+params_ok(const struct req *r)
+{
+	char	**e;
+	size_t	  n = 0;
+
+	for (e = r->fcgx->envp; *e != NULL; e++)
+		if (++n > MAX_PARAMS || strlen(*e) > MAX_PARAM_LEN)
+			return 0;
+	return 1;
+}
+
+/*
+ * The request's checks, in order, up to the role.  Returns 0 to go on,
+ * -1 when a reply was staged.
+ */
+static int
+front_checks(struct req *r, char *path)
+{
+	const struct endpoint	*ep;
+	const char		*m, *uri, *q;
+	json_error_t		 jerr;
+	long long		 len;
+	size_t			 max, plen;
+	int			 i, st;
+
+	if (!params_ok(r)) {
+		reply_problem(r, 431, NULL, "request headers too large", NULL);
+		return -1;
+	}
+	m = req_param(r, "REQUEST_METHOD");
+	r->method = METHOD__MAX;
+	for (i = 0; m != NULL && i < METHOD__MAX; i++)
+		if (strcmp(m, method_names[i]) == 0)
+			r->method = (enum method)i;
+	uri = req_param(r, "REQUEST_URI");
+	if (uri == NULL)
+		uri = "/";
+	plen = (q = strchr(uri, '?')) != NULL ? (size_t)(q - uri) : strlen(uri);
+	if (plen > MAX_PATH_LEN) {
+		reply_problem(r, 404, NULL, "no such resource", NULL);
+		return -1;
+	}
+	memcpy(path, uri, plen);
+	path[plen] = '\0';
+	r->path = path;
+	r->remote_addr = req_param(r, "REMOTE_ADDR");
+
+	if ((ep = route(r)) == NULL)
+		return -1;
+	r->ep = ep;
+	if ((ep->flags & EP_LOOPBACK) && !is_loopback(r->remote_addr)) {
+		reply_problem(r, 404, NULL, "no such resource", NULL);
+		return -1;
+	}
+	if (req_parse_query(r, r->w->query, sizeof(r->w->query)) == -1) {
+		reply_problem(r, 400, NULL, "the query string is too long, "
+		    "repeats a field or is not valid UTF-8", NULL);
+		return -1;
+	}
+
+	if ((len = content_length(r)) < 0) {
+		reply_problem(r, 400, NULL, "Content-Length is not a number",
+		    NULL);
+		return -1;
+	}
+	if (!(ep->flags & EP_JSON) && len > 0) {
+		reply_problem(r, 415, NULL, "this route takes no body", NULL);
+		return -1;
+	}
+	if (ep->flags & EP_JSON) {
+		if (!is_json_type(req_param(r, "CONTENT_TYPE"))) {
+			reply_problem(r, 415, NULL, "the body must be "
+			    "application/json in UTF-8", NULL);
+			return -1;
+		}
+		max = ep->max_body != 0 ? ep->max_body : MAX_BODY;
+		if ((unsigned long long)len > max) {
+			reply_problem(r, 413, NULL, "the body is larger than "
+			    "this route accepts", NULL);
+			return -1;
+		}
+		if (read_body(r, (size_t)len) == -1) {
+			reply_problem(r, 400, NULL, "the body is shorter than "
+			    "its Content-Length", NULL);
+			return -1;
+		}
+		r->json = json_loadb(r->body, r->bodylen,
+		    JSON_REJECT_DUPLICATES, &jerr);
+		if (r->json == NULL) {
+			reply_problem(r, 400, "malformed-json", jerr.text, NULL);
+			return -1;
+		}
+		if (!json_is_object(r->json)) {
+			reply_problem(r, 400, "malformed-json",
+			    "the body must be a JSON object", NULL);
+			return -1;
+		}
+	}
+
+	if (r->method != METHOD_GET && cross_site(r)) {
+		log_warn("request %s: cross-site %s %s refused", r->id,
+		    method_names[r->method], ep->pattern);
+		reply_problem(r, 403, "cross-site", "cross-site requests may "
+		    "not change anything", NULL);
+		return -1;
+	}
+	if (ep->flags & EP_PUBLIC)
+		return 0;
+	if ((st = session_authenticate(r)) != 0) {
+		if (st == 503)
+			reply_db_error(r);
+		else
+			reply_problem(r, 401, NULL, "no session or the "
+			    "session has expired", NULL);
+		return -1;
+	}
+	if (ep->roles != ROLES_ANY && (r->user.roles & ep->roles) == 0) {
+		log_warn("request %s: user %s lacks the role for %s %s",
+		    r->id, r->user.username, method_names[r->method],
+		    ep->pattern);
+		reply_problem(r, 403, NULL, "your role may not do this", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Take the request through the front line, its transaction and its
+ * handler, and send the reply -- top to bottom:
+ *
+ *	front_checks		method ... role (above)
+ *	replica			EP_REPLICA: which database answers
+ *	begin			EP_TX / EP_SNAPSHOT
+ *	If-Match		EP_IF_MATCH: the version the client holds;
+ *				the handler, having validated the body and
+ *				loaded the resource, compares it with
+ *				reply_precondition (428 without, 412 stale)
+ *	Idempotency-Key		EP_IDEM: a replay or a conflict ends here
+ *	handler			validate, load, decide, append, stage
+ *	commit			EP_TX and a staged 2xx: the key's answer,
+ *				then COMMIT; a failed or lost COMMIT
+ *				replaces the reply with the failure (503:
+ *				outcome unknown, retry with the key)
+ *	rollback		anything else left open
+ *	send			the staged reply, only now
+ *
+ * A handler never begins, commits or rolls back a request's
+ * transaction, and nothing it leaves open outlives this function.
+ */
+void
+router_handle(struct req *r)
+{
+	char		 path[MAX_PATH_LEN + 1];
+	unsigned	 flags;
+	int		 st;
+
+	if (front_checks(r, path) == -1)
+		goto send;
+	flags = r->ep->flags;
+	if (flags & EP_REPLICA)
+		db_route_replica(r);
+	if ((flags & (EP_TX | EP_SNAPSHOT)) &&
+	    db_begin(r, flags & EP_TX ? TX_WRITE : TX_SNAPSHOT) == -1) {
+		reply_db_error(r);
+		goto send;
+	}
+	if (flags & EP_IF_MATCH)
+		r->if_match = req_if_match(r);
+	if ((flags & EP_IDEM) && idem_begin(r, &r->idem) == IDEM_DONE)
+		goto send;
+
+	r->ep->handle(r);
+
+	if (!r->reply.staged && !r->reply.sent) {
+		log_error("request %s: handler for %s %s did not reply",
+		    r->id, method_names[r->method], r->ep->pattern);
+		reply_problem(r, 500, NULL, "internal error", NULL);
+	}
+	if ((flags & EP_TX) && r->reply.staged && r->reply.status >= 200 &&
+	    r->reply.status < 300) {
+		if (idem_finish(r, &r->idem) == -1 || db_commit(r) == -1) {
+			reply_discard(r);
+			reply_db_error(r);
+		}
+	}
+	if (!(flags & (EP_TX | EP_SNAPSHOT)) && db_in_transaction(r))
+		log_error("request %s: handler for %s %s left a transaction "
+		    "open: rolled back", r->id, method_names[r->method],
+		    r->ep->pattern);
+send:
+	db_release(r);
+	st = r->reply.staged || r->reply.sent ? r->reply.status : 500;
+	if (r->ep != NULL && r->method != METHOD_GET && (st < 400 || st >= 500))
+		session_wrote(r);
+	reply_send(r);
+	json_decref(r->json);
+	r->json = NULL;
+	r->path = NULL;
+}
+
+/* Every row of the table is filled: 0, or -1 (logged). */
+int
+router_check(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < endpoints_count; i++)
+		if (endpoints[i].pattern == NULL ||
+		    endpoints[i].handle == NULL) {
+			log_error("endpoint %zu has no route or handler", i);
+			return -1;
+		}
+	return 0;
+}
+
+/* The route's pattern for logs and metrics ("-" when unrouted). */
+const char *
+router_label(const struct req *r)
+{
+	return r->ep != NULL ? r->ep->pattern : "-";
+}
+
+/* The endpoint's index, for per-route metrics; endpoints_count when
+ * unrouted. */
+size_t
+router_index(const struct req *r)
+{
+	return r->ep != NULL ? (size_t)(r->ep - endpoints) : endpoints_count;
+}
+
+const char *
+router_pattern(size_t i)
+{
+	return i < endpoints_count ? endpoints[i].pattern : "-";
+}
+
+const char *
+router_method(size_t i)
+{
+	return i < endpoints_count ? method_names[endpoints[i].method] : "-";
+}

@@ -1,0 +1,448 @@
+/*
+ * checkpoint.c: the checkpointer, a background thread of the serve
+ * process.  Every cfg.checkpoint_interval seconds (0: never) it folds the
+ * events committed since the last checkpoint into the Merkle log and
+ * stores the new tree head signed with Ed25519 (sql/0008_audit.sql):
+ *
+ *	1. one transaction on a connection of its own;
+ *	2. pg_try_advisory_xact_lock: one checkpointer at a time across
+ *	   every instance of the service; the others skip the round;
+ *	3. the latest checkpoint's frontier, which must give its root (else
+ *	   nothing is extended: never a checkpoint inconsistent with it);
+ *	4. the unplaced leaves in (case_id, seq) order, appended to the
+ *	   frontier; the new root, the message naming the tree, signed;
+ *	5. checkpoint_add places the leaves and inserts the checkpoint,
+ *	   refusing anything but an extension of the latest one; COMMIT.
+ *
+ * The key is read once, after the service dropped root: a 0600 PEM file
+ * the service user owns, outside the database.  Without a usable key the
+ * service serves and logs why there are no checkpoints.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "../base/base.h"
+#include "../front/front.h"
+#include "ledger.h"
+#include "merkle.h"
+
+#define CHECKPOINT_BATCH	20000	/* leaves per checkpoint, at most */
+#define CHECKPOINT_TAG		"paicha-checkpoint/v1"
+#define SIG_LEN			64	/* Ed25519 */
+
+static EVP_PKEY		*key;
+static char		*public_pem;	/* SubjectPublicKeyInfo, PEM */
+
+static pthread_t	 thread;
+static struct worker	*thread_worker;	/* its connection */
+static int		 running;
+static pthread_mutex_t	 mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 cv;
+static int		 stop;
+
+/* ------------------------------------------------------------------ */
+/* The key                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Load the Ed25519 private key from `path` and derive its public key.
+ * Returns 0, or -1 (logged) leaving no key loaded.
+ */
+int
+checkpoint_key_load(const char *path)
+{
+	struct stat	 st;
+	EVP_PKEY	*k = NULL;
+	BIO		*mem = NULL;
+	FILE		*f = NULL;
+	char		*pem = NULL;
+	long		 n;
+	int		 rc = -1;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		log_error("checkpoint key %s: %s: no checkpoints will be made",
+		    path != NULL ? path : "(unset)", strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+		log_warn("checkpoint key %s is readable by others: chmod 600",
+		    path);
+	if ((k = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL ||
+	    !EVP_PKEY_is_a(k, "ED25519")) {
+		log_error("checkpoint key %s is not an Ed25519 private key "
+		    "in PEM: no checkpoints will be made", path);
+		goto out;
+	}
+	if ((mem = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_PUBKEY(mem, k) != 1 ||
+	    (n = BIO_pending(mem)) <= 0 || (pem = malloc((size_t)n + 1)) == NULL ||
+	    BIO_read(mem, pem, (int)n) != (int)n) {
+		log_error("could not derive the checkpoint public key");
+		goto out;
+	}
+	pem[n] = '\0';
+	key = k;
+	public_pem = pem;
+	k = NULL;
+	pem = NULL;
+	rc = 0;
+out:
+	free(pem);
+	BIO_free(mem);
+	EVP_PKEY_free(k);
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+/* The public key as PEM (borrowed, lives until exit), or NULL. */
+const char *
+checkpoint_public_key(void)
+{
+	return public_pem;
+}
+
+/*
+ * Sign `len` bytes of `msg` into `sig` (SIG_LEN bytes).  Returns 0 or -1.
+ */
+static int
+sign(const char *msg, size_t len, unsigned char *sig)
+{
+	EVP_MD_CTX	*ctx;
+	size_t		 siglen = SIG_LEN;
+	int		 rc = -1;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1 &&
+	    EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)msg,
+	    len) == 1 && siglen == SIG_LEN)
+		rc = 0;
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* One round                                                          */
+/* ------------------------------------------------------------------ */
+
+/* A growing text buffer for the array literals; abort on no memory. */
+struct strbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+static void
+text_add(struct strbuf *t, const char *s, size_t n)
+{
+	char	*p;
+
+	if (t->len + n + 1 > t->cap) {
+		t->cap = (t->len + n + 1) * 2;
+		if ((p = realloc(t->p, t->cap)) == NULL) {
+			log_error("checkpoint: out of memory");
+			abort();
+		}
+		t->p = p;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+/*
+ * Load the latest checkpoint into `f` (empty when there is none) and
+ * check that its frontier gives its root.  Returns 0, or -1 (logged,
+ * with `r` recording a database failure if that was it).
+ */
+static int
+latest_load(struct req *r, struct merkle_frontier *f)
+{
+	static struct stmt latest = STMT(
+	    "SELECT size, encode(root, 'hex') AS root,"
+	    " array_to_string(ARRAY(SELECT encode(x, 'hex')"
+	    "   FROM unnest(frontier) WITH ORDINALITY AS u(x, i) ORDER BY i),"
+	    "   ',') AS frontier"
+	    " FROM checkpoints ORDER BY size DESC LIMIT 1", 0);
+	unsigned char	 nodes[MERKLE_LEVELS][MERKLE_HASH];
+	unsigned char	 root[MERKLE_HASH], want[MERKLE_HASH];
+	char		 hex[2 * MERKLE_HASH + 3];
+	const char	*s;
+	PGresult	*res;
+	uint64_t	 size;
+	size_t		 n = 0;
+	int		 rc = -1;
+
+	merkle_init(f);
+	if ((res = db_exec(r, &latest, NULL)) == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		rc = 0;
+		goto out;
+	}
+	size = strtoull(db_get(res, 0, "size"), NULL, 10);
+	snprintf(hex, sizeof(hex), "\\x%s", db_get(res, 0, "root"));
+	if (bytea_parse(hex, want, MERKLE_HASH) == -1)
+		goto bad;
+	for (s = db_get(res, 0, "frontier"); *s != '\0' && n < MERKLE_LEVELS;
+	    n++) {
+		if (strlen(s) < 2 * MERKLE_HASH || (s[2 * MERKLE_HASH] != ',' &&
+		    s[2 * MERKLE_HASH] != '\0'))
+			goto bad;
+		snprintf(hex, sizeof(hex), "\\x%.*s", 2 * MERKLE_HASH, s);
+		if (bytea_parse(hex, nodes[n], MERKLE_HASH) == -1)
+			goto bad;
+		s += 2 * MERKLE_HASH + (s[2 * MERKLE_HASH] == ',');
+	}
+	if (*s != '\0' || merkle_restore(f, size,
+	    (const unsigned char (*)[MERKLE_HASH])nodes, n) == -1)
+		goto bad;
+	merkle_root(f, root);
+	if (memcmp(root, want, MERKLE_HASH) != 0)
+		goto bad;
+	rc = 0;
+	goto out;
+bad:
+	log_error("checkpoint %s: its frontier does not give its root; "
+	    "not extending it", db_get(res, 0, "size"));
+out:
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * One checkpoint, if this instance holds the lock and there are unplaced
+ * leaves.  Returns the number of leaves placed (0: nothing to do or
+ * another instance is at it), or -1 (logged).
+ */
+static long
+checkpoint_round(struct req *r)
+{
+	static struct stmt lock = STMT(
+	    "SELECT pg_try_advisory_xact_lock(checkpoint_lock_key()) AS got", 0);
+	static struct stmt unplaced = STMT(
+	    "SELECT case_id, seq, encode(leaf, 'hex') AS leaf"
+	    " FROM log_unplaced($1)", 1);
+	static struct stmt add = STMT(
+	    "SELECT checkpoint_add($1, $2, decode($3, 'hex'),"
+	    " ARRAY(SELECT decode(x, 'hex') FROM unnest(string_to_array($4, ','))"
+	    "   WITH ORDINALITY AS u(x, i) ORDER BY i),"
+	    " decode($5, 'hex'), $6, $7, $8::timestamptz, $9::bigint[],"
+	    " $10::integer[])", 10);
+	struct merkle_frontier	 f;
+	struct strbuf		 cases = { 0 }, seqs = { 0 }, front = { 0 };
+	unsigned char		 leaf[MERKLE_HASH], lh[MERKLE_HASH];
+	unsigned char		 root[MERKLE_HASH], sig[SIG_LEN];
+	char			 hex[2 * MERKLE_HASH + 3], roothex[2 * MERKLE_HASH + 1];
+	char			 sighex[2 * SIG_LEN + 1], at[32], msg[256];
+	char			 prev[24], size[24], lim[16];
+	const char		*p[10];
+	PGresult		*res = NULL;
+	uint64_t		 old;
+	long			 placed = -1;
+	int			 i, n;
+
+	if (db_begin(r, TX_WRITE) == -1)
+		goto out;
+	if ((res = db_exec(r, &lock, NULL)) == NULL)
+		goto out;
+	if (strcmp(db_get(res, 0, "got"), "t") != 0) {
+		placed = 0;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	if (latest_load(r, &f) == -1)
+		goto out;
+	old = f.size;
+	snprintf(lim, sizeof(lim), "%d", CHECKPOINT_BATCH);
+	p[0] = lim;
+	if ((res = db_exec(r, &unplaced, p)) == NULL)
+		goto out;
+	if ((n = PQntuples(res)) == 0) {
+		placed = 0;
+		goto out;
+	}
+	text_add(&cases, "{", 1);
+	text_add(&seqs, "{", 1);
+	for (i = 0; i < n; i++) {
+		snprintf(hex, sizeof(hex), "\\x%s", db_get(res, i, "leaf"));
+		if (bytea_parse(hex, leaf, MERKLE_HASH) == -1) {
+			log_error("checkpoint: unreadable leaf");
+			goto out;
+		}
+		merkle_leaf_hash(leaf, MERKLE_HASH, lh);
+		if (merkle_append(&f, lh) == -1) {
+			log_error("checkpoint: the log is full");
+			goto out;
+		}
+		if (i > 0) {
+			text_add(&cases, ",", 1);
+			text_add(&seqs, ",", 1);
+		}
+		text_add(&cases, db_get(res, i, "case_id"),
+		    strlen(db_get(res, i, "case_id")));
+		text_add(&seqs, db_get(res, i, "seq"),
+		    strlen(db_get(res, i, "seq")));
+	}
+	text_add(&cases, "}", 1);
+	text_add(&seqs, "}", 1);
+	PQclear(res);
+	res = NULL;
+
+	merkle_root(&f, root);
+	hex_encode(root, MERKLE_HASH, roothex);
+	for (i = 0; i < (int)f.n; i++) {
+		hex_encode(f.node[i], MERKLE_HASH, hex);
+		if (i > 0)
+			text_add(&front, ",", 1);
+		text_add(&front, hex, 2 * MERKLE_HASH);
+	}
+	format_time(now_us(), at);
+	snprintf(msg, sizeof(msg), "%s\n%llu\n%s\n%s\n", CHECKPOINT_TAG,
+	    (unsigned long long)f.size, roothex, at);
+	if (sign(msg, strlen(msg), sig) == -1) {
+		log_error("checkpoint: could not sign");
+		goto out;
+	}
+	hex_encode(sig, SIG_LEN, sighex);
+	snprintf(prev, sizeof(prev), "%llu", (unsigned long long)old);
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)f.size);
+	p[0] = prev;
+	p[1] = size;
+	p[2] = roothex;
+	p[3] = front.p;
+	p[4] = sighex;
+	p[5] = public_pem;
+	p[6] = msg;
+	p[7] = at;
+	p[8] = cases.p;
+	p[9] = seqs.p;
+	if (db_exec_ok(r, &add, p) == -1 || db_commit(r) == -1)
+		goto out;
+	placed = (long)(f.size - old);
+	log_info("checkpoint size=%llu root=%s leaves=%ld",
+	    (unsigned long long)f.size, roothex, placed);
+out:
+	if (placed == -1 && r->fault != FAULT_NONE)
+		log_error("checkpoint: database failure %s", r->sqlstate);
+	PQclear(res);
+	db_rollback(r);
+	free(cases.p);
+	free(seqs.p);
+	free(front.p);
+	return placed;
+}
+
+/* ------------------------------------------------------------------ */
+/* The thread                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Whether checkpoint_stop() has been called. */
+static int
+stop_asked(void)
+{
+	int	 s;
+
+	pthread_mutex_lock(&mu);
+	s = stop;
+	pthread_mutex_unlock(&mu);
+	return s;
+}
+
+static void *
+checkpoint_main(void *arg)
+{
+	struct worker	*w = arg;
+	struct req	*r;
+	struct timespec	 until;
+	long		 n;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		log_error("checkpoint: out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&mu);
+	while (!stop) {
+		pthread_mutex_unlock(&mu);
+		do {
+			memset(r, 0, sizeof(*r));
+			r->w = w;
+			snprintf(r->id, sizeof(r->id), "checkpoint");
+			n = checkpoint_round(r);
+		} while (n >= CHECKPOINT_BATCH && !stop_asked());
+		pthread_mutex_lock(&mu);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += cfg.checkpoint_interval;
+		while (!stop && pthread_cond_timedwait(&cv, &mu, &until) == 0)
+			continue;
+	}
+	pthread_mutex_unlock(&mu);
+	db_close(&w->db);
+	free(r);
+	return NULL;
+}
+
+/*
+ * Start the checkpointer when it is enabled and the key loaded.  Returns
+ * 0 (started, or deliberately not: logged), or -1 when the thread could
+ * not be made.
+ */
+int
+checkpoint_start(void)
+{
+	struct worker		*w;
+	pthread_condattr_t	 ca;
+
+	if (cfg.checkpoint_interval == 0) {
+		log_info("checkpoints disabled (checkpoint_interval = 0)");
+		return 0;
+	}
+	if (key == NULL)
+		return 0;
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		log_error("checkpoint: out of memory");
+		return -1;
+	}
+	w->index = -1;
+	w->db.url = cfg.database_url;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&thread, NULL, checkpoint_main, w) != 0) {
+		log_error("could not start the checkpoint thread");
+		free(w);
+		return -1;
+	}
+	thread_worker = w;
+	running = 1;
+	log_info("checkpoints every %ld s", cfg.checkpoint_interval);
+	return 0;
+}
+
+/* Stop the checkpointer, letting a round in progress finish. */
+void
+checkpoint_stop(void)
+{
+	if (!running)
+		return;
+	pthread_mutex_lock(&mu);
+	stop = 1;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
+	pthread_join(thread, NULL);
+	free(thread_worker);
+	thread_worker = NULL;
+	running = 0;
+}

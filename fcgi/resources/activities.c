@@ -1,0 +1,557 @@
+/*
+ * activities.c: the counted work behind the statistics form that is not a
+ * case (API.md "Activities") -- recording one, reading one, listing them.
+ *
+ * Each kind has its own table of fields, one row per field; the body's
+ * `kind` picks the table, so a field another kind uses is "unknown" here
+ * just as a typo is.  What one row cannot check (failed batches within
+ * batches, a region for risk information) and what needs the database
+ * (the enterprise in the user's region, the campaign's year, the
+ * category) is checked after, all errors named at once, before anything
+ * is written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/base.h"
+#include "../front/front.h"
+#include "resources.h"
+
+#define MAX_BATCHES	100000		/* one record's batches */
+#define MAX_COUNT	100000		/* problems found or solved */
+#define MAX_GAIN_FEN	100000000000000LL /* output gain: 1e12 yuan */
+
+enum akind {
+	AK_INSPECTION,
+	AK_SPOT_CHECK,
+	AK_RISK_INFO,
+	AK_RISK_MONITORING,
+	AK_ASSISTANCE,
+	AK__MAX
+};
+
+static const char *const kind_ids[AK__MAX + 1] = {
+	[AK_INSPECTION] = "inspection",
+	[AK_SPOT_CHECK] = "spot_check",
+	[AK_RISK_INFO] = "risk_info",
+	[AK_RISK_MONITORING] = "risk_monitoring",
+	[AK_ASSISTANCE] = "assistance",
+	[AK__MAX] = NULL,
+};
+
+static const char *const kind_labels[AK__MAX] = {
+	[AK_INSPECTION] = "风险排查",
+	[AK_SPOT_CHECK] = "监督抽查",
+	[AK_RISK_INFO] = "采集风险信息",
+	[AK_RISK_MONITORING] = "风险监测",
+	[AK_ASSISTANCE] = "质量技术帮扶",
+};
+
+static const char *const domains[] = { "production", "circulation", NULL };
+
+static enum akind
+kind_parse(const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < AK__MAX; i++)
+		if (strcmp(s, kind_ids[i]) == 0)
+			return (enum akind)i;
+	return AK__MAX;
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /api/v1/activities                                            */
+/* ------------------------------------------------------------------ */
+
+struct activity_in {
+	const char	*kind;
+	long long	 campaign_id;
+	const char	*category;
+	int		 on;		/* day number */
+	long long	 enterprise_id;
+	const char	*region;
+	const char	*domain;
+	int		 problems_found;	/* inspection */
+	long long	 problems_count;	/* risk_monitoring */
+	long long	 batches;
+	long long	 failed_batches;
+	const char	*summary;
+	long long	 problems_solved;
+	long long	 output_gain;	/* fen */
+};
+
+#define F(name, type, req, min, max, choices, member)			\
+	{ (name), (type), (req), (min), (max), (choices), NULL,		\
+	    offsetof(struct activity_in, member) }
+
+/* What every kind carries. */
+#define COMMON								\
+	F("kind", VT_ENUM, 1, 0, 0, kind_ids, kind),			\
+	F("campaign_id", VT_ID, 1, 0, 0, NULL, campaign_id),		\
+	F("category", VT_STRING, 1, 1, 40, NULL, category),		\
+	F("on", VT_DATE, 1, 0, 0, NULL, on)
+
+static const struct vfield inspection_fields[] = {
+	COMMON,
+	F("enterprise_id", VT_ID, 1, 0, 0, NULL, enterprise_id),
+	F("domain", VT_ENUM, 1, 0, 0, domains, domain),
+	F("problems_found", VT_BOOL, 1, 0, 0, NULL, problems_found),
+};
+
+static const struct vfield spot_check_fields[] = {
+	COMMON,
+	F("enterprise_id", VT_ID, 1, 0, 0, NULL, enterprise_id),
+	F("domain", VT_ENUM, 1, 0, 0, domains, domain),
+	F("batches", VT_INT, 1, 1, MAX_BATCHES, NULL, batches),
+	F("failed_batches", VT_INT, 1, 0, MAX_BATCHES, NULL, failed_batches),
+};
+
+static const struct vfield risk_info_fields[] = {
+	COMMON,
+	F("region", VT_REGION, 0, 0, 0, NULL, region),
+	F("summary", VT_TEXT, 1, 1, 4000, NULL, summary),
+	F("enterprise_id", VT_ID, 0, 0, 0, NULL, enterprise_id),
+};
+
+static const struct vfield risk_monitoring_fields[] = {
+	COMMON,
+	F("region", VT_REGION, 1, 0, 0, NULL, region),
+	F("batches", VT_INT, 1, 1, MAX_BATCHES, NULL, batches),
+	F("problems_found", VT_INT, 1, 0, MAX_COUNT, NULL, problems_count),
+};
+
+static const struct vfield assistance_fields[] = {
+	COMMON,
+	F("enterprise_id", VT_ID, 1, 0, 0, NULL, enterprise_id),
+	F("problems_solved", VT_INT, 1, 0, MAX_COUNT, NULL, problems_solved),
+	F("output_gain", VT_MONEY, 1, 0, MAX_GAIN_FEN, NULL, output_gain),
+};
+
+#undef COMMON
+#undef F
+
+static const struct {
+	const struct vfield	*fields;
+	size_t			 n;
+} kind_fields[AK__MAX] = {
+#define ROW(k, t)	[k] = { t, NITEMS(t) }
+	ROW(AK_INSPECTION, inspection_fields),
+	ROW(AK_SPOT_CHECK, spot_check_fields),
+	ROW(AK_RISK_INFO, risk_info_fields),
+	ROW(AK_RISK_MONITORING, risk_monitoring_fields),
+	ROW(AK_ASSISTANCE, assistance_fields),
+#undef ROW
+};
+
+static json_t *activity_json(struct req *, const PGresult *, int);
+
+/* One activity with what the API shows beside it; $1 its id. */
+static struct stmt activity_one = STMT(
+    "SELECT a.id, a.kind, a.campaign_id, a.category, cat.name AS category_name,"
+    " a.on_date::text AS on_date, a.region, rg.name AS region_name,"
+    " a.enterprise_id, e.name AS enterprise_name, a.domain, a.problems_found,"
+    " a.problems_count, a.batches, a.failed_batches, a.summary,"
+    " a.problems_solved, a.output_gain::text AS output_gain,"
+    " cu.username AS created_by, rfc3339(a.created_at) AS created_at"
+    " FROM activities a JOIN categories cat ON cat.id = a.category"
+    " JOIN regions rg ON rg.code = a.region"
+    " LEFT JOIN enterprises e ON e.id = a.enterprise_id"
+    " LEFT JOIN LATERAL user_public(a.created_by) cu ON true"
+    " WHERE a.id = $1", 1);
+
+/* Format a day number as YYYY-MM-DD into `out`. */
+static void
+day_text(int day, char out[WF_DATE_LEN + 1])
+{
+	if (wf_date_format(day, out) == -1)
+		snprintf(out, WF_DATE_LEN + 1, "0000-00-00");
+}
+
+/*
+ * Check what needs the database, adding each failure to *errors (a new
+ * or grown array).  Fills `region` with the activity's region.  Returns
+ * 0, or -1 on a database failure (recorded in `r`).
+ */
+static int
+check_refs(struct req *r, enum akind k, const struct activity_in *in,
+    char region[7], json_t **errors)
+{
+	static struct stmt refs = STMT(
+	    "SELECT (SELECT region FROM enterprises WHERE id = $1) AS ent_region,"
+	    " (SELECT year FROM campaigns WHERE id = $2) AS year,"
+	    " EXISTS (SELECT 1 FROM regions WHERE code = $3::char(6)"
+	    "   AND in_scope($3::char(6))) AS region_ok,"
+	    " (SELECT coalesce(province, '') FROM categories WHERE id = $4)"
+	    "   AS cat_province", 4);
+	static struct stmt covers = STMT(
+	    "SELECT region_covers($1::char(6), $2::char(6)) AS ok", 2);
+	char		 eid[24], camp[24];
+	const char	*p[4];
+	PGresult	*res, *cv;
+	int		 year, lo, today, rc = -1;
+
+	snprintf(eid, sizeof(eid), "%lld", in->enterprise_id);
+	snprintf(camp, sizeof(camp), "%lld", in->campaign_id);
+	p[0] = in->enterprise_id != 0 ? eid : NULL;
+	p[1] = camp;
+	p[2] = in->region;
+	p[3] = in->category;
+	if ((res = db_exec(r, &refs, p)) == NULL)
+		return -1;
+	region[0] = '\0';
+	if (in->enterprise_id != 0) {
+		if (db_isnull(res, 0, "ent_region"))
+			*errors = problem_field(*errors, "enterprise_id",
+			    "企业不存在或不在您的辖区内");
+		else
+			snprintf(region, 7, "%s", db_get(res, 0, "ent_region"));
+	}
+	if (in->region != NULL) {
+		if (strcmp(db_get(res, 0, "region_ok"), "t") != 0)
+			*errors = problem_field(*errors, "region",
+			    "行政区划不存在或不在您的辖区内");
+		else if (region[0] != '\0' && strcmp(region, in->region) != 0)
+			*errors = problem_field(*errors, "region",
+			    "与企业所在行政区划不一致；有企业时可不填");
+		else if (region[0] == '\0')
+			snprintf(region, 7, "%s", in->region);
+	} else if (k == AK_RISK_INFO && in->enterprise_id == 0)
+		*errors = problem_field(*errors, "region",
+		    "没有企业时必须填写行政区划");
+	if (db_isnull(res, 0, "year"))
+		*errors = problem_field(*errors, "campaign_id", "专项行动不存在");
+	else {
+		year = atoi(db_get(res, 0, "year"));
+		lo = wf_day_from_ymd(year - 1, 1, 1);
+		today = wf_day_of_unix(now_us() / 1000000);
+		if (in->on > today)
+			*errors = problem_field(*errors, "on", "日期不能晚于今天");
+		else if (in->on < lo)
+			*errors = problem_field(*errors, "on",
+			    "日期不能早于专项行动的上一年");
+	}
+	if (db_isnull(res, 0, "cat_province"))
+		*errors = problem_field(*errors, "category", "产品类别不存在");
+	else if (db_get(res, 0, "cat_province")[0] != '\0' &&
+	    region[0] != '\0') {
+		/* A province's own category, used only under that province. */
+		p[0] = db_get(res, 0, "cat_province");
+		p[1] = region;
+		if ((cv = db_exec(r, &covers, p)) == NULL)
+			goto out;
+		if (strcmp(db_get(cv, 0, "ok"), "t") != 0)
+			*errors = problem_field(*errors, "category",
+			    "该产品类别是其他省份自行确定的");
+		PQclear(cv);
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+void
+activity_create(struct req *r)
+{
+	static struct stmt insert = STMT(
+	    "INSERT INTO activities (kind, campaign_id, category, on_date,"
+	    " region, enterprise_id, domain, problems_found, problems_count,"
+	    " batches, failed_batches, summary, problems_solved, output_gain,"
+	    " created_by) VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8, $9,"
+	    " $10, $11, $12, $13, $14::numeric, $15) RETURNING id", 15);
+	struct activity_in in;
+	enum akind	 k;
+	json_t		*kv, *errors = NULL, *o = NULL;
+	PGresult	*res = NULL;
+	char		 region[7], on[WF_DATE_LEN + 1], camp[24], eid[24];
+	char		 cnt[24], bat[24], fail[24], solved[24], gain[32];
+	char		 uid[24], loc[64];
+	const char	*p[15];
+	unsigned	 present;
+	int64_t		 id;
+
+	kv = json_object_get(r->json, "kind");
+	k = kind_parse(json_string_value(kv));
+	if (k == AK__MAX) {
+		if (kv != NULL && !json_is_string(kv) && !json_is_null(kv)) {
+			reply_problem(r, 400, "wrong-type", "a field has the "
+			    "wrong JSON type", problem_field(NULL, "kind",
+			    "应为字符串"));
+			return;
+		}
+		reply_problem(r, 422, NULL, "some fields are missing or invalid",
+		    problem_field(NULL, "kind", kv == NULL ||
+		    json_is_null(kv) ? "必填" : "不是允许的取值"));
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	if (validate_json(r, r->json, kind_fields[k].fields, kind_fields[k].n,
+	    &in, &present) == -1)
+		return;
+	if (k == AK_SPOT_CHECK && in.failed_batches > in.batches)
+		errors = problem_field(errors, "failed_batches",
+		    "不合格批次不能多于抽查批次");
+
+	if (check_refs(r, k, &in, region, &errors) == -1)
+		goto dberr;
+	if (errors != NULL) {
+		reply_problem(r, 422, NULL, "some fields are missing or invalid",
+		    errors);
+		return;
+	}
+
+	day_text(in.on, on);
+	snprintf(camp, sizeof(camp), "%lld", in.campaign_id);
+	snprintf(eid, sizeof(eid), "%lld", in.enterprise_id);
+	snprintf(cnt, sizeof(cnt), "%lld", in.problems_count);
+	snprintf(bat, sizeof(bat), "%lld", in.batches);
+	snprintf(fail, sizeof(fail), "%lld", in.failed_batches);
+	snprintf(solved, sizeof(solved), "%lld", in.problems_solved);
+	snprintf(gain, sizeof(gain), "%lld.%02lld", in.output_gain / 100,
+	    in.output_gain % 100);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	p[0] = kind_ids[k];
+	p[1] = camp;
+	p[2] = in.category;
+	p[3] = on;
+	p[4] = region;
+	p[5] = in.enterprise_id != 0 ? eid : NULL;
+	p[6] = in.domain;
+	p[7] = k == AK_INSPECTION ? (in.problems_found ? "true" : "false") :
+	    NULL;
+	p[8] = k == AK_RISK_MONITORING ? cnt : NULL;
+	p[9] = k == AK_SPOT_CHECK || k == AK_RISK_MONITORING ? bat : NULL;
+	p[10] = k == AK_SPOT_CHECK ? fail : NULL;
+	p[11] = in.summary;
+	p[12] = k == AK_ASSISTANCE ? solved : NULL;
+	p[13] = k == AK_ASSISTANCE ? gain : NULL;
+	p[14] = uid;
+	if ((res = db_exec(r, &insert, p)) == NULL)
+		goto dberr;
+	id = strtoll(db_get(res, 0, "id"), NULL, 10);
+	PQclear(res);
+	snprintf(eid, sizeof(eid), "%lld", (long long)id);
+	p[0] = eid;
+	if ((res = db_exec(r, &activity_one, p)) == NULL)
+		goto dberr;
+	if (PQntuples(res) != 1 || (o = activity_json(r, res, 0)) == NULL) {
+		req_fail(r, "activity %lld could not be shown", (long long)id);
+		goto dberr;
+	}
+	snprintf(loc, sizeof(loc), "/api/v1/activities/%lld", (long long)id);
+	reply_resource(r, 201, o, "activity", loc);
+	o = NULL;
+	goto out;
+dberr:
+	json_decref(errors);
+	reply_db_error(r);
+out:
+	json_decref(o);
+	PQclear(res);
+}
+
+/* ------------------------------------------------------------------ */
+/* The activity as JSON                                               */
+/* ------------------------------------------------------------------ */
+
+static json_t *
+col_int(const PGresult *res, int row, const char *col)
+{
+	return json_integer(strtoll(db_get(res, row, col), NULL, 10));
+}
+
+/*
+ * Row `row` of a result of activity_one's columns as the API shows it: a
+ * new reference, or NULL when it cannot be built.  Only the kind's own
+ * fields appear, under the API's names.
+ */
+static json_t *
+activity_json(struct req *r, const PGresult *res, int row)
+{
+	enum akind	 k = kind_parse(db_get(res, row, "kind"));
+	json_t		*o;
+
+	if (k == AK__MAX) {
+		log_error("request %s: activity %s has an unknown kind", r->id,
+		    db_get(res, row, "id"));
+		return NULL;
+	}
+	o = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s*,"
+	    " s:s}",
+	    "id", (json_int_t)strtoll(db_get(res, row, "id"), NULL, 10),
+	    "kind", kind_ids[k], "kind_label", kind_labels[k],
+	    "campaign_id", atoi(db_get(res, row, "campaign_id")),
+	    "category", db_get(res, row, "category"),
+	    "category_name", db_get(res, row, "category_name"),
+	    "on", db_get(res, row, "on_date"),
+	    "region", db_get(res, row, "region"),
+	    "region_name", db_get(res, row, "region_name"),
+	    "created_by", db_isnull(res, row, "created_by") ? NULL :
+	    db_get(res, row, "created_by"),
+	    "created_at", db_get(res, row, "created_at"));
+	if (o == NULL)
+		return NULL;
+	if (!db_isnull(res, row, "enterprise_id")) {
+		json_object_set_new(o, "enterprise_id",
+		    col_int(res, row, "enterprise_id"));
+		json_object_set_new(o, "enterprise_name",
+		    json_string(db_get(res, row, "enterprise_name")));
+	}
+	switch (k) {
+	case AK_INSPECTION:
+		json_object_set_new(o, "domain",
+		    json_string(db_get(res, row, "domain")));
+		json_object_set_new(o, "problems_found", json_boolean(
+		    strcmp(db_get(res, row, "problems_found"), "t") == 0));
+		break;
+	case AK_SPOT_CHECK:
+		json_object_set_new(o, "domain",
+		    json_string(db_get(res, row, "domain")));
+		json_object_set_new(o, "batches", col_int(res, row, "batches"));
+		json_object_set_new(o, "failed_batches",
+		    col_int(res, row, "failed_batches"));
+		break;
+	case AK_RISK_INFO:
+		json_object_set_new(o, "summary",
+		    json_string(db_get(res, row, "summary")));
+		break;
+	case AK_RISK_MONITORING:
+		json_object_set_new(o, "batches", col_int(res, row, "batches"));
+		json_object_set_new(o, "problems_found",
+		    col_int(res, row, "problems_count"));
+		break;
+	case AK_ASSISTANCE:
+		json_object_set_new(o, "problems_solved",
+		    col_int(res, row, "problems_solved"));
+		json_object_set_new(o, "output_gain",
+		    json_string(db_get(res, row, "output_gain")));
+		break;
+	case AK__MAX:
+		break;
+	}
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/activities/{id}                                        */
+/* ------------------------------------------------------------------ */
+
+void
+activity_get(struct req *r)
+{
+	char		 id[24];
+	const char	*p[1];
+	PGresult	*res;
+	json_t		*o;
+
+	snprintf(id, sizeof(id), "%lld", (long long)r->ids[0]);
+	p[0] = id;
+	if ((res = db_exec(r, &activity_one, p)) == NULL) {
+		reply_db_error(r);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		reply_problem(r, 404, NULL, "no such activity", NULL);
+		return;
+	}
+	o = activity_json(r, res, 0);
+	PQclear(res);
+	if (o == NULL) {
+		reply_problem(r, 500, NULL, "internal error", NULL);
+		return;
+	}
+	reply_json(r, 200, o);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/activities                                             */
+/* ------------------------------------------------------------------ */
+
+struct list_in {
+	const char	*kind;
+	long long	 campaign;
+	const char	*category;
+	const char	*region;
+	long long	 enterprise;
+	long long	 cursor;
+	long long	 limit;
+};
+
+static const struct vfield list_fields[] = {
+	{ "kind", VT_ENUM, 0, 0, 0, kind_ids, NULL,
+	    offsetof(struct list_in, kind) },
+	{ "campaign", VT_ID, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, campaign) },
+	{ "category", VT_STRING, 0, 1, 40, NULL, NULL,
+	    offsetof(struct list_in, category) },
+	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, region) },
+	{ "enterprise", VT_ID, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, enterprise) },
+	VF_PAGE(struct list_in),
+};
+
+void
+activity_list(struct req *r)
+{
+	static struct stmt list = STMT(
+	    "SELECT a.id, a.kind, a.campaign_id, a.category,"
+	    " cat.name AS category_name, a.on_date::text AS on_date, a.region,"
+	    " rg.name AS region_name, a.enterprise_id,"
+	    " e.name AS enterprise_name, a.domain, a.problems_found,"
+	    " a.problems_count, a.batches, a.failed_batches, a.summary,"
+	    " a.problems_solved, a.output_gain::text AS output_gain,"
+	    " cu.username AS created_by, rfc3339(a.created_at) AS created_at"
+	    " FROM activities a JOIN categories cat ON cat.id = a.category"
+	    " JOIN regions rg ON rg.code = a.region"
+	    " LEFT JOIN enterprises e ON e.id = a.enterprise_id"
+	    " LEFT JOIN LATERAL user_public(a.created_by) cu ON true"
+	    " WHERE ($1::text IS NULL OR a.kind = $1)"
+	    " AND ($2::integer IS NULL OR a.campaign_id = $2)"
+	    " AND ($3::text IS NULL OR a.category = $3)"
+	    " AND ($4::text IS NULL OR (a.region >= region_lo($4::char(6))"
+	    "   AND a.region < region_hi($4::char(6))))"
+	    " AND ($5::bigint IS NULL OR a.enterprise_id = $5)"
+	    " AND ($6::bigint IS NULL OR a.id < $6)"
+	    " ORDER BY a.id DESC LIMIT $7", 7);
+	struct list_in	 in;
+	char		 camp[24], ent[24], cur[24], lim[24];
+	const char	*p[7];
+	PGresult	*res;
+	json_t		*items, *o;
+	int		 i, n;
+
+	memset(&in, 0, sizeof(in));
+	in.limit = LIST_DEFAULT;
+	if (validate_query(r, list_fields, NITEMS(list_fields), &in,
+	    NULL) == -1)
+		return;
+	snprintf(camp, sizeof(camp), "%lld", in.campaign);
+	snprintf(ent, sizeof(ent), "%lld", in.enterprise);
+	snprintf(cur, sizeof(cur), "%lld", in.cursor);
+	snprintf(lim, sizeof(lim), "%lld", in.limit + 1);
+	p[0] = in.kind;
+	p[1] = in.campaign != 0 ? camp : NULL;
+	p[2] = in.category;
+	p[3] = in.region;
+	p[4] = in.enterprise != 0 ? ent : NULL;
+	p[5] = in.cursor != 0 ? cur : NULL;
+	p[6] = lim;
+	if ((res = db_exec(r, &list, p)) == NULL) {
+		reply_db_error(r);
+		return;
+	}
+	items = json_array();
+	n = PQntuples(res);
+	for (i = 0; i < n && i < in.limit; i++)
+		if ((o = activity_json(r, res, i)) != NULL)
+			json_array_append_new(items, o);
+	o = json_pack("{s:o, s:o}", "items", items, "next_cursor",
+	    n > in.limit ? json_sprintf("%s", db_get(res, (int)in.limit - 1,
+	    "id")) : json_null());
+	PQclear(res);
+	reply_json(r, 200, o);
+}

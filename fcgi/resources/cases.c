@@ -1,0 +1,682 @@
+/*
+ * cases.c: the case resource -- registering a case, reading it, listing
+ * cases, and what the user may do with one now.  Moving a case through
+ * the workflow is transitions.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/base.h"
+#include "../front/front.h"
+#include "resources.h"
+
+static const char *const domains[] = { "production", "circulation", NULL };
+static const char *const sources[] = {
+	"self_inspection", "risk_investigation", "spot_check",
+	"risk_monitoring", "complaint", "public_opinion", "injury_monitoring",
+	"recall", "lookback", NULL
+};
+static const char *const risk_levels[] = { "high", "medium", "low", NULL };
+
+/* ------------------------------------------------------------------ */
+/* Loading one case                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Load the case `id` as the user may see it.  Returns 1 when found, 0
+ * when not (absent or outside the user's region: both are 404), -1 with
+ * the database failure recorded in `r`.
+ */
+int
+case_load(struct req *r, int64_t id, struct case_row *c)
+{
+	static struct stmt load = STMT(
+	    "SELECT id, region, state, version, pending_event, pending_seq,"
+	    " pending_by, last_seq, last_hash, enterprise_id"
+	    " FROM cases WHERE id = $1", 1);
+	char		 cid[24];
+	const char	*p[1];
+	PGresult	*res;
+	int		 found;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	p[0] = cid;
+	if ((res = db_exec(r, &load, p)) == NULL)
+		return -1;
+	if ((found = PQntuples(res) == 1)) {
+		memset(c, 0, sizeof(*c));
+		c->id = id;
+		snprintf(c->region, sizeof(c->region), "%s",
+		    db_get(res, 0, "region"));
+		c->state = wf_state_parse(db_get(res, 0, "state"));
+		c->version = atoi(db_get(res, 0, "version"));
+		c->pending = !db_isnull(res, 0, "pending_event");
+		c->pending_event = c->pending ?
+		    wf_event_parse(db_get(res, 0, "pending_event")) : WF_EV__MAX;
+		c->pending_seq = c->pending ?
+		    atoi(db_get(res, 0, "pending_seq")) : 0;
+		c->pending_by = c->pending ?
+		    strtoll(db_get(res, 0, "pending_by"), NULL, 10) : 0;
+		c->last_seq = atoi(db_get(res, 0, "last_seq"));
+		c->enterprise_id = strtoll(db_get(res, 0, "enterprise_id"),
+		    NULL, 10);
+		if (c->state == WF_STATE__MAX || (c->pending &&
+		    c->pending_event == WF_EV__MAX) ||
+		    bytea_parse(db_get(res, 0, "last_hash"), c->last_hash,
+		    CHAIN_LEN) == -1) {
+			req_fail(r, "case %s: unreadable row", cid);
+			found = -1;
+		}
+	}
+	PQclear(res);
+	return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* The case as JSON                                                   */
+/* ------------------------------------------------------------------ */
+
+static json_t *
+opt_json(const PGresult *res, int row, const char *col)
+{
+	json_t	*v;
+
+	if (db_isnull(res, row, col))
+		return json_null();
+	v = json_loads(db_get(res, row, col), JSON_DECODE_ANY, NULL);
+	return v != NULL ? v : json_null();
+}
+
+/*
+ * The case's deadlines (a new array) from the rows of `dls`, oldest
+ * first, each with its Chinese label: built here from plain columns
+ * rather than parsed from JSON text the database built.
+ */
+static json_t *
+deadlines_json(const PGresult *dls)
+{
+	json_t		*a = json_array(), *d;
+	enum wf_deadline k;
+	int		 i, n = PQntuples(dls);
+
+	for (i = 0; a != NULL && i < n; i++) {
+		k = wf_deadline_parse(db_get(dls, i, "kind"));
+		d = json_pack("{s:s, s:i, s:s, s:s, s:o, s:b, s:b}",
+		    "kind", db_get(dls, i, "kind"),
+		    "started_seq", atoi(db_get(dls, i, "started_seq")),
+		    "basis_at", db_get(dls, i, "basis_at"),
+		    "due_at", db_get(dls, i, "due_at"),
+		    "stopped_at", db_json_text(dls, i, "stopped_at"),
+		    "calendar_known", strcmp(db_get(dls, i,
+		    "calendar_known"), "t") == 0,
+		    "overdue", strcmp(db_get(dls, i, "overdue"), "t") == 0);
+		if (d != NULL && k != WF_DL__MAX)
+			json_object_set_new(d, "label",
+			    json_string(wf_deadlines[k].label));
+		if (d != NULL)
+			json_array_append_new(a, d);
+	}
+	return a;
+}
+
+/* The case as the API shows it, and its deadlines: case_json's reads. */
+static struct stmt case_stmt = STMT(
+	    "SELECT c.id, c.enterprise_id, e.name AS enterprise_name, e.uscc,"
+	    " c.region, rg.name AS region_name, c.campaign_id, c.category,"
+	    " cat.name AS category_name, c.domain, c.source, c.problem,"
+	    " c.risk_level, c.state, c.version, c.pending_event, c.pending_seq,"
+	    " rfc3339(c.pending_at) AS pending_at, c.pending_by,"
+	    " pu.username AS pending_username,"
+	    " pu.display_name AS pending_name,"
+	    " (SELECT (ev.record::jsonb -> 'payload')::text FROM case_events ev"
+	    "   WHERE ev.case_id = c.id AND ev.seq = c.pending_seq)"
+	    "   AS pending_payload,"
+	    " c.lookback_on::text AS lookback_on,"
+	    " rfc3339(c.next_due) AS next_due,"
+	    " (c.next_due < now()) AS overdue,"
+	    " (c.state = 'closed' AND c.lookback_on <= today_cst())"
+	    "   AS lookback_due,"
+	    " c.fine_amount::text AS fine_amount,"
+	    " c.confiscation_amount::text AS confiscation_amount,"
+	    " c.case_value::text AS case_value,"
+	    " rfc3339(c.penalty_decided_at) AS penalty_decided_at,"
+	    " rfc3339(c.judicial_transferred_at) AS judicial_transferred_at,"
+	    " rfc3339(c.discipline_transferred_at) AS discipline_transferred_at,"
+	    " c.interviews, rfc3339(c.created_at) AS created_at,"
+	    " cu.username AS created_by, rfc3339(c.updated_at) AS updated_at"
+	    " FROM cases c JOIN enterprises e ON e.id = c.enterprise_id"
+	    " JOIN regions rg ON rg.code = c.region"
+	    " JOIN categories cat ON cat.id = c.category"
+	    " LEFT JOIN LATERAL user_public(c.pending_by) pu ON true"
+	    " LEFT JOIN LATERAL user_public(c.created_by) cu ON true"
+	    " WHERE c.id = $1", 1);
+static struct stmt deadlines_stmt = STMT(
+	    "SELECT kind, started_seq, rfc3339(basis_at) AS basis_at,"
+	    " rfc3339(due_at) AS due_at, rfc3339(stopped_at) AS stopped_at,"
+	    " calendar_known, (stopped_at IS NULL AND due_at < now()) AS overdue"
+	    " FROM case_deadlines WHERE case_id = $1"
+	    " ORDER BY started_seq, kind", 1);
+
+/*
+ * Queue case_json's reads of the case whose id is p[0] (text; `p` must
+ * outlive the pipeline) as the CASE_JSON_QUERIES statements at `q`, so
+ * that a caller can send them in the same round trip as its own.
+ */
+void
+case_json_queue(struct dbq *q, const char *const *p)
+{
+	q[0].s = &case_stmt;
+	q[0].params = p;
+	q[1].s = &deadlines_stmt;
+	q[1].params = p;
+}
+
+/*
+ * The case `cid` as the API shows it (a new reference), from the results
+ * of case_json_queue's statements, or NULL: not visible (r->fault
+ * FAULT_NONE) or it could not be built (recorded).
+ */
+json_t *
+case_json_build(struct req *r, const struct dbq *q, const char *cid)
+{
+	const PGresult	*res;
+	json_t		*o = NULL, *pending = json_null(), *dl;
+	enum wf_state	 st;
+	enum wf_event	 pe;
+
+	r->fault = FAULT_NONE;
+	res = q[0].res;
+	if (PQntuples(res) != 1)
+		return NULL;
+	st = wf_state_parse(db_get(res, 0, "state"));
+	if (!db_isnull(res, 0, "pending_event")) {
+		pe = wf_event_parse(db_get(res, 0, "pending_event"));
+		pending = json_pack("{s:s, s:s, s:i, s:{s:I, s:s, s:s}, s:s,"
+		    " s:o, s:s}",
+		    "event", db_get(res, 0, "pending_event"),
+		    "label", pe != WF_EV__MAX ? wf_events[pe].label : "",
+		    "seq", atoi(db_get(res, 0, "pending_seq")),
+		    "by", "id", (json_int_t)strtoll(db_get(res, 0, "pending_by"),
+		    NULL, 10), "username", db_get(res, 0, "pending_username"),
+		    "display_name", db_get(res, 0, "pending_name"),
+		    "at", db_get(res, 0, "pending_at"),
+		    "payload", opt_json(res, 0, "pending_payload"),
+		    "target", pe != WF_EV__MAX && wf_events[pe].to !=
+		    WF_STATE__MAX ? wf_states[wf_events[pe].to].id :
+		    db_get(res, 0, "state"));
+	}
+	dl = deadlines_json(q[1].res);
+	o = json_pack("{s:I, s:I, s:{s:I, s:s, s:s}, s:s, s:s, s:i, s:s,"
+	    " s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:o, s:o, s:o,"
+	    " s:b, s:b, s:{s:o, s:o, s:o, s:o, s:o, s:o, s:i}, s:s, s:s*,"
+	    " s:s}",
+	    "id", (json_int_t)strtoll(cid, NULL, 10),
+	    "enterprise_id", (json_int_t)strtoll(db_get(res, 0,
+	    "enterprise_id"), NULL, 10),
+	    "enterprise", "id", (json_int_t)strtoll(db_get(res, 0,
+	    "enterprise_id"), NULL, 10), "name", db_get(res, 0,
+	    "enterprise_name"), "uscc", db_get(res, 0, "uscc"),
+	    "region", db_get(res, 0, "region"),
+	    "region_name", db_get(res, 0, "region_name"),
+	    "campaign_id", atoi(db_get(res, 0, "campaign_id")),
+	    "category", db_get(res, 0, "category"),
+	    "category_name", db_get(res, 0, "category_name"),
+	    "domain", db_get(res, 0, "domain"),
+	    "source", db_get(res, 0, "source"),
+	    "problem", db_get(res, 0, "problem"),
+	    "risk_level", db_json_text(res, 0, "risk_level"),
+	    "state", db_get(res, 0, "state"),
+	    "state_label", st != WF_STATE__MAX ? wf_states[st].label : "",
+	    "version", atoi(db_get(res, 0, "version")),
+	    "pending", pending,
+	    "deadlines", dl,
+	    "lookback_on", db_json_text(res, 0, "lookback_on"),
+	    "next_due", db_json_text(res, 0, "next_due"),
+	    "overdue", strcmp(db_get(res, 0, "overdue"), "t") == 0,
+	    "lookback_due", strcmp(db_get(res, 0, "lookback_due"), "t") == 0,
+	    "facts",
+	    "fine_amount", db_json_text(res, 0, "fine_amount"),
+	    "confiscation_amount", db_json_text(res, 0, "confiscation_amount"),
+	    "case_value", db_json_text(res, 0, "case_value"),
+	    "penalty_decided_at", db_json_text(res, 0, "penalty_decided_at"),
+	    "judicial_transferred_at", db_json_text(res, 0,
+	    "judicial_transferred_at"),
+	    "discipline_transferred_at", db_json_text(res, 0,
+	    "discipline_transferred_at"),
+	    "interviews", atoi(db_get(res, 0, "interviews")),
+	    "created_at", db_get(res, 0, "created_at"),
+	    "created_by", db_isnull(res, 0, "created_by") ? NULL :
+	    db_get(res, 0, "created_by"),
+	    "updated_at", db_get(res, 0, "updated_at"));
+	if (o == NULL)
+		req_fail(r, "case %s: could not build its JSON", cid);
+	return o;
+}
+
+/*
+ * The case `id` as the API shows it (a new reference), or NULL: not
+ * visible (r->fault FAULT_NONE) or the database failed (recorded).
+ */
+json_t *
+case_json(struct req *r, int64_t id)
+{
+	struct dbq	 q[CASE_JSON_QUERIES];
+	char		 cid[24];
+	const char	*p[1];
+	json_t		*o;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	p[0] = cid;
+	/* The case and its deadlines in one round trip. */
+	case_json_queue(q, p);
+	if (db_pipeline(r, NULL, q, NITEMS(q)) == -1)
+		return NULL;
+	o = case_json_build(r, q, cid);
+	db_pipeline_clear(q, NITEMS(q));
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* POST /api/v1/cases                                                 */
+/* ------------------------------------------------------------------ */
+
+struct case_in {
+	long long	 enterprise_id;
+	long long	 campaign_id;
+	const char	*category;
+	const char	*domain;
+	const char	*source;
+	const char	*problem;
+	const char	*risk_level;
+};
+
+static const struct vfield case_fields[] = {
+	{ "enterprise_id", VT_ID, 1, 0, 0, NULL, NULL,
+	    offsetof(struct case_in, enterprise_id) },
+	{ "campaign_id", VT_ID, 1, 0, 0, NULL, NULL,
+	    offsetof(struct case_in, campaign_id) },
+	{ "category", VT_STRING, 1, 1, 40, NULL, NULL,
+	    offsetof(struct case_in, category) },
+	{ "domain", VT_ENUM, 1, 0, 0, domains, NULL,
+	    offsetof(struct case_in, domain) },
+	{ "source", VT_ENUM, 1, 0, 0, sources, NULL,
+	    offsetof(struct case_in, source) },
+	{ "problem", VT_TEXT, 1, 1, 4000, NULL, NULL,
+	    offsetof(struct case_in, problem) },
+	{ "risk_level", VT_ENUM, 0, 0, 0, risk_levels, NULL,
+	    offsetof(struct case_in, risk_level) },
+};
+
+/*
+ * The deadlines registration starts, as case_open()'s step (a new
+ * reference; sql/0017_ledger.sql), at `at_us`.
+ */
+static json_t *
+open_step(long long at_us)
+{
+	struct wf_dl_change	 ch[WF_DL__MAX];
+	json_t			*starts = json_array();
+	size_t			 i, n;
+
+	n = wf_deadline_changes(WF_EV__MAX, WF_PHASE_CREATE, at_us / 1000000,
+	    NULL, ch);
+	for (i = 0; n != WF_DL_BAD_PAYLOAD && i < n; i++)
+		if (ch[i].op == WF_DLOP_START)
+			json_array_append_new(starts, json_pack(
+			    "{s:s, s:I, s:I, s:b}",
+			    "kind", wf_deadlines[ch[i].kind].id,
+			    "basis", (json_int_t)ch[i].basis,
+			    "due", (json_int_t)ch[i].due,
+			    "known", ch[i].known));
+	return json_pack("{s:o}", "deadlines_start", starts);
+}
+
+void
+case_create(struct req *r)
+{
+	static struct stmt refs = STMT(
+	    "SELECT (SELECT region FROM enterprises WHERE id = $1) AS region,"
+	    " EXISTS (SELECT 1 FROM campaigns WHERE id = $2) AS campaign,"
+	    " EXISTS (SELECT 1 FROM categories WHERE id = $3) AS category,"
+	    " nextval('cases_id_seq') AS id", 3);
+	static struct stmt open = STMT(
+	    "SELECT case_open($1::jsonb, $2, $3, $4::bytea, $5::bytea)", 5);
+	struct case_in	 in;
+	struct ledger_event ev = { 0 };
+	json_t		*payload = NULL, *errors = NULL, *step = NULL;
+	PGresult	*res = NULL;
+	char		 eid[24], camp[24], region[7], loc[64];
+	char		 prevhex[LEDGER_HEX], hashhex[LEDGER_HEX];
+	char		*steptext = NULL;
+	const char	*p[5];
+	int64_t		 id;
+
+	memset(&in, 0, sizeof(in));
+	if (validate_json(r, r->json, case_fields, NITEMS(case_fields), &in,
+	    NULL) == -1)
+		return;
+	snprintf(eid, sizeof(eid), "%lld", in.enterprise_id);
+	snprintf(camp, sizeof(camp), "%lld", in.campaign_id);
+	p[0] = eid;
+	p[1] = camp;
+	p[2] = in.category;
+	if ((res = db_exec(r, &refs, p)) == NULL)
+		goto fail;
+	if (db_isnull(res, 0, "region"))
+		errors = problem_field(errors, "enterprise_id",
+		    "企业不存在或不在您的辖区内");
+	if (strcmp(db_get(res, 0, "campaign"), "t") != 0)
+		errors = problem_field(errors, "campaign_id", "专项行动不存在");
+	if (strcmp(db_get(res, 0, "category"), "t") != 0)
+		errors = problem_field(errors, "category", "产品类别不存在");
+	if (errors != NULL) {
+		reply_problem(r, 422, NULL, "some fields are missing or invalid",
+		    errors);
+		goto out;
+	}
+	snprintf(region, sizeof(region), "%s", db_get(res, 0, "region"));
+	id = strtoll(db_get(res, 0, "id"), NULL, 10);
+
+	/*
+	 * Event 1: the registration, carrying the case's facts; the case
+	 * row is its projection (case_open), written with it.
+	 */
+	payload = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s*}",
+	    "enterprise_id", (json_int_t)in.enterprise_id,
+	    "campaign_id", (json_int_t)in.campaign_id,
+	    "category", in.category, "domain", in.domain,
+	    "source", in.source, "problem", in.problem,
+	    "risk_level", in.risk_level);
+	ledger_first(&ev, id, region, payload, now_us());
+	if ((step = open_step(ev.at_us)) == NULL ||
+	    (steptext = json_dumps(step, JSON_COMPACT)) == NULL) {
+		req_fail(r, "case %lld: could not build its registration",
+		    (long long)id);
+		goto fail;
+	}
+	if (ledger_prepare(r, &ev) == -1)
+		goto fail;
+	p[0] = steptext;
+	ledger_params(&ev, p + 1, prevhex, hashhex);
+	if (db_exec_ok(r, &open, p) == -1)
+		goto fail;
+	snprintf(loc, sizeof(loc), "/api/v1/cases/%lld", (long long)id);
+	reply_resource(r, 201, case_json(r, id), "case", loc);
+	goto out;
+fail:
+	reply_db_error(r);
+out:
+	ledger_discard(&ev);
+	json_decref(payload);
+	json_decref(step);
+	free(steptext);
+	PQclear(res);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/cases/{id}                                             */
+/* ------------------------------------------------------------------ */
+
+void
+case_get(struct req *r)
+{
+	reply_resource(r, 200, case_json(r, r->ids[0]), "case", NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/cases                                                  */
+/* ------------------------------------------------------------------ */
+
+/* A state id of the workflow's (workflow/state.c). */
+static const char *
+check_state(const char *s)
+{
+	return wf_state_parse(s) != WF_STATE__MAX ? NULL : "不是允许的取值";
+}
+
+/*
+ * The list's filters, $1..$9, shared by the list and its counts: one
+ * constant, so both always agree on what a filter means.
+ */
+#define CASE_FILTER \
+	" FROM cases c JOIN enterprises e ON e.id = c.enterprise_id" \
+	" WHERE ($1::text IS NULL OR c.state = $1)" \
+	" AND ($2::text IS NULL OR c.category = $2)" \
+	" AND ($3::text IS NULL OR (c.region >= region_lo($3::char(6))" \
+	"   AND c.region < region_hi($3::char(6))))" \
+	" AND ($4::integer IS NULL OR c.campaign_id = $4)" \
+	" AND (NOT $5::boolean OR c.next_due < now())" \
+	" AND (NOT $6::boolean OR (c.state = 'closed'" \
+	"   AND c.lookback_on <= today_cst()))" \
+	" AND (NOT $7::boolean OR c.pending_event IS NOT NULL)" \
+	" AND ($8::text IS NULL OR c.problem ILIKE $8" \
+	"   OR c.enterprise_id = ANY (ARRAY(SELECT q.id FROM enterprises q" \
+	"   WHERE q.name ILIKE $8 OR q.uscc = upper($9))))"
+
+struct list_in {
+	const char	*state;
+	const char	*category;
+	const char	*region;
+	long long	 campaign;
+	int		 overdue;
+	int		 lookback_due;
+	int		 pending;
+	const char	*q;
+	long long	 cursor;
+	long long	 limit;
+};
+
+static const struct vfield list_fields[] = {
+	{ "state", VT_STRING, 0, 1, 64, NULL, check_state,
+	    offsetof(struct list_in, state) },
+	{ "category", VT_STRING, 0, 1, 40, NULL, NULL,
+	    offsetof(struct list_in, category) },
+	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, region) },
+	{ "campaign", VT_ID, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, campaign) },
+	{ "overdue", VT_BOOL, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, overdue) },
+	{ "lookback_due", VT_BOOL, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, lookback_due) },
+	{ "pending", VT_BOOL, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, pending) },
+	{ "q", VT_TEXT, 0, 1, 100, NULL, NULL,
+	    offsetof(struct list_in, q) },
+	VF_PAGE(struct list_in),
+};
+
+/*
+ * `q` as a LIKE pattern that matches it anywhere, with LIKE's own
+ * characters escaped, into `out` (at least 2 * strlen(q) + 3 bytes).
+ */
+void
+like_pattern(const char *q, char *out)
+{
+	*out++ = '%';
+	for (; *q != '\0'; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*out++ = '\\';
+		*out++ = *q;
+	}
+	*out++ = '%';
+	*out = '\0';
+}
+
+/* The parameters $1..$9 of CASE_FILTER; `camp` and `pat` hold text. */
+static void
+filter_params(const struct list_in *in, const char **p, char camp[24],
+    char pat[2 * 100 + 3])
+{
+	snprintf(camp, 24, "%lld", in->campaign);
+	if (in->q != NULL)
+		like_pattern(in->q, pat);
+	p[0] = in->state;
+	p[1] = in->category;
+	p[2] = in->region;
+	p[3] = in->campaign != 0 ? camp : NULL;
+	p[4] = in->overdue ? "true" : "false";
+	p[5] = in->lookback_due ? "true" : "false";
+	p[6] = in->pending ? "true" : "false";
+	p[7] = in->q != NULL ? pat : NULL;
+	p[8] = in->q;
+}
+
+void
+case_list(struct req *r)
+{
+	static struct stmt list = STMT_CUSTOM(
+	    "SELECT c.id, c.state, c.version, c.category, c.region,"
+	    " c.campaign_id, c.domain, c.source,"
+	    " c.risk_level, left(c.problem, 200) AS problem, c.enterprise_id,"
+	    " e.name AS enterprise_name, c.pending_event,"
+	    " rfc3339(c.next_due) AS next_due, (c.next_due < now()) AS overdue,"
+	    " c.lookback_on::text AS lookback_on,"
+	    " rfc3339(c.created_at) AS created_at,"
+	    " rfc3339(c.updated_at) AS updated_at,"
+	    " (SELECT name FROM regions rg WHERE rg.code = c.region)"
+	    "   AS region_name"
+	    CASE_FILTER
+	    " AND ($10::bigint IS NULL OR c.id < $10)"
+	    " ORDER BY c.id DESC LIMIT $11", 11);
+	struct list_in	 in;
+	char		 camp[24], cur[24], lim[24], pat[2 * 100 + 3];
+	const char	*p[11];
+	unsigned	 present;
+	PGresult	*res;
+	json_t		*items, *o;
+	int		 i, n;
+
+	memset(&in, 0, sizeof(in));
+	in.limit = LIST_DEFAULT;
+	if (validate_query(r, list_fields, NITEMS(list_fields), &in,
+	    &present) == -1)
+		return;
+	filter_params(&in, p, camp, pat);
+	snprintf(cur, sizeof(cur), "%lld", in.cursor);
+	snprintf(lim, sizeof(lim), "%lld", in.limit + 1);
+	p[9] = in.cursor != 0 ? cur : NULL;
+	p[10] = lim;
+	if ((res = db_exec(r, &list, p)) == NULL) {
+		reply_db_error(r);
+		return;
+	}
+	items = json_array();
+	n = PQntuples(res);
+	for (i = 0; i < n && i < in.limit; i++) {
+		enum wf_state st = wf_state_parse(db_get(res, i, "state"));
+
+		o = json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:s,"
+		    " s:s, s:o, s:s, s:I, s:s, s:o, s:o, s:b, s:o, s:s, s:s}",
+		    "id", (json_int_t)strtoll(db_get(res, i, "id"), NULL, 10),
+		    "state", db_get(res, i, "state"),
+		    "state_label", st != WF_STATE__MAX ?
+		    wf_states[st].label : "",
+		    "version", atoi(db_get(res, i, "version")),
+		    "category", db_get(res, i, "category"),
+		    "region", db_get(res, i, "region"),
+		    "region_name", db_get(res, i, "region_name"),
+		    "campaign_id", atoi(db_get(res, i, "campaign_id")),
+		    "domain", db_get(res, i, "domain"),
+		    "source", db_get(res, i, "source"),
+		    "risk_level", db_json_text(res, i, "risk_level"),
+		    "problem", db_get(res, i, "problem"),
+		    "enterprise_id", (json_int_t)strtoll(db_get(res, i,
+		    "enterprise_id"), NULL, 10),
+		    "enterprise_name", db_get(res, i, "enterprise_name"),
+		    "pending", db_json_text(res, i, "pending_event"),
+		    "next_due", db_json_text(res, i, "next_due"),
+		    "overdue", strcmp(db_get(res, i, "overdue"), "t") == 0,
+		    "lookback_on", db_json_text(res, i, "lookback_on"),
+		    "created_at", db_get(res, i, "created_at"),
+		    "updated_at", db_get(res, i, "updated_at"));
+		if (o != NULL)
+			json_array_append_new(items, o);
+	}
+	o = json_pack("{s:o, s:o}", "items", items, "next_cursor",
+	    n > in.limit ? json_sprintf("%s", db_get(res, (int)in.limit - 1,
+	    "id")) : json_null());
+	PQclear(res);
+	reply_json(r, 200, o);
+}
+
+/*
+ * GET /api/v1/cases/counts: how many cases each state holds under the
+ * list's filters (cursor and limit have no meaning here and are refused).
+ */
+void
+case_counts(struct req *r)
+{
+	static struct stmt counts = STMT_CUSTOM(
+	    "SELECT c.state, count(*) AS n" CASE_FILTER
+	    " GROUP BY c.state", 9);
+	struct list_in	 in;
+	char		 camp[24], pat[2 * 100 + 3];
+	const char	*p[9];
+	PGresult	*res;
+	json_t		*items;
+	long long	 n[WF_STATE__MAX], total = 0;
+	int		 i;
+	enum wf_state	 st;
+
+	memset(&in, 0, sizeof(in));
+	memset(n, 0, sizeof(n));
+	/* The list's rows but its paging (cursor, limit). */
+	if (validate_query(r, list_fields, NITEMS(list_fields) - VF_PAGE_ROWS,
+	    &in, NULL) == -1)
+		return;
+	filter_params(&in, p, camp, pat);
+	if ((res = db_exec(r, &counts, p)) == NULL) {
+		reply_db_error(r);
+		return;
+	}
+	for (i = 0; i < PQntuples(res); i++)
+		if ((st = wf_state_parse(db_get(res, i, "state"))) !=
+		    WF_STATE__MAX) {
+			n[st] = strtoll(db_get(res, i, "n"), NULL, 10);
+			total += n[st];
+		}
+	PQclear(res);
+	items = json_array();
+	for (i = 0; i < WF_STATE__MAX; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:I}",
+		    "state", wf_states[i].id, "label", wf_states[i].label,
+		    "count", (json_int_t)n[i]));
+	reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total",
+	    (json_int_t)total));
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/cases/{id}/actions                                     */
+/* ------------------------------------------------------------------ */
+
+/* The events' JSON is event_json() in workflow_api.c, shared with
+ * GET /api/v1/workflow. */
+void
+case_actions(struct req *r)
+{
+	struct case_row	 c;
+	unsigned	 mask;
+	json_t		*items;
+	int		 i, found;
+
+	if ((found = case_load(r, r->ids[0], &c)) == -1) {
+		reply_db_error(r);
+		return;
+	}
+	if (found == 0) {
+		reply_problem(r, 404, NULL, "no such case", NULL);
+		return;
+	}
+	mask = wf_actions(c.state, c.pending, r->user.roles);
+	items = json_array();
+	for (i = 0; i < WF_EV__MAX; i++)
+		if (mask & WF_EVENT_BIT(i))
+			json_array_append_new(items, event_json((enum wf_event)i));
+	snprintf(r->etag, sizeof(r->etag), "%d", c.version);
+	reply_json(r, 200, json_pack("{s:o, s:b, s:i}", "items", items,
+	    "can_decide", c.pending && wf_decide_approval(r->user.roles,
+	    r->user.id, c.pending_by, c.pending) == WF_APPROVAL_OK,
+	    "version", c.version));
+}

@@ -1,0 +1,138 @@
+/*
+ * routes.c: every route of the service, one row each -- its method and
+ * path, what the front line must do around its handler (flags), who may
+ * call it, the largest body it takes, and the handler.  A new route is
+ * one more row here and one handler in resources/.
+ *
+ * Flags (front/front.h): EP_PUBLIC no session; EP_JSON a JSON body;
+ * EP_LOOPBACK from this host only; EP_REPLICA a replica may answer;
+ * EP_TX a read-write transaction the front line commits after a 2xx;
+ * EP_SNAPSHOT one read-only snapshot; EP_IF_MATCH If-Match required;
+ * EP_IDEM an Idempotency-Key is honoured.
+ */
+#include <stddef.h>
+
+#include "front/front.h"
+#include "resources/resources.h"
+
+#define EVERYONE	(R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN))
+#define CHANGE		(EP_JSON | EP_TX)	/* a change with a JSON body */
+
+enum ep {
+	EP_HEALTHZ,
+	EP_METRICS,
+	EP_SESSION_CREATE,
+	EP_SESSION_GET,
+	EP_SESSION_DELETE,
+	EP_CASE_CREATE,
+	EP_CASE_LIST,
+	EP_CASE_COUNTS,
+	EP_CASE_GET,
+	EP_CASE_ACTIONS,
+	EP_CASE_EVENTS,
+	EP_CASE_TRANSITION,
+	EP_CASE_APPROVAL,
+	EP_WORKFLOW,
+	EP_REGIONS,
+	EP_CATEGORY_LIST,
+	EP_CATEGORY_CREATE,
+	EP_CAMPAIGNS,
+	EP_ENTERPRISE_CREATE,
+	EP_ENTERPRISE_LIST,
+	EP_ENTERPRISE_GET,
+	EP_ENTERPRISE_PATCH,
+	EP_USER_LIST,
+	EP_USER_GET,
+	EP_USER_CREATE,
+	EP_USER_PATCH,
+	EP_ACTIVITY_CREATE,
+	EP_ACTIVITY_LIST,
+	EP_ACTIVITY_GET,
+	EP_REPORT_CAMPAIGN,
+	EP_AUDIT_EVENTS,
+	EP_AUDIT_VERIFY,
+	EP_AUDIT_CHECKPOINT,
+	EP__MAX
+};
+
+const struct endpoint endpoints[EP__MAX] = {
+	/* Operations */
+	[EP_HEALTHZ] = { METHOD_GET, "/healthz", EP_PUBLIC, ROLES_ANY, 0,
+	    health_get },
+	[EP_METRICS] = { METHOD_GET, "/metrics", EP_PUBLIC | EP_LOOPBACK,
+	    ROLES_ANY, 0, metrics_get },
+	/* Sessions: the login hashes outside any transaction. */
+	[EP_SESSION_CREATE] = { METHOD_POST, "/api/v1/session",
+	    EP_PUBLIC | EP_JSON, ROLES_ANY, 4096, session_create },
+	[EP_SESSION_GET] = { METHOD_GET, "/api/v1/session", 0, ROLES_ANY, 0,
+	    session_get },
+	[EP_SESSION_DELETE] = { METHOD_DELETE, "/api/v1/session", 0,
+	    ROLES_ANY, 0, session_delete },
+	/* Cases */
+	[EP_CASE_CREATE] = { METHOD_POST, "/api/v1/cases", CHANGE | EP_IDEM,
+	    R(OFFICER), 0, case_create },
+	[EP_CASE_LIST] = { METHOD_GET, "/api/v1/cases", 0, EVERYONE, 0,
+	    case_list },
+	[EP_CASE_COUNTS] = { METHOD_GET, "/api/v1/cases/counts", 0, EVERYONE,
+	    0, case_counts },
+	[EP_CASE_GET] = { METHOD_GET, "/api/v1/cases/#", 0, EVERYONE, 0,
+	    case_get },
+	[EP_CASE_ACTIONS] = { METHOD_GET, "/api/v1/cases/#/actions", 0,
+	    EVERYONE, 0, case_actions },
+	[EP_CASE_EVENTS] = { METHOD_GET, "/api/v1/cases/#/events", EP_REPLICA,
+	    EVERYONE, 0, case_events_get },
+	[EP_CASE_TRANSITION] = { METHOD_POST, "/api/v1/cases/#/transitions",
+	    CHANGE | EP_IF_MATCH | EP_IDEM, R(OFFICER) | R(LEGAL), 0,
+	    case_transition },
+	[EP_CASE_APPROVAL] = { METHOD_POST, "/api/v1/cases/#/approval",
+	    CHANGE | EP_IF_MATCH | EP_IDEM, EVERYONE, 0, case_approval },
+	/* Reference data: any signed-in user reads it. */
+	[EP_WORKFLOW] = { METHOD_GET, "/api/v1/workflow", 0, ROLES_ANY, 0,
+	    workflow_get },
+	[EP_REGIONS] = { METHOD_GET, "/api/v1/regions", 0, ROLES_ANY, 0,
+	    regions_get },
+	[EP_CATEGORY_LIST] = { METHOD_GET, "/api/v1/categories", 0,
+	    ROLES_ANY, 0, categories_get },
+	[EP_CATEGORY_CREATE] = { METHOD_POST, "/api/v1/categories",
+	    CHANGE | EP_IDEM, R(ADMIN), 4096, category_create },
+	[EP_CAMPAIGNS] = { METHOD_GET, "/api/v1/campaigns", 0, ROLES_ANY, 0,
+	    campaigns_get },
+	/* Enterprises: everyone reads; officers and admins register. */
+	[EP_ENTERPRISE_CREATE] = { METHOD_POST, "/api/v1/enterprises",
+	    CHANGE | EP_IDEM, R(OFFICER) | R(ADMIN), 16384, enterprise_create },
+	[EP_ENTERPRISE_LIST] = { METHOD_GET, "/api/v1/enterprises", 0,
+	    ROLES_ANY, 0, enterprise_list },
+	[EP_ENTERPRISE_GET] = { METHOD_GET, "/api/v1/enterprises/#", 0,
+	    ROLES_ANY, 0, enterprise_get },
+	[EP_ENTERPRISE_PATCH] = { METHOD_PATCH, "/api/v1/enterprises/#",
+	    CHANGE | EP_IF_MATCH, R(OFFICER) | R(ADMIN), 16384,
+	    enterprise_patch },
+	/* Users: administrators, within their own region. */
+	[EP_USER_LIST] = { METHOD_GET, "/api/v1/users", 0, R(ADMIN), 0,
+	    user_list },
+	[EP_USER_GET] = { METHOD_GET, "/api/v1/users/#", 0, R(ADMIN), 0,
+	    user_get },
+	[EP_USER_CREATE] = { METHOD_POST, "/api/v1/users", CHANGE | EP_IDEM,
+	    R(ADMIN), 4096, user_create },
+	[EP_USER_PATCH] = { METHOD_PATCH, "/api/v1/users/#",
+	    CHANGE | EP_IF_MATCH, R(ADMIN), 4096, user_patch },
+	/* Activities and the statistics form */
+	[EP_ACTIVITY_CREATE] = { METHOD_POST, "/api/v1/activities",
+	    CHANGE | EP_IDEM, R(OFFICER), 0, activity_create },
+	[EP_ACTIVITY_LIST] = { METHOD_GET, "/api/v1/activities", 0, EVERYONE,
+	    0, activity_list },
+	[EP_ACTIVITY_GET] = { METHOD_GET, "/api/v1/activities/#", 0, EVERYONE,
+	    0, activity_get },
+	[EP_REPORT_CAMPAIGN] = { METHOD_GET, "/api/v1/reports/campaign/#",
+	    EP_REPLICA | EP_SNAPSHOT, ROLES_ANY, 0, report_campaign },
+	/* Audit: the bulk readers go through one snapshot. */
+	[EP_AUDIT_EVENTS] = { METHOD_GET, "/api/v1/audit/events",
+	    EP_REPLICA | EP_SNAPSHOT, R(AUDITOR) | R(ADMIN), 0, audit_events },
+	[EP_AUDIT_VERIFY] = { METHOD_GET, "/api/v1/audit/verify",
+	    EP_REPLICA | EP_SNAPSHOT, R(AUDITOR) | R(ADMIN), 0, audit_verify },
+	[EP_AUDIT_CHECKPOINT] = { METHOD_GET,
+	    "/api/v1/audit/checkpoints/latest", EP_REPLICA,
+	    R(AUDITOR) | R(ADMIN), 0, audit_checkpoint_latest },
+};
+
+const size_t endpoints_count = EP__MAX;
