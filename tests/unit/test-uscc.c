@@ -1,5 +1,5 @@
 /*
- * test-uscc.c: the unified social credit code check (fcgi/uscc.c).
+ * test-uscc.c: the unified social credit code check (fcgi/resources/uscc.c).
  *
  * The valid codes below were not produced by the code under test.  The
  * standard's example is worked by hand; the others' check characters come

@@ -2,8 +2,8 @@
  * bulk.c: the bulk driver of paicha-seed -- a million cases in minutes.
  *
  * Each case is walked (walk.c) and then carried out here exactly as the
- * service carries out its requests (fcgi/cases.c case_create and
- * fcgi/transitions.c carry_out), with the service's own functions:
+ * service carries out its requests (fcgi/resources/cases.c case_create and
+ * fcgi/resources/transitions.c carry_out), with the service's own functions:
  *
  *	the event record and its hash	ledger_record() (fcgi/ledger/)
  *	appending it			the database's ledger_append(), the
