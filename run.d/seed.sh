@@ -4,10 +4,10 @@
 # shellcheck shell=bash
 
 seed_demo_users() {
-	local admin=$BIN/fcgi/paicha-admin row user roles region name where out
+	local admin=$BIN/fcgi/paicha-admin row user roles region name out
 	[[ -x $admin ]] || die "fcgi/paicha-admin was not built"
 	for row in "${DEMO_USERS[@]}"; do
-		IFS='|' read -r user roles region name where <<<"$row"
+		IFS='|' read -r user roles region name _ <<<"$row"
 		if ! out=$(printf '%s\n' "$DEMO_PASSWORD" |
 		    PAICHA_ADMIN_DATABASE_URL=$ADMIN_URL "$admin" user-create \
 		    --username "$user" --display-name "$name" --region "$region" \

@@ -4,11 +4,11 @@
 # shellcheck shell=bash
 
 print_users() {
-	local row user roles region name where
+	local row user roles region where
 	printf '\npaicha: https://localhost:%s\n\n' "$PORT"
 	printf '  %-12s %-8s %s\n' username roles region
 	for row in "${DEMO_USERS[@]}"; do
-		IFS='|' read -r user roles region name where <<<"$row"
+		IFS='|' read -r user roles region _ where <<<"$row"
 		printf '  %-12s %-8s %s %s\n' "$user" "$roles" "$region" "$where"
 	done
 	printf '\n  password: %s\n\n' "$DEMO_PASSWORD"
