@@ -1,27 +1,26 @@
 # run.d/cluster.sh: the private PostgreSQL cluster (PGDATA, unless
 # PAICHA_DATABASE_URL names another database): made, configured, started
-# and stopped; ./run db-stop, db-start, db-restart-immediate.
+# and stopped, by functions the replica (replica.sh) shares; ./run
+# db-stop, db-start, db-restart-immediate.
 # shellcheck shell=bash
 
-pg_init() {
-	mkdir -p "$VAR/pg"
-	chmod 755 "$VAR/pg"
-	touch "$PGLOG"
-	if ((IS_ROOT)); then
-		chown postgres: "$VAR/pg" "$PGLOG"
-	fi
-	as_pg mkdir -p "$PGSOCK"
-	as_pg chmod 755 "$PGSOCK"
-	[[ -f $PGDATA/PG_VERSION ]] && return 0
+# ----------------------------------------------------------------------
+# Either cluster of the instance, the primary or the replica: DATA is
+# its data directory.
+# ----------------------------------------------------------------------
 
-	step "creating the PostgreSQL cluster in $PGDATA"
-	# A data directory without PG_VERSION is a half-made one: redo it.
-	rm -rf "$PGDATA"
-	quietly initdb 30 as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres \
-	    -E UTF8 --locale=C.UTF-8 --data-checksums \
-	    --auth-local=peer --auth-host=reject
-	printf "\n# paicha's settings, rewritten by ./run on every start\ninclude = 'paicha.conf'\n" |
-	    as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
+# The cluster's directory DIR (DATA's parent), its LOG and its socket
+# directory SOCK: made, and postgres's.
+cluster_dirs() {
+	local dir=$1 log=$2 sock=$3
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	touch "$log"
+	if ((IS_ROOT)); then
+		chown postgres: "$dir" "$log"
+	fi
+	as_pg mkdir -p "$sock"
+	as_pg chmod 755 "$sock"
 }
 
 # Write a cluster's configuration: the primary's (no arguments) or the
@@ -102,22 +101,68 @@ EOF
 	return $rc
 }
 
-pg_running() {
-	[[ -f $PGDATA/postmaster.pid ]] && live_pid "$PGDATA/postmaster.pid" postgres >/dev/null
+# Whether the cluster in DATA runs.
+cluster_running() {
+	[[ -f $1/postmaster.pid ]] && live_pid "$1/postmaster.pid" postgres >/dev/null
 }
 
-pg_start() {
-	if pg_running; then
+# Start the cluster in DATA, logging to LOG, waiting up to SECONDS for it
+# to accept connections; WHAT names it in what ./run says.  Nothing when
+# it runs already.
+pg_ctl_start() {
+	local data=$1 log=$2 seconds=$3 what=$4
+	if cluster_running "$data"; then
 		return 0
 	fi
 	# A postmaster.pid whose process is gone or is another program.
-	rm -f "$PGDATA/postmaster.pid"
-	step "starting PostgreSQL"
-	if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w -t 60 -l "$PGLOG" start \
+	rm -f "$data/postmaster.pid"
+	step "starting $what"
+	if ! as_pg "$PGBIN/pg_ctl" -D "$data" -w -t "$seconds" -l "$log" start \
 	    >/dev/null 2>&1 </dev/null 7>&- 9>&-; then
-		tail -n 20 "$PGLOG" >&2
-		die "PostgreSQL did not start (log: $PGLOG)"
+		tail -n 20 "$log" >&2
+		die "$what did not start (log: $log)"
 	fi
+}
+
+# Stop the cluster in DATA (WHAT: its name): fast, and when that fails,
+# immediate.  Nothing when it is not running.
+pg_ctl_stop() {
+	local data=$1 what=$2
+	cluster_running "$data" || return 0
+	step "stopping $what"
+	as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+		as_pg "$PGBIN/pg_ctl" -D "$data" -m immediate -w -t 30 stop >/dev/null
+}
+
+# Have the running cluster in DATA read its configuration again.
+pg_ctl_reload() {
+	as_pg "$PGBIN/pg_ctl" -D "$1" reload >/dev/null
+}
+
+# ----------------------------------------------------------------------
+# The primary
+# ----------------------------------------------------------------------
+
+pg_init() {
+	cluster_dirs "$VAR/pg" "$PGLOG" "$PGSOCK"
+	[[ -f $PGDATA/PG_VERSION ]] && return 0
+
+	step "creating the PostgreSQL cluster in $PGDATA"
+	# A data directory without PG_VERSION is a half-made one: redo it.
+	rm -rf "$PGDATA"
+	quietly initdb 30 as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres \
+	    -E UTF8 --locale=C.UTF-8 --data-checksums \
+	    --auth-local=peer --auth-host=reject
+	printf "\n# paicha's settings, rewritten by ./run on every start\ninclude = 'paicha.conf'\n" |
+	    as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
+}
+
+pg_running() {
+	cluster_running "$PGDATA"
+}
+
+pg_start() {
+	pg_ctl_start "$PGDATA" "$PGLOG" 60 PostgreSQL
 }
 
 # Apply a changed configuration to the running cluster.  What only a
@@ -125,7 +170,7 @@ pg_start() {
 # costs its requests, so that is for `./run stop && ./run`.
 pg_reload() {
 	local pending
-	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" reload >/dev/null
+	pg_ctl_reload "$PGDATA"
 	sleep 0.5
 	pending=$(psql_admin "host=$PGSOCK dbname=postgres user=postgres" -At \
 	    -c "SELECT string_agg(name, ', ') FROM pg_settings WHERE pending_restart")
@@ -135,10 +180,7 @@ pg_reload() {
 }
 
 pg_stop() {
-	pg_running || return 0
-	step "stopping PostgreSQL"
-	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null 2>&1 ||
-		as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w -t 30 stop >/dev/null
+	pg_ctl_stop "$PGDATA" PostgreSQL
 }
 
 cmd_db_stop() {

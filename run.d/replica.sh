@@ -1,10 +1,11 @@
 # run.d/replica.sh: the streaming replica of the private cluster
 # (PAICHA_REPLICA=1, RPGDATA): made by pg_basebackup, started, stopped;
-# ./run replica-start, replica-stop, replica-drop, replica-promote.
+# ./run replica-start, replica-stop, replica-drop, replica-promote.  It
+# starts and stops by the primary's functions (cluster.sh).
 # shellcheck shell=bash
 
 replica_running() {
-	[[ -f $RPGDATA/postmaster.pid ]] && live_pid "$RPGDATA/postmaster.pid" postgres >/dev/null
+	cluster_running "$RPGDATA"
 }
 
 # Make the replica from the running primary (pg_basebackup -R): it
@@ -12,14 +13,7 @@ replica_running() {
 # slot of its own, so the primary keeps the WAL it has not had yet (up
 # to max_slot_wal_keep_size).  A complete replica is kept as it is.
 replica_init() {
-	mkdir -p "$VAR/pg-replica"
-	chmod 755 "$VAR/pg-replica"
-	touch "$RPGLOG"
-	if ((IS_ROOT)); then
-		chown postgres: "$VAR/pg-replica" "$RPGLOG"
-	fi
-	as_pg mkdir -p "$RPGSOCK"
-	as_pg chmod 755 "$RPGSOCK"
+	cluster_dirs "$VAR/pg-replica" "$RPGLOG" "$RPGSOCK"
 	[[ -f $RPGDATA/PG_VERSION && -f $RPGDATA/standby.signal ]] && return 0
 
 	step "making a streaming replica in $RPGDATA (pg_basebackup)"
@@ -35,25 +29,16 @@ SQL
 	    --checkpoint=fast
 }
 
+# Its configuration written (and, running, reloaded), then started.
 replica_start() {
 	if pg_configure "$RPGDATA" "$RPGSOCK" replica && replica_running; then
-		as_pg "$PGBIN/pg_ctl" -D "$RPGDATA" reload >/dev/null
+		pg_ctl_reload "$RPGDATA"
 	fi
-	replica_running && return 0
-	rm -f "$RPGDATA/postmaster.pid"
-	step "starting the replica"
-	if ! as_pg "$PGBIN/pg_ctl" -D "$RPGDATA" -w -t 120 -l "$RPGLOG" start \
-	    >/dev/null 2>&1 </dev/null 7>&- 9>&-; then
-		tail -n 20 "$RPGLOG" >&2
-		die "the replica did not start (log: $RPGLOG)"
-	fi
+	pg_ctl_start "$RPGDATA" "$RPGLOG" 120 "the replica"
 }
 
 replica_stop() {
-	replica_running || return 0
-	step "stopping the replica"
-	as_pg "$PGBIN/pg_ctl" -D "$RPGDATA" -m fast -w -t 60 stop >/dev/null 2>&1 ||
-		as_pg "$PGBIN/pg_ctl" -D "$RPGDATA" -m immediate -w -t 30 stop >/dev/null
+	pg_ctl_stop "$RPGDATA" "the replica"
 }
 
 cmd_replica_start() {
