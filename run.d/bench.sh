@@ -1,0 +1,404 @@
+# run.d/bench.sh: ./run bench -- the benchmarks on their own instance
+# (var/bench/, a release build, a million cases), each beside a baseline
+# measured in the same run, as one table (docs/PERFORMANCE.md).
+# shellcheck shell=bash
+
+BENCH_VAR=$ROOT/var/bench
+BENCH_BUILD=$BENCH_VAR/build
+BENCH_CASES=${PAICHA_BENCH_CASES:-1000000}
+BENCH_SECONDS=${PAICHA_BENCH_SECONDS:-15}
+BENCH_CLIENTS=${PAICHA_BENCH_CLIENTS:-16}
+BENCH_FRESH=${PAICHA_BENCH_FRESH:-12000}
+BENCH_SLICES=${PAICHA_BENCH_SLICES:-3}
+
+# The release build (autoconf's default -g -O2, no sanitizers) in its
+# own copy of the sources, as build-san/ is.
+bench_build() {
+	step "release build (-g -O2, no sanitizers) in $BENCH_BUILD"
+	build_variant "$BENCH_BUILD" "" all
+}
+
+bench_instance() {
+	env -u PAICHA_DATABASE_URL -u PAICHA_ADMIN_DATABASE_URL \
+	    PAICHA_VAR="$BENCH_VAR" PAICHA_PORT="$BENCH_PORT" \
+	    PAICHA_BUILD="$BENCH_BUILD" PAICHA_BENCH_HELLO=1 \
+	    PAICHA_THREADS="$THREADS" "$ROOT/run" "$@"
+}
+
+bpsql() {
+	"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 \
+	    "host=$BENCH_VAR/pg/run dbname=${BPSQL_DB:-paicha} user=postgres" "$@"
+}
+
+# The session cookie of USER on the bench instance.
+bench_login() {
+	curl -s -D - -o /dev/null --cacert "$BENCH_VAR/tls/cert.pem" \
+	    -H 'Content-Type: application/json' \
+	    -d "{\"username\":\"$1\",\"password\":\"$DEMO_PASSWORD\"}" \
+	    "https://localhost:$BENCH_PORT/api/v1/session" |
+	    tr -d '\r' | sed -n 's/^[Ss][Ee][Tt]-[Cc][Oo][Oo][Kk][Ii][Ee]: \(__Host-paicha=[^;]*\).*/\1/p'
+}
+
+# wrk with one of tests/bench/*.lua; prints its BENCH line.
+# Usage: bench_wrk SCRIPT IDS CONNECTIONS SECONDS PATH
+bench_wrk() {
+	local out
+	out=$(BENCH_LUA="$ROOT/tests/bench" BENCH_IDS="$2" BENCH_THREADS=2 \
+	    BENCH_COOKIE="$BENCH_COOKIE" BENCH_RUN="$BENCH_RUN" \
+	    BENCH_OFFSET="${BENCH_OFFSET:-0}" \
+	    BENCH_DEADLINE="$BENCH_DEADLINE" \
+	    wrk -t2 -c"$3" -d"$4"s --timeout 30s -s "$ROOT/tests/bench/$1" \
+	    "https://localhost:$BENCH_PORT$5" 2>&1) || true
+	grep '^BENCH ' <<<"$out" || {
+		printf '%s\n' "$out" >&2
+		die "wrk $1 printed no result"
+	}
+}
+
+# The BENCH lines of a load's slices (stdin) as one: requests and time
+# summed, the median slice's p50, the worst slice's p99 and max.
+bench_sum() {
+	awk '
+	{
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			v[kv[1], NR] = kv[2]
+		}
+		n = NR
+	}
+	END {
+		for (k = 1; k <= n; k++) {
+			req += v["requests", k]; sec += v["seconds", k]
+			err += v["errors", k]; bad += v["non2xx", k]
+			if (v["p99_ms", k] > p99) p99 = v["p99_ms", k]
+			if (v["max_ms", k] > mx) mx = v["max_ms", k]
+			p50[k] = v["p50_ms", k]
+		}
+		for (i = 2; i <= n; i++)	# insertion sort: mawk has no asort
+			for (j = i; j > 1 && p50[j - 1] + 0 > p50[j] + 0; j--) {
+				t = p50[j]; p50[j] = p50[j - 1]; p50[j - 1] = t
+			}
+		printf "BENCH requests=%d seconds=%.3f rps=%.1f p50_ms=%s p90_ms=- p99_ms=%s max_ms=%s errors=%d non2xx=%d\n",
+		    req, sec, (sec > 0 ? req / sec : 0), p50[int((n + 1) / 2)], p99, mx, err, bad
+	}'
+}
+
+# The value of KEY=... in a BENCH line: bget LINE KEY.
+bget() {
+	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"
+}
+
+# Arithmetic: bcalc EXPR 'a=1; b=2'.
+bcalc() {
+	awk "BEGIN { $2; printf \"%.10g\", ($1) }" </dev/null
+}
+
+# yes when the awk condition holds.
+yesno() {
+	if awk "BEGIN { exit !($1) }" </dev/null; then printf 'yes'; else printf 'NO'; fi
+}
+
+ensure_bench_packages() {
+	local p missing=()
+	for p in "${BENCH_PACKAGES[@]}"; do
+		[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] ||
+			missing+=("$p")
+	done
+	((${#missing[@]} > 0)) || return 0
+	((IS_ROOT)) || die "missing Debian packages; as root: apt-get install ${missing[*]}"
+	step "installing ${missing[*]}"
+	quietly "apt-get install" 20 env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# After a seed the checkpointer folds every new event into the Merkle log
+# in the background (fcgi/checkpoint.c): wait until it has, so that it
+# does not run under the loads (15 minutes at most).
+bench_wait_checkpointer() {
+	local i n
+	[[ $(bpsql -c "SELECT to_regclass('log_leaves') IS NOT NULL") == t ]] || return 0
+	for ((i = 0; i < 180; i++)); do
+		n=$(bpsql -c 'SELECT count(*) FROM log_leaves WHERE idx IS NULL')
+		((n >= 1000)) || return 0
+		((i % 12 == 0)) && step "waiting for the checkpointer: $n events not in the log yet"
+		sleep 5
+	done
+}
+
+# Wait (a minute at most) until no statement of an earlier load still
+# runs: wrk stops sending, but a slow search goes on in the database.
+bench_quiet() {
+	local i
+	for ((i = 0; i < 120; i++)); do
+		[[ $(bpsql -c "SELECT count(*) FROM pg_stat_activity
+		    WHERE usename = 'paicha_app' AND state = 'active'") == 0 ]] && return 0
+		sleep 0.5
+	done
+}
+
+# "id version" of BENCH_FRESH registered Beijing cases, in random order.
+bench_detected() {
+	bpsql -F ' ' -c "SELECT id, version FROM cases WHERE state = 'detected'
+	    AND pending_event IS NULL AND region >= '110000' AND region < '120000'
+	    ORDER BY random() LIMIT $BENCH_FRESH"
+}
+
+# The filters of the list benchmark: what officers and auditors ask.
+bench_list_paths() {
+	local y
+	y=$(date +%Y)
+	cat <<EOF
+/api/v1/cases
+/api/v1/cases?state=rectifying
+/api/v1/cases?state=closed&category=rebar
+/api/v1/cases?region=110105
+/api/v1/cases?region=110108&state=interview
+/api/v1/cases?campaign=$y&state=detected
+/api/v1/cases?category=cement&limit=100
+/api/v1/cases?overdue=true
+/api/v1/cases?lookback_due=true
+/api/v1/cases?pending=true
+/api/v1/cases?state=credit_publication&campaign=2022
+/api/v1/cases?cursor=500000&state=closed
+EOF
+}
+
+# Free-text search (q) of the list, measured on its own: a common
+# two-character word, part of an enterprise's name, and a whole code.
+bench_search_paths() {
+	printf '/api/v1/cases?q=%s\n' '%E9%92%A2%E7%AD%8B' \
+	    '%E5%8C%97%E4%BA%AC%E5%8D%8E%E5%85%B4' \
+	    "$(bpsql -c "SELECT uscc FROM enterprises WHERE region >= '110000' AND region < '120000' ORDER BY id LIMIT 1")"
+}
+
+# One row of the table.
+bench_row() {
+	printf '%-42s | %-30s | %-32s | %-26s | %s\n' "$@"
+}
+
+# The table: measured | baseline in the same run | target | met?
+bench_table() {
+	local g_rps g_p99 h_rps h_p99 t_rps t_p99 l_p50 l_p99 r v m
+
+	g_rps=$(bget "$get" rps); g_p99=$(bget "$get" p99_ms)
+	h_rps=$(bget "$hello" rps); h_p99=$(bget "$hello" p99_ms)
+	t_rps=$(bget "$trans" rps); t_p99=$(bget "$trans" p99_ms)
+	l_p50=$(bget "$list" p50_ms); l_p99=$(bget "$list" p99_ms)
+
+	printf '\npaicha ./run bench, %s: %s CPUs (%s), %s MB RAM, a shared machine;\n' \
+	    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" \
+	    "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
+	    "$(awk '/^MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)"
+	printf 'each baseline was measured in this same run.  %s cases, %s events, %s activities.\n\n' \
+	    "$(bpsql -c 'SELECT count(*) FROM cases')" "$total" \
+	    "$(bpsql -c "SELECT CASE WHEN to_regclass('activities') IS NULL THEN 'no' ELSE (SELECT count(*)::text FROM activities) END" 2>/dev/null || echo no)"
+	bench_row what measured "baseline (same run)" target met
+	printf '%s\n' "$(printf '%.0s-' {1..146})"
+
+	r=$(bcalc 'g / h * 100' "g=$g_rps; h=$h_rps")
+	bench_row "GET /api/v1/cases/{id}, $BENCH_CLIENTS conns" \
+	    "$(printf '%.0f req/s, p99 %s ms' "$g_rps" "$g_p99")" \
+	    "$(printf 'fcgi-hello %.0f req/s, p99 %s ms' "$h_rps" "$h_p99")" \
+	    "$(printf '>= 50%% of baseline: %.0f%%' "$r")" "$(yesno "$r >= 50")"
+
+	r=$(bcalc 't / p * 100' "t=$t_rps; p=$pgb")
+	bench_row "POST .../transitions, $BENCH_CLIENTS clients" \
+	    "$(printf '%.0f tx/s, p99 %s ms' "$t_rps" "$t_p99")" \
+	    "$(printf 'pgbench -N %.0f tps, p99 %s ms' "$pgb" "$pgb_p99")" \
+	    "$(printf '>= 60%% of baseline: %.0f%%' "$r")" "$(yesno "$r >= 60")"
+
+	bench_row "case list, 12 filter sets, 4 conns" \
+	    "p50 $l_p50 ms, p99 $l_p99 ms" "-" "p99 < 50 ms" "$(yesno "$l_p99 < 50")"
+	bench_row "case list, free-text q (3 terms), 4 conns" \
+	    "p50 $(bget "$search" p50_ms) ms, p99 $(bget "$search" p99_ms) ms" "-" \
+	    "(none; PERFORMANCE.md)" "-"
+
+	if [[ $report == n/a* ]]; then
+		bench_row "campaign form, 110000" "$report" "-" "< 2 s" NO
+	else
+		bench_row "campaign form, 110000" "$(printf 'worst of 3: %.2f s' "$report")" \
+		    "-" "< 2 s" "$(yesno "$report < 2")"
+	fi
+
+	m=$(bcalc 'b / 1e6' "b=$bytes")
+	if [[ $verify_s == n/a* ]]; then
+		bench_row "audit verify, all ($(printf '%.0f' "$m") MB of records)" "$verify_s" \
+		    "$(printf 'openssl sha256: %.2f s' "$raw_s")" ">= 30% of raw speed" NO
+	else
+		r=$(bcalc 'raw / v * 100' "raw=$raw_s; v=$verify_s")
+		bench_row "audit verify, all ($(printf '%.0f' "$m") MB of records)" \
+		    "$(printf '%.1f s, %.0f MB/s' "$verify_s" "$(bcalc 'b / v / 1e6' "b=$bytes; v=$verify_s")")" \
+		    "$(printf 'openssl sha256: %.2f s' "$raw_s")" \
+		    "$(printf '>= 30%% of raw speed: %.0f%%' "$r")" "$(yesno "$r >= 30")"
+	fi
+
+	bench_row "service RSS under load (worker)" \
+	    "$(printf 'peak %.1f MB, now %.1f MB' "$(bcalc 'h / 1024' "h=$hwm")" "$(bcalc 'r / 1024' "r=$rss")")" \
+	    "-" "< 100 MB" "$(yesno "$hwm < 102400")"
+
+	printf '\nnon-2xx answers: GET %s, transitions %s, list %s; hello %s\n' \
+	    "$(bget "$get" non2xx)" "$(bget "$trans" non2xx)" \
+	    "$(bget "$list" non2xx)" "$(bget "$hello" non2xx)"
+	printf 'verify answered: %s\n' "${verify_json:-nothing}"
+	if [[ -n $seed_s ]]; then
+		printf 'seeding the instance (bulk, COPY) took %s s\n' "$seed_s"
+	fi
+	printf 'the benchmarks took %s s\n' $(($(date +%s) - t0))
+}
+
+cmd_bench() {
+	local t0 started hello_pid='' pid cases tmp worker rss hwm first i code secs worst
+	local hello get trans pgb pgb_p99 list search report verify_s verify_json line
+	local slice=$(((BENCH_SECONDS + BENCH_SLICES - 1) / BENCH_SLICES))
+	local total bytes avg speed_rec speed_hdr raw_s seed_s=''
+
+	check_paths
+	ensure_packages
+	ensure_bench_packages
+	bench_build
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064 # expanded now, on purpose
+	trap "rm -rf '$tmp'" EXIT
+
+	step "the bench instance (PAICHA_VAR=$BENCH_VAR, port $BENCH_PORT)"
+	bench_instance up >"$tmp/up.log" 2>&1 ||
+		{ cat "$tmp/up.log" >&2; die "the bench instance did not start"; }
+
+	# The baseline beside the service, behind the same nginx; as many
+	# threads as connections nginx may open, so none waits on another.
+	if pid=$(live_pid "$BENCH_VAR/run/hello.pid" fcgi-hello); then
+		terminate "$pid" 5
+	fi
+	rm -f "$BENCH_VAR/run/hello.sock"
+	setsid "$BENCH_BUILD/tests/bench/fcgi-hello" "$BENCH_VAR/run/hello.sock" \
+	    $((THREADS * 4)) "$WEB_GROUP" </dev/null >/dev/null 2>&1 9>&- &
+	hello_pid=$!
+	printf '%s\n' "$hello_pid" >"$BENCH_VAR/run/hello.pid"
+	# The instance stays until the end of the run only (PAICHA_BENCH_KEEP=1:
+	# left running, for profiling), so it holds no memory between runs.
+	trap "rm -rf '$tmp'; kill $hello_pid 2>/dev/null || true;
+	    [[ \${PAICHA_BENCH_KEEP:-0} == 1 ]] || bench_instance stop >/dev/null 2>&1 || true" EXIT
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $BENCH_VAR/run/hello.sock ]] && break
+		sleep 0.1
+	done
+
+	# A million cases, once: later runs keep them.
+	cases=$(bpsql -c 'SELECT count(*) FROM cases')
+	if ((cases < BENCH_CASES)); then
+		step "seeding $((BENCH_CASES - cases)) cases and as many activities (once for this instance)"
+		started=$(date +%s)
+		"$BENCH_BUILD/tools/seed/paicha-seed" \
+		    --db "host=$BENCH_VAR/pg/run dbname=paicha user=postgres" \
+		    --cases $((BENCH_CASES - cases)) | tee "$BENCH_VAR/seed.txt"
+		seed_s=$(($(date +%s) - started))
+	fi
+
+	bench_wait_checkpointer
+	t0=$(date +%s)
+	bpsql -c "SELECT id FROM cases WHERE region >= '110000' AND region < '120000' ORDER BY random() LIMIT 20000" >"$tmp/get.ids"
+	BENCH_COOKIE=$(bench_login officer.bj)
+	[[ -n $BENCH_COOKIE ]] || die "could not log in as officer.bj on the bench instance"
+	BENCH_RUN=$(date +%s)
+	BENCH_DEADLINE=$(TZ=Asia/Shanghai date -d '+30 days' +%F)
+	worker=$(live_pid "$BENCH_VAR/run/paicha-worker.pid" paicha) || die "no service worker"
+
+	# Each load and its baseline take turns, BENCH_SLICES slices each:
+	# the machine is shared, and whatever else runs on it then weighs on
+	# both alike.
+	step "GET /api/v1/cases/{id} and its baseline ($BENCH_CLIENTS connections, $BENCH_SECONDS s each)"
+	bench_wrk hello.lua /dev/null "$BENCH_CLIENTS" 2 /bench/hello >/dev/null
+	bench_wrk get-case.lua "$tmp/get.ids" "$BENCH_CLIENTS" 2 / >/dev/null
+	hello='' get=''
+	for ((i = 0; i < BENCH_SLICES; i++)); do
+		hello+=$(bench_wrk hello.lua /dev/null "$BENCH_CLIENTS" "$slice" /bench/hello)$'\n'
+		get+=$(bench_wrk get-case.lua "$tmp/get.ids" "$BENCH_CLIENTS" "$slice" /)$'\n'
+	done
+	hello=$(bench_sum <<<"${hello%$'\n'}")
+	get=$(bench_sum <<<"${get%$'\n'}")
+
+	bench_quiet
+	step "the case list with filters"
+	bench_list_paths >"$tmp/list.paths"
+	bench_wrk list.lua "$tmp/list.paths" 4 3 / >/dev/null
+	list=$(bench_wrk list.lua "$tmp/list.paths" 4 "$BENCH_SECONDS" /)
+	bench_search_paths >"$tmp/search.paths"
+	search=$(bench_wrk list.lua "$tmp/search.paths" 4 "$BENCH_SECONDS" /)
+
+	bench_quiet
+	step "the campaign form for 110000"
+	report='' worst=0
+	for i in 1 2 3; do
+		read -r code secs < <(curl -s -o "$tmp/report.json" -w '%{http_code} %{time_total}\n' \
+		    --max-time 120 --cacert "$BENCH_VAR/tls/cert.pem" -b "$BENCH_COOKIE" \
+		    "https://localhost:$BENCH_PORT/api/v1/reports/campaign/$(date +%Y)?region=110000")
+		if [[ $code != 200 ]]; then
+			report="n/a (HTTP $code)"
+			break
+		fi
+		worst=$(bcalc 's > w ? s : w' "s=$secs; w=$worst")
+	done
+	[[ -n $report ]] || report=$worst
+
+	bench_quiet
+	step "audit verify of the whole database"
+	read -r total bytes < <(bpsql -F ' ' -c 'SELECT count(*), coalesce(sum(octet_length(record)), 0) FROM case_events')
+	avg=$((total > 0 ? bytes / total : 1))
+	speed_rec=$(openssl speed -evp sha256 -bytes "$avg" -seconds 2 2>/dev/null |
+	    awk '/^sha256/ { sub(/k$/, "", $2); print $2 * 1000 }')
+	speed_hdr=$(openssl speed -evp sha256 -bytes 96 -seconds 2 2>/dev/null |
+	    awk '/^sha256/ { sub(/k$/, "", $2); print $2 * 1000 }')
+	# Per event: SHA-256 of the record, then of its 96-byte header (tag,
+	# case id, seq, prev_hash and the record's hash).
+	raw_s=$(bcalc 'b / sr + n * 96 / sh' "b=$bytes; n=$total; sr=$speed_rec; sh=$speed_hdr")
+	ADMIN_COOKIE=$(bench_login admin)
+	read -r code verify_s < <(curl -s -o "$tmp/verify.json" -w '%{http_code} %{time_total}\n' \
+	    --max-time 1200 --cacert "$BENCH_VAR/tls/cert.pem" -b "$ADMIN_COOKIE" \
+	    "https://localhost:$BENCH_PORT/api/v1/audit/verify")
+	verify_json=$(head -c 300 "$tmp/verify.json")
+	[[ $code == 200 ]] || verify_s="n/a (HTTP $code)"
+
+	# Cases the transitions move: registered ones (detected, no proposal)
+	# of Beijing, anywhere in the table -- not fresh ones, which would
+	# pile up at the newest end of the table where the list reads first.
+	# Made only when too few are left.
+	bench_quiet
+	step "cases for the transitions ($BENCH_FRESH in detected)"
+	bench_detected >"$tmp/fresh.ids"
+	if (($(wc -l <"$tmp/fresh.ids") < BENCH_FRESH)); then
+		"$BENCH_BUILD/tools/seed/paicha-seed" \
+		    --db "host=$BENCH_VAR/pg/run dbname=paicha user=postgres" \
+		    --detected --cases "$BENCH_FRESH" --no-vacuum >/dev/null
+		bench_detected >"$tmp/fresh.ids"
+	fi
+
+	step "transitions and pgbench -N ($BENCH_CLIENTS clients, $BENCH_SECONDS s each, in turns)"
+	if [[ -z $(BPSQL_DB=postgres bpsql -c "SELECT 1 FROM pg_database WHERE datname = 'pgbench'") ]]; then
+		BPSQL_DB=postgres bpsql -c 'CREATE DATABASE pgbench'
+		quietly "pgbench -i" 20 "$PGBIN/pgbench" -h "$BENCH_VAR/pg/run" -U postgres -i -q -s 10 pgbench
+	fi
+	trans='' BENCH_OFFSET=0
+	: >"$tmp/pgbench.all"
+	for ((i = 0; i < BENCH_SLICES; i++)); do
+		line=$(bench_wrk transition.lua "$tmp/fresh.ids" "$BENCH_CLIENTS" "$slice" /)
+		trans+=$line$'\n'
+		# The next slice starts past every id this one sent, answered or not.
+		BENCH_OFFSET=$((BENCH_OFFSET + $(bget "$line" requests) + 4 * BENCH_CLIENTS))
+		(cd "$tmp" && "$PGBIN/pgbench" -h "$BENCH_VAR/pg/run" -U postgres -N -M prepared \
+		    -c "$BENCH_CLIENTS" -j 2 -T "$slice" -l --log-prefix=pgb pgbench \
+		    >pgbench.out 2>&1) || { cat "$tmp/pgbench.out" >&2; die "pgbench failed"; }
+		cat "$tmp/pgbench.out" >>"$tmp/pgbench.all"
+	done
+	trans=$(bench_sum <<<"${trans%$'\n'}")
+	# Transactions over the time they took, summed over the slices.
+	pgb=$(awk '/^number of transactions actually processed:/ { n = $NF; split(n, a, "/"); t = a[1] }
+	    /^tps = .* \(without initial connection time\)/ { sum += t; secs += t / $3 }
+	    END { printf "%.1f", (secs > 0 ? sum / secs : 0) }' "$tmp/pgbench.all")
+	pgb_p99=$(cat "$tmp"/pgb.* | awk '{ print $3 }' | sort -n |
+	    awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", a[i] / 1000 }')
+
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
+
+	bench_table | tee "$BENCH_VAR/bench.txt"
+}

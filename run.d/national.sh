@@ -1,0 +1,61 @@
+# run.d/national.sh: province or national (PAICHA_PROVINCE,
+# PAICHA_NATIONAL) -- what kind of installation this database is, and
+# on the national one ./run subscribe and unsubscribe to a province.
+# shellcheck shell=bash
+
+# Set once, kept for good (the table installation): a province hands out
+# ids from its own range and publishes its records; the national
+# database takes range 0 and is prepared to hold every province's rows.
+# Without either setting, an installation made one before stays one.
+# Must run before anything is seeded: seeded rows take ids.
+installation_setup() {
+	local code='' out
+	if [[ -n $PROVINCE ]]; then
+		code=$PROVINCE
+	elif ((NATIONAL)); then
+		code=000000
+	else
+		code=$(psql_admin "$ADMIN_URL" -At -c 'SELECT region FROM installation')
+		[[ -n $code ]] || return 0
+	fi
+	out=$(psql_admin "$ADMIN_URL" -At -v code="$code" <<'SQL'
+SELECT installation_setup(:'code');
+SELECT national_prepare() WHERE :'code' = '000000';
+SQL
+) || die "could not make this database installation $code"
+	while IFS= read -r line; do
+		step "$line"
+	done <<<"$out"
+}
+
+# ./run subscribe CODE CONNINFO, on the national database: subscribe to
+# province CODE's publications through CONNINFO (a libpq string reaching
+# its database as paicha_repl), or, when subscribed already, take up the
+# tables the province has added to them since.
+cmd_subscribe() {
+	local code=${1:-} conninfo=${2:-} kind
+	[[ $code =~ ^[1-9][0-9]0000$ ]] || die "usage: ./run subscribe PROVINCE_CODE CONNINFO"
+	[[ -n $conninfo ]] || die "usage: ./run subscribe PROVINCE_CODE CONNINFO"
+	lock_instance
+	kind=$(psql_admin "$ADMIN_URL" -At -c 'SELECT kind FROM installation')
+	[[ $kind == national ]] ||
+		die "this is not the national database (PAICHA_NATIONAL=1 ./run makes it one)"
+	if [[ -n $(psql_admin "$ADMIN_URL" -At -v name="paicha_p$code" \
+	    <<<"SELECT 1 FROM pg_subscription WHERE subname = :'name'") ]]; then
+		step "subscription paicha_p$code: refreshing its tables"
+		psql_admin "$ADMIN_URL" -c "ALTER SUBSCRIPTION paicha_p$code REFRESH PUBLICATION"
+		return 0
+	fi
+	step "subscribing to province $code"
+	psql_admin "$ADMIN_URL" -v conninfo="$conninfo" <<SQL
+CREATE SUBSCRIPTION paicha_p$code CONNECTION :'conninfo'
+	PUBLICATION paicha_province, paicha_province_refs;
+SQL
+}
+
+cmd_unsubscribe() {
+	local code=${1:-}
+	[[ $code =~ ^[1-9][0-9]0000$ ]] || die "usage: ./run unsubscribe PROVINCE_CODE"
+	lock_instance
+	psql_admin "$ADMIN_URL" -c "DROP SUBSCRIPTION IF EXISTS paicha_p$code"
+}

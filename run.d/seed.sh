@@ -1,0 +1,88 @@
+# run.d/seed.sh: what ./run puts in the database that migrations do not:
+# the demo users, this year's campaign, and the demo cases (the small set
+# a new instance gets once, and ./run seed-demo [N] [api|bulk]).
+# shellcheck shell=bash
+
+seed_demo_users() {
+	local admin=$BIN/fcgi/paicha-admin row user roles region name out
+	[[ -x $admin ]] || die "fcgi/paicha-admin was not built"
+	for row in "${DEMO_USERS[@]}"; do
+		IFS='|' read -r user roles region name _ <<<"$row"
+		if ! out=$(printf '%s\n' "$DEMO_PASSWORD" |
+		    PAICHA_ADMIN_DATABASE_URL=$ADMIN_URL "$admin" user-create \
+		    --username "$user" --display-name "$name" --region "$region" \
+		    --roles "$roles" --password-stdin --if-missing 2>&1); then
+			printf '%s\n' "$out" >&2
+			die "could not create demo user $user"
+		fi
+	done
+}
+
+# Migrations hold the 2022 and 2026 campaigns; the current year's (with
+# the seed's dates) is made here, so it exists whatever the year.
+seed_campaign() {
+	psql_admin "$ADMIN_URL" -v year="$(date +%Y)" <<'SQL'
+INSERT INTO campaigns (id, year, name, risk_investigation_by, governance_by,
+    interim_report_due, annual_report_due)
+VALUES (:year, :year, :'year' || '年重点工业产品质量安全排查治理专项行动',
+    make_date(:year, 7, 31), make_date(:year, 10, 31),
+    make_date(:year, 7, 31), make_date(:year, 11, 10))
+ON CONFLICT DO NOTHING;
+SQL
+}
+
+# ======================================================================
+# Demo data: ./run seed-demo [N] [api|bulk]
+# ======================================================================
+
+# Load N cases (and as many activities) of the demo campaign into this
+# instance: through the HTTP API as the demo users for up to
+# SEED_API_MAX cases, by COPY past that (README.md, "Demo data").
+seed_demo() {
+	local n=$1 how=${2:-} seed=$BIN/tools/seed/paicha-seed code
+	[[ -x $seed ]] || die "tools/seed/paicha-seed was not built"
+	if [[ -z $how ]]; then
+		if ((n <= SEED_API_MAX)); then how=api; else how=bulk; fi
+	fi
+	case $how in
+	api)
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+		    --cacert "$VAR/tls/cert.pem" "https://localhost:$PORT/healthz" || true)
+		[[ $code == 200 ]] || die "the service on port $PORT is not answering: ./run first"
+		"$seed" --db "$ADMIN_URL" --api "https://localhost:$PORT" \
+		    --ca "$VAR/tls/cert.pem" --cases "$n"
+		;;
+	bulk)
+		if ((!EXTERNAL_DB)) && ! pg_running; then
+			die "the cluster in $PGDATA is not running: ./run first"
+		fi
+		"$seed" --db "$ADMIN_URL" --cases "$n"
+		;;
+	*)
+		die "seed-demo: '$how' is neither api nor bulk"
+		;;
+	esac
+}
+
+# ./run: a newcomer's instance gets the small set once, when it has no
+# case at all.
+seed_demo_if_empty() {
+	local n
+	n=$(psql_admin "$ADMIN_URL" -At -c 'SELECT count(*) FROM cases' 2>/dev/null) || return 0
+	[[ $n == 0 ]] || return 0
+	step "loading the demo campaign: $SEED_SMALL cases through the API (./run seed-demo N for more)"
+	seed_demo "$SEED_SMALL" api
+}
+
+cmd_seed_demo() {
+	local n=${1:-$SEED_SMALL} how=${2:-}
+	[[ $n =~ ^[0-9]{1,8}$ ]] && ((n >= 1)) ||
+		die "seed-demo: N is a number of cases (1 to 99999999)"
+	check_paths
+	if [[ $BIN == "$ROOT" ]]; then
+		ensure_packages
+		build
+		exec 8>&-
+	fi
+	seed_demo "$n" "$how"
+}
