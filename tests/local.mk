@@ -101,7 +101,8 @@ tests_e2e_e2e_races_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_races_LDADD = $(E2E_LIBS)
 
 E2E_TESTS += tests/e2e/e2e-tamper
-tests_e2e_e2e_tamper_SOURCES = tests/e2e/e2e-tamper.c
+tests_e2e_e2e_tamper_SOURCES = tests/e2e/e2e-tamper.c tests/e2e/trail.c \
+	tests/e2e/trail.h
 tests_e2e_e2e_tamper_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_tamper_LDADD = $(E2E_LIBS)
 
@@ -113,7 +114,9 @@ EXTRA_DIST += tests/unit/check-sql-constants.sh
 # ./run test runs the unit programs again with this as LOG_COMPILER.
 EXTRA_DIST += tests/unit/valgrind.sh
 
-tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c fcgi/ledger/merkle.c fcgi/ledger/merkle.h
+# The audit trail's fixture and helpers (trail.c): e2e-audit and e2e-tamper.
+tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c tests/e2e/trail.c \
+	tests/e2e/trail.h fcgi/ledger/merkle.c fcgi/ledger/merkle.h
 tests_e2e_e2e_audit_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_audit_LDADD = $(E2E_LIBS)
 

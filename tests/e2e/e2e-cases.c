@@ -1,10 +1,10 @@
 /*
  * e2e-cases.c: cases through the whole workflow over the real stack --
- * every event of the table, the hash chain of the history, optimistic
- * concurrency under a 50-way race, four eyes, idempotency, and region
- * isolation.
+ * every event of the table, the hash chain of the history, four eyes,
+ * preconditions, idempotency, and region isolation.  Requests that race
+ * each other (a 50-way race from one version, an Idempotency-Key sent
+ * at once) are e2e-races.c's.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,34 +278,6 @@ test_every_event(void **state)
 	free(path);
 }
 
-struct racer {
-	long long	 id;
-	int		 version;
-	const char	*key;
-	long		 status;
-	char		*body;
-	pthread_barrier_t *go;
-};
-
-static void *
-racer_main(void *arg)
-{
-	struct racer	*x = arg;
-	struct client	*c = client_clone(officer);
-	struct resp	 r;
-
-	/* Warm the connection, so the race is between requests. */
-	http_get(c, "/api/v1/session", &r);
-	resp_free(&r);
-	pthread_barrier_wait(x->go);
-	x->status = transition(c, x->id, x->version, "add_note",
-	    json_pack("{s:s}", "text", "并发备注"), x->key, &r);
-	x->body = strdup(r.body);
-	resp_free(&r);
-	client_free(c);
-	return NULL;
-}
-
 static long long
 events_count(long long id)
 {
@@ -320,44 +292,6 @@ events_count(long long id)
 	free(n);
 	PQfinish(db);
 	return v;
-}
-
-/* 50 concurrent transitions with the same If-Match: exactly one wins. */
-static void
-test_race(void **state)
-{
-	enum { N = 50 };
-	struct racer		 x[N];
-	pthread_t		 t[N];
-	pthread_barrier_t	 go;
-	long long		 id = case_make(officer, ent_bj, "并发测试");
-	long long		 before = events_count(id);
-	int			 i, won = 0, lost = 0;
-
-	pthread_barrier_init(&go, NULL, N);
-	for (i = 0; i < N; i++) {
-		memset(&x[i], 0, sizeof(x[i]));
-		x[i].id = id;
-		x[i].version = 1;
-		x[i].go = &go;
-		pthread_create(&t[i], NULL, racer_main, &x[i]);
-	}
-	for (i = 0; i < N; i++) {
-		pthread_join(t[i], NULL);
-		if (x[i].status >= 200 && x[i].status < 300)
-			won++;
-		else if (x[i].status == 412 || x[i].status == 409)
-			lost++;
-		else
-			fail_msg("racer %d: %ld %s", i, x[i].status, x[i].body);
-		free(x[i].body);
-	}
-	pthread_barrier_destroy(&go);
-	fprintf(stderr, "race: %d won, %d lost\n", won, lost);
-	assert_int_equal(won, 1);
-	assert_int_equal(lost, N - 1);
-	assert_int_equal(events_count(id), before + 1);
-	assert_int_equal(version_of(officer, id, NULL, 0), 2);
 }
 
 /* Four eyes on every approval event, on every path. */
@@ -520,41 +454,6 @@ test_idempotency(void **state)
 	resp_free(&a);
 }
 
-/* A replay racing the original: both answer the same, one event. */
-static void
-test_idempotency_race(void **state)
-{
-	enum { N = 8 };
-	struct racer		 x[N];
-	pthread_t		 t[N];
-	pthread_barrier_t	 go;
-	long long		 id = case_make(officer, ent_bj, "幂等并发");
-	char			 key[64];
-	int			 i;
-
-	snprintf(key, sizeof(key), "race-%ld-%lld", (long)getpid(), id);
-	pthread_barrier_init(&go, NULL, N);
-	for (i = 0; i < N; i++) {
-		memset(&x[i], 0, sizeof(x[i]));
-		x[i].id = id;
-		x[i].version = 1;
-		x[i].key = key;
-		x[i].go = &go;
-		pthread_create(&t[i], NULL, racer_main, &x[i]);
-	}
-	for (i = 0; i < N; i++)
-		pthread_join(t[i], NULL);
-	for (i = 0; i < N; i++) {
-		if (x[i].status != 200)
-			fail_msg("racer %d: %ld %s", i, x[i].status, x[i].body);
-		assert_string_equal(x[i].body, x[0].body);
-	}
-	for (i = 0; i < N; i++)
-		free(x[i].body);
-	pthread_barrier_destroy(&go);
-	assert_int_equal(events_count(id), 2);
-}
-
 static void
 test_region_isolation(void **state)
 {
@@ -667,11 +566,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_event),
-		cmocka_unit_test(test_race),
 		cmocka_unit_test(test_four_eyes),
 		cmocka_unit_test(test_preconditions),
 		cmocka_unit_test(test_idempotency),
-		cmocka_unit_test(test_idempotency_race),
 		cmocka_unit_test(test_region_isolation),
 		cmocka_unit_test(test_list_filters),
 	};

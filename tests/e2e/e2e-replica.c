@@ -189,38 +189,6 @@ test_reads_from_replica(void **state)
 		    x1 - x0);
 }
 
-/*
- * A write, then at once a read by the writer: each sees its own write,
- * twenty times, with the replica streaming.  Prints how far behind the
- * replica ran.
- */
-static void
-test_read_your_writes(void **state)
-{
-	double	 own0, own1, worst = 0, sum = 0, t;
-	int	 i, n = events(officer);
-
-	own0 = metric("paicha_replica_fallbacks_total{reason=\"own_write\"}");
-	for (i = 0; i < 20; i++) {
-		note("连续写读");
-		assert_int_equal(events(officer), n + i + 1);
-		t = caught_up();
-		sum += t;
-		if (t > worst)
-			worst = t;
-	}
-	own1 = metric("paicha_replica_fallbacks_total{reason=\"own_write\"}");
-	printf("replica: 20 writes each read back at once, all seen;"
-	    " %.0f of the reads went to the primary for the writer's sake;"
-	    " replay caught up %.1f ms after a write on average, %.1f ms at"
-	    " worst\n", own1 - own0, sum / 20 * 1e3, worst * 1e3);
-}
-
-/*
- * Replay paused: the writer sees the write, another user does not (the
- * replica answered), until the replica is more than MAX_LAG behind and
- * the primary answers; resumed, the replica answers again.
- */
 /* Pause the replica's WAL replay over `q`; wait (10 s at most) until it is. */
 static void
 replay_pause(PGconn *q)
@@ -240,6 +208,86 @@ replay_pause(PGconn *q)
 	free(v);
 }
 
+#define OWN_WRITE	"paicha_replica_fallbacks_total{reason=\"own_write\"}"
+
+/*
+ * A write, then at once a read by the writer: each sees its own write,
+ * twenty times, with the replica streaming.  Prints how far behind the
+ * replica ran.  Whether it had replayed a write by the time of its read
+ * is a race, so how many of those reads fell back to the primary for the
+ * writer's sake (own_write) can only be bounded: none below zero, at
+ * most one per read.  Exactly, then:
+ *
+ *  - the replica caught up, the writer's reads fall back for its own
+ *    writes not once (they are replayed);
+ *  - replay paused, every read the writer makes right after a write is
+ *    one own_write fallback -- five writes, five -- and reads by another
+ *    user, who wrote nothing, none.
+ */
+static void
+test_read_your_writes(void **state)
+{
+	PGconn	*q;
+	double	 own0, own1, worst = 0, sum = 0, t;
+	int	 i, n = events(officer);
+
+	own0 = metric(OWN_WRITE);
+	assert_true(own0 >= 0);
+	for (i = 0; i < 20; i++) {
+		note("连续写读");
+		assert_int_equal(events(officer), n + i + 1);
+		t = caught_up();
+		sum += t;
+		if (t > worst)
+			worst = t;
+	}
+	own1 = metric(OWN_WRITE);
+	printf("replica: 20 writes each read back at once, all seen;"
+	    " %.0f of the reads went to the primary for the writer's sake;"
+	    " replay caught up %.1f ms after a write on average, %.1f ms at"
+	    " worst\n", own1 - own0, sum / 20 * 1e3, worst * 1e3);
+	if (own1 - own0 < 0 || own1 - own0 > 20)
+		fail_msg("20 reads after their writes made %.0f own_write"
+		    " fallbacks: not between 0 and 20", own1 - own0);
+	n += 20;
+
+	/* Caught up (the loop's last caught_up()): no fallback. */
+	own0 = metric(OWN_WRITE);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(events(officer), n);
+	own1 = metric(OWN_WRITE);
+	if (own1 != own0)
+		fail_msg("the replica had replayed the writer's writes, yet %.0f"
+		    " of 5 reads fell back for them", own1 - own0);
+
+	/* Replay paused: each read after a write falls back, exactly. */
+	q = inst_db(&S, "postgres", 1);
+	replay_pause(q);
+	own0 = metric(OWN_WRITE);
+	for (i = 0; i < 5; i++) {
+		note("暂停写读");
+		assert_int_equal(events(officer), n + i + 1);
+		events(auditor);
+		events(auditor);
+	}
+	own1 = metric(OWN_WRITE);
+	db_do(q, "SELECT pg_wal_replay_resume()");
+	caught_up();
+	PQfinish(q);
+	printf("replica: replay paused, 5 writes each read back by the"
+	    " writer: %.0f own_write fallbacks; 10 reads by the auditor\n",
+	    own1 - own0);
+	if (own1 - own0 != 5)
+		fail_msg("replay paused: 5 reads right after their writes made"
+		    " %.0f own_write fallbacks, want exactly 5 (one each, none"
+		    " for the auditor's 10)", own1 - own0);
+}
+
+/*
+ * Replay paused: the writer sees the write, another user does not (the
+ * replica answered), until the replica is more than MAX_LAG behind and
+ * the primary answers; resumed, the replica answers again.
+ */
 static void
 test_paused_replica(void **state)
 {

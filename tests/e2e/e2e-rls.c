@@ -3,8 +3,18 @@
  * service's own role (paicha_app) -- the second line behind the
  * service's checks.
  *
+ *  - every table the catalog says has a policy or row security is in
+ *    this program's lists below, each with an explicit check, and every
+ *    table listed still has them (test_every_rls_table_covered): a new
+ *    table's policy cannot go unchecked;
  *  - with the region set to Shanghai, Beijing's rows of every regional
  *    table are invisible, and none can be written;
+ *  - scoped by a Beijing officer's own session (session_open(), as the
+ *    service scopes each request), every row of Beijing's is visible and
+ *    none of another province's, table by table and by id;
+ *  - idempotency keys are the user's own, not the region's; categories
+ *    are read by all and added only for one's own province; sessions and
+ *    login failures are closed to the role altogether;
  *  - the role can neither switch row-level security off for a table nor
  *    for its session, nor become the owner;
  *  - it is not a superuser, not BYPASSRLS, and owns no table.
@@ -12,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e.h"
 
@@ -25,9 +36,32 @@ static const struct {
 	{ "cases", "region" },
 	{ "case_events", "case_region" },
 	{ "case_deadlines", "region" },
+	{ "activities", "region" },
+	{ "log_leaves", "case_region" },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
+
+/*
+ * The other tables with row-level security, and the test that checks
+ * each: scoped by user, not by region; read by everyone and added to by
+ * province; closed to the service's role (no policy, no grant).
+ */
+static const struct {
+	const char	*table;
+	const char	*test;
+} other[] = {
+	{ "idempotency_keys", "test_idempotency_keys_are_the_users" },
+	{ "categories", "test_categories_added_by_province" },
+	{ "sessions", "test_closed_tables" },
+	{ "login_failures", "test_closed_tables" },
+};
+
+#define NOTHER		(sizeof(other) / sizeof(other[0]))
+
+/* What setup made: rows in Beijing and in Shanghai, keys of three users. */
+static char	*bj_case, *sh_case, *bj_activity, *sh_activity;
+static char	 bj_key[64], dc_key[64], sh_key[64];
 
 /* Run `sql` expecting failure with SQLSTATE `state`. */
 static void
@@ -56,18 +90,151 @@ count_beijing(PGconn *c, const char *table, const char *column)
 	return n;
 }
 
-/* Make sure every regional table has Beijing rows to hide. */
+/* The rows of `table` outside Beijing, as `c` sees them. */
+static char *
+count_elsewhere(PGconn *c, const char *table, const char *column)
+{
+	char	*sql = fmt("SELECT count(*) FROM %s WHERE %s NOT LIKE '11%%'",
+	    table, column);
+	char	*n = db_value(c, sql, NULL);
+
+	free(sql);
+	return n;
+}
+
+/* `sql` (one parameter `arg`, or none when NULL) as `c` must give `want`. */
+static void
+expect_sql(PGconn *c, const char *sql, const char *arg, const char *want)
+{
+	char	*n = db_value(c, sql, arg, NULL);
+
+	if (n == NULL || strcmp(n, want) != 0)
+		fail_msg("%s [$1 = %s]: %s, want %s", sql, arg ? arg : "-",
+		    n ? n : "NULL", want);
+	free(n);
+}
+
+/* A case on enterprise `eid` registered by `c` with Idempotency-Key `key`. */
+static char *
+case_keyed(struct client *c, long long eid, const char *key)
+{
+	struct resp	 r;
+	char		*h = fmt("Idempotency-Key: %s", key);
+	const char	*hdr[] = { h, NULL };
+	char		*id;
+
+	http_json(c, "POST", "/api/v1/cases", json_pack("{s:I, s:i, s:s, s:s,"
+	    " s:s, s:s}", "enterprise_id", (json_int_t)eid, "campaign_id",
+	    2026, "category", "cement", "domain", "production", "source",
+	    "complaint", "problem", "e2e: 行级安全"), hdr, &r);
+	assert_status(&r, 201);
+	assert_true(json_integer_value(json_object_get(r.json, "id")) > 0);
+	id = fmt("%lld", (long long)json_integer_value(json_object_get(r.json,
+	    "id")));
+	resp_free(&r);
+	free(h);
+	return id;
+}
+
+/* A risk-monitoring activity in `region` recorded by `c`; its id. */
+static char *
+activity_in(struct client *c, const char *region)
+{
+	struct resp	 r;
+	char		*id;
+
+	http_json(c, "POST", "/api/v1/activities", json_pack("{s:s, s:i, s:s,"
+	    " s:s, s:s, s:i, s:i}", "kind", "risk_monitoring", "campaign_id",
+	    2026, "category", "cement", "on", cst_day(0), "region", region,
+	    "batches", 1, "problems_found", 0), NULL, &r);
+	assert_status(&r, 201);
+	assert_true(json_integer_value(json_object_get(r.json, "id")) > 0);
+	id = fmt("%lld", (long long)json_integer_value(json_object_get(r.json,
+	    "id")));
+	resp_free(&r);
+	return id;
+}
+
+/*
+ * Make sure every regional table has rows in Beijing and in Shanghai --
+ * a case each (its events, leaves and deadline), an activity each -- and
+ * that three users have an idempotency key: two in Beijing (one of them
+ * in a county) and one in Shanghai.
+ */
 static int
 setup(void **state)
 {
-	struct client	*o;
+	struct client	*o, *dc, *sh;
 	char		 uscc[19];
+	long long	 eid;
 
 	(void)state;
 	o = client_login("officer.bj", DEMO_PASSWORD);
-	fixture_case(o, fixture_enterprise(o, "110101", uscc));
+	dc = client_login("officer.dc", DEMO_PASSWORD);
+	sh = client_login("officer.sh", DEMO_PASSWORD);
+	snprintf(bj_key, sizeof(bj_key), "rls-bj-%ld", (long)getpid());
+	snprintf(dc_key, sizeof(dc_key), "rls-dc-%ld", (long)getpid());
+	snprintf(sh_key, sizeof(sh_key), "rls-sh-%ld", (long)getpid());
+	eid = fixture_enterprise(o, "110101", uscc);
+	bj_case = case_keyed(o, eid, bj_key);
+	free(case_keyed(dc, eid, dc_key));
+	sh_case = case_keyed(sh, fixture_enterprise(sh, "310101", uscc),
+	    sh_key);
+	bj_activity = activity_in(o, "110000");
+	sh_activity = activity_in(sh, "310000");
 	client_free(o);
+	client_free(dc);
+	client_free(sh);
 	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	free(bj_case);
+	free(sh_case);
+	free(bj_activity);
+	free(sh_activity);
+	return 0;
+}
+
+/* The token of `c`'s session, from its cookie jar (malloc'd). */
+static char *
+session_token(struct client *c)
+{
+	static const char	 name[] = "\t__Host-paicha\t";
+	struct curl_slist	*cookies = NULL, *k;
+	char			*tok = NULL, *v;
+
+	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &cookies);
+	for (k = cookies; k != NULL; k = k->next)
+		if ((v = strstr(k->data, name)) != NULL) {
+			free(tok);
+			tok = strdup(v + strlen(name));
+		}
+	curl_slist_free_all(cookies);
+	if (tok == NULL || strlen(tok) != 43)
+		fail_msg("no session token in %s's cookies", c->name);
+	return tok;
+}
+
+/*
+ * Scope `app` (paicha_app) as the service scopes a request of `c`'s
+ * session: session_open() with the SHA-256 of the session's token, which
+ * sets paicha.region and paicha.user_id from the user's own record --
+ * never from anything the test chooses.  The region must be `region`.
+ */
+static void
+scope_as_session(PGconn *app, struct client *c, const char *region)
+{
+	char	*tok = session_token(c);
+
+	expect_sql(app, "SELECT region FROM session_open(sha256(decode("
+	    "translate($1, '-_', '+/') || '=', 'base64')), 3600)", tok, region);
+	expect_sql(app, "SELECT current_setting('paicha.region')", NULL,
+	    region);
+	free(tok);
 }
 
 static void
@@ -121,6 +288,243 @@ test_shanghai_sees_no_beijing_rows(void **state)
 	PQfinish(app);
 }
 
+/*
+ * The catalog against this program's lists: every table with a policy or
+ * with row security on must be in regional[] or other[] -- each is
+ * checked explicitly below -- and every table listed must still have
+ * row security, the regional ones a policy of their own.
+ */
+static void
+test_every_rls_table_covered(void **state)
+{
+	PGconn		*admin = db_admin();
+	PGresult	*res;
+	const char	*t;
+	char		*missing = strdup(""), *m, *sql;
+	int		 i, found;
+	size_t		 j;
+
+	(void)state;
+	res = PQexec(admin, "SELECT c.relname FROM pg_class c"
+	    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+	    " WHERE c.relkind IN ('r', 'p')"
+	    " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	    " AND n.nspname NOT LIKE 'pg\\_%'"
+	    " AND (c.relrowsecurity OR EXISTS (SELECT FROM pg_policy p"
+	    "  WHERE p.polrelid = c.oid))"
+	    " ORDER BY 1");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	for (i = 0; i < PQntuples(res); i++) {
+		t = PQgetvalue(res, i, 0);
+		found = 0;
+		for (j = 0; j < NREGIONAL; j++)
+			found |= strcmp(t, regional[j].table) == 0;
+		for (j = 0; j < NOTHER; j++)
+			found |= strcmp(t, other[j].table) == 0;
+		if (!found) {
+			m = fmt("%s %s", missing, t);
+			free(missing);
+			missing = m;
+		}
+	}
+	if (missing[0] != '\0')
+		fail_msg("row-level security on tables e2e-rls.c does not"
+		    " check:%s (add each to regional[] or other[], with a"
+		    " check)", missing);
+	assert_int_equal(PQntuples(res), NREGIONAL + NOTHER);
+	PQclear(res);
+	free(missing);
+
+	/* Nothing listed is stale: row security on, regional ones scoped. */
+	for (j = 0; j < NREGIONAL + NOTHER; j++) {
+		t = j < NREGIONAL ? regional[j].table :
+		    other[j - NREGIONAL].table;
+		sql = fmt("SELECT c.relrowsecurity::text || '/' || (SELECT"
+		    " count(*) FROM pg_policy p WHERE p.polrelid = c.oid)"
+		    " FROM pg_class c WHERE c.oid = 'public.%s'::regclass", t);
+		m = db_value(admin, sql, NULL);
+		if (m == NULL || strncmp(m, "true/", 5) != 0 ||
+		    (j < NREGIONAL && strcmp(m, "true/0") == 0))
+			fail_msg("%s is listed, but row security/policies is %s",
+			    t, m ? m : "NULL");
+		free(m);
+		free(sql);
+	}
+	PQfinish(admin);
+}
+
+/*
+ * A Beijing officer's own session scope: every row of Beijing's in each
+ * regional table is visible, none of Shanghai's or any other region's;
+ * and by id, Shanghai's case's events and log leaves, and its activity,
+ * are not there while Beijing's are.
+ */
+static void
+test_beijing_session_sees_only_beijing(void **state)
+{
+	PGconn		*admin = db_admin(), *app = db_app();
+	struct client	*o = client_login("officer.bj", DEMO_PASSWORD);
+	char		*all[NREGIONAL], *n;
+	size_t		 i;
+
+	(void)state;
+	/* The superuser sees both sides of every table. */
+	for (i = 0; i < NREGIONAL; i++) {
+		all[i] = count_beijing(admin, regional[i].table,
+		    regional[i].column);
+		n = count_elsewhere(admin, regional[i].table,
+		    regional[i].column);
+		if (atoi(all[i]) == 0 || atoi(n) == 0)
+			fail_msg("%s: %s rows in Beijing, %s elsewhere: nothing"
+			    " to test with", regional[i].table, all[i], n);
+		free(n);
+	}
+	expect_sql(admin, "SELECT count(*) > 0 FROM log_leaves"
+	    " WHERE case_id = $1", sh_case, "t");
+	expect_sql(admin, "SELECT count(*) FROM activities WHERE id = $1",
+	    sh_activity, "1");
+
+	scope_as_session(app, o, "110000");
+	for (i = 0; i < NREGIONAL; i++) {
+		n = count_elsewhere(app, regional[i].table, regional[i].column);
+		if (strcmp(n, "0") != 0)
+			fail_msg("Beijing's session sees %s rows of other regions"
+			    " in %s", n, regional[i].table);
+		free(n);
+		n = count_beijing(app, regional[i].table, regional[i].column);
+		if (strcmp(n, all[i]) != 0)
+			fail_msg("Beijing's session sees %s of Beijing's %s rows"
+			    " in %s", n, all[i], regional[i].table);
+		free(n);
+		free(all[i]);
+	}
+	/* By id, whatever else the query asks. */
+	expect_sql(app, "SELECT count(*) FROM log_leaves WHERE case_id = $1",
+	    sh_case, "0");
+	expect_sql(app, "SELECT count(*) FROM case_events WHERE case_id = $1",
+	    sh_case, "0");
+	expect_sql(app, "SELECT count(*) FROM activities WHERE id = $1",
+	    sh_activity, "0");
+	expect_sql(app, "SELECT count(*) FROM activities WHERE id = $1",
+	    bj_activity, "1");
+	expect_sql(app, "SELECT count(*) > 0 FROM log_leaves"
+	    " WHERE case_id = $1", bj_case, "t");
+	expect_sql(app, "SELECT (SELECT count(*) FROM log_leaves"
+	    " WHERE case_id = $1) = (SELECT count(*) FROM case_events"
+	    " WHERE case_id = $1)", bj_case, "t");
+	client_free(o);
+	PQfinish(admin);
+	PQfinish(app);
+}
+
+/*
+ * Idempotency keys are scoped by user, not by region: a Beijing
+ * officer's session sees its own key, not the county officer's (inside
+ * its region) nor Shanghai's, and cannot store one for another user.
+ */
+static void
+test_idempotency_keys_are_the_users(void **state)
+{
+	PGconn		*admin = db_admin(), *app = db_app();
+	struct client	*o = client_login("officer.bj", DEMO_PASSWORD);
+	const char	*sql = "SELECT count(*) FROM idempotency_keys"
+			    " WHERE key = $1";
+
+	(void)state;
+	expect_sql(admin, sql, bj_key, "1");
+	expect_sql(admin, sql, dc_key, "1");
+	expect_sql(admin, sql, sh_key, "1");
+	scope_as_session(app, o, "110000");
+	expect_sql(app, sql, bj_key, "1");
+	expect_sql(app, sql, dc_key, "0");
+	expect_sql(app, sql, sh_key, "0");
+	expect_sql(app, "SELECT count(*) FROM idempotency_keys"
+	    " WHERE user_id IS DISTINCT FROM scope_user()", NULL, "0");
+	expect_error(app, "INSERT INTO idempotency_keys (user_id, key,"
+	    " request_hash) VALUES ((SELECT id FROM users"
+	    " WHERE username = 'officer.dc'), 'rls-foreign', sha256('x'))",
+	    "42501");
+	client_free(o);
+	PQfinish(admin);
+	PQfinish(app);
+}
+
+/*
+ * Categories: everyone reads every one (the national ones and each
+ * province's); a Beijing session adds one for Beijing, never for
+ * Shanghai nor for the nation.
+ */
+static void
+test_categories_added_by_province(void **state)
+{
+	PGconn		*admin = db_admin(), *app = db_app();
+	struct client	*o = client_login("officer.bj", DEMO_PASSWORD);
+	char		*n, *sql, *id = fmt("rls_%ld", (long)getpid());
+
+	(void)state;
+	n = db_value(admin, "SELECT count(*) FROM categories", NULL);
+	scope_as_session(app, o, "110000");
+	expect_sql(app, "SELECT count(*) FROM categories", NULL, n);
+	free(n);
+	db_do(app, "BEGIN");
+	sql = fmt("INSERT INTO categories (id, name, ord, province, added_by)"
+	    " VALUES ('%s', '行级安全%s', 100000 + %ld %% 100000, '110000',"
+	    " scope_user())", id, id, (long)getpid());
+	db_do(app, sql);
+	free(sql);
+	db_do(app, "ROLLBACK");
+	sql = fmt("INSERT INTO categories (id, name, ord, province, added_by)"
+	    " VALUES ('%s', '行级安全%s', 100000 + %ld %% 100000, '310000',"
+	    " scope_user())", id, id, (long)getpid());
+	expect_error(app, sql, "42501");
+	free(sql);
+	sql = fmt("INSERT INTO categories (id, name, ord, province, added_by)"
+	    " VALUES ('%s', '行级安全%s', 100000 + %ld %% 100000, '110000',"
+	    " (SELECT id FROM users WHERE username = 'officer.dc'))", id, id,
+	    (long)getpid());
+	expect_error(app, sql, "42501");	/* added_by someone else */
+	free(sql);
+	sql = fmt("INSERT INTO categories (id, name, ord, province, added_by)"
+	    " VALUES ('%s', '行级安全%s', 99, NULL, scope_user())", id, id);
+	expect_error(app, sql, "42501");	/* a national one */
+	free(sql);
+	free(id);
+	client_free(o);
+	PQfinish(admin);
+	PQfinish(app);
+}
+
+/*
+ * Sessions and login failures: row security on and no policy at all, so
+ * even a grant added by mistake would show the role nothing; and no
+ * grant either -- the SECURITY DEFINER functions are the only way in.
+ */
+static void
+test_closed_tables(void **state)
+{
+	static const char *const closed[] = { "sessions", "login_failures" };
+	PGconn	*admin = db_admin(), *app = db_app();
+	char	*sql;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		sql = fmt("SELECT c.relrowsecurity::text || '/' || (SELECT"
+		    " count(*) FROM pg_policy p WHERE p.polrelid = c.oid)"
+		    " || '/' || has_table_privilege('paicha_app', c.oid,"
+		    " 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')::text"
+		    " FROM pg_class c WHERE c.oid = 'public.%s'::regclass",
+		    closed[i]);
+		expect_sql(admin, sql, NULL, "true/0/false");
+		free(sql);
+		sql = fmt("SELECT count(*) FROM %s", closed[i]);
+		expect_error(app, sql, "42501");
+		free(sql);
+	}
+	PQfinish(admin);
+	PQfinish(app);
+}
+
 static void
 test_shanghai_cannot_write_beijing(void **state)
 {
@@ -143,6 +547,25 @@ test_shanghai_cannot_write_beijing(void **state)
 	/* Moving a visible row out of the scope is refused as well. */
 	expect_error(app, "UPDATE users SET region = '110000'"
 	    " WHERE region = '310000'", "42501");
+	/* An activity: recorded in Shanghai, refused in Beijing. */
+	db_do(app, "BEGIN");
+	n = db_value(app, "WITH a AS (INSERT INTO activities (kind,"
+	    " campaign_id, category, on_date, region, batches, problems_count,"
+	    " created_by) VALUES ('risk_monitoring', 2026, 'cement',"
+	    " today_cst(), '310000', 1, 0, (SELECT id FROM users"
+	    " WHERE username = 'officer.sh')) RETURNING 1)"
+	    " SELECT count(*) FROM a", NULL);
+	assert_string_equal(n, "1");
+	free(n);
+	db_do(app, "ROLLBACK");
+	expect_error(app, "INSERT INTO activities (kind, campaign_id, category,"
+	    " on_date, region, batches, problems_count, created_by) VALUES"
+	    " ('risk_monitoring', 2026, 'cement', today_cst(), '110000', 1, 0,"
+	    " (SELECT id FROM users WHERE username = 'officer.sh'))", "42501");
+	/* The log is the checkpointer's: no row of it is the role's to add. */
+	expect_error(app, "INSERT INTO log_leaves (case_id, seq, case_region,"
+	    " leaf) SELECT case_id, seq + 1000, case_region, leaf"
+	    " FROM log_leaves LIMIT 1", "42501");
 	PQfinish(app);
 }
 
@@ -221,12 +644,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_rls_table_covered),
 		cmocka_unit_test(test_shanghai_sees_no_beijing_rows),
+		cmocka_unit_test(test_beijing_session_sees_only_beijing),
+		cmocka_unit_test(test_idempotency_keys_are_the_users),
+		cmocka_unit_test(test_categories_added_by_province),
+		cmocka_unit_test(test_closed_tables),
 		cmocka_unit_test(test_shanghai_cannot_write_beijing),
 		cmocka_unit_test(test_rls_cannot_be_switched_off),
 		cmocka_unit_test(test_role_attributes),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("e2e-rls", tests, setup, NULL);
+	return cmocka_run_group_tests_name("e2e-rls", tests, setup,
+	    teardown);
 }
