@@ -158,6 +158,7 @@ void	 reply_problem(struct req *, int, const char *, const char *, json_t *);
 void	 reply_db_error(struct req *);
 void	 reply_resource(struct req *, int, json_t *, const char *,
 	    const char *);
+void	 reply_page(struct req *, json_t *, const PGresult *, long long);
 int	 reply_precondition(struct req *, int, const char *);
 void	 reply_discard(struct req *);
 void	 reply_send(struct req *);

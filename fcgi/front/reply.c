@@ -363,13 +363,13 @@ reply_db_error(struct req *r)
 
 /*
  * Reply `status` with the resource `o` (stolen), its ETag (from its
- * "version", when it has one) and, when `location` is not NULL, a
- * Location.  `o` NULL: the database failed (recorded in `r`), or there
- * is no such `noun` the user may see (404).
+ * "version", when it has one) and, for 201, its Location: `collection`
+ * and the resource's "id".  `o` NULL: the database failed (recorded in
+ * `r`), or there is no such `noun` the user may see (404).
  */
 void
 reply_resource(struct req *r, int status, json_t *o, const char *noun,
-    const char *location)
+    const char *collection)
 {
 	const json_t	*v;
 	char		 detail[64];
@@ -386,9 +386,28 @@ reply_resource(struct req *r, int status, json_t *o, const char *noun,
 	if (json_is_integer(v = json_object_get(o, "version")))
 		snprintf(r->etag, sizeof(r->etag), "%lld",
 		    (long long)json_integer_value(v));
-	if (location != NULL)
-		snprintf(r->location, sizeof(r->location), "%s", location);
+	if (status == 201 && collection != NULL &&
+	    json_is_integer(v = json_object_get(o, "id")))
+		snprintf(r->location, sizeof(r->location), "%s/%lld",
+		    collection, (long long)json_integer_value(v));
 	reply_json(r, status, o);
+}
+
+/*
+ * Reply 200 with one page of a list: `items` (stolen) and next_cursor,
+ * the "id" of the page's last row when `res` -- read with one row more
+ * than `limit` -- has more.
+ */
+void
+reply_page(struct req *r, json_t *items, const PGresult *res,
+    long long limit)
+{
+	json_t	*next = json_null();
+
+	if (PQntuples(res) > limit)
+		next = json_string(db_get(res, (int)limit - 1, "id"));
+	reply_json(r, 200, json_pack("{s:o, s:o}", "items", items,
+	    "next_cursor", next));
 }
 
 /*

@@ -267,7 +267,7 @@ activity_create(struct req *r)
 	PGresult	*res = NULL;
 	char		 region[7], on[WF_DATE_LEN + 1], camp[24], eid[24];
 	char		 cnt[24], bat[24], fail[24], solved[24], gain[32];
-	char		 uid[24], loc[64];
+	char		 uid[24];
 	const char	*p[15];
 	unsigned	 present;
 	int64_t		 id;
@@ -340,8 +340,7 @@ activity_create(struct req *r)
 		req_fail(r, "activity %lld could not be shown", (long long)id);
 		goto dberr;
 	}
-	snprintf(loc, sizeof(loc), "/api/v1/activities/%lld", (long long)id);
-	reply_resource(r, 201, o, "activity", loc);
+	reply_resource(r, 201, o, "activity", "/api/v1/activities");
 	o = NULL;
 	goto out;
 dberr:
@@ -549,9 +548,6 @@ activity_list(struct req *r)
 	for (i = 0; i < n && i < in.limit; i++)
 		if ((o = activity_json(r, res, i)) != NULL)
 			json_array_append_new(items, o);
-	o = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-	    n > in.limit ? json_sprintf("%s", db_get(res, (int)in.limit - 1,
-	    "id")) : json_null());
+	reply_page(r, items, res, in.limit);
 	PQclear(res);
-	reply_json(r, 200, o);
 }

@@ -346,7 +346,7 @@ case_create(struct req *r)
 	struct ledger_event ev = { 0 };
 	json_t		*payload = NULL, *errors = NULL, *step = NULL;
 	PGresult	*res = NULL;
-	char		 eid[24], camp[24], region[7], loc[64];
+	char		 eid[24], camp[24], region[7];
 	char		 prevhex[LEDGER_HEX], hashhex[LEDGER_HEX];
 	char		*steptext = NULL;
 	const char	*p[5];
@@ -401,8 +401,7 @@ case_create(struct req *r)
 	ledger_params(&ev, p + 1, prevhex, hashhex);
 	if (db_exec_ok(r, &open, p) == -1)
 		goto fail;
-	snprintf(loc, sizeof(loc), "/api/v1/cases/%lld", (long long)id);
-	reply_resource(r, 201, case_json(r, id), "case", loc);
+	reply_resource(r, 201, case_json(r, id), "case", "/api/v1/cases");
 	goto out;
 fail:
 	reply_db_error(r);
@@ -594,11 +593,8 @@ case_list(struct req *r)
 		if (o != NULL)
 			json_array_append_new(items, o);
 	}
-	o = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-	    n > in.limit ? json_sprintf("%s", db_get(res, (int)in.limit - 1,
-	    "id")) : json_null());
+	reply_page(r, items, res, in.limit);
 	PQclear(res);
-	reply_json(r, 200, o);
 }
 
 /*

@@ -165,17 +165,6 @@ out:
 	return o;
 }
 
-/* Reply `status` with the enterprise as it now is (and a Location for
- * 201). */
-static void
-enterprise_reply(struct req *r, int64_t id, int status)
-{
-	char	 loc[64];
-
-	snprintf(loc, sizeof(loc), "/api/v1/enterprises/%lld", (long long)id);
-	reply_resource(r, status, enterprise_json(r, id), "enterprise",
-	    status == 201 ? loc : NULL);
-}
 
 /* ------------------------------------------------------------------ */
 /* POST /api/v1/enterprises                                           */
@@ -304,7 +293,8 @@ enterprise_create(struct req *r)
 		log_info("request %s: enterprise %lld registered with code %s "
 		    "failing its check, by override of %s", r->id,
 		    (long long)id, in.uscc, r->user.username);
-	enterprise_reply(r, id, 201);
+	reply_resource(r, 201, enterprise_json(r, id), "enterprise",
+	    "/api/v1/enterprises");
 	return;
 dberr:
 	reply_db_error(r);
@@ -409,11 +399,8 @@ enterprise_list(struct req *r)
 		if (o != NULL)
 			json_array_append_new(items, o);
 	}
-	o = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-	    n > in.limit ? json_sprintf("%s", db_get(res, (int)in.limit - 1,
-	    "id")) : json_null());
+	reply_page(r, items, res, in.limit);
 	PQclear(res);
-	reply_json(r, 200, o);
 }
 
 /* ------------------------------------------------------------------ */
@@ -535,7 +522,8 @@ enterprise_patch(struct req *r)
 	}
 	if (db_exec_ok(r, &update, p) == -1)
 		goto dberr;
-	enterprise_reply(r, r->ids[0], 200);
+	reply_resource(r, 200, enterprise_json(r, r->ids[0]), "enterprise",
+	    NULL);
 	goto out;
 dberr:
 	reply_db_error(r);

@@ -141,16 +141,6 @@ user_get_json(struct req *r, int64_t id)
 	return o;
 }
 
-/* Reply with the user as it now is, ETag and (for 201) Location. */
-static void
-user_reply(struct req *r, int64_t id, int status)
-{
-	char	 loc[64];
-
-	snprintf(loc, sizeof(loc), "/api/v1/users/%lld", (long long)id);
-	reply_resource(r, status, user_get_json(r, id), "user",
-	    status == 201 ? loc : NULL);
-}
 
 /*
  * Hash a new password, holding a hashing slot.  Returns 0, or -1 after
@@ -241,11 +231,8 @@ user_list(struct req *r)
 	for (i = 0; i < n && i < in.limit; i++)
 		if ((o = user_row_json(res, i)) != NULL)
 			json_array_append_new(items, o);
-	o = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-	    n > in.limit ? json_sprintf("%s", db_get(res, (int)in.limit - 1,
-	    "id")) : json_null());
+	reply_page(r, items, res, in.limit);
 	PQclear(res);
-	reply_json(r, 200, o);
 }
 
 /* ------------------------------------------------------------------ */
@@ -331,7 +318,7 @@ user_create(struct req *r)
 	log_info("request %s: %s created user %s (id %lld) in %s as %s",
 	    r->id, r->user.username, in.username, (long long)id, in.region,
 	    roles);
-	user_reply(r, id, 201);
+	reply_resource(r, 201, user_get_json(r, id), "user", "/api/v1/users");
 	goto out;
 dberr:
 	reply_db_error(r);
@@ -480,7 +467,7 @@ user_patch(struct req *r)
 	    HAS(UP_ROLES) ? " roles" : "", HAS(UP_REGION) ? " region" : "",
 	    HAS(UP_DISABLED) ? (in.disabled ? " disabled" : " enabled") : "",
 	    HAS(UP_PASSWORD) ? " password" : "");
-	user_reply(r, r->ids[0], 200);
+	reply_resource(r, 200, user_get_json(r, r->ids[0]), "user", NULL);
 	goto out;
 dberr:
 	reply_db_error(r);
