@@ -45,6 +45,8 @@ static const struct {
 	{ "23502", 422 },	/* not_null_violation */
 	{ "22", 422 },		/* data exception: bad value */
 	{ "42501", 404 },	/* insufficient_privilege: RLS said no */
+	{ "PA403", 403 },	/* the database's own refusal (four eyes,
+				   the session's own events, no self-admin) */
 	{ "40001", 503 },	/* serialization_failure: retry */
 	{ "40P01", 503 },	/* deadlock_detected: retry */
 	{ "55P03", 503 },	/* lock_not_available */
@@ -749,13 +751,14 @@ db_route_replica(struct req *r)
 	static const char check[] =
 	    "SELECT set_config('paicha.region', $1, false) AS region,"
 	    " set_config('paicha.user_id', $2, false) AS user_id,"
+	    " set_config('paicha.session', $5, false) AS session,"
 	    " pg_is_in_recovery() AS standby,"
 	    " coalesce(pg_last_wal_replay_lsn() >= $3::pg_lsn, false) AS own,"
 	    " CASE WHEN pg_last_wal_replay_lsn() >= $4::pg_lsn THEN 0"
 	    "  ELSE extract(epoch FROM clock_timestamp() -"
 	    "   pg_last_xact_replay_timestamp()) END AS lag";
 	struct db	*rep = &r->w->spare;
-	const char	*p[4];
+	const char	*p[5];
 	char		 uid[24];
 	PGresult	*res = NULL;
 	time_t		 now;
@@ -775,7 +778,8 @@ db_route_replica(struct req *r)
 	p[1] = uid;
 	p[2] = r->wrote_lsn[0] != '\0' ? r->wrote_lsn : "0/0";
 	p[3] = r->primary_lsn[0] != '\0' ? r->primary_lsn : "FFFFFFFF/FFFFFFFF";
-	res = PQexecParams(rep->conn, check, 4, NULL, p, NULL, NULL, 0);
+	p[4] = r->session;
+	res = PQexecParams(rep->conn, check, 5, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		log_warn("request %s: replica check failed: %s", r->id,
 		    PQerrorMessage(rep->conn));

@@ -134,6 +134,8 @@ struct req {
 	 * Read replica (db.c): the session's WAL positions from
 	 * session_open, and whether this request reads from the replica.
 	 */
+	char			 session[2 * 32 + 1]; /* the token's digest, hex:
+						   paicha.session (db.c) */
 	char			 wrote_lsn[24];	/* its last write; "" none */
 	char			 primary_lsn[24]; /* the primary's, at auth */
 	int			 on_replica;

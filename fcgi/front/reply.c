@@ -342,6 +342,10 @@ reply_db_error(struct req *r)
 		reply_problem(r, 422, NULL, "the record violates a rule of "
 		    "the database", NULL);
 		break;
+	case 403:
+		reply_problem(r, 403, NULL, "the database refused this change "
+		    "to you", NULL);
+		break;
 	case 404:
 		reply_problem(r, 404, NULL, "no such resource", NULL);
 		break;

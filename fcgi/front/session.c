@@ -200,6 +200,8 @@ session_authenticate(struct req *r)
 		    db_get(res, 0, "wrote_lsn"));
 		snprintf(r->primary_lsn, sizeof(r->primary_lsn), "%s",
 		    db_get(res, 0, "primary_lsn"));
+		/* The database checks the scope against it: db.c. */
+		snprintf(r->session, sizeof(r->session), "%s", digest + 2);
 		r->authed = 1;
 		rc = 0;
 	}

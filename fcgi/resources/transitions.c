@@ -392,6 +392,32 @@ static const struct vfield approval_fields[] = {
 	    offsetof(struct approval_in, comment) },
 };
 
+/*
+ * Whether the proposal's author made this user legal (created them with
+ * the role, or granted it): such a decision is not four eyes.  1, 0, or
+ * -1 (recorded in `r`).  The database refuses it too (sql/0030).
+ */
+static int
+made_legal_by_proposer(struct req *r, const struct case_row *c)
+{
+	static struct stmt made = STMT(
+	    "SELECT legal_made_by($1, $2) AS made", 2);
+	char		 uid[24], pid[24];
+	const char	*p[2];
+	PGresult	*res;
+	int		 rc;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	snprintf(pid, sizeof(pid), "%lld", (long long)c->pending_by);
+	p[0] = uid;
+	p[1] = pid;
+	if ((res = db_exec(r, &made, p)) == NULL)
+		return -1;
+	rc = strcmp(db_get(res, 0, "made"), "t") == 0;
+	PQclear(res);
+	return rc;
+}
+
 /* The proposal's payload (a new reference), or NULL (recorded in r). */
 static json_t *
 proposal_payload(struct req *r, const struct case_row *c)
@@ -458,6 +484,17 @@ case_approval(struct req *r)
 	case WF_APPROVAL_OK:
 	case WF_APPROVAL__MAX:
 		break;
+	}
+	switch (made_legal_by_proposer(r, &c)) {
+	case -1:
+		reply_db_error(r);
+		return;
+	case 1:
+		log_warn("request %s: %s was made legal by the proposer",
+		    r->id, r->user.username);
+		reply_problem(r, 403, "self-approval", "the proposer gave you "
+		    "the legal role: someone else must decide", NULL);
+		return;
 	}
 	pe = c.pending_event;
 	if ((proposal = proposal_payload(r, &c)) == NULL) {

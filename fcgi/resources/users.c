@@ -166,6 +166,19 @@ new_password_hash(struct req *r, const char *pw, char *out, size_t size)
 	return rc;
 }
 
+/*
+ * Separation of duties: `admin` holds no other role -- an administrator
+ * who could also propose, decide or audit could approve their own work
+ * through an account they made.  The message for `roles`, or NULL.  The
+ * database holds the same rule (users_admin_alone, sql/0030).
+ */
+static const char *
+roles_allowed(unsigned roles)
+{
+	return (roles & R(ADMIN)) && roles != R(ADMIN) ?
+	    "管理员不能兼任其他角色" : NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* GET /api/v1/users                                                  */
 /* ------------------------------------------------------------------ */
@@ -288,6 +301,11 @@ user_create(struct req *r)
 	if (validate_json(r, r->json, create_fields, NITEMS(create_fields),
 	    &in, NULL) == -1)
 		goto out;
+	if ((msg = roles_allowed(in.roles)) != NULL) {
+		reply_problem(r, 422, NULL, "some fields are missing or invalid",
+		    problem_field(NULL, "roles", msg));
+		goto out;
+	}
 	if (new_password_hash(r, in.password, hash, sizeof(hash)) == -1)
 		goto out;
 	if ((msg = region_usable(r, in.region, 1)) != NULL) {
@@ -392,7 +410,6 @@ user_patch(struct req *r)
 	const char	*p[6], *msg;
 	PGresult	*res = NULL;
 	int		 self;
-	json_t		*errors = NULL;
 
 	memset(&in, 0, sizeof(in));
 	hash[0] = '\0';
@@ -405,16 +422,22 @@ user_patch(struct req *r)
 		    NULL);
 		goto out;
 	}
-	/* An administrator cannot lock itself out. */
+	if (HAS(UP_ROLES) && (msg = roles_allowed(in.roles)) != NULL) {
+		reply_problem(r, 422, NULL, "some fields are missing or invalid",
+		    problem_field(NULL, "roles", msg));
+		goto out;
+	}
+	/*
+	 * No one administers themselves: their own roles, region and
+	 * disabled flag are another administrator's to change (the
+	 * database refuses it too: users_no_self_admin).
+	 */
 	self = r->ids[0] == r->user.id;
-	if (self && HAS(UP_DISABLED) && in.disabled)
-		errors = problem_field(errors, "disabled", "不能停用自己的账号");
-	if (self && HAS(UP_ROLES) && !(in.roles & R(ADMIN)))
-		errors = problem_field(errors, "roles",
-		    "不能取消自己的管理员角色");
-	if (errors != NULL) {
-		reply_problem(r, 422, NULL, "you cannot lock yourself out",
-		    errors);
+	if (self && (HAS(UP_ROLES) || HAS(UP_REGION) || HAS(UP_DISABLED))) {
+		log_warn("request %s: %s tried to change their own roles, "
+		    "region or disabled flag", r->id, r->user.username);
+		reply_problem(r, 403, "self-administration", "no one changes "
+		    "their own roles, region or disabled flag", NULL);
 		goto out;
 	}
 	if (HAS(UP_PASSWORD) &&

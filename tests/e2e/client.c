@@ -640,3 +640,55 @@ case_make(struct client *c, long long eid, const char *problem)
 	resp_free(&r);
 	return id;
 }
+
+/* The token of `c`'s session, from its cookie jar (malloc'd). */
+char *
+client_token(struct client *c)
+{
+	static const char	 name[] = "\t__Host-paicha\t";
+	struct curl_slist	*cookies = NULL, *k;
+	char			*tok = NULL, *v;
+
+	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &cookies);
+	for (k = cookies; k != NULL; k = k->next)
+		if ((v = strstr(k->data, name)) != NULL) {
+			free(tok);
+			tok = strdup(v + strlen(name));
+		}
+	curl_slist_free_all(cookies);
+	if (tok == NULL || strlen(tok) != 43)
+		fail_msg("no session token in %s's cookies", c->name);
+	return tok;
+}
+
+/*
+ * Scope the database connection `app` (paicha_app) as the service scopes
+ * a request of `c`'s session: session_open() with the SHA-256 of the
+ * session's token, which sets paicha.region, paicha.user_id and
+ * paicha.session from the user's own record -- never from anything the
+ * test chooses.  Returns the region.
+ */
+char *
+db_scope_as(PGconn *app, struct client *c)
+{
+	char	*tok = client_token(c), *region;
+
+	region = db_value(app, "SELECT region FROM session_open(sha256(decode("
+	    "translate($1, '-_', '+/') || '=', 'base64')), 3600)", tok, NULL);
+	if (region == NULL)
+		fail_msg("%s's session did not open", c->name);
+	free(tok);
+	return region;
+}
+
+/* `sql` (one parameter `arg`, or none when NULL) as `c` must give `want`. */
+void
+db_expect(PGconn *c, const char *sql, const char *arg, const char *want)
+{
+	char	*n = db_value(c, sql, arg, NULL);
+
+	if (n == NULL || strcmp(n, want) != 0)
+		fail_msg("%s [$1 = %s]: %s, want %s", sql, arg ? arg : "-",
+		    n ? n : "NULL", want);
+	free(n);
+}

@@ -55,6 +55,7 @@ static const struct {
 	{ "categories", "test_categories_added_by_province" },
 	{ "sessions", "test_closed_tables" },
 	{ "login_failures", "test_closed_tables" },
+	{ "legal_grants", "test_closed_tables" },
 };
 
 #define NOTHER		(sizeof(other) / sizeof(other[0]))
@@ -100,18 +101,6 @@ count_elsewhere(PGconn *c, const char *table, const char *column)
 
 	free(sql);
 	return n;
-}
-
-/* `sql` (one parameter `arg`, or none when NULL) as `c` must give `want`. */
-static void
-expect_sql(PGconn *c, const char *sql, const char *arg, const char *want)
-{
-	char	*n = db_value(c, sql, arg, NULL);
-
-	if (n == NULL || strcmp(n, want) != 0)
-		fail_msg("%s [$1 = %s]: %s, want %s", sql, arg ? arg : "-",
-		    n ? n : "NULL", want);
-	free(n);
 }
 
 /* A case on enterprise `eid` registered by `c` with Idempotency-Key `key`. */
@@ -199,26 +188,6 @@ teardown(void **state)
 	return 0;
 }
 
-/* The token of `c`'s session, from its cookie jar (malloc'd). */
-static char *
-session_token(struct client *c)
-{
-	static const char	 name[] = "\t__Host-paicha\t";
-	struct curl_slist	*cookies = NULL, *k;
-	char			*tok = NULL, *v;
-
-	curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &cookies);
-	for (k = cookies; k != NULL; k = k->next)
-		if ((v = strstr(k->data, name)) != NULL) {
-			free(tok);
-			tok = strdup(v + strlen(name));
-		}
-	curl_slist_free_all(cookies);
-	if (tok == NULL || strlen(tok) != 43)
-		fail_msg("no session token in %s's cookies", c->name);
-	return tok;
-}
-
 /*
  * Scope `app` (paicha_app) as the service scopes a request of `c`'s
  * session: session_open() with the SHA-256 of the session's token, which
@@ -228,21 +197,19 @@ session_token(struct client *c)
 static void
 scope_as_session(PGconn *app, struct client *c, const char *region)
 {
-	char	*tok = session_token(c);
-
-	expect_sql(app, "SELECT region FROM session_open(sha256(decode("
-	    "translate($1, '-_', '+/') || '=', 'base64')), 3600)", tok, region);
-	expect_sql(app, "SELECT current_setting('paicha.region')", NULL,
+	db_scope_as(app, c);
+	db_expect(app, "SELECT current_setting('paicha.region')", NULL,
 	    region);
-	free(tok);
 }
 
 static void
 test_shanghai_sees_no_beijing_rows(void **state)
 {
-	PGconn	*admin = db_admin(), *app = db_app();
-	char	*n;
-	size_t	 i;
+	PGconn		*admin = db_admin(), *app = db_app();
+	struct client	*bj = client_login("officer.bj", DEMO_PASSWORD);
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	char		*n;
+	size_t		 i;
 
 	(void)state;
 	/* The rows are there (the superuser sees them) ... */
@@ -253,9 +220,8 @@ test_shanghai_sees_no_beijing_rows(void **state)
 			    regional[i].table);
 		free(n);
 	}
-	/* ... Beijing's own scope sees them through RLS ... */
-	free(db_value(app, "SELECT set_config('paicha.region', '110000',"
-	    " false)", NULL));
+	/* ... Beijing's own session sees them through RLS ... */
+	scope_as_session(app, bj, "110000");
 	for (i = 0; i < NREGIONAL; i++) {
 		n = count_beijing(app, regional[i].table, regional[i].column);
 		if (atoi(n) == 0)
@@ -264,8 +230,7 @@ test_shanghai_sees_no_beijing_rows(void **state)
 		free(n);
 	}
 	/* ... and Shanghai's sees none. */
-	free(db_value(app, "SELECT set_config('paicha.region', '310000',"
-	    " false)", NULL));
+	scope_as_session(app, sh, "310000");
 	for (i = 0; i < NREGIONAL; i++) {
 		n = count_beijing(app, regional[i].table, regional[i].column);
 		if (strcmp(n, "0") != 0)
@@ -284,7 +249,53 @@ test_shanghai_sees_no_beijing_rows(void **state)
 	n = db_value(app, "SELECT count(*) FROM enterprises", NULL);
 	assert_string_equal(n, "0");
 	free(n);
+	client_free(bj);
+	client_free(sh);
 	PQfinish(admin);
+	PQfinish(app);
+}
+
+/*
+ * The application role cannot widen its own scope (issue 15, item 5):
+ * with a Shanghai officer's session presented, setting paicha.region to
+ * the nation's code -- or Beijing's, with a Beijing user's id -- shows
+ * nothing at all, in any table: the policies check the scope against
+ * the session (scope_valid(), sql/0030).  Nor does a made-up session.
+ */
+static void
+test_forged_scope_sees_nothing(void **state)
+{
+	PGconn		*app = db_app();
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	char		*n, *sql;
+	size_t		 i;
+
+	(void)state;
+	scope_as_session(app, sh, "310000");
+	free(db_value(app, "SELECT set_config('paicha.region', '000000',"
+	    " false)", NULL));
+	for (i = 0; i < NREGIONAL; i++) {
+		sql = fmt("SELECT count(*) FROM %s", regional[i].table);
+		n = db_value(app, sql, NULL);
+		if (strcmp(n, "0") != 0)
+			fail_msg("a forged national scope sees %s rows of %s", n,
+			    regional[i].table);
+		free(n);
+		free(sql);
+	}
+	free(db_value(app, "SELECT set_config('paicha.region', '110000',"
+	    " false), set_config('paicha.user_id', (SELECT min(id)::text"
+	    " FROM users), false)", NULL));
+	n = db_value(app, "SELECT count(*) FROM cases", NULL);
+	assert_string_equal(n, "0");
+	free(n);
+	/* A session token no one was given. */
+	free(db_value(app, "SELECT set_config('paicha.session',"
+	    " repeat('ab', 32), false)", NULL));
+	n = db_value(app, "SELECT count(*) FROM enterprises", NULL);
+	assert_string_equal(n, "0");
+	free(n);
+	client_free(sh);
 	PQfinish(app);
 }
 
@@ -379,9 +390,9 @@ test_beijing_session_sees_only_beijing(void **state)
 			    " to test with", regional[i].table, all[i], n);
 		free(n);
 	}
-	expect_sql(admin, "SELECT count(*) > 0 FROM log_leaves"
+	db_expect(admin, "SELECT count(*) > 0 FROM log_leaves"
 	    " WHERE case_id = $1", sh_case, "t");
-	expect_sql(admin, "SELECT count(*) FROM activities WHERE id = $1",
+	db_expect(admin, "SELECT count(*) FROM activities WHERE id = $1",
 	    sh_activity, "1");
 
 	scope_as_session(app, o, "110000");
@@ -399,17 +410,17 @@ test_beijing_session_sees_only_beijing(void **state)
 		free(all[i]);
 	}
 	/* By id, whatever else the query asks. */
-	expect_sql(app, "SELECT count(*) FROM log_leaves WHERE case_id = $1",
+	db_expect(app, "SELECT count(*) FROM log_leaves WHERE case_id = $1",
 	    sh_case, "0");
-	expect_sql(app, "SELECT count(*) FROM case_events WHERE case_id = $1",
+	db_expect(app, "SELECT count(*) FROM case_events WHERE case_id = $1",
 	    sh_case, "0");
-	expect_sql(app, "SELECT count(*) FROM activities WHERE id = $1",
+	db_expect(app, "SELECT count(*) FROM activities WHERE id = $1",
 	    sh_activity, "0");
-	expect_sql(app, "SELECT count(*) FROM activities WHERE id = $1",
+	db_expect(app, "SELECT count(*) FROM activities WHERE id = $1",
 	    bj_activity, "1");
-	expect_sql(app, "SELECT count(*) > 0 FROM log_leaves"
+	db_expect(app, "SELECT count(*) > 0 FROM log_leaves"
 	    " WHERE case_id = $1", bj_case, "t");
-	expect_sql(app, "SELECT (SELECT count(*) FROM log_leaves"
+	db_expect(app, "SELECT (SELECT count(*) FROM log_leaves"
 	    " WHERE case_id = $1) = (SELECT count(*) FROM case_events"
 	    " WHERE case_id = $1)", bj_case, "t");
 	client_free(o);
@@ -431,14 +442,14 @@ test_idempotency_keys_are_the_users(void **state)
 			    " WHERE key = $1";
 
 	(void)state;
-	expect_sql(admin, sql, bj_key, "1");
-	expect_sql(admin, sql, dc_key, "1");
-	expect_sql(admin, sql, sh_key, "1");
+	db_expect(admin, sql, bj_key, "1");
+	db_expect(admin, sql, dc_key, "1");
+	db_expect(admin, sql, sh_key, "1");
 	scope_as_session(app, o, "110000");
-	expect_sql(app, sql, bj_key, "1");
-	expect_sql(app, sql, dc_key, "0");
-	expect_sql(app, sql, sh_key, "0");
-	expect_sql(app, "SELECT count(*) FROM idempotency_keys"
+	db_expect(app, sql, bj_key, "1");
+	db_expect(app, sql, dc_key, "0");
+	db_expect(app, sql, sh_key, "0");
+	db_expect(app, "SELECT count(*) FROM idempotency_keys"
 	    " WHERE user_id IS DISTINCT FROM scope_user()", NULL, "0");
 	expect_error(app, "INSERT INTO idempotency_keys (user_id, key,"
 	    " request_hash) VALUES ((SELECT id FROM users"
@@ -464,7 +475,7 @@ test_categories_added_by_province(void **state)
 	(void)state;
 	n = db_value(admin, "SELECT count(*) FROM categories", NULL);
 	scope_as_session(app, o, "110000");
-	expect_sql(app, "SELECT count(*) FROM categories", NULL, n);
+	db_expect(app, "SELECT count(*) FROM categories", NULL, n);
 	free(n);
 	db_do(app, "BEGIN");
 	sql = fmt("INSERT INTO categories (id, name, ord, province, added_by)"
@@ -502,20 +513,21 @@ test_categories_added_by_province(void **state)
 static void
 test_closed_tables(void **state)
 {
-	static const char *const closed[] = { "sessions", "login_failures" };
+	static const char *const closed[] = { "sessions", "login_failures",
+	    "legal_grants" };
 	PGconn	*admin = db_admin(), *app = db_app();
 	char	*sql;
 	size_t	 i;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(closed) / sizeof(closed[0]); i++) {
 		sql = fmt("SELECT c.relrowsecurity::text || '/' || (SELECT"
 		    " count(*) FROM pg_policy p WHERE p.polrelid = c.oid)"
 		    " || '/' || has_table_privilege('paicha_app', c.oid,"
 		    " 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')::text"
 		    " FROM pg_class c WHERE c.oid = 'public.%s'::regclass",
 		    closed[i]);
-		expect_sql(admin, sql, NULL, "true/0/false");
+		db_expect(admin, sql, NULL, "true/0/false");
 		free(sql);
 		sql = fmt("SELECT count(*) FROM %s", closed[i]);
 		expect_error(app, sql, "42501");
@@ -528,12 +540,12 @@ test_closed_tables(void **state)
 static void
 test_shanghai_cannot_write_beijing(void **state)
 {
-	PGconn	*app = db_app();
-	char	*n;
+	PGconn		*app = db_app();
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	char		*n;
 
 	(void)state;
-	free(db_value(app, "SELECT set_config('paicha.region', '310000',"
-	    " false)", NULL));
+	scope_as_session(app, sh, "310000");
 	/* An UPDATE of Beijing's rows touches none. */
 	n = db_value(app, "WITH u AS (UPDATE enterprises SET name = name"
 	    " WHERE region LIKE '11%' RETURNING 1) SELECT count(*) FROM u",
@@ -546,7 +558,10 @@ test_shanghai_cannot_write_beijing(void **state)
 	    " (SELECT min(id) FROM users))", "42501");
 	/* Moving a visible row out of the scope is refused as well. */
 	expect_error(app, "UPDATE users SET region = '110000'"
-	    " WHERE region = '310000'", "42501");
+	    " WHERE region = '310000' AND id <> scope_user()", "42501");
+	/* Nor may the session's user move itself (users_no_self_admin). */
+	expect_error(app, "UPDATE users SET region = '310100'"
+	    " WHERE id = scope_user()", "PA403");
 	/* An activity: recorded in Shanghai, refused in Beijing. */
 	db_do(app, "BEGIN");
 	n = db_value(app, "WITH a AS (INSERT INTO activities (kind,"
@@ -566,6 +581,7 @@ test_shanghai_cannot_write_beijing(void **state)
 	expect_error(app, "INSERT INTO log_leaves (case_id, seq, case_region,"
 	    " leaf) SELECT case_id, seq + 1000, case_region, leaf"
 	    " FROM log_leaves LIMIT 1", "42501");
+	client_free(sh);
 	PQfinish(app);
 }
 
@@ -646,6 +662,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_rls_table_covered),
 		cmocka_unit_test(test_shanghai_sees_no_beijing_rows),
+		cmocka_unit_test(test_forged_scope_sees_nothing),
 		cmocka_unit_test(test_beijing_session_sees_only_beijing),
 		cmocka_unit_test(test_idempotency_keys_are_the_users),
 		cmocka_unit_test(test_categories_added_by_province),

@@ -407,8 +407,8 @@ test_service_role_cannot_tamper(void **state)
 	long long	 id = case_with(officer, ent_bj, 2);
 	char		*sql;
 
-	/* Scoped like the service's own requests. */
-	db_do(app, "SELECT set_config('paicha.region', '110000', false)");
+	/* Scoped like the service's own requests: its session. */
+	free(db_scope_as(app, officer));
 	sql = fmt("UPDATE case_events SET record = record WHERE case_id = %lld",
 	    id);
 	refused(app, sql, "42501");
@@ -423,7 +423,11 @@ test_service_role_cannot_tamper(void **state)
 	refused(app, "INSERT INTO checkpoints SELECT * FROM checkpoints",
 	    "42501");
 
-	/* A third event whose hash is wrong: the trigger refuses it. */
+	/*
+	 * A third event, inserted directly: the role may not (events enter
+	 * only through ledger_append(), sql/0030); and through it with a
+	 * wrong hash, the trigger refuses it.
+	 */
 	sql = fmt("INSERT INTO case_events (case_id, seq, at, actor, role,"
 	    " region, case_region, event, phase, from_state, to_state, record,"
 	    " request_id, prev_hash, hash) SELECT case_id, 3, at, actor, role,"
@@ -431,9 +435,72 @@ test_service_role_cannot_tamper(void **state)
 	    " replace(record, '\"seq\":2', '\"seq\":3'), request_id, hash,"
 	    " sha256('not the hash') FROM case_events"
 	    " WHERE case_id = %lld AND seq = 2", id);
+	refused(app, sql, "42501");
+	free(sql);
+	sql = fmt("SELECT ledger_append('case', replace(record,"
+	    " '\"seq\":2', '\"seq\":3'), hash, sha256('not the hash'))"
+	    " FROM case_events WHERE case_id = %lld AND seq = 2", id);
 	refused(app, sql, "23514");
 	free(sql);
 	PQfinish(app);
+	verify_ok_everywhere(id);
+}
+
+/*
+ * A decision the application role writes itself (issue 15, item 5): with
+ * an officer's session -- the connection the service holds -- an event
+ * saying legal.bj approved the officer's proposal, hashed right, is
+ * refused (not the session's user); so is the same approval as the
+ * officer (four eyes: the proposer, and no legal role); before sql/0030
+ * the trigger accepted the first and the next checkpoint covered it.
+ */
+static void
+test_forged_approval_refused(void **state)
+{
+	PGconn		*app = db_app(), *su = db_admin();
+	long long	 id = case_new(officer, ent_bj, "伪造的法制审核");
+	struct resp	 r;
+	const char	*h[] = { "If-Match: \"1\"", NULL };
+	char		*path = fmt("/api/v1/cases/%lld/transitions", id);
+	char		*sql, *ev;
+	int		 i;
+	static const char *const as[2] = {
+		"(SELECT id FROM users WHERE username = 'legal.bj'), 'legal'",
+		"(SELECT id FROM users WHERE username = 'officer.bj'), 'officer'",
+	};
+
+	(void)state;
+	http_json(officer, "POST", path, json_pack("{s:s, s:{s:s}}", "event",
+	    "dismiss", "payload", "reason", "伪造测试"), h, &r);
+	assert_status(&r, 202);
+	resp_free(&r);
+	free(db_scope_as(app, officer));
+	for (i = 0; i < 2; i++) {
+		sql = fmt("WITH c AS (SELECT id, region, last_seq, last_hash"
+		    " FROM cases WHERE id = %lld), r AS (SELECT c.*,"
+		    " (SELECT jsonb_build_object('actor', a.uid, 'at',"
+		    " rfc3339(now()), 'case', c.id, 'case_region', c.region,"
+		    " 'event', 'dismiss', 'from', 'detected', 'payload',"
+		    " jsonb_build_object('proposal_seq', 2), 'phase',"
+		    " 'approved', 'region', '110000', 'request_id', 'forged',"
+		    " 'role', a.role, 'seq', c.last_seq + 1, 'to', 'closed')"
+		    " FROM (SELECT %s) AS a(uid, role))::text AS rec FROM c)"
+		    " SELECT ledger_append('case', r.rec, r.last_hash,"
+		    " event_hash(r.id, r.last_seq + 1, r.last_hash, r.rec))"
+		    " FROM r", id, as[i]);
+		refused(app, sql, "PA403");
+		free(sql);
+	}
+	/* Nothing of it stayed: two events, the proposal still pending. */
+	ev = fmt("%lld", id);
+	db_expect(su, "SELECT count(*) FROM case_events WHERE case_id = $1",
+	    ev, "2");
+	db_expect(su, "SELECT pending_event FROM cases WHERE id = $1", ev,
+	    "dismiss");
+	free(ev);
+	free(path);
+	PQfinish(app);
+	PQfinish(su);
 	verify_ok_everywhere(id);
 }
 
@@ -450,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_tamper_log_leaf),
 		cmocka_unit_test(test_tamper_case_without_events),
 		cmocka_unit_test(test_service_role_cannot_tamper),
+		cmocka_unit_test(test_forged_approval_refused),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -425,35 +425,135 @@ test_password_change_ends_sessions(void **state)
 	forget_failures();
 }
 
+/*
+ * No one administers themselves (issue 15, item 4; API.md Part 2): an
+ * administrator's own roles, region and disabled flag are another
+ * administrator's to change -- 403, and nothing changes; its own display
+ * name it may change.
+ */
 static void
-test_no_self_lockout(void **state)
+test_no_self_administration(void **state)
 {
 	struct resp	 r;
-	char		*name = unique_name("e2e.selfadm."), *path, *etag;
+	char		*name = unique_name("e2e.selfadm."), *path;
 	struct client	*c;
 	long long	 id;
-	const char	*hdr[2];
+	const char	*hdr[] = { "If-Match: \"1\"", NULL };
 
 	(void)state;
 	id = fixture_user(admin, name, "110000", "[\"admin\"]");
 	c = client_login(name, DEMO_PASSWORD);
 	path = fmt("/api/v1/users/%lld", id);
-	etag = strdup("If-Match: \"1\"");
-	hdr[0] = etag;
-	hdr[1] = NULL;
 	http_json(c, "PATCH", path, json_pack("{s:b}", "disabled", 1), hdr, &r);
-	assert_problem_field(&r, 422, "disabled");
+	assert_problem(&r, 403);
 	resp_free(&r);
-	http_json(c, "PATCH", path, json_pack("{s:[s]}", "roles", "officer"),
+	http_json(c, "PATCH", path, json_pack("{s:[s]}", "roles", "admin"),
 	    hdr, &r);
-	assert_problem_field(&r, 422, "roles");
+	assert_problem(&r, 403);
 	resp_free(&r);
-	/* Still an admin. */
+	http_json(c, "PATCH", path, json_pack("{s:s}", "region", "110100"),
+	    hdr, &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	/* Nothing changed: still version 1, still an admin. */
+	http_json(c, "PATCH", path, json_pack("{s:s}", "display_name",
+	    "改了自己的名字"), hdr, &r);
+	assert_status(&r, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json,
+	    "version")), 2);
+	resp_free(&r);
 	assert_int_equal(status_of(c, "GET", "/api/v1/users", NULL, NULL), 200);
 	client_free(c);
-	free(etag);
 	free(path);
 	free(name);
+}
+
+/*
+ * Separation of duties (issue 15, item 4): `admin` holds no other role,
+ * at creation or later (422 naming roles).
+ */
+static void
+test_admin_alone(void **state)
+{
+	struct resp	 r;
+	char		*name = unique_name("e2e.adm2."), *path;
+	long long	 id;
+	const char	*hdr[] = { "If-Match: \"1\"", NULL };
+
+	(void)state;
+	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
+	    " s:[s, s, s], s:s}", "username", name, "display_name", name,
+	    "region", "110000", "roles", "admin", "officer", "legal",
+	    "password", DEMO_PASSWORD), NULL, &r);
+	assert_problem_field(&r, 422, "roles");
+	resp_free(&r);
+	id = fixture_user(admin, name, "110000", "[\"officer\"]");
+	path = fmt("/api/v1/users/%lld", id);
+	http_json(admin, "PATCH", path, json_pack("{s:[s, s]}", "roles",
+	    "admin", "legal"), hdr, &r);
+	assert_problem_field(&r, 422, "roles");
+	resp_free(&r);
+	free(path);
+	free(name);
+}
+
+/*
+ * The puppet (issue 15, item 4): whom an officer made legal -- while it
+ * was an administrator -- may not decide that officer's proposals (403,
+ * and the database refuses it too); another legal reviewer may.
+ */
+static void
+test_puppet_legal_may_not_decide(void **state)
+{
+	struct resp	 r;
+	char		*boss = unique_name("e2e.boss."), *pup = unique_name(
+			    "e2e.puppet."), *path;
+	struct client	*b, *p, *legal;
+	long long	 bid, eid, cid;
+	char		 uscc[19];
+	const char	*hdr[] = { "If-Match: \"1\"", NULL };
+	const char	*hdr2[] = { "If-Match: \"2\"", NULL };
+
+	(void)state;
+	bid = fixture_user(admin, boss, "110000", "[\"admin\"]");
+	b = client_login(boss, DEMO_PASSWORD);
+	(void)fixture_user(b, pup, "110000", "[\"legal\"]");
+	/* Another administrator makes the boss an officer. */
+	path = fmt("/api/v1/users/%lld", bid);
+	http_json(admin, "PATCH", path, json_pack("{s:[s]}", "roles",
+	    "officer"), hdr, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	free(path);
+	client_free(b);
+	b = client_login(boss, DEMO_PASSWORD);
+	eid = fixture_enterprise(b, "110000", uscc);
+	cid = fixture_case(b, eid);
+	path = fmt("/api/v1/cases/%lld/transitions", cid);
+	http_json(b, "POST", path, json_pack("{s:s, s:{s:s}}", "event",
+	    "dismiss", "payload", "reason", "傀儡审核"), hdr, &r);
+	assert_status(&r, 202);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/cases/%lld/approval", cid);
+	p = client_login(pup, DEMO_PASSWORD);
+	http_json(p, "POST", path, json_pack("{s:s}", "decision", "approve"),
+	    hdr2, &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	legal = client_login("legal.bj", DEMO_PASSWORD);
+	http_json(legal, "POST", path, json_pack("{s:s}", "decision",
+	    "approve"), hdr2, &r);
+	assert_status(&r, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "state")), "closed");
+	resp_free(&r);
+	client_free(legal);
+	client_free(p);
+	client_free(b);
+	free(path);
+	free(boss);
+	free(pup);
 }
 
 int
@@ -466,7 +566,9 @@ main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_disable_ends_sessions),
 		cmocka_unit_test(test_password_change_ends_sessions),
-		cmocka_unit_test(test_no_self_lockout),
+		cmocka_unit_test(test_no_self_administration),
+		cmocka_unit_test(test_admin_alone),
+		cmocka_unit_test(test_puppet_legal_may_not_decide),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -44,6 +44,7 @@ struct client {
 struct client	*client_new(void);
 void		 client_free(struct client *);
 struct client	*client_login(const char *, const char *);
+char		*client_token(struct client *);	/* its session's, malloc'd */
 /* The same for another instance: its URL and its certificate. */
 struct client	*client_new_at(const char *, const char *);
 struct client	*client_login_at(const char *, const char *, const char *,
@@ -78,6 +79,8 @@ PGconn	*db_admin(void);
 PGconn	*db_app(void);
 char	*db_value(PGconn *, const char *, ...);	/* first cell or NULL */
 void	 db_do(PGconn *, const char *);
+char	*db_scope_as(PGconn *, struct client *);	/* its region */
+void	 db_expect(PGconn *, const char *, const char *, const char *);
 long	 chain_broken(PGconn *, const char *, long *);
 
 /* ./run subcommands on the test instance; returns the exit status. */
