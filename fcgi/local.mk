@@ -38,6 +38,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/audit.c \
 	fcgi/resources/case_history.c \
 	fcgi/resources/cases.c \
+	fcgi/resources/changes.c \
 	fcgi/resources/enterprises.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \

@@ -53,6 +53,51 @@ ledger_first(struct ledger_event *e, int64_t case_id, const char *region,
 	e->at_us = at_us;
 }
 
+/*
+ * Fill `e` (zeroed first) as the next event of another stream than a
+ * case's: `entity` `id`, whose region is `scope_region`, `event` by a
+ * user acting as `role`, now.  ledger_append() finds its place at the
+ * stream's head.  `payload` is borrowed.
+ */
+void
+ledger_change(struct ledger_event *e, enum ledger_entity entity, int64_t id,
+    const char *scope_region, const char *role, const char *event,
+    json_t *payload)
+{
+	memset(e, 0, sizeof(*e));
+	e->entity = entity;
+	e->id = id;
+	e->scope_region = scope_region;
+	e->role = role;
+	e->event = event;
+	e->payload = payload;
+	e->at_us = now_us();
+}
+
+/*
+ * A change event's payload: {"old": {...}, "new": {...}} with the members
+ * named in `keys` (NULL-terminated) whose values differ between the
+ * resource `before` and `after` (both borrowed).  A new reference, or
+ * NULL (out of memory).
+ */
+json_t *
+ledger_diff(const json_t *before, const json_t *after,
+    const char *const *keys)
+{
+	json_t	*o = json_object(), *n = json_object(), *a, *b;
+
+	for (; o != NULL && n != NULL && *keys != NULL; keys++) {
+		b = json_object_get(before, *keys);
+		a = json_object_get(after, *keys);
+		if ((a == NULL && b == NULL) || json_equal(a, b))
+			continue;
+		json_object_set(o, *keys, b != NULL ? b : json_null());
+		json_object_set(n, *keys, a != NULL ? a : json_null());
+	}
+	return o != NULL && n != NULL ? json_pack("{s:o, s:o}", "old", o, "new",
+	    n) : (json_decref(o), json_decref(n), NULL);
+}
+
 /* A NUL-terminated string as a struct text; NULL stays NULL. */
 static struct text
 text_of(const char *s)
@@ -82,6 +127,7 @@ ledger_record(struct ledger_event *e, int64_t actor, const char *actor_region,
 	memset(&h, 0, sizeof(h));
 	h.actor = actor;
 	h.at_us = e->at_us;
+	h.entity = text_of(ledger_streams[e->entity].name);
 	h.id = e->id;
 	h.scope_region = text_of(e->scope_region);
 	h.event = text_of(e->event);
@@ -149,10 +195,41 @@ ledger_params(const struct ledger_event *e, const char **p, char *prevhex,
 }
 
 /*
+ * Place event `e` (seq 0) at its stream's head: e->seq and e->prev from
+ * the stream's last event.  Returns 0, or -1 (recorded in `r`).
+ */
+static int
+ledger_place(struct req *r, struct ledger_event *e)
+{
+	static struct stmt head = STMT(
+	    "SELECT seq, hash FROM ledger_head($1, $2)", 2);
+	char		 id[24];
+	const char	*p[2];
+	PGresult	*res;
+	int		 rc;
+
+	snprintf(id, sizeof(id), "%lld", (long long)e->id);
+	p[0] = ledger_streams[e->entity].name;
+	p[1] = id;
+	if ((res = db_exec(r, &head, p)) == NULL)
+		return -1;
+	e->seq = atoi(db_get(res, 0, "seq")) + 1;
+	e->prev = e->head;
+	if ((rc = bytea_parse(db_get(res, 0, "hash"), e->head,
+	    CHAIN_LEN)) == -1)
+		req_fail(r, "%s %lld: unreadable stream head",
+		    ledger_streams[e->entity].name, (long long)e->id);
+	PQclear(res);
+	return rc;
+}
+
+/*
  * Append event `e` as the request's user, in the request's transaction:
- * its record, its hash, the row.  The caller holds its stream's lock.
- * Returns 0, or -1 with the failure recorded in `r`; `e`'s record is
- * freed either way.
+ * its record, its hash, the row.  A case's event comes placed (its seq
+ * and prev from the case row); any other's is placed at its stream's
+ * head here.  The caller holds the entity row's lock, which orders the
+ * stream.  Returns 0, or -1 with the failure recorded in `r`; `e`'s
+ * record is freed either way.
  */
 int
 ledger_append(struct req *r, struct ledger_event *e)
@@ -163,7 +240,8 @@ ledger_append(struct req *r, struct ledger_event *e)
 	const char	*p[4];
 	int		 rc;
 
-	if (ledger_prepare(r, e) == -1)
+	if ((e->seq == 0 && ledger_place(r, e) == -1) ||
+	    ledger_prepare(r, e) == -1)
 		return -1;
 	ledger_params(e, p, prevhex, hashhex);
 	rc = db_exec_ok(r, &append, p);

@@ -29,7 +29,11 @@ struct req;
 /* ------------------------------------------------------------------ */
 
 enum ledger_entity {
-	LEDGER_CASE,
+	LEDGER_CASE,		/* case_events: its own record (record.c) */
+	LEDGER_USER,		/* the rest: ledger_events, one record shape */
+	LEDGER_ENTERPRISE,
+	LEDGER_CATEGORY,
+	LEDGER_CAMPAIGN,
 	LEDGER__MAX
 };
 
@@ -63,6 +67,8 @@ struct ledger_event {
 	long long		 at_us;
 	char			*record;	/* out: canonical JSON, malloc'd */
 	unsigned char		 hash[CHAIN_LEN];	/* out */
+	unsigned char		 head[CHAIN_LEN];	/* ledger_append's
+							   lookup of prev */
 };
 
 /* A piece of text that need not end in NUL (a column of a result). */
@@ -78,6 +84,7 @@ struct text {
 struct record_head {
 	int64_t		 actor;
 	long long	 at_us;
+	struct text	 entity;	/* the stream's name */
 	int64_t		 id;
 	struct text	 scope_region;
 	struct text	 event;
@@ -115,6 +122,9 @@ long	 record_skeleton(char *, size_t, enum ledger_entity,
 
 void	 ledger_first(struct ledger_event *, int64_t, const char *, json_t *,
 	    long long);
+void	 ledger_change(struct ledger_event *, enum ledger_entity, int64_t,
+	    const char *, const char *, const char *, json_t *);
+json_t	*ledger_diff(const json_t *, const json_t *, const char *const *);
 int	 ledger_record(struct ledger_event *, int64_t, const char *,
 	    const char *);
 int	 ledger_prepare(struct req *, struct ledger_event *);

@@ -31,6 +31,10 @@
 
 const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	[LEDGER_CASE] = { "case", "paicha/case-event/v1" },
+	[LEDGER_USER] = { "user", "paicha/user-event/v1" },
+	[LEDGER_ENTERPRISE] = { "enterprise", "paicha/enterprise-event/v1" },
+	[LEDGER_CATEGORY] = { "category", "paicha/category-event/v1" },
+	[LEDGER_CAMPAIGN] = { "campaign", "paicha/campaign-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -73,11 +77,38 @@ static const struct member case_members[] = {
 	M("to", MK_TEXT, to),
 };
 
+/*
+ * Every other stream's record (sql/0031_ledger_streams.sql):
+ *
+ *	{"actor":A,"at":"T","entity":"user","entity_id":5,"event":"update",
+ *	 "payload":{...},"region":"G","request_id":"I","role":"admin",
+ *	 "scope_region":"R","seq":S}
+ */
+static const struct member entity_members[] = {
+	M("actor", MK_INT64, actor),
+	M("at", MK_TIME, at_us),
+	M("entity", MK_TEXT, entity),
+	M("entity_id", MK_INT64, id),
+	M("event", MK_TEXT, event),
+	M("payload", MK_PAYLOAD, actor),
+	M("region", MK_TEXT, region),
+	M("request_id", MK_TEXT, request_id),
+	M("role", MK_TEXT, role),
+	M("scope_region", MK_TEXT, scope_region),
+	M("seq", MK_INT32, seq),
+};
+
+#define ENTITY_RECORD	{ entity_members, NITEMS(entity_members) }
+
 static const struct {
 	const struct member	*members;
 	size_t			 n;
 } records[LEDGER__MAX] = {
 	[LEDGER_CASE] = { case_members, NITEMS(case_members) },
+	[LEDGER_USER] = ENTITY_RECORD,
+	[LEDGER_ENTERPRISE] = ENTITY_RECORD,
+	[LEDGER_CATEGORY] = ENTITY_RECORD,
+	[LEDGER_CAMPAIGN] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */

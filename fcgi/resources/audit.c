@@ -148,6 +148,8 @@ check_cursor(const char *s)
 static const char *const formats[] = { "json", "csv", NULL };
 
 struct events_in {
+	const char	*entity;
+	long long	 entity_id;
 	long long	 case_id;
 	const char	*actor;
 	const char	*event;
@@ -159,10 +161,19 @@ struct events_in {
 	const char	*format;
 };
 
-enum { EF_CASE, EF_ACTOR, EF_EVENT, EF_REGION, EF_FROM, EF_TO, EF_CURSOR,
-    EF_LIMIT, EF_FORMAT, EF__MAX };
+enum { EF_ENTITY, EF_ENTITY_ID, EF_CASE, EF_ACTOR, EF_EVENT, EF_REGION,
+    EF_FROM, EF_TO, EF_CURSOR, EF_LIMIT, EF_FORMAT, EF__MAX };
+
+/* The streams, by name (../ledger/record.c's ledger_streams). */
+static const char *const entities[] = {
+	"case", "user", "enterprise", "category", "campaign", NULL
+};
 
 static const struct vfield events_fields[EF__MAX] = {
+	[EF_ENTITY] = { "entity", VT_ENUM, 0, 0, 0, entities, NULL,
+	    offsetof(struct events_in, entity) },
+	[EF_ENTITY_ID] = { "entity_id", VT_ID, 0, 0, 0, NULL, NULL,
+	    offsetof(struct events_in, entity_id) },
 	[EF_CASE] = { "case", VT_ID, 0, 0, 0, NULL, NULL,
 	    offsetof(struct events_in, case_id) },
 	[EF_ACTOR] = { "actor", VT_STRING, 0, 1, 63, NULL, NULL,
@@ -187,32 +198,50 @@ static const struct vfield events_fields[EF__MAX] = {
  * The events the filters select, oldest first ((at, case, seq) order,
  * the cursor's), at most $12 of them, in the user's scope (RLS).  A date
  * `from` starts at 00:00 and a date `to` ends at 24:00, China Standard
- * Time; an instant is taken as it is, `to` inclusive.
+ * Time; an instant is taken as it is, `to` inclusive.  A case's stream
+ * (the default), or ($13) another entity's, with the same columns.
  */
+#define EVENTS_FILTER(id, region) \
+    " WHERE ($1::bigint IS NULL OR " id " = $1)" \
+    " AND ($2::text IS NULL OR e.actor = user_id_of($2))" \
+    " AND ($3::text IS NULL OR e.event = $3)" \
+    " AND ($4::text IS NULL OR (" region " >= region_lo($4::char(6))" \
+    "   AND " region " < region_hi($4::char(6))))" \
+    " AND ($5::date IS NULL" \
+    "   OR e.at >= $5::date::timestamp AT TIME ZONE 'Asia/Shanghai')" \
+    " AND ($6::timestamptz IS NULL OR e.at >= $6::timestamptz)" \
+    " AND ($7::date IS NULL" \
+    "   OR e.at < ($7::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')" \
+    " AND ($8::timestamptz IS NULL OR e.at <= $8::timestamptz)" \
+    " AND ($9::timestamptz IS NULL OR (e.at, " id ", e.seq)" \
+    "   > ($9::timestamptz, $10::bigint, $11::integer))"
+
+static struct stmt entity_events_stmt = STMT(
+    "SELECT e.entity, e.entity_id AS case_id, e.seq, rfc3339(e.at) AS at,"
+    " e.actor, u.username, u.display_name, e.role, e.region,"
+    " e.scope_region AS case_region, e.event, NULL::text AS phase,"
+    " NULL::text AS from_state, NULL::text AS to_state, e.record,"
+    " e.request_id, encode(e.hash, 'hex') AS hash,"
+    " encode(e.prev_hash, 'hex') AS prev_hash"
+    " FROM ledger_events e LEFT JOIN LATERAL user_public(e.actor) u ON true"
+    EVENTS_FILTER("e.entity_id", "e.scope_region")
+    " AND e.entity = $13"
+    " ORDER BY e.at, e.entity_id, e.seq LIMIT $12", 13);
+
 static struct stmt events_stmt = STMT(
-    "SELECT e.case_id, e.seq, rfc3339(e.at) AS at, e.actor, u.username,"
+    "SELECT 'case' AS entity, e.case_id, e.seq, rfc3339(e.at) AS at,"
+    " e.actor, u.username,"
     " u.display_name, e.role, e.region, e.case_region, e.event, e.phase,"
     " e.from_state, e.to_state, e.record, e.request_id,"
     " encode(e.hash, 'hex') AS hash, encode(e.prev_hash, 'hex') AS prev_hash"
     " FROM case_events e LEFT JOIN LATERAL user_public(e.actor) u ON true"
-    " WHERE ($1::bigint IS NULL OR e.case_id = $1)"
-    " AND ($2::text IS NULL OR e.actor = user_id_of($2))"
-    " AND ($3::text IS NULL OR e.event = $3)"
-    " AND ($4::text IS NULL OR (e.case_region >= region_lo($4::char(6))"
-    "   AND e.case_region < region_hi($4::char(6))))"
-    " AND ($5::date IS NULL"
-    "   OR e.at >= $5::date::timestamp AT TIME ZONE 'Asia/Shanghai')"
-    " AND ($6::timestamptz IS NULL OR e.at >= $6::timestamptz)"
-    " AND ($7::date IS NULL"
-    "   OR e.at < ($7::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
-    " AND ($8::timestamptz IS NULL OR e.at <= $8::timestamptz)"
-    " AND ($9::timestamptz IS NULL OR (e.at, e.case_id, e.seq)"
-    "   > ($9::timestamptz, $10::bigint, $11::integer))"
+    EVENTS_FILTER("e.case_id", "e.case_region")
     " ORDER BY e.at, e.case_id, e.seq LIMIT $12", 12);
 
-/* The statement's parameters: filters, cursor and limit. */
+/* The statement and its parameters: filters, cursor, limit, stream. */
 struct events_q {
-	const char	*p[12];
+	struct stmt	*st;
+	const char	*p[13];
 	char		 cid[24], lim[16];
 	char		 cur[CURSOR_MAX + 1];
 	char		 at[40], ccase[24], cseq[16];	/* the last row's key */
@@ -226,8 +255,12 @@ events_params(struct events_q *q, const struct events_in *in,
 	int		 dated;
 
 	memset(q->p, 0, sizeof(q->p));
-	if (present & (1u << EF_CASE)) {
-		snprintf(q->cid, sizeof(q->cid), "%lld", in->case_id);
+	q->st = in->entity == NULL || strcmp(in->entity, "case") == 0 ?
+	    &events_stmt : &entity_events_stmt;
+	q->p[12] = in->entity;
+	if (present & ((1u << EF_CASE) | (1u << EF_ENTITY_ID))) {
+		snprintf(q->cid, sizeof(q->cid), "%lld", present &
+		    (1u << EF_CASE) ? in->case_id : in->entity_id);
 		q->p[0] = q->cid;
 	}
 	q->p[1] = in->actor;
@@ -284,13 +317,21 @@ record_payload(const char *record)
 	return p;
 }
 
-/* Row `i` of an events result as the JSON item (a new reference). */
+/*
+ * Row `i` of an events result as the JSON item (a new reference): its
+ * stream (entity, entity_id), and Part 1's fields -- a case's event all
+ * of them, another entity's those it has, its region as scope_region.
+ */
 static json_t *
 event_item(const PGresult *res, int i)
 {
-	return json_pack("{s:I, s:i, s:s, s:o, s:I, s:o, s:s, s:s, s:s, s:s,"
-	    " s:s, s:o, s:s, s:o, s:s, s:s, s:s}",
-	    "case", (json_int_t)strtoll(db_get(res, i, "case_id"), NULL, 10),
+	json_int_t	 id = strtoll(db_get(res, i, "case_id"), NULL, 10);
+	json_t		*o;
+
+	o = json_pack("{s:s, s:I, s:i, s:s, s:o, s:I, s:o, s:s, s:s, s:s,"
+	    " s:o, s:s, s:s}",
+	    "entity", db_get(res, i, "entity"),
+	    "entity_id", id,
 	    "seq", atoi(db_get(res, i, "seq")),
 	    "at", db_get(res, i, "at"),
 	    "actor", db_json_text(res, i, "username"),
@@ -298,15 +339,26 @@ event_item(const PGresult *res, int i)
 	    "actor_name", db_json_text(res, i, "display_name"),
 	    "role", db_get(res, i, "role"),
 	    "region", db_get(res, i, "region"),
-	    "case_region", db_get(res, i, "case_region"),
 	    "event", db_get(res, i, "event"),
-	    "phase", db_get(res, i, "phase"),
-	    "from", db_json_text(res, i, "from_state"),
-	    "to", db_get(res, i, "to_state"),
 	    "payload", record_payload(db_get(res, i, "record")),
 	    "request_id", db_get(res, i, "request_id"),
-	    "hash", db_get(res, i, "hash"),
-	    "prev_hash", db_get(res, i, "prev_hash"));
+	    "hash", db_get(res, i, "hash"));
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "prev_hash", json_string(db_get(res, i,
+	    "prev_hash")));
+	if (strcmp(db_get(res, i, "entity"), "case") != 0) {
+		json_object_set_new(o, "scope_region", json_string(db_get(res,
+		    i, "case_region")));
+		return o;
+	}
+	json_object_set_new(o, "case", json_integer(id));
+	json_object_set_new(o, "case_region", json_string(db_get(res, i,
+	    "case_region")));
+	json_object_set_new(o, "phase", json_string(db_get(res, i, "phase")));
+	json_object_set_new(o, "from", db_json_text(res, i, "from_state"));
+	json_object_set_new(o, "to", json_string(db_get(res, i, "to_state")));
+	return o;
 }
 
 /* ---- CSV ---------------------------------------------------------- */
@@ -402,7 +454,7 @@ events_csv(struct req *r, struct events_q *q, PGresult *res, int paged,
 			break;
 		events_advance(q, res, n - 1);
 		PQclear(res);
-		if ((res = db_exec(r, &events_stmt, q->p)) == NULL) {
+		if ((res = db_exec(r, q->st, q->p)) == NULL) {
 			reply_stream_abort(r);
 			break;
 		}
@@ -437,7 +489,7 @@ audit_events(struct req *r)
 	events_params(&q, &in, present);
 	/* One more than a page: whether there is a next one. */
 	snprintf(q.lim, sizeof(q.lim), "%lld", paged ? in.limit + 1 : in.limit);
-	if ((res = db_exec(r, &events_stmt, q.p)) == NULL) {
+	if ((res = db_exec(r, q.st, q.p)) == NULL) {
 		reply_db_error(r);
 		goto out;
 	}

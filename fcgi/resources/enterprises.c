@@ -203,6 +203,29 @@ static const struct vfield create_fields[] = {
 	    check_reason, offsetof(struct enterprise_in, uscc_override_reason) },
 };
 
+/* What an enterprise's events carry (its stream, ../ledger/). */
+static const char *const audited[] = {
+	"uscc", "name", "region", "address", "production_licence",
+	"production_licence_status", "ccc_certificate", "ccc_status",
+	"uscc_override", NULL
+};
+
+/*
+ * The facts of enterprise `o` (borrowed) named in `audited`, as a new
+ * object: a registration's event.
+ */
+static json_t *
+facts_of(const json_t *o)
+{
+	json_t		*f = json_object();
+	const char	*const *k;
+
+	for (k = audited; f != NULL && *k != NULL; k++)
+		json_object_set(f, *k, json_object_get(o, *k) != NULL ?
+		    json_object_get(o, *k) : json_null());
+	return f;
+}
+
 /* An empty optional string is no value: SQL NULL. */
 static const char *
 nonempty(const char *s)
@@ -226,6 +249,7 @@ enterprise_create(struct req *r)
 	const char	*p[11], *msg;
 	char		 uid[24];
 	PGresult	*res = NULL;
+	json_t		*o = NULL, *facts = NULL;
 	int64_t		 id;
 	int		 override;
 
@@ -289,14 +313,21 @@ enterprise_create(struct req *r)
 	}
 	id = strtoll(db_get(res, 0, "id"), NULL, 10);
 	PQclear(res);
+	if ((o = enterprise_json(r, id)) == NULL ||
+	    (facts = facts_of(o)) == NULL ||
+	    change_record(r, LEDGER_ENTERPRISE, id, in.region, "create",
+	    facts) == -1)
+		goto dberr;
 	if (override)
 		log_info("request %s: enterprise %lld registered with code %s "
 		    "failing its check, by override of %s", r->id,
 		    (long long)id, in.uscc, r->user.username);
-	reply_resource(r, 201, enterprise_json(r, id), "enterprise",
-	    "/api/v1/enterprises");
+	reply_resource(r, 201, o, "enterprise", "/api/v1/enterprises");
+	json_decref(facts);
 	return;
 dberr:
+	json_decref(o);
+	json_decref(facts);
 	reply_db_error(r);
 }
 
@@ -476,6 +507,7 @@ enterprise_patch(struct req *r)
 	char		 eid[24], ver[12];
 	PGresult	*res = NULL;
 	json_t		*v;
+	json_t		*before = NULL, *after = NULL;
 	int		 i, cleared = 0;
 
 	memset(&in, 0, sizeof(in));
@@ -520,13 +552,19 @@ enterprise_patch(struct req *r)
 			p[2 + i] = db_isnull(res, 0, cols[i]) ? NULL :
 			    db_get(res, 0, cols[i]);
 	}
-	if (db_exec_ok(r, &update, p) == -1)
+	if ((before = enterprise_json(r, r->ids[0])) == NULL ||
+	    db_exec_ok(r, &update, p) == -1 ||
+	    (after = enterprise_json(r, r->ids[0])) == NULL ||
+	    change_update(r, LEDGER_ENTERPRISE, r->ids[0], json_string_value(
+	    json_object_get(after, "region")), before, after, audited) == -1)
 		goto dberr;
-	reply_resource(r, 200, enterprise_json(r, r->ids[0]), "enterprise",
-	    NULL);
+	reply_resource(r, 200, after, "enterprise", NULL);
+	after = NULL;
 	goto out;
 dberr:
 	reply_db_error(r);
 out:
+	json_decref(before);
+	json_decref(after);
 	PQclear(res);
 }

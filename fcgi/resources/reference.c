@@ -176,11 +176,11 @@ category_create(struct req *r)
 	static struct stmt insert = STMT(
 	    "INSERT INTO categories (id, name, ord, province, added_by)"
 	    " SELECT $1, $2, coalesce(max(ord), 99) + 1, $3, $4"
-	    " FROM categories WHERE province = $3", 4);
+	    " FROM categories WHERE province = $3 RETURNING stream_id", 4);
 	struct category_in in = { NULL, NULL, NULL };
 	char		 own[7], uid[24];
 	const char	*p[4], *province;
-	json_t		*errors = NULL;
+	json_t		*errors = NULL, *o = NULL;
 	PGresult	*res = NULL;
 	int		 conflict;
 
@@ -237,14 +237,19 @@ category_create(struct req *r)
 	}
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	p[3] = uid;
-	if (db_exec_ok(r, &insert, p) == -1)
+	if ((res = db_exec(r, &insert, p)) == NULL ||
+	    (o = json_pack("{s:s, s:s, s:s}", "id", in.id, "name", in.name,
+	    "province", province)) == NULL ||
+	    change_record(r, LEDGER_CATEGORY, strtoll(db_get(res, 0,
+	    "stream_id"), NULL, 10), province, "create", o) == -1)
 		goto dberr;
+	PQclear(res);
 	log_info("request %s: %s added category %s for %s", r->id,
 	    r->user.username, in.id, province);
-	reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "id", in.id, "name",
-	    in.name, "province", province));
+	reply_json(r, 201, o);
 	return;
 dberr:
+	json_decref(o);
 	PQclear(res);
 	reply_db_error(r);
 }

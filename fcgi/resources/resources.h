@@ -70,6 +70,12 @@ const char *acting_role(unsigned, unsigned);
 void	 like_pattern(const char *, char *);
 const char *region_usable(struct req *, const char *, int);
 
+/* changes.c: a resource's change as an event of its stream. */
+int	 change_record(struct req *, enum ledger_entity, int64_t, const char *,
+	    const char *, json_t *);
+int	 change_update(struct req *, enum ledger_entity, int64_t, const char *,
+	    const json_t *, const json_t *, const char *const *);
+
 /* ------------------------------------------------------------------ */
 /* Handlers, by route (../routes.c)                                   */
 /* ------------------------------------------------------------------ */

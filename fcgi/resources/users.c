@@ -166,6 +166,12 @@ new_password_hash(struct req *r, const char *pw, char *out, size_t size)
 	return rc;
 }
 
+/* What a user's "update" event compares (ledger_diff). */
+static const char *const audited[] = {
+	"display_name", "region", "roles", "disabled", "password_changed",
+	NULL
+};
+
 /*
  * Separation of duties: `admin` holds no other role -- an administrator
  * who could also propose, decide or audit could approve their own work
@@ -294,6 +300,7 @@ user_create(struct req *r)
 	char		 hash[PASSWORD_HASH_MAX], roles[64], uid[24];
 	const char	*p[6], *msg;
 	PGresult	*res = NULL;
+	json_t		*after = NULL, *payload = NULL;
 	int64_t		 id;
 
 	memset(&in, 0, sizeof(in));
@@ -333,14 +340,26 @@ user_create(struct req *r)
 		goto dberr;
 	}
 	id = strtoll(db_get(res, 0, "id"), NULL, 10);
+	if ((after = user_get_json(r, id)) == NULL ||
+	    (payload = json_pack("{s:O, s:O, s:O, s:O}", "username",
+	    json_object_get(after, "username"), "display_name",
+	    json_object_get(after, "display_name"), "region",
+	    json_object_get(after, "region"), "roles",
+	    json_object_get(after, "roles"))) == NULL ||
+	    change_record(r, LEDGER_USER, id, in.region, "create",
+	    payload) == -1)
+		goto dberr;
 	log_info("request %s: %s created user %s (id %lld) in %s as %s",
 	    r->id, r->user.username, in.username, (long long)id, in.region,
 	    roles);
-	reply_resource(r, 201, user_get_json(r, id), "user", "/api/v1/users");
+	reply_resource(r, 201, after, "user", "/api/v1/users");
+	after = NULL;
 	goto out;
 dberr:
 	reply_db_error(r);
 out:
+	json_decref(after);
+	json_decref(payload);
 	PQclear(res);
 	OPENSSL_cleanse(hash, sizeof(hash));
 }
@@ -409,6 +428,7 @@ user_patch(struct req *r)
 	char		 target[64];
 	const char	*p[6], *msg;
 	PGresult	*res = NULL;
+	json_t		*before = NULL, *after = NULL;
 	int		 self;
 
 	memset(&in, 0, sizeof(in));
@@ -458,6 +478,8 @@ user_patch(struct req *r)
 	snprintf(target, sizeof(target), "%s", db_get(res, 0, "username"));
 	PQclear(res);
 	res = NULL;
+	if ((before = user_get_json(r, r->ids[0])) == NULL)
+		goto dberr;
 	if (HAS(UP_REGION) && (msg = region_usable(r, in.region, 1)) != NULL) {
 		if (*msg == '\0')
 			goto dberr;
@@ -490,11 +512,25 @@ user_patch(struct req *r)
 	    HAS(UP_ROLES) ? " roles" : "", HAS(UP_REGION) ? " region" : "",
 	    HAS(UP_DISABLED) ? (in.disabled ? " disabled" : " enabled") : "",
 	    HAS(UP_PASSWORD) ? " password" : "");
-	reply_resource(r, 200, user_get_json(r, r->ids[0]), "user", NULL);
+	/* Its stream: what changed, and that the password did (not what). */
+	if ((after = user_get_json(r, r->ids[0])) == NULL)
+		goto dberr;
+	if (HAS(UP_PASSWORD)) {
+		json_object_set_new(before, "password_changed", json_false());
+		json_object_set_new(after, "password_changed", json_true());
+	}
+	if (change_update(r, LEDGER_USER, r->ids[0], json_string_value(
+	    json_object_get(after, "region")), before, after, audited) == -1)
+		goto dberr;
+	json_object_del(after, "password_changed");
+	reply_resource(r, 200, after, "user", NULL);
+	after = NULL;
 	goto out;
 dberr:
 	reply_db_error(r);
 out:
+	json_decref(before);
+	json_decref(after);
 	PQclear(res);
 	OPENSSL_cleanse(hash, sizeof(hash));
 }

@@ -653,6 +653,63 @@ test_patch(void **state)
 	free(path);
 }
 
+/*
+ * An enterprise's changes leave a trail (issue 15, item 9): registering
+ * and renaming it, and revoking its licence, are events of its stream,
+ * each with the old and new values, that an auditor reads -- while the
+ * case shows the enterprise's new name.
+ */
+static void
+test_changes_are_audited(void **state)
+{
+	struct client	*auditor = client_login("auditor.bj", DEMO_PASSWORD);
+	struct resp	 r;
+	char		 uscc[19], *path;
+	long long	 id;
+	json_t		*items, *last;
+	const char	*hdr[] = { "If-Match: \"1\"", NULL };
+
+	(void)state;
+	id = fixture_enterprise(officer, "110000", uscc);
+	path = fmt("/api/v1/enterprises/%lld", id);
+	http_json(officer, "PATCH", path, json_pack("{s:s, s:s}", "name",
+	    "改名后的企业", "production_licence_status", "revoked"), hdr, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/audit/events?entity=enterprise&entity_id=%lld", id);
+	http_get(auditor, path, &r);
+	assert_status(&r, 200);
+	items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    items, 0), "event")), "create");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_array_get(items, 0), "payload"), "uscc")), uscc);
+	last = json_array_get(items, 1);
+	assert_string_equal(json_string_value(json_object_get(last, "entity")),
+	    "enterprise");
+	assert_int_equal(json_integer_value(json_object_get(last, "entity_id")),
+	    id);
+	assert_string_equal(json_string_value(json_object_get(last, "event")),
+	    "update");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_object_get(last, "payload"), "new"), "name")), "改名后的企业");
+	assert_true(json_is_string(json_object_get(json_object_get(
+	    json_object_get(last, "payload"), "old"), "name")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_object_get(last, "payload"), "new"),
+	    "production_licence_status")), "revoked");
+	assert_null(json_object_get(json_object_get(json_object_get(last,
+	    "payload"), "new"), "address"));
+	assert_string_equal(json_string_value(json_object_get(last,
+	    "prev_hash")), json_string_value(json_object_get(
+	    json_array_get(items, 0), "hash")));
+	resp_free(&r);
+	free(path);
+	client_free(auditor);
+}
+
 int
 main(void)
 {
@@ -670,6 +727,7 @@ main(void)
 		cmocka_unit_test(test_list_limits),
 		cmocka_unit_test(test_search_and_cursor),
 		cmocka_unit_test(test_patch),
+		cmocka_unit_test(test_changes_are_audited),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

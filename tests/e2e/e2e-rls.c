@@ -38,6 +38,7 @@ static const struct {
 	{ "case_deadlines", "region" },
 	{ "activities", "region" },
 	{ "log_leaves", "case_region" },
+	{ "ledger_events", "scope_region" },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))

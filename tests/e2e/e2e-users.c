@@ -556,6 +556,61 @@ test_puppet_legal_may_not_decide(void **state)
 	free(pup);
 }
 
+/*
+ * User changes leave a trail an auditor can see (issue 15, item 4):
+ * creating a user and changing its roles are events of its stream, with
+ * who did it and the old and new roles; a password change says that it
+ * changed, never what to.
+ */
+static void
+test_user_changes_are_audited(void **state)
+{
+	struct client	*auditor = client_login("auditor.bj", DEMO_PASSWORD);
+	struct resp	 r;
+	char		*name = unique_name("e2e.trail."), *path;
+	long long	 id;
+	json_t		*items, *e;
+	const char	*hdr[] = { "If-Match: \"1\"", NULL };
+	const char	*hdr2[] = { "If-Match: \"2\"", NULL };
+
+	(void)state;
+	id = fixture_user(admin, name, "110000", "[\"officer\"]");
+	path = fmt("/api/v1/users/%lld", id);
+	http_json(admin, "PATCH", path, json_pack("{s:[s, s]}", "roles",
+	    "officer", "legal"), hdr, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	http_json(admin, "PATCH", path, json_pack("{s:s}", "password",
+	    "a whole new passphrase 42"), hdr2, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	free(path);
+	path = fmt("/api/v1/audit/events?entity=user&entity_id=%lld", id);
+	http_get(auditor, path, &r);
+	assert_status(&r, 200);
+	items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 3);
+	e = json_array_get(items, 0);
+	assert_string_equal(json_string_value(json_object_get(e, "event")),
+	    "create");
+	assert_string_equal(json_string_value(json_object_get(e, "actor")),
+	    "admin");
+	e = json_array_get(items, 1);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(
+	    json_object_get(e, "payload"), "old"), "roles")), 1);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(
+	    json_object_get(e, "payload"), "new"), "roles")), 2);
+	e = json_array_get(items, 2);
+	assert_true(json_is_true(json_object_get(json_object_get(
+	    json_object_get(e, "payload"), "new"), "password_changed")));
+	assert_null(strstr(r.body, "passphrase"));
+	assert_null(strstr(r.body, "pbkdf2"));
+	resp_free(&r);
+	free(path);
+	free(name);
+	client_free(auditor);
+}
+
 int
 main(void)
 {
@@ -569,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_no_self_administration),
 		cmocka_unit_test(test_admin_alone),
 		cmocka_unit_test(test_puppet_legal_may_not_decide),
+		cmocka_unit_test(test_user_changes_are_audited),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
