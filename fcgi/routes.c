@@ -15,7 +15,9 @@
 #include "front/front.h"
 #include "resources/resources.h"
 
-#define EVERYONE	(R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN))
+/* The regulator's people; an enterprise's account is not among them. */
+#define EVERYONE	(R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN) | \
+			    R(COORDINATOR))
 #define CHANGE		(EP_JSON | EP_TX)	/* a change with a JSON body */
 
 enum ep {
@@ -97,13 +99,13 @@ const struct endpoint endpoints[EP__MAX] = {
 	    CHANGE | EP_IDEM, R(ADMIN), 4096, category_create },
 	[EP_CAMPAIGNS] = { METHOD_GET, "/api/v1/campaigns", 0, ROLES_ANY, 0,
 	    campaigns_get },
-	/* Enterprises: everyone reads; officers and admins register. */
+	/* Enterprises: the regulator reads; officers and admins register. */
 	[EP_ENTERPRISE_CREATE] = { METHOD_POST, "/api/v1/enterprises",
 	    CHANGE | EP_IDEM, R(OFFICER) | R(ADMIN), 16384, enterprise_create },
 	[EP_ENTERPRISE_LIST] = { METHOD_GET, "/api/v1/enterprises", 0,
-	    ROLES_ANY, 0, enterprise_list },
+	    EVERYONE, 0, enterprise_list },
 	[EP_ENTERPRISE_GET] = { METHOD_GET, "/api/v1/enterprises/#", 0,
-	    ROLES_ANY, 0, enterprise_get },
+	    EVERYONE, 0, enterprise_get },
 	[EP_ENTERPRISE_PATCH] = { METHOD_PATCH, "/api/v1/enterprises/#",
 	    CHANGE | EP_IF_MATCH, R(OFFICER) | R(ADMIN), 16384,
 	    enterprise_patch },
@@ -124,7 +126,7 @@ const struct endpoint endpoints[EP__MAX] = {
 	[EP_ACTIVITY_GET] = { METHOD_GET, "/api/v1/activities/#", 0, EVERYONE,
 	    0, activity_get },
 	[EP_REPORT_CAMPAIGN] = { METHOD_GET, "/api/v1/reports/campaign/#",
-	    EP_REPLICA | EP_SNAPSHOT, ROLES_ANY, 0, report_campaign },
+	    EP_REPLICA | EP_SNAPSHOT, EVERYONE, 0, report_campaign },
 	/* Audit: the bulk readers go through one snapshot. */
 	[EP_AUDIT_EVENTS] = { METHOD_GET, "/api/v1/audit/events",
 	    EP_REPLICA | EP_SNAPSHOT, R(AUDITOR) | R(ADMIN), 0, audit_events },

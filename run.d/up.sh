@@ -6,10 +6,10 @@
 print_users() {
 	local row user roles region where
 	printf '\npaicha: https://localhost:%s\n\n' "$PORT"
-	printf '  %-12s %-8s %s\n' username roles region
+	printf '  %-12s %-11s %s\n' username roles region
 	for row in "${DEMO_USERS[@]}"; do
 		IFS='|' read -r user roles region _ where <<<"$row"
-		printf '  %-12s %-8s %s %s\n' "$user" "$roles" "$region" "$where"
+		printf '  %-12s %-11s %s %s\n' "$user" "$roles" "$region" "$where"
 	done
 	printf '\n  password: %s\n\n' "$DEMO_PASSWORD"
 }

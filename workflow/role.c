@@ -10,6 +10,8 @@ const char *const wf_role_ids[WF_ROLE__MAX] = {
 	[WF_ROLE_LEGAL] = "legal",
 	[WF_ROLE_AUDITOR] = "auditor",
 	[WF_ROLE_ADMIN] = "admin",
+	[WF_ROLE_COORDINATOR] = "coordinator",
+	[WF_ROLE_ENTERPRISE] = "enterprise",
 };
 
 const char *const wf_role_labels[WF_ROLE__MAX] = {
@@ -17,6 +19,8 @@ const char *const wf_role_labels[WF_ROLE__MAX] = {
 	[WF_ROLE_LEGAL] = "法制审核",
 	[WF_ROLE_AUDITOR] = "审计",
 	[WF_ROLE_ADMIN] = "管理员",
+	[WF_ROLE_COORDINATOR] = "专项行动统筹",
+	[WF_ROLE_ENTERPRISE] = "企业",
 };
 
 enum wf_role

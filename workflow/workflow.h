@@ -24,6 +24,9 @@ enum wf_role {
 	WF_ROLE_LEGAL,		/* 法制/衔接 */
 	WF_ROLE_AUDITOR,	/* 审计 */
 	WF_ROLE_ADMIN,		/* 管理员 */
+	WF_ROLE_COORDINATOR,	/* 专项行动统筹: reads its subtree, supervises,
+				   files the campaign's submissions */
+	WF_ROLE_ENTERPRISE,	/* an enterprise's own account */
 	WF_ROLE__MAX
 };
 

@@ -175,14 +175,18 @@ static const char *const audited[] = {
 /*
  * Separation of duties: `admin` holds no other role -- an administrator
  * who could also propose, decide or audit could approve their own work
- * through an account they made.  The message for `roles`, or NULL.  The
- * database holds the same rule (users_admin_alone, sql/0030).
+ * through an account they made -- and an enterprise's account is only
+ * that.  The message for `roles`, or NULL.  The database holds the same
+ * rules (users_admin_alone, users_enterprise_alone: sql/0030, 0032).
  */
 static const char *
 roles_allowed(unsigned roles)
 {
-	return (roles & R(ADMIN)) && roles != R(ADMIN) ?
-	    "管理员不能兼任其他角色" : NULL;
+	if ((roles & R(ADMIN)) && roles != R(ADMIN))
+		return "管理员不能兼任其他角色";
+	if ((roles & R(ENTERPRISE)) && roles != R(ENTERPRISE))
+		return "企业账号不能兼任其他角色";
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */
