@@ -27,25 +27,36 @@
 
 -- The live session the connection presents, with its user: none when
 -- paicha.session is unset, unknown, ended, expired, or its user is
--- disabled.
+-- disabled.  PL/pgSQL, not SQL: a SECURITY DEFINER SQL function is never
+-- inlined and plans its body on every call (155 us); PL/pgSQL keeps the
+-- plan for the connection (13 us a call, measured with 1000 calls).
 CREATE FUNCTION scope_session()
 RETURNS TABLE (session_id bigint, user_id bigint, region char(6),
     roles text[])
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT s.id, u.id, u.region, u.roles
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN QUERY SELECT s.id, u.id, u.region, u.roles
 	  FROM sessions s JOIN users u ON u.id = s.user_id
 	 WHERE s.token_hash = decode(nullif(current_setting('paicha.session',
 		    true), ''), 'hex')
 	   AND s.ended_at IS NULL AND s.expires_at > now()
-	   AND u.disabled_at IS NULL
+	   AND u.disabled_at IS NULL;
+END
 $$;
 
--- Whether paicha.region and paicha.user_id are the presented session's.
+-- Whether paicha.region and paicha.user_id are the presented session's:
+-- an initplan of every policy, once per table a statement reads.
 CREATE FUNCTION scope_valid() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM scope_session() s
-	 WHERE s.region::text = current_setting('paicha.region', true)
-	   AND s.user_id::text = current_setting('paicha.user_id', true))
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+	 WHERE s.token_hash = decode(nullif(current_setting('paicha.session',
+		    true), ''), 'hex')
+	   AND s.ended_at IS NULL AND s.expires_at > now()
+	   AND u.disabled_at IS NULL
+	   AND u.region::text = current_setting('paicha.region', true)
+	   AND u.id::text = current_setting('paicha.user_id', true));
+END
 $$;
 
 REVOKE ALL ON FUNCTION scope_session(), scope_valid() FROM PUBLIC;
