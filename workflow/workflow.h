@@ -200,6 +200,14 @@ enum wf_vkind {
  * and list_string only for i < list_len, list_string only after
  * list_kind said WF_V_STRING.  A NULL struct wf_payload * is an empty
  * payload (every field absent).
+ *
+ * `keys` walks every key the payload holds, whatever its value (null
+ * included), so that the library can refuse those the event does not
+ * declare: called with `it` NULL for the first key, then with what the
+ * call before returned; it sets *key and returns that key's position
+ * (opaque, not NULL), or returns NULL when there is no further key.
+ * Keys are borrowed like strings, and a wf_verdict's errors may name
+ * them: the payload must outlive the verdict.
  */
 struct wf_payload {
 	void		 *ctx;
@@ -209,6 +217,7 @@ struct wf_payload {
 	size_t		(*list_len)(void *ctx, const char *field);
 	enum wf_vkind	(*list_kind)(void *ctx, const char *field, size_t i);
 	const char	*(*list_string)(void *ctx, const char *field, size_t i);
+	void		*(*keys)(void *ctx, void *it, const char **key);
 };
 
 /* ------------------------------------------------------------------ */
@@ -339,7 +348,9 @@ enum wf_outcome {
 };
 
 struct wf_error {
-	const char	*field;		/* payload name; static */
+	const char	*field;		/* payload name: static, or for a key
+					   the event does not declare, the
+					   payload's own (borrowed) */
 	const char	*message;	/* 中文; static */
 };
 

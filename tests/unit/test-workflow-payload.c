@@ -398,19 +398,58 @@ test_list(void **state)
 
 /* --- the payload as a whole ---------------------------------------- */
 
-/* Fields the event does not name are the server's to store, not errors. */
+/*
+ * A key the event does not declare is refused, named, whatever its value
+ * (null included): an add_note may not carry a fine_amount that the case
+ * page would show under its official label, nor anything else kept for
+ * good in the hash chain.  Declared fields' errors come first, then the
+ * undeclared keys in the payload's order.
+ */
 static void
-test_extra_fields_ignored(void **state)
+test_undeclared_fields_refused(void **state)
 {
+	static const char *const names[] = {
+		"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9",
+		"k10", "k11", "k12", "k13", "k14", "k15", "k16", "k17",
+	};
+	size_t	 i;
 
 	(void)state;
+	fake_valid(&fk, "add_note", TODAY);
+	fake_str(&fk, "fine_amount", "0.00");
+	decide("add_note", "detected");
+	refused("fine_amount", "该事件没有这个字段");
+
 	fake_valid(&fk, "order_rectification", TODAY);
+	fake_del(&fk, "measures");
 	fake_str(&fk, "note", "");
 	fake_kind(&fk, "attachments", WF_V_OTHER);
-	fake_str(&fk, "fine_amount", "not money");
-	fake_str(&fk, "held_on", "2099-01-01");
+	fake_kind(&fk, "nothing", WF_V_NULL);
+	fake_str(&fk, "held_on", "2022-01-01");
 	decide("order_rectification", "detected");
-	accepted();
+	assert_int_equal(v.outcome, WF_INVALID_PAYLOAD);
+	assert_int_equal(v.nerrors, 5);
+	assert_string_equal(v.errors[0].field, "measures");
+	assert_string_equal(v.errors[1].field, "note");
+	assert_string_equal(v.errors[2].field, "attachments");
+	assert_string_equal(v.errors[3].field, "nothing");
+	assert_string_equal(v.errors[4].field, "held_on");
+	assert_int_equal(v.to, WF_STATE_DETECTED);
+
+	/* An event that declares nothing takes nothing. */
+	fake_init(&fk);
+	fake_str(&fk, "text", "x");
+	decide("start_lookback", "closed");
+	refused("text", NULL);
+
+	/* Many: refused all the same, the errors capped. */
+	fake_valid(&fk, "add_note", TODAY);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		fake_str(&fk, names[i], "x");
+	decide("add_note", "detected");
+	assert_int_equal(v.outcome, WF_INVALID_PAYLOAD);
+	assert_int_equal(v.nerrors, WF_MAX_ERRORS);
+	assert_string_equal(v.errors[0].field, "k0");
 }
 
 static void
@@ -506,7 +545,7 @@ main(void)
 		cmocka_unit_test(test_money_parse),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_list),
-		cmocka_unit_test(test_extra_fields_ignored),
+		cmocka_unit_test(test_undeclared_fields_refused),
 		cmocka_unit_test(test_every_offending_field),
 		cmocka_unit_test(test_null_payload),
 		cmocka_unit_test(test_payload_checked_last),
