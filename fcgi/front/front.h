@@ -35,6 +35,8 @@
 #define MAX_PATH_LEN	256		/* request path, bytes */
 #define MAX_PATH_IDS	2		/* numeric ids in one route */
 #define MAX_IDEM_KEY	128		/* Idempotency-Key, bytes */
+#define MAX_JSON_DEPTH	32		/* nested arrays and objects in a
+					   body, the body itself included */
 
 /* ------------------------------------------------------------------ */
 /* Requests (request.c)                                               */

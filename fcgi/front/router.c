@@ -7,7 +7,8 @@
  *	query string		400
  *	content type		415
  *	size			413 (declared and actually read)
- *	body			400 (malformed JSON, duplicate keys, not an object)
+ *	body			400 (nested deeper than MAX_JSON_DEPTH, malformed
+ *				JSON, duplicate keys, not an object)
  *	same origin		403 for cross-site state changes
  *	session			401
  *	role			403
@@ -190,6 +191,47 @@ read_body(struct req *r, size_t len)
 }
 
 /*
+ * Whether the JSON text `s` nests arrays and objects at most `max` deep
+ * (`{}` is one level).  Counts the brackets outside strings in one pass,
+ * before the parser -- which recurses, and whose own limit is 2048 --
+ * sees the text.  Exact for well-formed JSON; a malformed text is the
+ * parser's to refuse whatever this says.
+ */
+#define TEXT_OF_(n)	#n
+#define TEXT_OF(n)	TEXT_OF_(n)
+
+static int
+json_depth_ok(const char *s, size_t len, int max)
+{
+	size_t	 i;
+	int	 depth = 0, instr = 0, ok = 1;
+
+	for (i = 0; i < len && ok; i++) {
+		if (instr) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				instr = 0;
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			instr = 1;
+			break;
+		case '{':
+		case '[':
+			ok = ++depth <= max;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		}
+	}
+	return ok;
+}
+
+/*
  * Check the FastCGI params themselves: their number and each one's size.
  * nginx bounds headers already; this keeps the service honest alone.
  */
@@ -278,6 +320,12 @@ front_checks(struct req *r, char *path)
 		if (read_body(r, (size_t)len) == -1) {
 			reply_problem(r, 400, NULL, "the body is shorter than "
 			    "its Content-Length", NULL);
+			return -1;
+		}
+		if (!json_depth_ok(r->body, r->bodylen, MAX_JSON_DEPTH)) {
+			reply_problem(r, 400, "malformed-json", "the body nests "
+			    "arrays and objects deeper than " TEXT_OF(MAX_JSON_DEPTH) " levels",
+			    NULL);
 			return -1;
 		}
 		r->json = json_loadb(r->body, r->bodylen,
