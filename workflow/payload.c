@@ -167,6 +167,10 @@ check_list(const struct wf_field_def *f, const struct wf_payload *p,
 			add_error(v, f->name, M_ITEM_LONG);
 			goto out;
 		}
+		if (wf_text_refused(s, WF_TEXT_LINE) != NULL) {
+			add_error(v, f->name, wf_text_refusals[WF_TEXT_LINE]);
+			goto out;
+		}
 		if (!f->documents)
 			continue;
 		if ((d = wf_doc_parse(s)) == WF_DOC__MAX)
@@ -217,6 +221,10 @@ check_field(const struct wf_field_def *f, const struct wf_payload *p,
 			msg = M_TEXT_LONG;
 		else if (blank(s))
 			msg = M_TEXT_BLANK;
+		else if (wf_text_refused(s, f->line ? WF_TEXT_LINE :
+		    WF_TEXT_FREE) != NULL)
+			msg = wf_text_refusals[f->line ? WF_TEXT_LINE :
+			    WF_TEXT_FREE];
 		break;
 	case WF_F_MONEY:
 		if (k != WF_V_STRING || (s = p->string(p->ctx, f->name)) == NULL)

@@ -75,15 +75,39 @@ extern const struct wf_state_def wf_states[WF_STATE__MAX];
 enum wf_state	 wf_state_parse(const char *);
 
 /* ------------------------------------------------------------------ */
+/* Text (text.c): the characters stored text may hold                 */
+/* ------------------------------------------------------------------ */
+
+enum wf_text {
+	WF_TEXT_LINE,	/* a name, code, number or id: one line */
+	WF_TEXT_FREE,	/* free text: keeps \n and \t */
+	WF_TEXT__MAX
+};
+
+/* The message (中文) for text of each kind that holds what it may not. */
+extern const char *const wf_text_refusals[WF_TEXT__MAX];
+
+/*
+ * The first character of the NUL-terminated UTF-8 string that text of
+ * the kind may not hold -- control characters (but \n and \t in free
+ * text), and invisible format characters: bidi marks, embeddings,
+ * overrides and isolates, zero-width characters, U+FEFF, tags -- or
+ * NULL when it holds none.  Malformed UTF-8 is refused too.
+ */
+const char	*wf_text_refused(const char *, enum wf_text);
+
+/* ------------------------------------------------------------------ */
 /* Payload fields (field.c)                                           */
 /* ------------------------------------------------------------------ */
 
 enum wf_ftype {
 	WF_F_DATE,	/* "YYYY-MM-DD", a real day in 2000..2099 */
-	WF_F_TEXT,	/* string, non-blank, <= WF_TEXT_MAX bytes */
+	WF_F_TEXT,	/* string, non-blank, <= WF_TEXT_MAX bytes, free text
+			   or (line) one line: wf_text_refused() */
 	WF_F_MONEY,	/* string, yuan: (0|[1-9][0-9]{0,12})(\.[0-9]{1,2})? */
 	WF_F_BOOL,	/* true or false */
-	WF_F_LIST,	/* 1..WF_LIST_MAX non-blank strings of <= WF_ITEM_MAX */
+	WF_F_LIST,	/* 1..WF_LIST_MAX non-blank strings of <= WF_ITEM_MAX,
+			   each one line */
 	WF_F__MAX
 };
 
@@ -139,6 +163,8 @@ struct wf_field_def {
 	enum wf_when	 when;		/* dates only; WF_WHEN_ANY otherwise */
 	const char	*when_msg;	/* the error when `when` fails */
 	int		 documents;	/* list must hold every wf_documents id */
+	int		 line;		/* text: one line (a number, a name),
+					   not free text; list items always */
 };
 
 extern const struct wf_field_def wf_fields[WF_FLD__MAX];

@@ -482,7 +482,7 @@ static const struct vfield list_fields[] = {
 	    offsetof(struct list_in, lookback_due) },
 	{ "pending", VT_BOOL, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, pending) },
-	{ "q", VT_TEXT, 0, 1, 100, NULL, NULL,
+	{ "q", VT_NAME, 0, 1, 100, NULL, NULL,
 	    offsetof(struct list_in, q) },
 	VF_PAGE(struct list_in),
 };

@@ -196,7 +196,7 @@ struct enterprise_in {
 static const struct vfield create_fields[] = {
 	{ "uscc", VT_STRING, 1, 1, 0, NULL, check_uscc,
 	    offsetof(struct enterprise_in, uscc) },
-	{ "name", VT_TEXT, 1, 1, 4 * NAME_CHARS, NULL, check_name,
+	{ "name", VT_NAME, 1, 1, 4 * NAME_CHARS, NULL, check_name,
 	    offsetof(struct enterprise_in, name) },
 	{ "region", VT_REGION, 1, 0, 0, NULL, NULL,
 	    offsetof(struct enterprise_in, region) },
@@ -333,7 +333,7 @@ struct list_in {
 };
 
 static const struct vfield list_fields[] = {
-	{ "q", VT_TEXT, 0, 1, Q_MAX, NULL, NULL,
+	{ "q", VT_NAME, 0, 1, Q_MAX, NULL, NULL,
 	    offsetof(struct list_in, q) },
 	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, region) },
@@ -442,7 +442,7 @@ struct patch_in {
 };
 
 static const struct vfield patch_fields[PC__MAX] = {
-	[PC_NAME] = { "name", VT_TEXT, 0, 1, 4 * NAME_CHARS, NULL,
+	[PC_NAME] = { "name", VT_NAME, 0, 1, 4 * NAME_CHARS, NULL,
 	    check_name, offsetof(struct patch_in, v[PC_NAME]) },
 	[PC_ADDRESS] = { "address", VT_STRING, 0, 0, 4 * ADDRESS_CHARS, NULL,
 	    check_address, offsetof(struct patch_in, v[PC_ADDRESS]) },

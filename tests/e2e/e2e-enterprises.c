@@ -406,6 +406,87 @@ test_field_limits(void **state)
 	}
 }
 
+/*
+ * Issue 15: names, codes and numbers refuse control and invisible format
+ * characters ("RT\u202egpj.exe" displays as "RTexe.jpg"), by the kind
+ * of their validation row; free text keeps \n and \t only.  A case's
+ * problem and a user's display name follow the same rows.
+ */
+static void
+test_invisible_characters(void **state)
+{
+	static const char *const bad_names[] = {
+		"RT\xe2\x80\xae" "gpj.exe",		/* U+202E */
+		"企\xe2\x80\x8b" "业",			/* U+200B */
+		"企\xe2\x81\xa6" "业\xe2\x81\xa9",	/* U+2066 .. U+2069 */
+		"企\t业", "企\n业", "企\xc2\x85业",		/* tab, LF, C1 */
+		"\xef\xbb\xbf企业",			/* U+FEFF */
+		NULL
+	};
+	struct resp	 r;
+	char		 uscc[19];
+	long long	 eid, cid;
+	size_t		 i;
+
+	(void)state;
+	uscc_unique(uscc);
+	for (i = 0; bad_names[i] != NULL; i++) {
+		post(officer, uscc, bad_names[i], "110000", NULL, &r);
+		assert_problem_field(&r, 422, "name");
+		resp_free(&r);
+	}
+	post(officer, uscc, "正常企业", "110000", json_pack("{s:s}", "address",
+	    "北京市\xe2\x80\xae东城区"), &r);
+	assert_problem_field(&r, 422, "address");
+	resp_free(&r);
+	post(officer, uscc, "正常企业", "110000", json_pack("{s:s}",
+	    "production_licence", "XK\r06"), &r);
+	assert_problem_field(&r, 422, "production_licence");
+	resp_free(&r);
+	assert_int_equal(count_code(uscc), 0);
+	/* Free text: a case's problem keeps line breaks and tabs only. */
+	eid = fixture_enterprise(officer, "110000", uscc);
+	http_json(officer, "POST", "/api/v1/cases", json_pack("{s:I, s:i,"
+	    " s:s, s:s, s:s, s:s}", "enterprise_id", (json_int_t)eid,
+	    "campaign_id", 2022, "category", "cement", "domain", "production",
+	    "source", "complaint", "problem", "强度\xe2\x80\xae不合格"),
+	    NULL, &r);
+	assert_problem_field(&r, 422, "problem");
+	resp_free(&r);
+	http_json(officer, "POST", "/api/v1/cases", json_pack("{s:I, s:i,"
+	    " s:s, s:s, s:s, s:s}", "enterprise_id", (json_int_t)eid,
+	    "campaign_id", 2022, "category", "cement", "domain", "production",
+	    "source", "complaint", "problem", "第一批\n\t强度不合格"), NULL,
+	    &r);
+	assert_status(&r, 201);
+	cid = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	/* The workflow's text: a note keeps \n; a decision number is a line. */
+	{
+		char		*path = fmt("/api/v1/cases/%lld/transitions", cid);
+		const char	*h[] = { "If-Match: \"1\"", NULL };
+
+		http_json(officer, "POST", path, json_pack("{s:s, s:{s:s}}",
+		    "event", "add_note", "payload", "text",
+		    "复查\xe2\x80\x8b结果"), h, &r);
+		assert_problem_field(&r, 422, "text");
+		resp_free(&r);
+		http_json(officer, "POST", path, json_pack("{s:s, s:{s:s}}",
+		    "event", "add_note", "payload", "text", "第一行\n第二行"), h,
+		    &r);
+		assert_status(&r, 200);
+		resp_free(&r);
+		free(path);
+	}
+	/* A user's display name: one line. */
+	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
+	    " s:[s], s:s}", "username", "bidi.test", "display_name",
+	    "张\xe2\x80\xae三", "region", "110000", "roles", "officer",
+	    "password", "Correct-Horse-Battery-9"), NULL, &r);
+	assert_problem_field(&r, 422, "display_name");
+	resp_free(&r);
+}
+
 static void
 test_override_reason_limit(void **state)
 {
@@ -665,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_duplicate),
 		cmocka_unit_test(test_override_recorded),
 		cmocka_unit_test(test_field_limits),
+		cmocka_unit_test(test_invisible_characters),
 		cmocka_unit_test(test_override_reason_limit),
 		cmocka_unit_test(test_body_limit),
 		cmocka_unit_test(test_list_limits),

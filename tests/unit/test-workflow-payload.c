@@ -396,6 +396,74 @@ test_list(void **state)
 	refused("attendees", "应为字符串数组");
 }
 
+/*
+ * Text keeps \n and \t and refuses other controls and the invisible
+ * format characters (bidi overrides and isolates, zero-width); the
+ * one-line fields -- numbers and names (decision_no, receiving_organ,
+ * receipt_no, each list item) -- refuse \n and \t too.
+ */
+static void
+test_text_characters(void **state)
+{
+	static const char *const bad[] = {
+		"RT\xe2\x80\xaegpj.exe",		/* U+202E */
+		"a\rb", "a\x01" "b", "a\x7f", "a\xc2\x85" "b",	/* CR, C0, DEL, C1 */
+		"a\xe2\x80\x8b" "b", "a\xe2\x80\x8d" "b",	/* U+200B, U+200D */
+		"a\xe2\x80\xaa" "b", "a\xe2\x81\xa6" "b",	/* U+202A, U+2066 */
+		"a\xe2\x81\xa9" "b", "a\xe2\x81\xa0" "b",	/* U+2069, U+2060 */
+		"a\xef\xbb\xbf" "b", "a\xe2\x80\xa8" "b",	/* U+FEFF, U+2028 */
+		"a\xf3\xa0\x81\x81" "b",			/* U+E0041, a tag */
+		NULL
+	};
+	static const char *const one_line[] = {
+		"decision_no", "receiving_organ", "receipt_no", NULL
+	};
+	static const char *const event_of[] = {
+		"publish_credit", "transfer_judicial", "record_transfer_receipt"
+	};
+	static const char *const from_of[] = {
+		"detected", "detected", "transfer_judicial"
+	};
+	size_t	 i;
+
+	(void)state;
+	note("第一段\n\t第二段");
+	accepted();
+	note("\xf0\x9f\x98\x80 \xc2\xa0 \xe4\xb8\x80");	/* U+1F600 U+00A0 */
+	accepted();
+	for (i = 0; bad[i] != NULL; i++) {
+		note(bad[i]);
+		refused("text", "不能包含控制字符或不可见的格式字符（如双向"
+		    "控制符、零宽字符）");
+	}
+	note("a\xff" "b");			/* not UTF-8 */
+	refused("text", NULL);
+	note("a\xc0\x8a" "b");			/* an overlong \n */
+	refused("text", NULL);
+	for (i = 0; one_line[i] != NULL; i++) {
+		fake_valid(&fk, event_of[i], TODAY);
+		fake_str(&fk, one_line[i], "京市监\n罚〔2026〕1号");
+		decide(event_of[i], from_of[i]);
+		refused(one_line[i], NULL);
+		fake_str(&fk, one_line[i], "京市监\t罚");
+		decide(event_of[i], from_of[i]);
+		refused(one_line[i], NULL);
+		fake_str(&fk, one_line[i], "京市监罚〔2026〕1号");
+		decide(event_of[i], from_of[i]);
+		accepted();
+	}
+	items[0] = "张三";
+	items[1] = "李四\n王五";
+	attendees(2);
+	refused("attendees", NULL);
+	items[1] = "李\xe2\x80\x8b四";
+	attendees(2);
+	refused("attendees", NULL);
+	items[1] = "李四";
+	attendees(2);
+	accepted();
+}
+
 /* --- the payload as a whole ---------------------------------------- */
 
 /*
@@ -541,6 +609,7 @@ main(void)
 		cmocka_unit_test(test_date_must_not_be_future),
 		cmocka_unit_test(test_date_wrong_type),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_characters),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_money_parse),
 		cmocka_unit_test(test_bool),
