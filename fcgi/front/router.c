@@ -2,6 +2,7 @@
  * router.c: the front line.  Every request passes the same checks in the
  * same order before any handler runs:
  *
+ *	the path		400 when not absolute or with a dot segment
  *	method and route	404 / 405 (with Allow)
  *	where from		404 for loopback-only routes
  *	query string		400
@@ -94,6 +95,38 @@ route(struct req *r)
 	else
 		reply_problem(r, 404, NULL, "no such resource", NULL);
 	return NULL;
+}
+
+/*
+ * Whether `path` is absolute and free of dot segments ("." and "..",
+ * also percent-encoded): nginx refuses a path above the root, and
+ * resolves the others for its own matching but passes REQUEST_URI as
+ * sent, so the service refuses them too rather than route around them.
+ */
+static int
+path_ok(const char *path)
+{
+	const char	*p = path;
+	size_t		 dots, n;
+
+	if (*p != '/')
+		return 0;
+	while (*p == '/') {
+		p++;
+		for (dots = 0, n = 0; p[n] != '\0' && p[n] != '/'; dots++) {
+			if (p[n] == '.')
+				n++;
+			else if (p[n] == '%' && p[n + 1] == '2' &&
+			    (p[n + 2] == 'e' || p[n + 2] == 'E'))
+				n += 3;
+			else
+				break;
+		}
+		if ((p[n] == '\0' || p[n] == '/') && (dots == 1 || dots == 2))
+			return 0;
+		p += strcspn(p, "/");
+	}
+	return 1;
 }
 
 static int
@@ -282,6 +315,11 @@ front_checks(struct req *r, char *path)
 	path[plen] = '\0';
 	r->path = path;
 	r->remote_addr = req_param(r, "REMOTE_ADDR");
+	if (!path_ok(path)) {
+		reply_problem(r, 400, NULL, "the path is not absolute or has "
+		    "a dot segment", NULL);
+		return -1;
+	}
 
 	if ((ep = route(r)) == NULL)
 		return -1;

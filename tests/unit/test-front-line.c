@@ -91,6 +91,33 @@ test_routes(void **state)
 	}
 }
 
+/*
+ * A path that is not absolute or has a dot segment is a 400 before any
+ * route is looked for: nginx refuses those above the root, and passes
+ * the others as sent.
+ */
+static void
+test_paths(void **state)
+{
+	static const char *const bad[] = {
+		"/api/v1/./session", "/api/v1/x/../session", "/..", "/.",
+		"/api/v1/%2e%2E/session", "/api/v1/.%2e/session",
+		"/api/v1/%2e", "api/v1/session", "", "/api/v1/session/..",
+		NULL
+	};
+	size_t	 i;
+
+	for (i = 0; bad[i] != NULL; i++)
+		fake_free(run(400, "GET", bad[i], NULL, NULL, NULL, 0, NULL));
+	/* Dots that are not a whole segment are names like any other. */
+	fake_free(run(404, "GET", "/api/v1/.../x", NULL, NULL, NULL, 0, NULL));
+	fake_free(run(404, "GET", "/.well-known/x", NULL, NULL, NULL, 0, NULL));
+	fake_free(run(404, "GET", "/api/v1/a.b", NULL, NULL, NULL, 0, NULL));
+	fake_free(run(404, "GET", "//api//v1", NULL, NULL, NULL, 0, NULL));
+	fake_free(run(401, "GET", "/api/v1/session", NULL, NULL, NULL, 0,
+	    NULL));
+}
+
 static void
 test_session_needed(void **state)
 {
@@ -280,6 +307,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_session_needed),
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_content_type),
