@@ -569,6 +569,81 @@ test_undeclared_payload_keys(void **state)
 	free(path);
 }
 
+/* A province's own category, added by the national admin; its id. */
+static char *
+province_category(const char *province, const char *prefix)
+{
+	struct client	*admin = client_login("admin", DEMO_PASSWORD);
+	char		*id = unique_name(prefix), *name = unique_name("类别");
+	struct resp	 r;
+
+	http_json(admin, "POST", "/api/v1/categories", json_pack("{s:s, s:s,"
+	    " s:s}", "id", id, "name", name, "province", province), NULL, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	client_free(admin);
+	free(name);
+	return id;
+}
+
+/* Register a case of `category` about `eid` by `c`: the status. */
+static long
+case_in_category(struct client *c, long long eid, const char *category,
+    struct resp *r)
+{
+	return http_json(c, "POST", "/api/v1/cases", json_pack("{s:I, s:i,"
+	    " s:s, s:s, s:s, s:s}", "enterprise_id", (json_int_t)eid,
+	    "campaign_id", 2026, "category", category, "domain", "production",
+	    "source", "spot_check", "problem", "类别测试"), NULL, r);
+}
+
+/*
+ * Issue 15: a case's category is one of the ten national ones or one of
+ * its own province's (the case's region's) -- 422 naming `category`
+ * otherwise, and the database refuses it too.
+ */
+static void
+test_category_province(void **state)
+{
+	char		*sh = province_category("310000", "sh_cat_");
+	char		*bj = province_category("110000", "bj_cat_");
+	struct resp	 r;
+	PGconn		*db;
+	char		*sql;
+	long long	 id;
+
+	case_in_category(officer, ent_bj, sh, &r);
+	assert_problem_field(&r, 422, "category");
+	resp_free(&r);
+	case_in_category(officer, ent_bj, "no_such_category", &r);
+	assert_problem_field(&r, 422, "category");
+	resp_free(&r);
+	case_in_category(officer, ent_bj, bj, &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	case_in_category(officer, ent_bj, "cement", &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	/* Below the service: the row may not take another's category. */
+	db = db_admin();
+	sql = fmt("UPDATE cases SET category = '%s' WHERE id = %lld", sh, id);
+	{
+		PGresult *res = PQexec(db, sql);
+
+		if (PQresultStatus(res) != PGRES_FATAL_ERROR ||
+		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE),
+		    "23514") != 0)
+			fail_msg("the database took case %lld into %s: %s", id,
+			    sh, PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	free(sql);
+	PQfinish(db);
+	free(sh);
+	free(bj);
+}
+
 static void
 test_idempotency(void **state)
 {
@@ -747,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_four_eyes),
 		cmocka_unit_test(test_preconditions),
 		cmocka_unit_test(test_undeclared_payload_keys),
+		cmocka_unit_test(test_category_province),
 		cmocka_unit_test(test_idempotency),
 		cmocka_unit_test(test_idempotency_race),
 		cmocka_unit_test(test_region_isolation),
