@@ -248,11 +248,18 @@ test_lower_case(void **state)
 	}
 }
 
+/*
+ * The same code twice is a 409 naming uscc, also from another province.
+ * The 409 says where the code is registered -- the region, as the
+ * directory (GET /enterprises/lookup) tells every officer anyway -- so
+ * that the officer can turn to that region instead of guessing.
+ */
 static void
 test_duplicate(void **state)
 {
 	struct resp	 r;
 	char		 uscc[19];
+	const char	*msg;
 
 	(void)state;
 	fixture_enterprise(officer, "110000", uscc);
@@ -265,10 +272,139 @@ test_duplicate(void **state)
 
 		post(sh, uscc, "重复登记", "310000", NULL, &r);
 		assert_problem_field(&r, 409, "uscc");
+		msg = field_message(&r, "uscc");
+		if (msg == NULL || strstr(msg, "110000") == NULL ||
+		    strstr(msg, "北京市") == NULL)
+			fail_msg("the 409 does not say where: %s", r.body);
+		assert_non_null(strstr(json_string_value(json_object_get(
+		    r.json, "detail")), "/api/v1/enterprises/lookup?uscc="));
 		resp_free(&r);
 		client_free(sh);
 	}
 	assert_int_equal(count_code(uscc), 1);
+}
+
+/*
+ * Issue 15: GET /api/v1/enterprises/lookup?uscc= answers an enterprise's
+ * directory entry -- id, code, name, region and nothing else -- wherever
+ * it is registered, to officers, legal staff and administrators; 404 when
+ * no enterprise has the code.
+ */
+static void
+test_lookup(void **state)
+{
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	struct client	*legal_sh = client_login("legal.sh", DEMO_PASSWORD);
+	struct client	*auditor = client_login("auditor.bj", DEMO_PASSWORD);
+	struct client	*who[] = { officer, legal, admin, sh, legal_sh };
+	struct resp	 r;
+	char		 uscc[19], other[19], *q;
+	const char	*key;
+	json_t		*v;
+	long long	 id;
+	size_t		 i;
+
+	(void)state;
+	id = fixture_enterprise(officer, "110101", uscc);
+	q = fmt("/api/v1/enterprises/lookup?uscc=%s", uscc);
+	for (i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+		http_get(who[i], q, &r);
+		assert_status(&r, 200);
+		assert_int_equal(json_object_size(r.json), 4);
+		json_object_foreach(r.json, key, v)
+			if (strcmp(key, "id") != 0 && strcmp(key, "uscc") != 0 &&
+			    strcmp(key, "name") != 0 && strcmp(key, "region") != 0)
+				fail_msg("lookup tells %s", key);
+		assert_int_equal(json_integer_value(json_object_get(r.json,
+		    "id")), id);
+		assert_string_equal(json_string_value(json_object_get(r.json,
+		    "uscc")), uscc);
+		assert_string_equal(json_string_value(json_object_get(r.json,
+		    "region")), "110101");
+		assert_true(json_is_string(json_object_get(r.json, "name")));
+		resp_free(&r);
+	}
+	/* Shanghai still cannot read the record itself. */
+	free(q);
+	q = fmt("/api/v1/enterprises/%lld", id);
+	http_get(sh, q, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(q);
+	/* Not for auditors; no code, a malformed one: 400; unknown: 404. */
+	q = fmt("/api/v1/enterprises/lookup?uscc=%s", uscc);
+	http_get(auditor, q, &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	free(q);
+	http_get(sh, "/api/v1/enterprises/lookup", &r);
+	assert_problem_field(&r, 400, "uscc");
+	resp_free(&r);
+	http_get(sh, "/api/v1/enterprises/lookup?uscc=91110000ABC", &r);
+	assert_problem_field(&r, 400, "uscc");
+	resp_free(&r);
+	uscc_unique_in("310000", other);
+	q = fmt("/api/v1/enterprises/lookup?uscc=%s", other);
+	http_get(sh, q, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(q);
+	client_free(sh);
+	client_free(legal_sh);
+	client_free(auditor);
+}
+
+/*
+ * Issue 15: characters 3-8 of a code are the registering authority's
+ * region (GB/T 2260).  Registering it in another province than that
+ * authority's needs `region_mismatch_reason` (422 naming it), which the
+ * record keeps; a reason where the provinces agree is refused too.  So a
+ * Beijing code cannot be taken from Shanghai in passing.
+ */
+static void
+test_region_mismatch(void **state)
+{
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	struct resp	 r;
+	char		 bj[19], own[19], *path;
+	long long	 id;
+
+	(void)state;
+	uscc_unique_in("110000", bj);
+	post(sh, bj, "跨省企业", "310000", NULL, &r);
+	assert_problem_field(&r, 422, "region_mismatch_reason");
+	resp_free(&r);
+	post(sh, bj, "跨省企业", "310000", json_pack("{s:s}",
+	    "region_mismatch_reason", "  "), &r);
+	assert_problem_field(&r, 422, "region_mismatch_reason");
+	resp_free(&r);
+	assert_int_equal(count_code(bj), 0);
+	post(sh, bj, "跨省企业", "310000", json_pack("{s:s}",
+	    "region_mismatch_reason", "企业已迁入上海，营业执照未换发"), &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "region_mismatch_reason")), "企业已迁入上海，营业执照未换发");
+	resp_free(&r);
+	path = fmt("/api/v1/enterprises/%lld", id);
+	http_get(sh, path, &r);
+	assert_status(&r, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "region_mismatch_reason")), "企业已迁入上海，营业执照未换发");
+	resp_free(&r);
+	free(path);
+	/* The same province: no reason wanted, none taken. */
+	uscc_unique_in("310000", own);
+	post(sh, own, "本省企业", "310115", json_pack("{s:s}",
+	    "region_mismatch_reason", "无"), &r);
+	assert_problem_field(&r, 422, "region_mismatch_reason");
+	resp_free(&r);
+	post(sh, own, "本省企业", "310115", NULL, &r);
+	assert_status(&r, 201);
+	assert_true(json_is_null(json_object_get(r.json,
+	    "region_mismatch_reason")));
+	resp_free(&r);
+	client_free(sh);
 }
 
 static void
@@ -744,6 +880,8 @@ main(void)
 		cmocka_unit_test(test_forbidden_letters),
 		cmocka_unit_test(test_lower_case),
 		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_region_mismatch),
 		cmocka_unit_test(test_override_recorded),
 		cmocka_unit_test(test_field_limits),
 		cmocka_unit_test(test_invisible_characters),
