@@ -193,12 +193,12 @@ static void
 raw_problem(const char *req, int want)
 {
 	char		*out = raw_https(req, strlen(req)), line[32], *body;
-	json_t		*j;
+	json_t		*j = NULL;
 
 	assert_non_null(out);
 	snprintf(line, sizeof(line), "HTTP/1.1 %d ", want);
 	if (strncmp(out, line, strlen(line)) != 0 ||
-	    strcasestr(out, "Content-Type: application/problem+json") == NULL ||
+	    strstr(out, "Content-Type: application/problem+json") == NULL ||
 	    (body = strstr(out, "\r\n\r\n")) == NULL ||
 	    (j = json_loads(body + 4, 0, NULL)) == NULL)
 		fail_msg("%.40s: want %d problem+json, got: %.300s", req, want,
