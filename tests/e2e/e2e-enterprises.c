@@ -106,8 +106,12 @@ test_valid_codes(void **state)
 	long long	 id;
 
 	(void)state;
-	/* The standard's own example. */
-	post(officer, STANDARD_EXAMPLE, "标准示例企业", "110000", NULL, &r);
+	/*
+	 * The standard's own example -- issued in Fuzhou (350100), so
+	 * registering it in Beijing takes a stated reason.
+	 */
+	post(officer, STANDARD_EXAMPLE, "标准示例企业", "110000", json_pack(
+	    "{s:s}", "region_mismatch_reason", "GB 32100-2015 的示例代码"), &r);
 	if (r.status == 409)	/* an instance reused: registered before */
 		assert_int_equal(count_code(STANDARD_EXAMPLE), 1);
 	else {
