@@ -41,6 +41,7 @@ enum ep {
 	EP_CAMPAIGNS,
 	EP_ENTERPRISE_CREATE,
 	EP_ENTERPRISE_LIST,
+	EP_ENTERPRISE_LOOKUP,
 	EP_ENTERPRISE_GET,
 	EP_ENTERPRISE_PATCH,
 	EP_USER_LIST,
@@ -104,6 +105,10 @@ const struct endpoint endpoints[EP__MAX] = {
 	    CHANGE | EP_IDEM, R(OFFICER) | R(ADMIN), 16384, enterprise_create },
 	[EP_ENTERPRISE_LIST] = { METHOD_GET, "/api/v1/enterprises", 0,
 	    EVERYONE, 0, enterprise_list },
+	/* The directory across regions: who is registered where. */
+	[EP_ENTERPRISE_LOOKUP] = { METHOD_GET, "/api/v1/enterprises/lookup",
+	    0, R(OFFICER) | R(LEGAL) | R(ADMIN) | R(COORDINATOR), 0,
+	    enterprise_lookup },
 	[EP_ENTERPRISE_GET] = { METHOD_GET, "/api/v1/enterprises/#", 0,
 	    EVERYONE, 0, enterprise_get },
 	[EP_ENTERPRISE_PATCH] = { METHOD_PATCH, "/api/v1/enterprises/#",

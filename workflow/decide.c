@@ -45,8 +45,9 @@ out:
  *  (3) a proposal is pending and the event would change the state or
  *      needs approval: WF_PENDING (add_note, record_transfer_receipt
  *      stay allowed);
- *  (4) the payload misses or botches a required field:
- *      WF_INVALID_PAYLOAD, errors[] naming every offending field;
+ *  (4) the payload misses or botches a required field, or holds a key
+ *      the event does not declare: WF_INVALID_PAYLOAD, errors[] naming
+ *      every offending field and key;
  *  (5) an approval event: WF_NEEDS_APPROVAL, `to` the state the case
  *      moves to once approved; else WF_APPLIES, `to` the state it moves
  *      to now (the current state for events that stay).

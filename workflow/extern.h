@@ -5,10 +5,10 @@
 #define WF_EXTERN_H
 
 /*
- * Check the payload of an event against its required fields: append one
+ * Check the payload of an event against its fields: append one
  * wf_error per offending field (several for an incomplete documents
- * list) to the verdict, up to WF_MAX_ERRORS.  Leaves outcome and `to`
- * alone.  (payload.c)
+ * list), then one per key the event does not declare, to the verdict,
+ * up to WF_MAX_ERRORS.  Leaves outcome and `to` alone.  (payload.c)
  */
 void		 wf_payload_check(enum wf_event, const struct wf_payload *,
 			int today, struct wf_verdict *);

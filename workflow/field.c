@@ -14,10 +14,11 @@ const char *const wf_ftype_ids[WF_F__MAX] = {
 	[WF_F_LIST] = "list",
 };
 
-#define TEXT(n, l)	{ (n), WF_F_TEXT, (l), WF_WHEN_ANY, NULL, 0 }
-#define MONEY(n, l)	{ (n), WF_F_MONEY, (l), WF_WHEN_ANY, NULL, 0 }
-#define BOOL(n, l)	{ (n), WF_F_BOOL, (l), WF_WHEN_ANY, NULL, 0 }
-#define DATE(n, l, w, m) { (n), WF_F_DATE, (l), (w), (m), 0 }
+#define TEXT(n, l)	{ (n), WF_F_TEXT, (l), WF_WHEN_ANY, NULL, 0, 0 }
+#define LINE(n, l)	{ (n), WF_F_TEXT, (l), WF_WHEN_ANY, NULL, 0, 1 }
+#define MONEY(n, l)	{ (n), WF_F_MONEY, (l), WF_WHEN_ANY, NULL, 0, 0 }
+#define BOOL(n, l)	{ (n), WF_F_BOOL, (l), WF_WHEN_ANY, NULL, 0, 0 }
+#define DATE(n, l, w, m) { (n), WF_F_DATE, (l), (w), (m), 0, 0 }
 
 const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	[WF_FLD_DEADLINE] = DATE("deadline", "整改期限",
@@ -28,9 +29,9 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	[WF_FLD_HELD_ON] = DATE("held_on", "约谈日期",
 	    WF_WHEN_NOT_FUTURE, "约谈日期不能晚于今天"),
 	[WF_FLD_ATTENDEES] = { "attendees", WF_F_LIST, "参加约谈人员",
-	    WF_WHEN_ANY, NULL, 0 },
+	    WF_WHEN_ANY, NULL, 0, 1 },
 	[WF_FLD_MINUTES] = TEXT("minutes", "约谈纪要"),
-	[WF_FLD_DECISION_NO] = TEXT("decision_no", "行政处罚决定书文号"),
+	[WF_FLD_DECISION_NO] = LINE("decision_no", "行政处罚决定书文号"),
 	[WF_FLD_FINE_AMOUNT] = MONEY("fine_amount", "罚款金额（元）"),
 	[WF_FLD_CONFISCATION_AMOUNT] =
 	    MONEY("confiscation_amount", "没收金额（元）"),
@@ -39,11 +40,11 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	    WF_WHEN_NOT_FUTURE, "公示日期不能晚于今天"),
 	[WF_FLD_SERIOUS_LIST] =
 	    BOOL("serious_list", "列入严重违法失信名单"),
-	[WF_FLD_RECEIVING_ORGAN] = TEXT("receiving_organ", "接收机关"),
+	[WF_FLD_RECEIVING_ORGAN] = LINE("receiving_organ", "接收机关"),
 	[WF_FLD_DOCUMENTS] = { "documents", WF_F_LIST, "移送材料",
-	    WF_WHEN_ANY, NULL, 1 },
+	    WF_WHEN_ANY, NULL, 1, 1 },
 	[WF_FLD_CLUE_SUMMARY] = TEXT("clue_summary", "问题线索摘要"),
-	[WF_FLD_RECEIPT_NO] = TEXT("receipt_no", "回执编号"),
+	[WF_FLD_RECEIPT_NO] = LINE("receipt_no", "回执编号"),
 	[WF_FLD_ACCEPTED] = BOOL("accepted", "是否受理"),
 	[WF_FLD_DECIDED_ON] = DATE("decided_on", "接收机关决定日期",
 	    WF_WHEN_NOT_FUTURE, "决定日期不能晚于今天"),

@@ -1,9 +1,12 @@
 /*
- * payload.c: check an event's payload against its required fields.
+ * payload.c: check an event's payload against its fields.
  *
  * The payload is read only through struct wf_payload, so the library
- * needs no JSON library.  Fields the event does not require are not
- * looked at: the server stores the payload as given.
+ * needs no JSON library.  An event's fields (wf_events[].requires) are
+ * all it declares: each must be present and valid, and a key it does
+ * not declare is refused -- the server stores the payload as given, in
+ * the case's hash chain for good, so what is not checked here must not
+ * get in at all.
  */
 #include <string.h>
 
@@ -29,6 +32,7 @@
 #define M_ITEM_LONG	"每一项不能超过 500 字节"
 #define M_DOC_UNKNOWN	"含有未知的移送材料"
 #define M_DOC_TWICE	"移送材料重复"
+#define M_UNDECLARED	"该事件没有这个字段"
 
 /*
  * Append an error to the verdict; once WF_MAX_ERRORS are held, further
@@ -163,6 +167,10 @@ check_list(const struct wf_field_def *f, const struct wf_payload *p,
 			add_error(v, f->name, M_ITEM_LONG);
 			goto out;
 		}
+		if (wf_text_refused(s, WF_TEXT_LINE) != NULL) {
+			add_error(v, f->name, wf_text_refusals[WF_TEXT_LINE]);
+			goto out;
+		}
 		if (!f->documents)
 			continue;
 		if ((d = wf_doc_parse(s)) == WF_DOC__MAX)
@@ -213,6 +221,10 @@ check_field(const struct wf_field_def *f, const struct wf_payload *p,
 			msg = M_TEXT_LONG;
 		else if (blank(s))
 			msg = M_TEXT_BLANK;
+		else if (wf_text_refused(s, f->line ? WF_TEXT_LINE :
+		    WF_TEXT_FREE) != NULL)
+			msg = wf_text_refusals[f->line ? WF_TEXT_LINE :
+			    WF_TEXT_FREE];
 		break;
 	case WF_F_MONEY:
 		if (k != WF_V_STRING || (s = p->string(p->ctx, f->name)) == NULL)
@@ -244,19 +256,38 @@ out:
 	return;
 }
 
+/* Whether event `e` declares a field named `key`. */
+static int
+declared(const struct wf_event_def *e, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->nrequires; i++)
+		if (strcmp(wf_fields[e->requires[i]].name, key) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * See extern.h.  Fields are checked in the event's order, so errors come
- * out in the order the front end shows the form.
+ * out in the order the front end shows the form; then each key the event
+ * does not declare, in the payload's order, until the verdict is full.
  */
 void
 wf_payload_check(enum wf_event ev, const struct wf_payload *p, int today,
     struct wf_verdict *v)
 {
 	const struct wf_event_def	*e = &wf_events[ev];
+	const char			*key = NULL;
+	void				*it = NULL;
 	size_t				 i;
 
 	for (i = 0; i < e->nrequires; i++)
 		check_field(&wf_fields[e->requires[i]], p, today, v);
+	while (p != NULL && v->nerrors < WF_MAX_ERRORS &&
+	    (it = p->keys(p->ctx, it, &key)) != NULL)
+		if (!declared(e, key))
+			add_error(v, key, M_UNDECLARED);
 }
 
 /* See extern.h. */

@@ -78,15 +78,39 @@ extern const struct wf_state_def wf_states[WF_STATE__MAX];
 enum wf_state	 wf_state_parse(const char *);
 
 /* ------------------------------------------------------------------ */
+/* Text (text.c): the characters stored text may hold                 */
+/* ------------------------------------------------------------------ */
+
+enum wf_text {
+	WF_TEXT_LINE,	/* a name, code, number or id: one line */
+	WF_TEXT_FREE,	/* free text: keeps \n and \t */
+	WF_TEXT__MAX
+};
+
+/* The message (中文) for text of each kind that holds what it may not. */
+extern const char *const wf_text_refusals[WF_TEXT__MAX];
+
+/*
+ * The first character of the NUL-terminated UTF-8 string that text of
+ * the kind may not hold -- control characters (but \n and \t in free
+ * text), and invisible format characters: bidi marks, embeddings,
+ * overrides and isolates, zero-width characters, U+FEFF, tags -- or
+ * NULL when it holds none.  Malformed UTF-8 is refused too.
+ */
+const char	*wf_text_refused(const char *, enum wf_text);
+
+/* ------------------------------------------------------------------ */
 /* Payload fields (field.c)                                           */
 /* ------------------------------------------------------------------ */
 
 enum wf_ftype {
 	WF_F_DATE,	/* "YYYY-MM-DD", a real day in 2000..2099 */
-	WF_F_TEXT,	/* string, non-blank, <= WF_TEXT_MAX bytes */
+	WF_F_TEXT,	/* string, non-blank, <= WF_TEXT_MAX bytes, free text
+			   or (line) one line: wf_text_refused() */
 	WF_F_MONEY,	/* string, yuan: (0|[1-9][0-9]{0,12})(\.[0-9]{1,2})? */
 	WF_F_BOOL,	/* true or false */
-	WF_F_LIST,	/* 1..WF_LIST_MAX non-blank strings of <= WF_ITEM_MAX */
+	WF_F_LIST,	/* 1..WF_LIST_MAX non-blank strings of <= WF_ITEM_MAX,
+			   each one line */
 	WF_F__MAX
 };
 
@@ -142,6 +166,8 @@ struct wf_field_def {
 	enum wf_when	 when;		/* dates only; WF_WHEN_ANY otherwise */
 	const char	*when_msg;	/* the error when `when` fails */
 	int		 documents;	/* list must hold every wf_documents id */
+	int		 line;		/* text: one line (a number, a name),
+					   not free text; list items always */
 };
 
 extern const struct wf_field_def wf_fields[WF_FLD__MAX];
@@ -203,6 +229,14 @@ enum wf_vkind {
  * and list_string only for i < list_len, list_string only after
  * list_kind said WF_V_STRING.  A NULL struct wf_payload * is an empty
  * payload (every field absent).
+ *
+ * `keys` walks every key the payload holds, whatever its value (null
+ * included), so that the library can refuse those the event does not
+ * declare: called with `it` NULL for the first key, then with what the
+ * call before returned; it sets *key and returns that key's position
+ * (opaque, not NULL), or returns NULL when there is no further key.
+ * Keys are borrowed like strings, and a wf_verdict's errors may name
+ * them: the payload must outlive the verdict.
  */
 struct wf_payload {
 	void		 *ctx;
@@ -212,6 +246,7 @@ struct wf_payload {
 	size_t		(*list_len)(void *ctx, const char *field);
 	enum wf_vkind	(*list_kind)(void *ctx, const char *field, size_t i);
 	const char	*(*list_string)(void *ctx, const char *field, size_t i);
+	void		*(*keys)(void *ctx, void *it, const char **key);
 };
 
 /* ------------------------------------------------------------------ */
@@ -342,7 +377,9 @@ enum wf_outcome {
 };
 
 struct wf_error {
-	const char	*field;		/* payload name; static */
+	const char	*field;		/* payload name: static, or for a key
+					   the event does not declare, the
+					   payload's own (borrowed) */
 	const char	*message;	/* 中文; static */
 };
 

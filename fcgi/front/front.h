@@ -35,6 +35,8 @@
 #define MAX_PATH_LEN	256		/* request path, bytes */
 #define MAX_PATH_IDS	2		/* numeric ids in one route */
 #define MAX_IDEM_KEY	128		/* Idempotency-Key, bytes */
+#define MAX_JSON_DEPTH	32		/* nested arrays and objects in a
+					   body, the body itself included */
 
 /* ------------------------------------------------------------------ */
 /* Requests (request.c)                                               */
@@ -174,9 +176,18 @@ const char *status_reason(int);
 /* Input validation (validate.c): one row per field.                  */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Every string kind says which characters it holds (workflow/text.c):
+ * names, codes, numbers and ids are one line and refuse control and
+ * invisible format characters (bidi, zero-width); free text keeps \n
+ * and \t only; a secret is never shown and holds anything but NUL.
+ */
 enum vtype {
-	VT_STRING,	/* const char *: bytes in [min, max] */
-	VT_TEXT,	/* const char *: as VT_STRING, and not blank */
+	VT_STRING,	/* const char *: one line, bytes in [min, max] */
+	VT_NAME,	/* const char *: as VT_STRING, and not blank */
+	VT_TEXT,	/* const char *: free text, bytes in [min, max];
+			   not blank unless min is 0 */
+	VT_SECRET,	/* const char *: a password, bytes in [min, max] */
 	VT_ENUM,	/* const char *: one of choices */
 	VT_REGION,	/* const char *: six digits (GB/T 2260) */
 	VT_INT,		/* long long in [min, max] */

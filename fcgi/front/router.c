@@ -2,12 +2,14 @@
  * router.c: the front line.  Every request passes the same checks in the
  * same order before any handler runs:
  *
+ *	the path		400 when not absolute or with a dot segment
  *	method and route	404 / 405 (with Allow)
  *	where from		404 for loopback-only routes
  *	query string		400
  *	content type		415
  *	size			413 (declared and actually read)
- *	body			400 (malformed JSON, duplicate keys, not an object)
+ *	body			400 (nested deeper than MAX_JSON_DEPTH, malformed
+ *				JSON, duplicate keys, not an object)
  *	same origin		403 for cross-site state changes
  *	session			401
  *	role			403
@@ -93,6 +95,38 @@ route(struct req *r)
 	else
 		reply_problem(r, 404, NULL, "no such resource", NULL);
 	return NULL;
+}
+
+/*
+ * Whether `path` is absolute and free of dot segments ("." and "..",
+ * also percent-encoded): nginx refuses a path above the root, and
+ * resolves the others for its own matching but passes REQUEST_URI as
+ * sent, so the service refuses them too rather than route around them.
+ */
+static int
+path_ok(const char *path)
+{
+	const char	*p = path;
+	size_t		 dots, n;
+
+	if (*p != '/')
+		return 0;
+	while (*p == '/') {
+		p++;
+		for (dots = 0, n = 0; p[n] != '\0' && p[n] != '/'; dots++) {
+			if (p[n] == '.')
+				n++;
+			else if (p[n] == '%' && p[n + 1] == '2' &&
+			    (p[n + 2] == 'e' || p[n + 2] == 'E'))
+				n += 3;
+			else
+				break;
+		}
+		if ((p[n] == '\0' || p[n] == '/') && (dots == 1 || dots == 2))
+			return 0;
+		p += strcspn(p, "/");
+	}
+	return 1;
 }
 
 static int
@@ -190,6 +224,47 @@ read_body(struct req *r, size_t len)
 }
 
 /*
+ * Whether the JSON text `s` nests arrays and objects at most `max` deep
+ * (`{}` is one level).  Counts the brackets outside strings in one pass,
+ * before the parser -- which recurses, and whose own limit is 2048 --
+ * sees the text.  Exact for well-formed JSON; a malformed text is the
+ * parser's to refuse whatever this says.
+ */
+#define TEXT_OF_(n)	#n
+#define TEXT_OF(n)	TEXT_OF_(n)
+
+static int
+json_depth_ok(const char *s, size_t len, int max)
+{
+	size_t	 i;
+	int	 depth = 0, instr = 0, ok = 1;
+
+	for (i = 0; i < len && ok; i++) {
+		if (instr) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				instr = 0;
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			instr = 1;
+			break;
+		case '{':
+		case '[':
+			ok = ++depth <= max;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		}
+	}
+	return ok;
+}
+
+/*
  * Check the FastCGI params themselves: their number and each one's size.
  * nginx bounds headers already; this keeps the service honest alone.
  */
@@ -240,6 +315,11 @@ front_checks(struct req *r, char *path)
 	path[plen] = '\0';
 	r->path = path;
 	r->remote_addr = req_param(r, "REMOTE_ADDR");
+	if (!path_ok(path)) {
+		reply_problem(r, 400, NULL, "the path is not absolute or has "
+		    "a dot segment", NULL);
+		return -1;
+	}
 
 	if ((ep = route(r)) == NULL)
 		return -1;
@@ -278,6 +358,12 @@ front_checks(struct req *r, char *path)
 		if (read_body(r, (size_t)len) == -1) {
 			reply_problem(r, 400, NULL, "the body is shorter than "
 			    "its Content-Length", NULL);
+			return -1;
+		}
+		if (!json_depth_ok(r->body, r->bodylen, MAX_JSON_DEPTH)) {
+			reply_problem(r, 400, "malformed-json", "the body nests "
+			    "arrays and objects deeper than " TEXT_OF(MAX_JSON_DEPTH) " levels",
+			    NULL);
 			return -1;
 		}
 		r->json = json_loadb(r->body, r->bodylen,

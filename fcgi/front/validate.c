@@ -9,6 +9,9 @@
  * Outcomes: a value of the wrong JSON type is a 400 (the client is
  * broken); a missing or invalid value is a 422 naming each field; an
  * unknown field is a 422 too, so a typo never passes silently.
+ *
+ * Each string kind holds the characters its kind may (front.h): every
+ * row gets the rule by its type, no handler repeats it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -54,18 +57,24 @@ in_choices(const char *s, const char *const *choices)
 static const char *
 check_string(const struct vfield *f, const char *s, size_t len)
 {
+	enum wf_text	 text = WF_TEXT__MAX;	/* no rule of characters */
+
 	if (strlen(s) != len)
 		return "不能包含空字符";
 	switch (f->type) {
+	case VT_NAME:
 	case VT_TEXT:
-		if (blank(s))
+		if ((f->type == VT_NAME || f->min > 0) && blank(s))
 			return "不能为空";
 		/* FALLTHROUGH */
 	case VT_STRING:
+	case VT_SECRET:
 		if ((long long)len < f->min)
 			return f->min <= 1 ? "不能为空" : "太短";
 		if (f->max > 0 && (long long)len > f->max)
 			return "太长";
+		if (f->type != VT_SECRET)
+			text = f->type == VT_TEXT ? WF_TEXT_FREE : WF_TEXT_LINE;
 		break;
 	case VT_ENUM:
 		if (!in_choices(s, f->choices))
@@ -85,6 +94,8 @@ check_string(const struct vfield *f, const char *s, size_t len)
 	case VT__MAX:
 		break;
 	}
+	if (text != WF_TEXT__MAX && wf_text_refused(s, text) != NULL)
+		return wf_text_refusals[text];
 	return f->check != NULL ? f->check(s) : NULL;
 }
 
@@ -119,7 +130,9 @@ check_typed(const struct vfield *f, const char *s, void *out)
 		*(long long *)((char *)out + f->off) = fen;
 		return NULL;
 	case VT_STRING:
+	case VT_NAME:
 	case VT_TEXT:
+	case VT_SECRET:
 	case VT_ENUM:
 	case VT_REGION:
 	case VT_INT:
@@ -231,7 +244,9 @@ validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
 		msg = NULL;
 		switch (f->type) {
 		case VT_STRING:
+		case VT_NAME:
 		case VT_TEXT:
+		case VT_SECRET:
 		case VT_ENUM:
 		case VT_REGION:
 			if (!json_is_string(v)) {
@@ -340,7 +355,9 @@ validate_query(struct req *r, const struct vfield *fields, size_t n,
 		msg = NULL;
 		switch (f->type) {
 		case VT_STRING:
+		case VT_NAME:
 		case VT_TEXT:
+		case VT_SECRET:
 		case VT_ENUM:
 		case VT_REGION:
 			if ((msg = check_string(f, s, strlen(s))) == NULL)

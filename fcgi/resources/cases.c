@@ -336,10 +336,15 @@ void
 case_create(struct req *r)
 {
 	static struct stmt refs = STMT(
-	    "SELECT (SELECT region FROM enterprises WHERE id = $1) AS region,"
+	    "SELECT e.region,"
 	    " EXISTS (SELECT 1 FROM campaigns WHERE id = $2) AS campaign,"
 	    " EXISTS (SELECT 1 FROM categories WHERE id = $3) AS category,"
-	    " nextval('cases_id_seq') AS id", 3);
+	    " EXISTS (SELECT 1 FROM categories c WHERE c.id = $3"
+	    "   AND (c.province IS NULL OR region_covers(c.province, e.region)))"
+	    "   AS category_ours,"
+	    " nextval('cases_id_seq') AS id"
+	    " FROM (SELECT (SELECT region FROM enterprises WHERE id = $1)"
+	    "   AS region) e", 3);
 	static struct stmt open = STMT(
 	    "SELECT case_open($1::jsonb, $2, $3, $4::bytea, $5::bytea)", 5);
 	struct case_in	 in;
@@ -370,6 +375,10 @@ case_create(struct req *r)
 		errors = problem_field(errors, "campaign_id", "专项行动不存在");
 	if (strcmp(db_get(res, 0, "category"), "t") != 0)
 		errors = problem_field(errors, "category", "产品类别不存在");
+	else if (!db_isnull(res, 0, "region") &&
+	    strcmp(db_get(res, 0, "category_ours"), "t") != 0)
+		errors = problem_field(errors, "category", "应为全国的十类产品"
+		    "或本省的产品类别，不能用其他省份的类别");
 	if (errors != NULL) {
 		reply_problem(r, 422, NULL, "some fields are missing or invalid",
 		    errors);
@@ -481,7 +490,7 @@ static const struct vfield list_fields[] = {
 	    offsetof(struct list_in, lookback_due) },
 	{ "pending", VT_BOOL, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, pending) },
-	{ "q", VT_TEXT, 0, 1, 100, NULL, NULL,
+	{ "q", VT_NAME, 0, 1, 100, NULL, NULL,
 	    offsetof(struct list_in, q) },
 	VF_PAGE(struct list_in),
 };

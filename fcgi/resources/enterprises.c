@@ -3,6 +3,8 @@
  *
  *	POST  /api/v1/enterprises		register one (officer, admin)
  *	GET   /api/v1/enterprises?q=&region=&cursor=&limit=
+ *	GET   /api/v1/enterprises/lookup?uscc=	the directory, every region
+ *						(officer, legal, admin)
  *	GET   /api/v1/enterprises/{id}
  *	PATCH /api/v1/enterprises/{id}		name, address, licences
  *						(If-Match; officer, admin)
@@ -16,7 +18,15 @@
  * Every statement runs under row-level security scoped to the user's
  * region; the region an enterprise is registered in must also lie in it
  * (422 naming `region`), and one outside it answers 404 like a missing
- * one.
+ * one.  Only the directory crosses regions: enterprise_lookup()
+ * (sql/0036) gives the registry's facts -- id, code, name, region -- of
+ * the enterprise with a code wherever it is registered, and the 409 of
+ * a duplicate code says the same (where it is registered), no more.
+ *
+ * Characters 3-8 of a code are its registering authority's region: a
+ * code registered in another province than that authority's needs
+ * `region_mismatch_reason` (422 naming it), kept on the row, so that no
+ * one takes another province's code in passing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +99,16 @@ check_reason(const char *s)
 	return utf8_chars(s) > REASON_CHARS ? "不能超过500个字" : NULL;
 }
 
+/*
+ * Whether the code's registering authority (characters 3-8, GB/T 2260)
+ * lies in another province than `region`.
+ */
+static int
+region_mismatch(const char *uscc, const char *region)
+{
+	return strncmp(uscc + 2, region, 2) != 0;
+}
+
 static const char *
 check_immutable(const char *s)
 {
@@ -114,7 +134,8 @@ enterprise_json(struct req *r, int64_t id)
 	    " e.ccc_certificate, e.ccc_status, e.uscc_override_by,"
 	    " ou.username AS override_username,"
 	    " ou.display_name AS override_name, e.uscc_override_reason,"
-	    " rfc3339(e.uscc_override_at) AS uscc_override_at, e.version,"
+	    " rfc3339(e.uscc_override_at) AS uscc_override_at,"
+	    " e.region_mismatch_reason, e.version,"
 	    " rfc3339(e.created_at) AS created_at,"
 	    " cu.username AS created_by, rfc3339(e.updated_at) AS updated_at"
 	    " FROM enterprises e JOIN regions rg ON rg.code = e.region"
@@ -141,7 +162,7 @@ enterprise_json(struct req *r, int64_t id)
 	    "reason", db_get(res, 0, "uscc_override_reason"),
 	    "at", db_get(res, 0, "uscc_override_at"));
 	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o,"
-	    " s:o, s:i, s:s, s:o, s:s}",
+	    " s:o, s:o, s:i, s:s, s:o, s:s}",
 	    "id", (json_int_t)id,
 	    "uscc", db_get(res, 0, "uscc"),
 	    "name", db_get(res, 0, "name"),
@@ -154,6 +175,8 @@ enterprise_json(struct req *r, int64_t id)
 	    "ccc_certificate", db_json_text(res, 0, "ccc_certificate"),
 	    "ccc_status", db_json_text(res, 0, "ccc_status"),
 	    "uscc_override", override,
+	    "region_mismatch_reason", db_json_text(res, 0,
+	    "region_mismatch_reason"),
 	    "version", atoi(db_get(res, 0, "version")),
 	    "created_at", db_get(res, 0, "created_at"),
 	    "created_by", db_json_text(res, 0, "created_by"),
@@ -180,12 +203,13 @@ struct enterprise_in {
 	const char	*ccc_certificate;
 	const char	*ccc_status;
 	const char	*uscc_override_reason;
+	const char	*region_mismatch_reason;
 };
 
 static const struct vfield create_fields[] = {
 	{ "uscc", VT_STRING, 1, 1, 0, NULL, check_uscc,
 	    offsetof(struct enterprise_in, uscc) },
-	{ "name", VT_TEXT, 1, 1, 4 * NAME_CHARS, NULL, check_name,
+	{ "name", VT_NAME, 1, 1, 4 * NAME_CHARS, NULL, check_name,
 	    offsetof(struct enterprise_in, name) },
 	{ "region", VT_REGION, 1, 0, 0, NULL, NULL,
 	    offsetof(struct enterprise_in, region) },
@@ -201,13 +225,16 @@ static const struct vfield create_fields[] = {
 	    offsetof(struct enterprise_in, ccc_status) },
 	{ "uscc_override_reason", VT_TEXT, 0, 1, 4 * REASON_CHARS, NULL,
 	    check_reason, offsetof(struct enterprise_in, uscc_override_reason) },
+	{ "region_mismatch_reason", VT_TEXT, 0, 1, 4 * REASON_CHARS, NULL,
+	    check_reason,
+	    offsetof(struct enterprise_in, region_mismatch_reason) },
 };
 
 /* What an enterprise's events carry (its stream, ../ledger/). */
 static const char *const audited[] = {
 	"uscc", "name", "region", "address", "production_licence",
 	"production_licence_status", "ccc_certificate", "ccc_status",
-	"uscc_override", NULL
+	"uscc_override", "region_mismatch_reason", NULL
 };
 
 /*
@@ -233,6 +260,44 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
+/*
+ * Is the code registered, in any region?  When it is, reply 409 naming
+ * uscc with the region it is registered in -- what the directory
+ * (enterprise_lookup) tells every officer, and no more -- and return 1;
+ * 0 when it is not; -1 on a database failure (recorded in r, nothing
+ * replied).  A registration racing this one still meets the unique
+ * index: the plain 409 below.
+ */
+static int
+registered_where(struct req *r, const char *uscc)
+{
+	static struct stmt get = STMT(
+	    "SELECT l.region, rg.name AS region_name"
+	    " FROM enterprise_lookup($1) l JOIN regions rg ON rg.code = l.region",
+	    1);
+	const char	*p[1];
+	char		 msg[256], detail[160];
+	PGresult	*res;
+	int		 found;
+
+	p[0] = uscc;
+	if ((res = db_exec(r, &get, p)) == NULL)
+		return -1;
+	found = PQntuples(res) == 1;
+	if (found) {
+		snprintf(msg, sizeof(msg), "该统一社会信用代码已在%s（%s）登记",
+		    db_get(res, 0, "region_name"), db_get(res, 0, "region"));
+		snprintf(detail, sizeof(detail), "an enterprise with this code "
+		    "is registered in region %s: "
+		    "/api/v1/enterprises/lookup?uscc=%s", db_get(res, 0,
+		    "region"), uscc);
+		reply_problem(r, 409, "duplicate", detail, problem_field(NULL,
+		    "uscc", msg));
+	}
+	PQclear(res);
+	return found;
+}
+
 void
 enterprise_create(struct req *r)
 {
@@ -240,18 +305,18 @@ enterprise_create(struct req *r)
 	    "INSERT INTO enterprises (uscc, name, region, address,"
 	    " production_licence, production_licence_status, ccc_certificate,"
 	    " ccc_status, uscc_override_by, uscc_override_reason,"
-	    " uscc_override_at, created_by) VALUES ($1, $2, $3, $4, $5, $6,"
-	    " $7, $8, $9::bigint, $10,"
-	    " CASE WHEN $9::bigint IS NOT NULL THEN now() END, $11)"
-	    " RETURNING id", 11);
+	    " uscc_override_at, created_by, region_mismatch_reason)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint, $10,"
+	    " CASE WHEN $9::bigint IS NOT NULL THEN now() END, $11, $12)"
+	    " RETURNING id", 12);
 	struct enterprise_in in;
 	enum uscc_error	 ue;
-	const char	*p[11], *msg;
+	const char	*p[12], *msg;
 	char		 uid[24];
 	PGresult	*res = NULL;
 	json_t		*o = NULL, *facts = NULL;
 	int64_t		 id;
-	int		 override;
+	int		 override, found;
 
 	memset(&in, 0, sizeof(in));
 	if (validate_json(r, r->json, create_fields, NITEMS(create_fields),
@@ -290,6 +355,26 @@ enterprise_create(struct req *r)
 		    msg));
 		return;
 	}
+	if ((found = registered_where(r, in.uscc)) == -1)
+		goto dberr;
+	if (found)
+		return;		/* the 409, saying where */
+	if (region_mismatch(in.uscc, in.region) &&
+	    in.region_mismatch_reason == NULL) {
+		reply_problem(r, 422, NULL, "the code was issued in another "
+		    "province than the region's: say why", problem_field(NULL,
+		    "region_mismatch_reason", "代码第3至8位的登记管理机关不在所选"
+		    "地区所在的省份，请说明在本地区登记的理由"));
+		return;
+	}
+	if (!region_mismatch(in.uscc, in.region) &&
+	    in.region_mismatch_reason != NULL) {
+		reply_problem(r, 422, NULL, "the code was issued in the "
+		    "region's province: there is nothing to explain",
+		    problem_field(NULL, "region_mismatch_reason",
+		    "代码的登记管理机关与所选地区在同一省份，无需说明理由"));
+		return;
+	}
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	p[0] = in.uscc;
 	p[1] = in.name;
@@ -302,11 +387,12 @@ enterprise_create(struct req *r)
 	p[8] = override ? uid : NULL;
 	p[9] = override ? in.uscc_override_reason : NULL;
 	p[10] = uid;
+	p[11] = in.region_mismatch_reason;
 	if ((res = db_exec(r, &insert, p)) == NULL) {
 		if (strcmp(r->sqlstate, "23505") == 0) {
 			reply_problem(r, 409, "duplicate", "an enterprise with "
 			    "this code is registered", problem_field(NULL,
-			    "uscc", "该统一社会信用代码已登记"));
+			    "uscc", "该统一社会信用代码已登记"));	/* a race */
 			return;
 		}
 		goto dberr;
@@ -343,6 +429,61 @@ enterprise_get(struct req *r)
 }
 
 /* ------------------------------------------------------------------ */
+/* GET /api/v1/enterprises/lookup?uscc=                               */
+/* ------------------------------------------------------------------ */
+
+struct lookup_in {
+	const char	*uscc;
+};
+
+static const struct vfield lookup_fields[] = {
+	{ "uscc", VT_STRING, 1, 1, 0, NULL, check_uscc,
+	    offsetof(struct lookup_in, uscc) },
+};
+
+/*
+ * The directory entry of the enterprise with the code, wherever it is
+ * registered: {id, uscc, name, region}, the public registry's facts and
+ * nothing else (the record itself stays its region's: GET
+ * /enterprises/{id} is a 404 elsewhere).  404 when no enterprise has the
+ * code.  A lookup outside the user's region is logged.
+ */
+void
+enterprise_lookup(struct req *r)
+{
+	static struct stmt get = STMT(
+	    "SELECT id, uscc, name, region, in_scope(region) AS mine"
+	    " FROM enterprise_lookup($1)", 1);
+	struct lookup_in in = { NULL };
+	const char	*p[1];
+	PGresult	*res;
+
+	if (validate_query(r, lookup_fields, NITEMS(lookup_fields), &in,
+	    NULL) == -1)
+		return;
+	p[0] = in.uscc;
+	if ((res = db_exec(r, &get, p)) == NULL) {
+		reply_db_error(r);
+		return;
+	}
+	if (PQntuples(res) != 1)
+		reply_problem(r, 404, NULL, "no enterprise is registered with "
+		    "this code", NULL);
+	else {
+		if (strcmp(db_get(res, 0, "mine"), "t") != 0)
+			log_info("request %s: %s looked up %s, registered in %s",
+			    r->id, r->user.username, in.uscc,
+			    db_get(res, 0, "region"));
+		reply_json(r, 200, json_pack("{s:I, s:s, s:s, s:s}",
+		    "id", (json_int_t)strtoll(db_get(res, 0, "id"), NULL, 10),
+		    "uscc", db_get(res, 0, "uscc"),
+		    "name", db_get(res, 0, "name"),
+		    "region", db_get(res, 0, "region")));
+	}
+	PQclear(res);
+}
+
+/* ------------------------------------------------------------------ */
 /* GET /api/v1/enterprises                                            */
 /* ------------------------------------------------------------------ */
 
@@ -354,7 +495,7 @@ struct list_in {
 };
 
 static const struct vfield list_fields[] = {
-	{ "q", VT_TEXT, 0, 1, Q_MAX, NULL, NULL,
+	{ "q", VT_NAME, 0, 1, Q_MAX, NULL, NULL,
 	    offsetof(struct list_in, q) },
 	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, region) },
@@ -460,7 +601,7 @@ struct patch_in {
 };
 
 static const struct vfield patch_fields[PC__MAX] = {
-	[PC_NAME] = { "name", VT_TEXT, 0, 1, 4 * NAME_CHARS, NULL,
+	[PC_NAME] = { "name", VT_NAME, 0, 1, 4 * NAME_CHARS, NULL,
 	    check_name, offsetof(struct patch_in, v[PC_NAME]) },
 	[PC_ADDRESS] = { "address", VT_STRING, 0, 0, 4 * ADDRESS_CHARS, NULL,
 	    check_address, offsetof(struct patch_in, v[PC_ADDRESS]) },

@@ -66,6 +66,16 @@ pl_list_string(void *ctx, const char *f, size_t i)
 	return json_string_value(json_array_get(json_object_get(ctx, f), i));
 }
 
+static void *
+pl_keys(void *ctx, void *it, const char **key)
+{
+	it = it == NULL ? json_object_iter(ctx) :
+	    json_object_iter_next(ctx, it);
+	if (it != NULL)
+		*key = json_object_iter_key(it);
+	return it;
+}
+
 /* A wf_payload view of a Jansson object (borrowed, must outlive `p`). */
 void
 payload_view(struct wf_payload *p, json_t *obj)
@@ -77,4 +87,5 @@ payload_view(struct wf_payload *p, json_t *obj)
 	p->list_len = pl_list_len;
 	p->list_kind = pl_list_kind;
 	p->list_string = pl_list_string;
+	p->keys = pl_keys;
 }

@@ -157,7 +157,7 @@ check_category_name(const char *s)
 static const struct vfield category_fields[] = {
 	{ "id", VT_STRING, 1, 1, 40, NULL, check_category_id,
 	    offsetof(struct category_in, id) },
-	{ "name", VT_TEXT, 1, 1, 4 * CATEGORY_NAME_CHARS, NULL,
+	{ "name", VT_NAME, 1, 1, 4 * CATEGORY_NAME_CHARS, NULL,
 	    check_category_name, offsetof(struct category_in, name) },
 	{ "province", VT_REGION, 0, 0, 0, NULL, NULL,
 	    offsetof(struct category_in, province) },

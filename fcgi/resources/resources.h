@@ -110,6 +110,7 @@ void	 campaigns_get(struct req *);
 void	 enterprise_create(struct req *);
 void	 enterprise_list(struct req *);
 void	 enterprise_get(struct req *);
+void	 enterprise_lookup(struct req *);
 void	 enterprise_patch(struct req *);
 
 /* users.c */

@@ -35,7 +35,7 @@ struct login {
 static const struct vfield login_fields[] = {
 	{ "username", VT_STRING, 1, 1, 64, NULL, NULL,
 	    offsetof(struct login, username) },
-	{ "password", VT_STRING, 1, 1, 256, NULL, NULL,
+	{ "password", VT_SECRET, 1, 1, 256, NULL, NULL,
 	    offsetof(struct login, password) },
 };
 

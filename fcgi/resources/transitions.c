@@ -388,7 +388,7 @@ struct approval_in {
 static const struct vfield approval_fields[] = {
 	{ "decision", VT_ENUM, 1, 0, 0, decisions, NULL,
 	    offsetof(struct approval_in, decision) },
-	{ "comment", VT_STRING, 0, 0, 2000, NULL, NULL,
+	{ "comment", VT_TEXT, 0, 0, 2000, NULL, NULL,
 	    offsetof(struct approval_in, comment) },
 };
 

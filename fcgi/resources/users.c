@@ -204,7 +204,7 @@ struct list_in {
 static const struct vfield list_fields[] = {
 	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, region) },
-	{ "q", VT_TEXT, 0, 1, Q_MAX, NULL, NULL,
+	{ "q", VT_NAME, 0, 1, Q_MAX, NULL, NULL,
 	    offsetof(struct list_in, q) },
 	{ "disabled", VT_BOOL, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, disabled) },
@@ -283,13 +283,13 @@ struct user_in {
 static const struct vfield create_fields[] = {
 	{ "username", VT_STRING, 1, 1, 63, NULL, check_username,
 	    offsetof(struct user_in, username) },
-	{ "display_name", VT_TEXT, 1, 1, 4 * DISPLAY_NAME_CHARS, NULL,
+	{ "display_name", VT_NAME, 1, 1, 4 * DISPLAY_NAME_CHARS, NULL,
 	    check_display_name, offsetof(struct user_in, display_name) },
 	{ "region", VT_REGION, 1, 0, 0, NULL, NULL,
 	    offsetof(struct user_in, region) },
 	{ "roles", VT_ROLES, 1, 0, 0, NULL, NULL,
 	    offsetof(struct user_in, roles) },
-	{ "password", VT_STRING, 1, 1, PASSWORD_MAX_BYTES, NULL,
+	{ "password", VT_SECRET, 1, 1, PASSWORD_MAX_BYTES, NULL,
 	    check_password, offsetof(struct user_in, password) },
 };
 
@@ -392,7 +392,7 @@ struct upatch_in {
 };
 
 static const struct vfield patch_fields[UP__MAX] = {
-	[UP_DISPLAY_NAME] = { "display_name", VT_TEXT, 0, 1,
+	[UP_DISPLAY_NAME] = { "display_name", VT_NAME, 0, 1,
 	    4 * DISPLAY_NAME_CHARS, NULL, check_display_name,
 	    offsetof(struct upatch_in, display_name) },
 	[UP_ROLES] = { "roles", VT_ROLES, 0, 0, 0, NULL, NULL,
@@ -401,7 +401,7 @@ static const struct vfield patch_fields[UP__MAX] = {
 	    offsetof(struct upatch_in, region) },
 	[UP_DISABLED] = { "disabled", VT_BOOL, 0, 0, 0, NULL, NULL,
 	    offsetof(struct upatch_in, disabled) },
-	[UP_PASSWORD] = { "password", VT_STRING, 0, 1, PASSWORD_MAX_BYTES,
+	[UP_PASSWORD] = { "password", VT_SECRET, 0, 1, PASSWORD_MAX_BYTES,
 	    NULL, check_password, offsetof(struct upatch_in, password) },
 	[UP_USERNAME] = { "username", VT_STRING, 0, 0, 0, NULL,
 	    check_immutable, offsetof(struct upatch_in, username) },

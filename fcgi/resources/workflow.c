@@ -52,7 +52,8 @@ documents_json(void)
 }
 
 /*
- * One payload field: {name, type, label}, with `when` for dates and the
+ * One payload field: {name, type, label}, with `when` for dates, `line`
+ * for text that is one line (a number, a name: no line breaks), and the
  * documents a `documents` list must hold (new reference).
  */
 static json_t *
@@ -67,6 +68,8 @@ field_json(enum wf_fid fid)
 		return NULL;
 	if (f->type == WF_F_DATE)
 		json_object_set_new(o, "when", json_string(when_ids[f->when]));
+	if (f->type == WF_F_TEXT)
+		json_object_set_new(o, "line", json_boolean(f->line));
 	if (f->documents)
 		json_object_set_new(o, "documents", documents_json());
 	return o;

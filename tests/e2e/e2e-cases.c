@@ -427,6 +427,157 @@ test_preconditions(void **state)
 	free(path);
 }
 
+/*
+ * A transition body: `event`, then a payload {"text": "备注", "deep": A}
+ * where A is `arrays` nested arrays around 1 -- the whole body nests
+ * 2 + arrays deep (malloc'd).
+ */
+static char *
+deep_transition(const char *event, int arrays)
+{
+	char	*open = malloc((size_t)arrays + 1), *close, *b;
+
+	assert_non_null(open);
+	memset(open, '[', (size_t)arrays);
+	open[arrays] = '\0';
+	close = strdup(open);
+	memset(close, ']', (size_t)arrays);
+	b = fmt("{\"event\":\"%s\",\"payload\":{\"text\":\"备注\","
+	    "\"deep\":%s1%s}}", event, open, close);
+	free(open);
+	free(close);
+	return b;
+}
+
+/*
+ * Issue 15: a payload key the event does not declare is a 422 naming it
+ * (an add_note carrying a fine_amount the case page would show as
+ * 罚款金额), and JSON nested deeper than 32 levels is a 400 from the
+ * front line; neither records anything.
+ */
+static void
+test_undeclared_payload_keys(void **state)
+{
+	long long	 id = case_make(officer, ent_bj, "未声明字段测试");
+	char		*path = fmt("/api/v1/cases/%lld/transitions", id);
+	const char	*h[] = { "If-Match: \"1\"", NULL };
+	struct resp	 r;
+	char		*body;
+
+	transition(officer, id, 1, "add_note", json_pack("{s:s, s:s}",
+	    "text", "备注", "fine_amount", "0.00"), NULL, &r);
+	assert_problem_field(&r, 422, "fine_amount");
+	resp_free(&r);
+	transition(officer, id, 1, "add_note", json_pack("{s:s, s:n}",
+	    "text", "备注", "extra"), NULL, &r);
+	assert_problem_field(&r, 422, "extra");
+	resp_free(&r);
+	transition(officer, id, 1, "start_lookback", json_pack("{s:s}",
+	    "findings", "x"), NULL, &r);
+	assert_problem(&r, 409);	/* the state's refusal comes first */
+	resp_free(&r);
+	/* 32 levels pass the front line (the handler names the key)... */
+	body = deep_transition("add_note", 30);
+	http(officer, "POST", path, body, h, &r);
+	assert_problem_field(&r, 422, "deep");
+	resp_free(&r);
+	free(body);
+	/* ... 33 do not. */
+	body = deep_transition("add_note", 31);
+	http(officer, "POST", path, body, h, &r);
+	assert_problem(&r, 400);
+	resp_free(&r);
+	free(body);
+	body = deep_transition("add_note", 1998);
+	http(officer, "POST", path, body, h, &r);
+	assert_problem(&r, 400);
+	resp_free(&r);
+	free(body);
+	/* The declared fields alone: applied. */
+	transition(officer, id, 1, "add_note", json_pack("{s:s}", "text",
+	    "备注"), NULL, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(version_of(officer, id, NULL, 0), 2);
+	assert_int_equal(events_count(id), 2);
+	free(path);
+}
+
+/* A province's own category, added by the national admin; its id. */
+static char *
+province_category(const char *province, const char *prefix)
+{
+	struct client	*admin = client_login("admin", DEMO_PASSWORD);
+	char		*id = unique_name(prefix), *name = unique_name("类别");
+	struct resp	 r;
+
+	http_json(admin, "POST", "/api/v1/categories", json_pack("{s:s, s:s,"
+	    " s:s}", "id", id, "name", name, "province", province), NULL, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	client_free(admin);
+	free(name);
+	return id;
+}
+
+/* Register a case of `category` about `eid` by `c`: the status. */
+static long
+case_in_category(struct client *c, long long eid, const char *category,
+    struct resp *r)
+{
+	return http_json(c, "POST", "/api/v1/cases", json_pack("{s:I, s:i,"
+	    " s:s, s:s, s:s, s:s}", "enterprise_id", (json_int_t)eid,
+	    "campaign_id", 2026, "category", category, "domain", "production",
+	    "source", "spot_check", "problem", "类别测试"), NULL, r);
+}
+
+/*
+ * Issue 15: a case's category is one of the ten national ones or one of
+ * its own province's (the case's region's) -- 422 naming `category`
+ * otherwise, and the database refuses it too.
+ */
+static void
+test_category_province(void **state)
+{
+	char		*sh = province_category("310000", "sh_cat_");
+	char		*bj = province_category("110000", "bj_cat_");
+	struct resp	 r;
+	PGconn		*db;
+	char		*sql;
+	long long	 id;
+
+	case_in_category(officer, ent_bj, sh, &r);
+	assert_problem_field(&r, 422, "category");
+	resp_free(&r);
+	case_in_category(officer, ent_bj, "no_such_category", &r);
+	assert_problem_field(&r, 422, "category");
+	resp_free(&r);
+	case_in_category(officer, ent_bj, bj, &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	case_in_category(officer, ent_bj, "cement", &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	/* Below the service: the row may not take another's category. */
+	db = db_admin();
+	sql = fmt("UPDATE cases SET category = '%s' WHERE id = %lld", sh, id);
+	{
+		PGresult *res = PQexec(db, sql);
+
+		if (PQresultStatus(res) != PGRES_FATAL_ERROR ||
+		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE),
+		    "23514") != 0)
+			fail_msg("the database took case %lld into %s: %s", id,
+			    sh, PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	free(sql);
+	PQfinish(db);
+	free(sh);
+	free(bj);
+}
+
 static void
 test_idempotency(void **state)
 {
@@ -568,6 +719,8 @@ main(void)
 		cmocka_unit_test(test_every_event),
 		cmocka_unit_test(test_four_eyes),
 		cmocka_unit_test(test_preconditions),
+		cmocka_unit_test(test_undeclared_payload_keys),
+		cmocka_unit_test(test_category_province),
 		cmocka_unit_test(test_idempotency),
 		cmocka_unit_test(test_region_isolation),
 		cmocka_unit_test(test_list_filters),

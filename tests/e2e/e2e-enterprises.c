@@ -106,8 +106,12 @@ test_valid_codes(void **state)
 	long long	 id;
 
 	(void)state;
-	/* The standard's own example. */
-	post(officer, STANDARD_EXAMPLE, "标准示例企业", "110000", NULL, &r);
+	/*
+	 * The standard's own example -- issued in Fuzhou (350100), so
+	 * registering it in Beijing takes a stated reason.
+	 */
+	post(officer, STANDARD_EXAMPLE, "标准示例企业", "110000", json_pack(
+	    "{s:s}", "region_mismatch_reason", "GB 32100-2015 的示例代码"), &r);
 	if (r.status == 409)	/* an instance reused: registered before */
 		assert_int_equal(count_code(STANDARD_EXAMPLE), 1);
 	else {
@@ -248,11 +252,18 @@ test_lower_case(void **state)
 	}
 }
 
+/*
+ * The same code twice is a 409 naming uscc, also from another province.
+ * The 409 says where the code is registered -- the region, as the
+ * directory (GET /enterprises/lookup) tells every officer anyway -- so
+ * that the officer can turn to that region instead of guessing.
+ */
 static void
 test_duplicate(void **state)
 {
 	struct resp	 r;
 	char		 uscc[19];
+	const char	*msg;
 
 	(void)state;
 	fixture_enterprise(officer, "110000", uscc);
@@ -265,10 +276,139 @@ test_duplicate(void **state)
 
 		post(sh, uscc, "重复登记", "310000", NULL, &r);
 		assert_problem_field(&r, 409, "uscc");
+		msg = field_message(&r, "uscc");
+		if (msg == NULL || strstr(msg, "110000") == NULL ||
+		    strstr(msg, "北京市") == NULL)
+			fail_msg("the 409 does not say where: %s", r.body);
+		assert_non_null(strstr(json_string_value(json_object_get(
+		    r.json, "detail")), "/api/v1/enterprises/lookup?uscc="));
 		resp_free(&r);
 		client_free(sh);
 	}
 	assert_int_equal(count_code(uscc), 1);
+}
+
+/*
+ * Issue 15: GET /api/v1/enterprises/lookup?uscc= answers an enterprise's
+ * directory entry -- id, code, name, region and nothing else -- wherever
+ * it is registered, to officers, legal staff and administrators; 404 when
+ * no enterprise has the code.
+ */
+static void
+test_lookup(void **state)
+{
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	struct client	*legal_sh = client_login("legal.sh", DEMO_PASSWORD);
+	struct client	*auditor = client_login("auditor.bj", DEMO_PASSWORD);
+	struct client	*who[] = { officer, legal, admin, sh, legal_sh };
+	struct resp	 r;
+	char		 uscc[19], other[19], *q;
+	const char	*key;
+	json_t		*v;
+	long long	 id;
+	size_t		 i;
+
+	(void)state;
+	id = fixture_enterprise(officer, "110101", uscc);
+	q = fmt("/api/v1/enterprises/lookup?uscc=%s", uscc);
+	for (i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+		http_get(who[i], q, &r);
+		assert_status(&r, 200);
+		assert_int_equal(json_object_size(r.json), 4);
+		json_object_foreach(r.json, key, v)
+			if (strcmp(key, "id") != 0 && strcmp(key, "uscc") != 0 &&
+			    strcmp(key, "name") != 0 && strcmp(key, "region") != 0)
+				fail_msg("lookup tells %s", key);
+		assert_int_equal(json_integer_value(json_object_get(r.json,
+		    "id")), id);
+		assert_string_equal(json_string_value(json_object_get(r.json,
+		    "uscc")), uscc);
+		assert_string_equal(json_string_value(json_object_get(r.json,
+		    "region")), "110101");
+		assert_true(json_is_string(json_object_get(r.json, "name")));
+		resp_free(&r);
+	}
+	/* Shanghai still cannot read the record itself. */
+	free(q);
+	q = fmt("/api/v1/enterprises/%lld", id);
+	http_get(sh, q, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(q);
+	/* Not for auditors; no code, a malformed one: 400; unknown: 404. */
+	q = fmt("/api/v1/enterprises/lookup?uscc=%s", uscc);
+	http_get(auditor, q, &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	free(q);
+	http_get(sh, "/api/v1/enterprises/lookup", &r);
+	assert_problem_field(&r, 400, "uscc");
+	resp_free(&r);
+	http_get(sh, "/api/v1/enterprises/lookup?uscc=91110000ABC", &r);
+	assert_problem_field(&r, 400, "uscc");
+	resp_free(&r);
+	uscc_unique_in("310000", other);
+	q = fmt("/api/v1/enterprises/lookup?uscc=%s", other);
+	http_get(sh, q, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(q);
+	client_free(sh);
+	client_free(legal_sh);
+	client_free(auditor);
+}
+
+/*
+ * Issue 15: characters 3-8 of a code are the registering authority's
+ * region (GB/T 2260).  Registering it in another province than that
+ * authority's needs `region_mismatch_reason` (422 naming it), which the
+ * record keeps; a reason where the provinces agree is refused too.  So a
+ * Beijing code cannot be taken from Shanghai in passing.
+ */
+static void
+test_region_mismatch(void **state)
+{
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	struct resp	 r;
+	char		 bj[19], own[19], *path;
+	long long	 id;
+
+	(void)state;
+	uscc_unique_in("110000", bj);
+	post(sh, bj, "跨省企业", "310000", NULL, &r);
+	assert_problem_field(&r, 422, "region_mismatch_reason");
+	resp_free(&r);
+	post(sh, bj, "跨省企业", "310000", json_pack("{s:s}",
+	    "region_mismatch_reason", "  "), &r);
+	assert_problem_field(&r, 422, "region_mismatch_reason");
+	resp_free(&r);
+	assert_int_equal(count_code(bj), 0);
+	post(sh, bj, "跨省企业", "310000", json_pack("{s:s}",
+	    "region_mismatch_reason", "企业已迁入上海，营业执照未换发"), &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "region_mismatch_reason")), "企业已迁入上海，营业执照未换发");
+	resp_free(&r);
+	path = fmt("/api/v1/enterprises/%lld", id);
+	http_get(sh, path, &r);
+	assert_status(&r, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "region_mismatch_reason")), "企业已迁入上海，营业执照未换发");
+	resp_free(&r);
+	free(path);
+	/* The same province: no reason wanted, none taken. */
+	uscc_unique_in("310000", own);
+	post(sh, own, "本省企业", "310115", json_pack("{s:s}",
+	    "region_mismatch_reason", "无"), &r);
+	assert_problem_field(&r, 422, "region_mismatch_reason");
+	resp_free(&r);
+	post(sh, own, "本省企业", "310115", NULL, &r);
+	assert_status(&r, 201);
+	assert_true(json_is_null(json_object_get(r.json,
+	    "region_mismatch_reason")));
+	resp_free(&r);
+	client_free(sh);
 }
 
 static void
@@ -404,6 +544,87 @@ test_field_limits(void **state)
 		assert_problem_field(&r, 422, "nickname");
 		resp_free(&r);
 	}
+}
+
+/*
+ * Issue 15: names, codes and numbers refuse control and invisible format
+ * characters ("RT\u202egpj.exe" displays as "RTexe.jpg"), by the kind
+ * of their validation row; free text keeps \n and \t only.  A case's
+ * problem and a user's display name follow the same rows.
+ */
+static void
+test_invisible_characters(void **state)
+{
+	static const char *const bad_names[] = {
+		"RT\xe2\x80\xae" "gpj.exe",		/* U+202E */
+		"企\xe2\x80\x8b" "业",			/* U+200B */
+		"企\xe2\x81\xa6" "业\xe2\x81\xa9",	/* U+2066 .. U+2069 */
+		"企\t业", "企\n业", "企\xc2\x85业",		/* tab, LF, C1 */
+		"\xef\xbb\xbf企业",			/* U+FEFF */
+		NULL
+	};
+	struct resp	 r;
+	char		 uscc[19];
+	long long	 eid, cid;
+	size_t		 i;
+
+	(void)state;
+	uscc_unique(uscc);
+	for (i = 0; bad_names[i] != NULL; i++) {
+		post(officer, uscc, bad_names[i], "110000", NULL, &r);
+		assert_problem_field(&r, 422, "name");
+		resp_free(&r);
+	}
+	post(officer, uscc, "正常企业", "110000", json_pack("{s:s}", "address",
+	    "北京市\xe2\x80\xae东城区"), &r);
+	assert_problem_field(&r, 422, "address");
+	resp_free(&r);
+	post(officer, uscc, "正常企业", "110000", json_pack("{s:s}",
+	    "production_licence", "XK\r06"), &r);
+	assert_problem_field(&r, 422, "production_licence");
+	resp_free(&r);
+	assert_int_equal(count_code(uscc), 0);
+	/* Free text: a case's problem keeps line breaks and tabs only. */
+	eid = fixture_enterprise(officer, "110000", uscc);
+	http_json(officer, "POST", "/api/v1/cases", json_pack("{s:I, s:i,"
+	    " s:s, s:s, s:s, s:s}", "enterprise_id", (json_int_t)eid,
+	    "campaign_id", 2022, "category", "cement", "domain", "production",
+	    "source", "complaint", "problem", "强度\xe2\x80\xae不合格"),
+	    NULL, &r);
+	assert_problem_field(&r, 422, "problem");
+	resp_free(&r);
+	http_json(officer, "POST", "/api/v1/cases", json_pack("{s:I, s:i,"
+	    " s:s, s:s, s:s, s:s}", "enterprise_id", (json_int_t)eid,
+	    "campaign_id", 2022, "category", "cement", "domain", "production",
+	    "source", "complaint", "problem", "第一批\n\t强度不合格"), NULL,
+	    &r);
+	assert_status(&r, 201);
+	cid = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	/* The workflow's text: a note keeps \n; a decision number is a line. */
+	{
+		char		*path = fmt("/api/v1/cases/%lld/transitions", cid);
+		const char	*h[] = { "If-Match: \"1\"", NULL };
+
+		http_json(officer, "POST", path, json_pack("{s:s, s:{s:s}}",
+		    "event", "add_note", "payload", "text",
+		    "复查\xe2\x80\x8b结果"), h, &r);
+		assert_problem_field(&r, 422, "text");
+		resp_free(&r);
+		http_json(officer, "POST", path, json_pack("{s:s, s:{s:s}}",
+		    "event", "add_note", "payload", "text", "第一行\n第二行"), h,
+		    &r);
+		assert_status(&r, 200);
+		resp_free(&r);
+		free(path);
+	}
+	/* A user's display name: one line. */
+	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
+	    " s:[s], s:s}", "username", "bidi.test", "display_name",
+	    "张\xe2\x80\xae三", "region", "110000", "roles", "officer",
+	    "password", "Correct-Horse-Battery-9"), NULL, &r);
+	assert_problem_field(&r, 422, "display_name");
+	resp_free(&r);
 }
 
 static void
@@ -720,8 +941,11 @@ main(void)
 		cmocka_unit_test(test_forbidden_letters),
 		cmocka_unit_test(test_lower_case),
 		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_region_mismatch),
 		cmocka_unit_test(test_override_recorded),
 		cmocka_unit_test(test_field_limits),
+		cmocka_unit_test(test_invisible_characters),
 		cmocka_unit_test(test_override_reason_limit),
 		cmocka_unit_test(test_body_limit),
 		cmocka_unit_test(test_list_limits),

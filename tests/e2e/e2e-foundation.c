@@ -185,6 +185,92 @@ test_body_lies_about_length(void **state)
 	free(req);
 }
 
+/*
+ * Send `req` raw; the answer must be status `want` as problem+json with
+ * that status in its body.
+ */
+static void
+raw_problem(const char *req, int want)
+{
+	char		*out = raw_https(req, strlen(req)), line[32], *body;
+	json_t		*j = NULL;
+
+	assert_non_null(out);
+	snprintf(line, sizeof(line), "HTTP/1.1 %d ", want);
+	if (strncmp(out, line, strlen(line)) != 0 ||
+	    strstr(out, "Content-Type: application/problem+json") == NULL ||
+	    (body = strstr(out, "\r\n\r\n")) == NULL ||
+	    (j = json_loads(body + 4, 0, NULL)) == NULL)
+		fail_msg("%.40s: want %d problem+json, got: %.300s", req, want,
+		    out);
+	assert_int_equal(json_integer_value(json_object_get(j, "status")),
+	    want);
+	json_decref(j);
+	free(out);
+}
+
+/*
+ * Issue 15: a malformed request line, a path outside the root, and the
+ * other requests nginx answers before it knows a URI get problem+json
+ * (they got nginx's 500 HTML page: an error_page to a named location
+ * needs a URI).
+ */
+static void
+test_malformed_requests(void **state)
+{
+	static const char *const bad400[] = {
+		"GARBAGE\r\n\r\n",
+		"GET /x HTTP/1.1 junk\r\nHost: localhost\r\n\r\n",
+		"POST /api/v1/session HTTP/1.1 junk\r\nHost: localhost\r\n\r\n",
+		"GET /../x HTTP/1.1\r\nHost: localhost\r\nConnection: close"
+		    "\r\n\r\n",
+		"GET /api/../../etc/passwd HTTP/1.1\r\nHost: localhost\r\n"
+		    "Connection: close\r\n\r\n",
+		"GET /%2e%2e/x HTTP/1.1\r\nHost: localhost\r\nConnection: "
+		    "close\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n",
+		"POST /x HTTP/1.1\r\nContent-Length: 100000\r\nHost: a b\r\n"
+		    "\r\n",
+		NULL
+	};
+	struct client	*c = client_new();
+	struct resp	 r;
+	char		*req, *big;
+	size_t		 i;
+
+	for (i = 0; bad400[i] != NULL; i++)
+		raw_problem(bad400[i], 400);
+	/* A request line or a header too long for nginx's buffers. */
+	big = malloc(20001);
+	assert_non_null(big);
+	memset(big, 'a', 20000);
+	big[20000] = '\0';
+	req = fmt("GET /%s HTTP/1.1\r\nHost: localhost\r\n\r\n", big);
+	raw_problem(req, 414);
+	free(req);
+	req = fmt("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: %s"
+	    "\r\n\r\n", big);
+	raw_problem(req, 400);
+	free(req);
+	free(big);
+	/* Over HTTP/2 too: curl sends the dots as they are. */
+	curl_easy_setopt(c->curl, CURLOPT_PATH_AS_IS, 1L);
+	http_get(c, "/../x", &r);
+	assert_problem(&r, 400);
+	resp_free(&r);
+	http_get(c, "/api/../../x", &r);
+	assert_problem(&r, 400);
+	resp_free(&r);
+	/* Within the root the service refuses dot segments itself. */
+	http_get(c, "/api/v1/./session", &r);
+	assert_problem(&r, 400);
+	resp_free(&r);
+	http_get(c, "/api/v1/x/../session", &r);
+	assert_problem(&r, 400);
+	resp_free(&r);
+	client_free(c);
+}
+
 static void
 test_malformed_bodies(void **state)
 {
@@ -424,6 +510,7 @@ main(void)
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_body_lies_about_length),
 		cmocka_unit_test(test_malformed_bodies),
+		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_query_limits),
 		cmocka_unit_test(test_cross_site),
 		cmocka_unit_test(test_metrics),

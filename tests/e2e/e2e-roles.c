@@ -55,6 +55,9 @@ static const struct row table[] = {
 	{ "GET", "/api/v1/enterprises/{ent}", NULL, 0,
 	    { 200, 200, 200, 200 } },
 	{ "POST", "/api/v1/enterprises", "{}", 0, { 422, 403, 403, 422 } },
+	/* The directory: officers, legal staff, admins (no code: 400). */
+	{ "GET", "/api/v1/enterprises/lookup", NULL, 0,
+	    { 400, 400, 403, 400 } },
 	{ "PATCH", "/api/v1/enterprises/{ent}", "{\"name\":\"x\"}", 0,
 	    { 428, 403, 403, 428 } },
 	{ "PATCH", "/api/v1/enterprises/{ent}", "{\"name\":\"x\"}", 1,

@@ -107,6 +107,8 @@ char	*raw_https(const char *, size_t);
 
 /* Fixtures (fixtures.c): records a test makes for itself. */
 void		 uscc_unique(char [19]);		/* a valid code, unique */
+void		 uscc_unique_in(const char *, char [19]); /* of a region's
+							   province */
 char		*unique_name(const char *);	/* prefix + unique digits */
 long long	 fixture_user(struct client *, const char *, const char *,
 		    const char *);

@@ -25,16 +25,27 @@ unique_digits(char *out, size_t size, int width)
 	snprintf(out, size, "%0*llu", width, v);
 }
 
+/*
+ * A valid code unique to the run, registered by an authority of the
+ * province of `region` (characters 3-4 of the code, GB 32100-2015).
+ */
 void
-uscc_unique(char out[19])
+uscc_unique_in(const char *region, char out[19])
 {
 	char	 digits[24];
 
 	unique_digits(digits, sizeof(digits), 13);
-	snprintf(out, 19, "9111%.13s", digits + strlen(digits) - 13);
+	snprintf(out, 19, "91%.2s%.13s", region, digits + strlen(digits) - 13);
 	assert_int_equal(uscc_check_char(out, &out[17]), 0);
 	out[18] = '\0';
 	assert_int_equal(uscc_check(out, 18), USCC_OK);
+}
+
+/* A valid code unique to the run, of a Beijing authority. */
+void
+uscc_unique(char out[19])
+{
+	uscc_unique_in("110000", out);
 }
 
 char *
@@ -70,7 +81,10 @@ fixture_user(struct client *admin, const char *username, const char *region,
 	return id;
 }
 
-/* An enterprise in `region` made by `c`; returns its id, code in `uscc`. */
+/*
+ * An enterprise in `region` made by `c`, with a code of that region's
+ * province; returns its id, code in `uscc`.
+ */
 long long
 fixture_enterprise(struct client *c, const char *region, char uscc[19])
 {
@@ -78,7 +92,7 @@ fixture_enterprise(struct client *c, const char *region, char uscc[19])
 	char		*name = unique_name("测试企业");
 	long long	 id;
 
-	uscc_unique(uscc);
+	uscc_unique_in(region, uscc);
 	http_json(c, "POST", "/api/v1/enterprises", json_pack("{s:s, s:s, s:s}",
 	    "uscc", uscc, "name", name, "region", region), NULL, &r);
 	assert_status(&r, 201);

@@ -9,7 +9,8 @@
  *
  * Properties: the verdict is one of the enum; only an event the guard
  * lets through (wf_actions) can apply or become a proposal, and then
- * with no errors and the table's target state; an invalid payload names
+ * with no errors and the table's target state, and with a payload that
+ * holds only keys the event declares; an invalid payload names
  * 1..WF_MAX_ERRORS fields; a payload that passed always yields readable
  * deadlines (transitions.c logs an error if not) for every phase it
  * will meet.
@@ -52,7 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wf_ctx		 ctx;
 	struct wf_verdict	 v;
 	enum wf_event		 e;
-	json_t			*payload;
+	json_t			*payload, *val;
+	const char		*key;
 	long long		 now;
 	unsigned		 actions;
 	size_t			 i;
@@ -91,6 +93,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (v.to != (wf_events[e].to != WF_STATE__MAX ?
 		    wf_events[e].to : ctx.state))
 			fuzz_fail("%s leads to %d", wf_events[e].id, (int)v.to);
+		json_object_foreach(payload, key, val) {
+			for (i = 0; i < wf_events[e].nrequires; i++)
+				if (strcmp(key, wf_fields[wf_events[e].
+				    requires[i]].name) == 0)
+					break;
+			if (i == wf_events[e].nrequires)
+				fuzz_fail("%s took the undeclared key %s",
+				    wf_events[e].id, key);
+		}
 		if ((v.outcome == WF_NEEDS_APPROVAL) != wf_events[e].approval)
 			fuzz_fail("%s: approval %d", wf_events[e].id,
 			    (int)v.outcome);

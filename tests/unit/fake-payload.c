@@ -3,6 +3,7 @@
  */
 #include <assert.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../../workflow/workflow.h"
@@ -94,6 +95,19 @@ f_list_string(void *ctx, const char *field, size_t i)
 	return v->items[i];
 }
 
+/* Keys in the order they were first set; a position is index + 1. */
+static void *
+f_keys(void *ctx, void *it, const char **key)
+{
+	struct fake	*fk = ctx;
+	size_t		 i = (size_t)(uintptr_t)it;
+
+	if (i >= fk->n)
+		return NULL;
+	*key = fk->v[i].name;
+	return (void *)(uintptr_t)(i + 1);
+}
+
 void
 fake_init(struct fake *fk)
 {
@@ -106,6 +120,7 @@ fake_init(struct fake *fk)
 	fk->p.list_len = f_list_len;
 	fk->p.list_kind = f_list_kind;
 	fk->p.list_string = f_list_string;
+	fk->p.keys = f_keys;
 }
 
 void

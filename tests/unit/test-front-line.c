@@ -91,6 +91,33 @@ test_routes(void **state)
 	}
 }
 
+/*
+ * A path that is not absolute or has a dot segment is a 400 before any
+ * route is looked for: nginx refuses those above the root, and passes
+ * the others as sent.
+ */
+static void
+test_paths(void **state)
+{
+	static const char *const bad[] = {
+		"/api/v1/./session", "/api/v1/x/../session", "/..", "/.",
+		"/api/v1/%2e%2E/session", "/api/v1/.%2e/session",
+		"/api/v1/%2e", "api/v1/session", "", "/api/v1/session/..",
+		NULL
+	};
+	size_t	 i;
+
+	for (i = 0; bad[i] != NULL; i++)
+		fake_free(run(400, "GET", bad[i], NULL, NULL, NULL, 0, NULL));
+	/* Dots that are not a whole segment are names like any other. */
+	fake_free(run(404, "GET", "/api/v1/.../x", NULL, NULL, NULL, 0, NULL));
+	fake_free(run(404, "GET", "/.well-known/x", NULL, NULL, NULL, 0, NULL));
+	fake_free(run(404, "GET", "/api/v1/a.b", NULL, NULL, NULL, 0, NULL));
+	fake_free(run(404, "GET", "//api//v1", NULL, NULL, NULL, 0, NULL));
+	fake_free(run(401, "GET", "/api/v1/session", NULL, NULL, NULL, 0,
+	    NULL));
+}
+
 static void
 test_session_needed(void **state)
 {
@@ -192,6 +219,49 @@ test_json(void **state)
 	}
 }
 
+/*
+ * A body `depth` levels deep: objects and arrays in turn, the brackets
+ * of a string inside not counted (malloc'd).
+ */
+static char *
+nested(int depth)
+{
+	size_t	 n = 0, size = (size_t)depth * 16 + 64;
+	char	*b = malloc(size);
+	int	 i;
+
+	assert_non_null(b);
+	for (i = 0; i < depth; i++)
+		n += (size_t)snprintf(b + n, size - n, i % 2 == 0 ?
+		    "{\"k[{\":" : "[");
+	n += (size_t)snprintf(b + n, size - n, "\"]}[\\\"{\"");
+	for (i = depth - 1; i >= 0; i--)
+		n += (size_t)snprintf(b + n, size - n, i % 2 == 0 ? "}" : "]");
+	return b;
+}
+
+/* JSON nested 32 levels passes (to the session: 401), 33 is a 400. */
+static void
+test_json_depth(void **state)
+{
+	static const int depths[] = { 1, 31, 32, 33, 34, 2000 };
+	char		 cl[32], *b;
+	json_t		*j;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+		b = nested(depths[i]);
+		/* Well-formed, so that a 400 is for the depth alone. */
+		assert_non_null(j = json_loads(b, 0, NULL));
+		json_decref(j);
+		snprintf(cl, sizeof(cl), "%zu", strlen(b));
+		fake_free(run(depths[i] <= 32 ? 401 : 400, "POST",
+		    "/api/v1/cases", "application/json", cl, b, strlen(b),
+		    NULL));
+		free(b);
+	}
+}
+
 static void
 test_cross_site(void **state)
 {
@@ -237,12 +307,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_session_needed),
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_content_type),
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_body_not_read_past_length),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_depth),
 		cmocka_unit_test(test_cross_site),
 		cmocka_unit_test(test_params_limit),
 	};

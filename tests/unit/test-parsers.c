@@ -113,6 +113,9 @@ struct in {
 	long long	 id;
 	int		 flag;
 	json_t		*obj;
+	const char	*label;
+	const char	*note;
+	const char	*secret;
 };
 
 static const char *const kinds[] = { "a", "b", NULL };
@@ -131,6 +134,10 @@ static const struct vfield fields[] = {
 	{ "id", VT_ID, 0, 0, 0, NULL, NULL, offsetof(struct in, id) },
 	{ "flag", VT_BOOL, 0, 0, 0, NULL, NULL, offsetof(struct in, flag) },
 	{ "obj", VT_OBJECT, 0, 0, 0, NULL, NULL, offsetof(struct in, obj) },
+	{ "label", VT_NAME, 0, 1, 20, NULL, NULL, offsetof(struct in, label) },
+	{ "note", VT_TEXT, 0, 0, 20, NULL, NULL, offsetof(struct in, note) },
+	{ "secret", VT_SECRET, 0, 1, 20, NULL, NULL,
+	    offsetof(struct in, secret) },
 };
 
 /*
@@ -201,6 +208,58 @@ test_validate(void **state)
 	    "text"), 422);
 	/* A NUL inside a string: 422. */
 	assert_int_equal(check("{\"name\":\"a\\u0000b\"}", &in, "name"), 422);
+	/*
+	 * Names, codes and ids refuse control and invisible format
+	 * characters: "RT\u202egpj.exe" shows as "RTexe.jpg".  Free text
+	 * keeps \n and \t only.
+	 */
+	assert_int_equal(check("{\"name\":\"R\\u202ej\"}", &in, "name"), 422);
+	assert_int_equal(check("{\"name\":\"a\\tb\"}", &in, "name"), 422);
+	assert_int_equal(check("{\"name\":\"a\\nb\"}", &in, "name"), 422);
+	assert_int_equal(check("{\"name\":\"a\\u200bb\"}", &in, "name"),
+	    422);
+	assert_int_equal(check("{\"name\":\"a\\u0085\"}", &in, "name"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"text\":\"一\\n\\t二\"}",
+	    &in, NULL), 0);
+	assert_string_equal(in.text, "一\n\t二");
+	{
+		static const char *const bad[] = {
+			"\\r", "\\u0001", "\\u001f", "\\u007f", "\\u0080",
+			"\\u009f", "\\u200b", "\\u200c", "\\u200d",
+			"\\u200e", "\\u200f", "\\u202a", "\\u202b",
+			"\\u202c", "\\u202d", "\\u202e", "\\u2060",
+			"\\u2066", "\\u2067", "\\u2068", "\\u2069",
+			"\\ufeff", "\\u2028", "\\u2029", "\\udb40\\udc41",
+			NULL
+		};
+		char	 doc[128];
+		size_t	 i;
+
+		for (i = 0; bad[i] != NULL; i++) {
+			snprintf(doc, sizeof(doc), "{\"name\":\"abc\","
+			    "\"text\":\"前%s后\"}", bad[i]);
+			if (check(doc, &in, "text") != 422)
+				fail_msg("text with %s accepted", bad[i]);
+		}
+	}
+	/* A name is one line and not blank; a note may be empty. */
+	assert_int_equal(check("{\"name\":\"abc\",\"label\":\" \"}", &in,
+	    "label"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"label\":\"R\\u202e\"}",
+	    &in, "label"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"label\":\"张三\","
+	    "\"note\":\"\"}", &in, NULL), 0);
+	assert_int_equal(check("{\"name\":\"abc\",\"note\":\" \\n\"}", &in,
+	    NULL), 0);
+	assert_int_equal(check("{\"name\":\"abc\",\"note\":\"\\u202e\"}",
+	    &in, "note"), 422);
+	/* A secret is never shown: it keeps what it holds. */
+	assert_int_equal(check("{\"name\":\"abc\",\"secret\":"
+	    "\"\\u202e\\t\\u200b\"}", &in, NULL), 0);
+	assert_string_equal(in.secret, "\xe2\x80\xae\t\xe2\x80\x8b");
+	/* What is not invisible stays: CJK, emoji, U+3000, U+00A0. */
+	assert_int_equal(check("{\"name\":\"a\\u3000b\",\"text\":"
+	    "\"\\ud83d\\ude00 \\u00a0 \\u4e00\"}", &in, NULL), 0);
 	/* Wrong JSON types: 400. */
 	assert_int_equal(check("{\"name\":5}", &in, "name"), 400);
 	assert_int_equal(check("{\"name\":\"abc\",\"flag\":\"true\"}", &in,

@@ -396,21 +396,128 @@ test_list(void **state)
 	refused("attendees", "应为字符串数组");
 }
 
-/* --- the payload as a whole ---------------------------------------- */
-
-/* Fields the event does not name are the server's to store, not errors. */
+/*
+ * Text keeps \n and \t and refuses other controls and the invisible
+ * format characters (bidi overrides and isolates, zero-width); the
+ * one-line fields -- numbers and names (decision_no, receiving_organ,
+ * receipt_no, each list item) -- refuse \n and \t too.
+ */
 static void
-test_extra_fields_ignored(void **state)
+test_text_characters(void **state)
 {
+	static const char *const bad[] = {
+		"RT\xe2\x80\xaegpj.exe",		/* U+202E */
+		"a\rb", "a\x01" "b", "a\x7f", "a\xc2\x85" "b",	/* CR, C0, DEL, C1 */
+		"a\xe2\x80\x8b" "b", "a\xe2\x80\x8d" "b",	/* U+200B, U+200D */
+		"a\xe2\x80\xaa" "b", "a\xe2\x81\xa6" "b",	/* U+202A, U+2066 */
+		"a\xe2\x81\xa9" "b", "a\xe2\x81\xa0" "b",	/* U+2069, U+2060 */
+		"a\xef\xbb\xbf" "b", "a\xe2\x80\xa8" "b",	/* U+FEFF, U+2028 */
+		"a\xf3\xa0\x81\x81" "b",			/* U+E0041, a tag */
+		NULL
+	};
+	static const char *const one_line[] = {
+		"decision_no", "receiving_organ", "receipt_no", NULL
+	};
+	static const char *const event_of[] = {
+		"publish_credit", "transfer_judicial", "record_transfer_receipt"
+	};
+	static const char *const from_of[] = {
+		"detected", "detected", "transfer_judicial"
+	};
+	size_t	 i;
 
 	(void)state;
+	note("第一段\n\t第二段");
+	accepted();
+	note("\xf0\x9f\x98\x80 \xc2\xa0 \xe4\xb8\x80");	/* U+1F600 U+00A0 */
+	accepted();
+	for (i = 0; bad[i] != NULL; i++) {
+		note(bad[i]);
+		refused("text", "不能包含控制字符或不可见的格式字符（如双向"
+		    "控制符、零宽字符）");
+	}
+	note("a\xff" "b");			/* not UTF-8 */
+	refused("text", NULL);
+	note("a\xc0\x8a" "b");			/* an overlong \n */
+	refused("text", NULL);
+	for (i = 0; one_line[i] != NULL; i++) {
+		fake_valid(&fk, event_of[i], TODAY);
+		fake_str(&fk, one_line[i], "京市监\n罚〔2026〕1号");
+		decide(event_of[i], from_of[i]);
+		refused(one_line[i], NULL);
+		fake_str(&fk, one_line[i], "京市监\t罚");
+		decide(event_of[i], from_of[i]);
+		refused(one_line[i], NULL);
+		fake_str(&fk, one_line[i], "京市监罚〔2026〕1号");
+		decide(event_of[i], from_of[i]);
+		accepted();
+	}
+	items[0] = "张三";
+	items[1] = "李四\n王五";
+	attendees(2);
+	refused("attendees", NULL);
+	items[1] = "李\xe2\x80\x8b四";
+	attendees(2);
+	refused("attendees", NULL);
+	items[1] = "李四";
+	attendees(2);
+	accepted();
+}
+
+/* --- the payload as a whole ---------------------------------------- */
+
+/*
+ * A key the event does not declare is refused, named, whatever its value
+ * (null included): an add_note may not carry a fine_amount that the case
+ * page would show under its official label, nor anything else kept for
+ * good in the hash chain.  Declared fields' errors come first, then the
+ * undeclared keys in the payload's order.
+ */
+static void
+test_undeclared_fields_refused(void **state)
+{
+	static const char *const names[] = {
+		"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9",
+		"k10", "k11", "k12", "k13", "k14", "k15", "k16", "k17",
+	};
+	size_t	 i;
+
+	(void)state;
+	fake_valid(&fk, "add_note", TODAY);
+	fake_str(&fk, "fine_amount", "0.00");
+	decide("add_note", "detected");
+	refused("fine_amount", "该事件没有这个字段");
+
 	fake_valid(&fk, "order_rectification", TODAY);
+	fake_del(&fk, "measures");
 	fake_str(&fk, "note", "");
 	fake_kind(&fk, "attachments", WF_V_OTHER);
-	fake_str(&fk, "fine_amount", "not money");
-	fake_str(&fk, "held_on", "2099-01-01");
+	fake_kind(&fk, "nothing", WF_V_NULL);
+	fake_str(&fk, "held_on", "2022-01-01");
 	decide("order_rectification", "detected");
-	accepted();
+	assert_int_equal(v.outcome, WF_INVALID_PAYLOAD);
+	assert_int_equal(v.nerrors, 5);
+	assert_string_equal(v.errors[0].field, "measures");
+	assert_string_equal(v.errors[1].field, "note");
+	assert_string_equal(v.errors[2].field, "attachments");
+	assert_string_equal(v.errors[3].field, "nothing");
+	assert_string_equal(v.errors[4].field, "held_on");
+	assert_int_equal(v.to, WF_STATE_DETECTED);
+
+	/* An event that declares nothing takes nothing. */
+	fake_init(&fk);
+	fake_str(&fk, "text", "x");
+	decide("start_lookback", "closed");
+	refused("text", NULL);
+
+	/* Many: refused all the same, the errors capped. */
+	fake_valid(&fk, "add_note", TODAY);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		fake_str(&fk, names[i], "x");
+	decide("add_note", "detected");
+	assert_int_equal(v.outcome, WF_INVALID_PAYLOAD);
+	assert_int_equal(v.nerrors, WF_MAX_ERRORS);
+	assert_string_equal(v.errors[0].field, "k0");
 }
 
 static void
@@ -502,11 +609,12 @@ main(void)
 		cmocka_unit_test(test_date_must_not_be_future),
 		cmocka_unit_test(test_date_wrong_type),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_characters),
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_money_parse),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_list),
-		cmocka_unit_test(test_extra_fields_ignored),
+		cmocka_unit_test(test_undeclared_fields_refused),
 		cmocka_unit_test(test_every_offending_field),
 		cmocka_unit_test(test_null_payload),
 		cmocka_unit_test(test_payload_checked_last),

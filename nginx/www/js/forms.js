@@ -6,7 +6,8 @@ import { h, field, input, textarea, nextId, showProblem, clearErrors } from './d
 import { fieldLabel, documentLabel, fieldOrder, enumLabel, eventFields } from './ref.js';
 import { parseMoney, money, today } from './fmt.js';
 
-// Text fields that hold a number or a name, not a paragraph.
+// Text fields that hold a number or a name, not a paragraph: the
+// workflow's fields say so (`line`); these when it does not.
 const SHORT = new Set(['decision_no', 'receiving_organ', 'receipt_no']);
 const MONEY_HINT = '单位：元，最多两位小数，例如 12500.00';
 
@@ -104,7 +105,7 @@ function control(f, documents) {
 			check: () => (l.value().length ? null : f.name === 'documents' ? '请勾选移送材料' : `请至少填写一项${lab}`) };
 	}
 	default: {
-		const c = SHORT.has(f.name) ? input() : textarea();
+		const c = f.line || SHORT.has(f.name) ? input() : textarea();
 		return { node: field(f.name, lab, c, { required: true }), value: () => c.value.trim(),
 			check: () => (c.value.trim() ? null : `请填写${lab}`) };
 	}

@@ -85,6 +85,17 @@ export async function newEnterprisePage(ctx) {
 	    h('p', '此代码仅校验码不符合 GB 32100。确属历史遗留代码的，可说明理由后登记；理由与登记人将被记录。'),
 	    field('uscc_override', '确认按历史代码登记', overrideBox),
 	    field('uscc_override_reason', '理由', overrideReason));
+	// Characters 3-8 of a code are its registering authority's region:
+	// registering it in another province needs a reason, kept with it.
+	const mismatchReason = textarea({ rows: 2, maxlength: 500 });
+	const mismatchSet = h('fieldset.card.note', { hidden: true },
+	    h('legend', '跨省登记'),
+	    h('p', '此代码第3至8位表明其登记管理机关不在所选地区所在的省份。确需在本地区登记的（如企业已迁入本地），请说明理由；理由将随企业记录保存。'),
+	    field('region_mismatch_reason', '理由', mismatchReason));
+	const mismatch = () => {
+		const code = normalize(uscc.value);
+		return /^[0-9]{2}$/.test(code.slice(2, 4)) && code.slice(2, 4) !== String(region.value()).slice(0, 2);
+	};
 	const onlyCheckWrong = (code) => code.length === 18 && checkChar(code.slice(0, 17)) !== null &&
 	    checkChar(code.slice(0, 17)) !== code[17];
 	const change = new Change();
@@ -102,6 +113,7 @@ export async function newEnterprisePage(ctx) {
 			uscc.setAttribute('aria-invalid', 'true');
 		usccField.querySelector('.field-error').textContent = '';
 		overrideSet.hidden = !(isAdmin && onlyCheckWrong(normalize(uscc.value)));
+		mismatchSet.hidden = !mismatch();
 		return r;
 	}
 	uscc.addEventListener('input', liveCheck);
@@ -117,7 +129,7 @@ export async function newEnterprisePage(ctx) {
 	const form = h('form.card', { novalidate: true },
 	    usccField, overrideSet,
 	    field('name', '企业名称', name, { required: true }),
-	    region.node,
+	    region.node, mismatchSet,
 	    field('address', '地址', address),
 	    h('div.grid2',
 		field('production_licence', '生产许可证编号', licence),
@@ -126,6 +138,9 @@ export async function newEnterprisePage(ctx) {
 		field('ccc_status', 'CCC证书状态', cccStatus)),
 	    h('div.actions', h('button.primary', { type: 'submit' }, '登记企业'),
 		h('a.button', { href: '#/enterprises' }, '返回')));
+	form.addEventListener('change', () => {
+		mismatchSet.hidden = !mismatch();
+	});
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
 		clearErrors(form);
@@ -140,6 +155,8 @@ export async function newEnterprisePage(ctx) {
 			errors.push({ field: 'uscc', message: c.partial && code ? `统一社会信用代码不完整：${c.message}` : c.message });
 		if (!name.value.trim())
 			errors.push({ field: 'name', message: '请填写企业名称' });
+		if (mismatch() && !mismatchReason.value.trim())
+			errors.push({ field: 'region_mismatch_reason', message: '请说明在本地区登记外省代码的理由' });
 		if (errors.length) {
 			showProblem(form, { errors });
 			return;
@@ -157,6 +174,8 @@ export async function newEnterprisePage(ctx) {
 			body.ccc_status = cccStatus.value;
 		if (override)
 			body.uscc_override_reason = overrideReason.value.trim();
+		if (mismatch())
+			body.region_mismatch_reason = mismatchReason.value.trim();
 		busy(form, true);
 		try {
 			const r = await change.send('/enterprises', body);
@@ -167,10 +186,11 @@ export async function newEnterprisePage(ctx) {
 			    h('p', h('a.button.primary', { href: `#/cases/new?enterprise=${id}` }, '为该企业登记案件'), ' ',
 				h('a', { href: `#/enterprises?q=${encodeURIComponent(code)}` }, '查看企业'))));
 			announce(msg);
-			for (const i of [uscc, name, address, licence, ccc, licenceStatus, cccStatus, overrideReason])
+			for (const i of [uscc, name, address, licence, ccc, licenceStatus, cccStatus, overrideReason, mismatchReason])
 				i.value = '';
 			overrideBox.checked = false;
 			overrideSet.hidden = true;
+			mismatchSet.hidden = true;
 			usccState.textContent = '';
 			result.firstChild.focus();
 		} catch (err) {
