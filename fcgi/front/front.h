@@ -419,7 +419,9 @@ int	 handoff_init(int);
 void	*handoff_main(void *);
 int	 handoff_take(void);
 void	 handoff_give(int);
+void	 handoff_closed(void);
 void	 handoff_stop(void);
+void	 handoff_abandon(void);
 
 /* Set when the server is stopping (main.c): long jobs end early. */
 extern atomic_int server_stopping;
