@@ -15,7 +15,7 @@
 
 static struct client	*admin;
 
-/* A fresh officer of 110000 with DEMO_PASSWORD; its username (malloc'd). */
+/* A fresh officer of 110000 with FIXTURE_PASSWORD; its username (malloc'd). */
 static char *
 new_user(const char *prefix)
 {
@@ -221,7 +221,7 @@ test_idle_expiry(void **state)
 	struct resp	 r;
 	char		*tok;
 
-	login(c, user, DEMO_PASSWORD, &r);
+	login(c, user, FIXTURE_PASSWORD, &r);
 	assert_status(&r, 201);
 	tok = cookie_token(&r);
 	resp_free(&r);
@@ -246,7 +246,7 @@ test_absolute_expiry(void **state)
 	struct resp	 r;
 	char		*tok;
 
-	login(c, user, DEMO_PASSWORD, &r);
+	login(c, user, FIXTURE_PASSWORD, &r);
 	assert_status(&r, 201);
 	tok = cookie_token(&r);
 	resp_free(&r);
@@ -323,7 +323,7 @@ test_throttle_per_user(void **state)
 		resp_free(&r);
 	}
 	/* The sixth try is refused before the password is even looked at. */
-	login(c, user, DEMO_PASSWORD, &r);
+	login(c, user, FIXTURE_PASSWORD, &r);
 	assert_problem(&r, 429);
 	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof(ra)));
 	assert_true(atoi(ra) > 0);

@@ -178,14 +178,14 @@ test_field_limits(void **state)
 	(void)state;
 	for (i = 0; bad_names[i] != NULL; i++) {
 		create(bad_names[i], "x", "110000", json_pack("[s]", "officer"),
-		    DEMO_PASSWORD, &r);
+		    FIXTURE_PASSWORD, &r);
 		assert_problem_field(&r, 422, "username");
 		resp_free(&r);
 	}
 	/* 63 characters is the longest username. */
 	long_name = repeat("u", 64);
 	create(long_name, "x", "110000", json_pack("[s]", "officer"),
-	    DEMO_PASSWORD, &r);
+	    FIXTURE_PASSWORD, &r);
 	assert_problem_field(&r, 422, "username");
 	resp_free(&r);
 	name = unique_name("e2e.");
@@ -193,7 +193,7 @@ test_field_limits(void **state)
 	memcpy(long_name, name, strlen(name));
 	long_name[63] = '\0';
 	create(long_name, "x", "110000", json_pack("[s]", "officer"),
-	    DEMO_PASSWORD, &r);
+	    FIXTURE_PASSWORD, &r);
 	assert_status(&r, 201);
 	resp_free(&r);
 	free(long_name);
@@ -201,16 +201,16 @@ test_field_limits(void **state)
 	/* Display names: 100 characters, not 101; not blank. */
 	name = unique_name("e2e.dn.");
 	dn = repeat("名", 101);
-	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, dn, "110000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "display_name");
 	resp_free(&r);
-	create(name, " ", "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, " ", "110000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "display_name");
 	resp_free(&r);
 	dn[300] = '\0';
-	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, dn, "110000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_status(&r, 201);
 	resp_free(&r);
@@ -218,28 +218,28 @@ test_field_limits(void **state)
 	free(name);
 	/* Roles: a non-empty set of the four, each once. */
 	name = unique_name("e2e.roles.");
-	create(name, "x", "110000", json_array(), DEMO_PASSWORD, &r);
+	create(name, "x", "110000", json_array(), FIXTURE_PASSWORD, &r);
 	assert_problem_field(&r, 422, "roles");
 	resp_free(&r);
-	create(name, "x", "110000", json_pack("[s]", "boss"), DEMO_PASSWORD,
+	create(name, "x", "110000", json_pack("[s]", "boss"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "roles");
 	resp_free(&r);
 	create(name, "x", "110000", json_pack("[s, s]", "legal", "legal"),
-	    DEMO_PASSWORD, &r);
+	    FIXTURE_PASSWORD, &r);
 	assert_problem_field(&r, 422, "roles");
 	resp_free(&r);
 	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
 	    " s:s, s:s}", "username", name, "display_name", "x", "region",
-	    "110000", "roles", "officer", "password", DEMO_PASSWORD), NULL, &r);
+	    "110000", "roles", "officer", "password", FIXTURE_PASSWORD), NULL, &r);
 	assert_problem_field(&r, 400, "roles");
 	resp_free(&r);
 	/* Regions: six digits, existing. */
-	create(name, "x", "11000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, "x", "11000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "region");
 	resp_free(&r);
-	create(name, "x", "999999", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, "x", "999999", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "region");
 	resp_free(&r);
@@ -251,7 +251,7 @@ test_field_limits(void **state)
 	resp_free(&r);
 	/* The body limit of the route: 4 KiB. */
 	dn = repeat("x", 5000);
-	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, dn, "110000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem(&r, 413);
 	resp_free(&r);
@@ -330,8 +330,8 @@ test_disable_ends_sessions(void **state)
 	(void)state;
 	id = fixture_user(admin, name, "110000", "[\"officer\"]");
 	path = fmt("/api/v1/users/%lld", id);
-	c = client_login(name, DEMO_PASSWORD);
-	c2 = client_login(name, DEMO_PASSWORD);
+	c = client_login(name, FIXTURE_PASSWORD);
+	c2 = client_login(name, FIXTURE_PASSWORD);
 	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, NULL),
 	    200);
 	/* Without If-Match: 428; nothing changes. */
@@ -351,7 +351,7 @@ test_disable_ends_sessions(void **state)
 	    401);
 	assert_int_equal(status_of(c2, "GET", "/api/v1/enterprises", NULL,
 	    NULL), 401);
-	assert_int_equal(login_status(name, DEMO_PASSWORD), 401);
+	assert_int_equal(login_status(name, FIXTURE_PASSWORD), 401);
 	/* It is listed as disabled. */
 	assert_true(list_has(admin, "/api/v1/users?disabled=true&limit=200",
 	    id));
@@ -367,7 +367,7 @@ test_disable_ends_sessions(void **state)
 	    &r);
 	assert_status(&r, 200);
 	resp_free(&r);
-	assert_int_equal(login_status(name, DEMO_PASSWORD), 201);
+	assert_int_equal(login_status(name, FIXTURE_PASSWORD), 201);
 	client_free(c);
 	client_free(c2);
 	free(path);
@@ -388,7 +388,7 @@ test_password_change_ends_sessions(void **state)
 	(void)state;
 	id = fixture_user(admin, name, "110000", "[\"officer\"]");
 	path = fmt("/api/v1/users/%lld", id);
-	c = client_login(name, DEMO_PASSWORD);
+	c = client_login(name, FIXTURE_PASSWORD);
 	http_json(admin, "PATCH", path, json_pack("{s:s}", "password",
 	    "short"), v1, &r);
 	assert_problem_field(&r, 422, "password");
@@ -399,7 +399,7 @@ test_password_change_ends_sessions(void **state)
 	resp_free(&r);
 	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, NULL),
 	    401);
-	assert_int_equal(login_status(name, DEMO_PASSWORD), 401);
+	assert_int_equal(login_status(name, FIXTURE_PASSWORD), 401);
 	assert_int_equal(login_status(name, "a-new-long-password"), 201);
 	/* Roles and display name change without ending sessions. */
 	client_free(c);
@@ -436,7 +436,7 @@ test_no_self_lockout(void **state)
 
 	(void)state;
 	id = fixture_user(admin, name, "110000", "[\"admin\"]");
-	c = client_login(name, DEMO_PASSWORD);
+	c = client_login(name, FIXTURE_PASSWORD);
 	path = fmt("/api/v1/users/%lld", id);
 	etag = strdup("If-Match: \"1\"");
 	hdr[0] = etag;
