@@ -2,14 +2,23 @@
  * e2e-sessions.c: logging in and out through nginx and TLS -- the cookie,
  * the same answer for a wrong password and an unknown user, idle and
  * absolute expiry, logout ending the session server-side, throttling per
- * user and per address, and cross-site state changes refused.
+ * (user, address), per address and per user from every address -- also
+ * of attempts made at the same moment --, a lockout that does not reach
+ * the right password from elsewhere, and cross-site state changes
+ * refused.
  *
  * Sessions are aged as the database superuser, on users this program
  * makes for itself, so that the demo users are never locked out.
+ *
+ * Client addresses: nginx gives the service the address a connection
+ * comes from, and a client of this host may send from any address of
+ * 127.0.0.0/8 (client_from).  No header chooses it.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e.h"
 
@@ -82,6 +91,121 @@ forget_failures(void)
 	PGconn	*db = db_admin();
 
 	db_do(db, "DELETE FROM login_failures");
+	PQfinish(db);
+}
+
+/*
+ * A client whose connections come from `addr`, a loopback address of
+ * this host other than 127.0.0.1: to nginx, another client address.
+ */
+static struct client *
+client_from(const char *addr)
+{
+	struct client	*c = client_new();
+	char		*itf = fmt("host!%s", addr);
+
+	assert_int_equal(curl_easy_setopt(c->curl, CURLOPT_INTERFACE, itf),
+	    CURLE_OK);
+	curl_easy_setopt(c->curl, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
+	free(itf);
+	return c;
+}
+
+/* Log `user` in from `addr`: the status, Retry-After into `ra` if any. */
+static long
+login_from(const char *addr, const char *user, const char *password,
+    char ra[32])
+{
+	struct client	*c = client_from(addr);
+	struct resp	 r;
+	long		 st;
+
+	login(c, user, password, &r);
+	st = r.status;
+	if (ra != NULL && resp_header(&r, "Retry-After", ra, 32) == NULL)
+		ra[0] = '\0';
+	resp_free(&r);
+	client_free(c);
+	return st;
+}
+
+/* One of many logins sent at the same moment (race_logins). */
+struct racer {
+	struct client		*c;
+	const char		*user;
+	const char		*password;
+	pthread_barrier_t	*go;
+	long			 status;
+};
+
+static void *
+racer_main(void *arg)
+{
+	struct racer	*x = arg;
+	struct resp	 r;
+
+	pthread_barrier_wait(x->go);
+	login(x->c, x->user, x->password, &r);
+	x->status = r.status;
+	resp_free(&r);
+	return NULL;
+}
+
+/*
+ * Send `n` logins from `addr` at once -- each on its own connection,
+ * opened beforehand -- for users[i] (or users[0] for all when `one`)
+ * with `password`; count the answers by status into `count` (401, 429,
+ * 503 and anything else in count[3]).
+ */
+static void
+race_logins(const char *addr, char **users, int one, const char *password,
+    int n, int count[4])
+{
+	struct racer		*x = calloc((size_t)n, sizeof(*x));
+	pthread_t		*t = calloc((size_t)n, sizeof(*t));
+	pthread_barrier_t	 go;
+	struct resp		 r;
+	int			 i;
+
+	assert_non_null(x);
+	assert_non_null(t);
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		x[i].c = client_from(addr);
+		http_get(x[i].c, "/healthz", &r);	/* TLS done before */
+		assert_status(&r, 200);
+		resp_free(&r);
+		x[i].user = users[one ? 0 : i];
+		x[i].password = password;
+		x[i].go = &go;
+		pthread_create(&t[i], NULL, racer_main, &x[i]);
+	}
+	memset(count, 0, 4 * sizeof(*count));
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		switch (x[i].status) {
+		case 401: count[0]++; break;
+		case 429: count[1]++; break;
+		case 503: count[2]++; break;
+		default: count[3]++; break;
+		}
+		client_free(x[i].c);
+	}
+	pthread_barrier_destroy(&go);
+	free(x);
+	free(t);
+}
+
+/* Move every failure of `user` `minutes` into the past. */
+static void
+age_failures(const char *user, int minutes)
+{
+	PGconn	*db = db_admin();
+	char	*sql = fmt("UPDATE login_failures SET at = at - interval"
+	    " '%d minutes' WHERE username = '%s'", minutes, user);
+
+	db_do(db, sql);
+	free(sql);
 	PQfinish(db);
 }
 
@@ -366,6 +490,195 @@ test_throttle_per_address(void **state)
 	client_free(c);
 }
 
+/*
+ * 50 wrong passwords for one user from one address, all at once: the
+ * throttle counts each attempt before its password is checked, so no
+ * more than 5 are checked (401) and the rest are refused (429).
+ */
+static void
+test_throttle_concurrent_attempts(void **state)
+{
+	char		*user = new_user("e2e.race.");
+	char		 ra[32];
+	int		 n[4];
+
+	forget_failures();
+	race_logins("127.0.0.21", &user, 1, "wrong-password", 50, n);
+	fprintf(stderr, "50 at once: %d x 401, %d x 429, %d x 503, %d other\n",
+	    n[0], n[1], n[2], n[3]);
+	assert_true(n[0] >= 1);
+	assert_true(n[0] <= 5);
+	assert_int_equal(n[1], 50 - n[0]);
+	/* The right password from there now waits too. */
+	assert_int_equal(login_from("127.0.0.21", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 0);
+	free(user);
+	forget_failures();
+}
+
+/*
+ * 50 wrong logins from one address at once, each for another (unknown)
+ * user: no more than 20 are checked.  A 503 (every hashing slot busy) is
+ * no check and no failure.
+ */
+static void
+test_throttle_concurrent_address(void **state)
+{
+	char		*users[50], *user = new_user("e2e.race.");
+	int		 n[4], i;
+
+	forget_failures();
+	for (i = 0; i < 50; i++)
+		users[i] = unique_name("e2e.spray.");
+	race_logins("127.0.0.23", users, 0, "wrong-password", 50, n);
+	fprintf(stderr, "50 at once: %d x 401, %d x 429, %d x 503, %d other\n",
+	    n[0], n[1], n[2], n[3]);
+	assert_true(n[0] >= 1);
+	assert_true(n[0] <= 20);
+	assert_true(n[1] >= 30);
+	assert_int_equal(n[3], 0);
+	/* Every user from that address waits now; elsewhere, no one. */
+	assert_int_equal(login_from("127.0.0.23", user, FIXTURE_PASSWORD,
+	    NULL), 429);
+	assert_int_equal(login_from("127.0.0.24", user, FIXTURE_PASSWORD,
+	    NULL), 201);
+	for (i = 0; i < 50; i++)
+		free(users[i]);
+	free(user);
+	forget_failures();
+}
+
+/*
+ * Five failures lock one user out at one address only: the right
+ * password from another address still logs in (an attacker cannot lock
+ * the administrator out), and that success does not unlock the first.
+ */
+static void
+test_lockout_stays_at_its_address(void **state)
+{
+	char	*user = new_user("e2e.lock.");
+	char	 ra[32];
+	int	 i;
+
+	forget_failures();
+	for (i = 0; i < 5; i++)
+		assert_int_equal(login_from("127.0.0.31", user,
+		    "wrong-password", NULL), 401);
+	assert_int_equal(login_from("127.0.0.31", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 0);
+	assert_int_equal(login_from("127.0.0.32", user, FIXTURE_PASSWORD, ra),
+	    201);
+	assert_int_equal(login_from("127.0.0.31", user, FIXTURE_PASSWORD, ra),
+	    429);
+	free(user);
+	forget_failures();
+}
+
+/* One address of the per-user test: `tries` wrong passwords from it. */
+struct spread {
+	const char	*user;
+	int		 first, count, tries;	/* 127.0.0.(first..) */
+	int		 bad;
+};
+
+static void *
+spread_main(void *arg)
+{
+	struct spread	*sp = arg;
+	char		 addr[32];
+	long		 st;
+	int		 a, i, retries;
+
+	for (a = sp->first; a < sp->first + sp->count; a++) {
+		snprintf(addr, sizeof(addr), "127.0.0.%d", a);
+		for (i = 0; i < sp->tries; i++) {
+			retries = 0;
+			/* 503: every hashing slot busy; nothing counted. */
+			while ((st = login_from(addr, sp->user,
+			    "wrong-password", NULL)) == 503 && ++retries < 30)
+				sleep(1);
+			if (st != 401)
+				sp->bad++;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * 100 failures for one user, from 20 addresses (5 each: below the
+ * per-address limits): past them no address logs the user in, not even
+ * with the right password.  Below them, a fresh address does.
+ */
+static void
+test_throttle_per_user_everywhere(void **state)
+{
+	struct spread	 sp[4];
+	pthread_t	 t[4];
+	char		*user = new_user("e2e.spread.");
+	char		 ra[32];
+	int		 i, bad = 0;
+
+	forget_failures();
+	/* 99: addresses .40 to .58 five each, .59 four. */
+	for (i = 0; i < 4; i++) {
+		sp[i] = (struct spread){ user, 40 + 5 * i, 5, 5, 0 };
+		if (i == 3)
+			sp[i].count = 4;
+		pthread_create(&t[i], NULL, spread_main, &sp[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		bad += sp[i].bad;
+	}
+	assert_int_equal(bad, 0);
+	sp[0] = (struct spread){ user, 59, 1, 4, 0 };
+	spread_main(&sp[0]);
+	assert_int_equal(sp[0].bad, 0);
+	/* 99 failures: a fresh address still logs in. */
+	assert_int_equal(login_from("127.0.0.60", user, FIXTURE_PASSWORD,
+	    NULL), 201);
+	/* The 100th: now no address does. */
+	assert_int_equal(login_from("127.0.0.59", user, "wrong-password",
+	    NULL), 401);
+	assert_int_equal(login_from("127.0.0.61", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 0);
+	free(user);
+	forget_failures();
+}
+
+/*
+ * Retry-After says when the window frees: 15 minutes after the failure
+ * that must leave it.  Failures aged by 14 minutes free it within one;
+ * aged past 15, they no longer count.
+ */
+static void
+test_throttle_retry_after(void **state)
+{
+	char	*user = new_user("e2e.wait.");
+	char	 ra[32];
+	int	 i;
+
+	forget_failures();
+	for (i = 0; i < 5; i++)
+		assert_int_equal(login_from("127.0.0.71", user,
+		    "wrong-password", NULL), 401);
+	assert_int_equal(login_from("127.0.0.71", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 850 && atoi(ra) <= 900);
+	age_failures(user, 14);
+	assert_int_equal(login_from("127.0.0.71", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 0 && atoi(ra) <= 60);
+	age_failures(user, 1);
+	assert_int_equal(login_from("127.0.0.71", user, FIXTURE_PASSWORD, ra),
+	    201);
+	free(user);
+	forget_failures();
+}
+
 /* Cross-site state changes are refused; same-origin ones pass. */
 static void
 test_cross_site_post(void **state)
@@ -460,10 +773,18 @@ main(void)
 		cmocka_unit_test(test_forged_tokens),
 		cmocka_unit_test(test_throttle_per_user),
 		cmocka_unit_test(test_throttle_per_address),
+		cmocka_unit_test(test_throttle_concurrent_attempts),
+		cmocka_unit_test(test_throttle_concurrent_address),
+		cmocka_unit_test(test_lockout_stays_at_its_address),
+		cmocka_unit_test(test_throttle_per_user_everywhere),
+		cmocka_unit_test(test_throttle_retry_after),
 		cmocka_unit_test(test_cross_site_post),
 		cmocka_unit_test(test_login_limits),
 	};
 
+	/* PAICHA_E2E_FILTER=test_name: that test alone. */
+	if (getenv("PAICHA_E2E_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("PAICHA_E2E_FILTER"));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return cmocka_run_group_tests_name("e2e-sessions", tests, setup,
 	    teardown);
