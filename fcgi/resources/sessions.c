@@ -26,8 +26,6 @@
 #include "../front/front.h"
 #include "resources.h"
 
-#define PASSWORD_MAX_BYTES	256	/* as users.c: what may be set */
-
 /* ------------------------------------------------------------------ */
 /* Throttling                                                         */
 /* ------------------------------------------------------------------ */
@@ -257,4 +255,107 @@ session_delete(struct req *r)
 	snprintf(r->set_cookie, sizeof(r->set_cookie), SESSION_COOKIE
 	    "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
 	reply_empty(r, 204);
+}
+
+/* POST /api/v1/session/password */
+
+struct change {
+	const char	*current;
+	const char	*new;
+};
+
+static const struct vfield change_fields[] = {
+	{ "current", VT_STRING, 1, 1, PASSWORD_MAX_BYTES, NULL, NULL,
+	    offsetof(struct change, current) },
+	{ "new", VT_STRING, 1, 1, PASSWORD_MAX_BYTES, NULL, NULL,
+	    offsetof(struct change, new) },
+};
+
+/*
+ * The signed-in user changes its own password: `current` checked as a
+ * login is (throttled alike: a stolen session cannot guess it), `new`
+ * passing the rules.  The new hash and the end of every other session
+ * of the user are one statement, outside any transaction like the
+ * checks before it.  204; a wrong `current` 422 naming it.
+ */
+void
+session_password(struct req *r)
+{
+	static struct stmt lookup = STMT(
+	    "SELECT password_hash FROM login_lookup($1)", 1);
+	static struct stmt change = STMT(
+	    "WITH u AS (UPDATE users SET password_hash = $2,"
+	    " version = version + 1, updated_at = now()"
+	    " WHERE id = $1 AND disabled_at IS NULL RETURNING id)"
+	    " SELECT session_end_others(u.id, $3) FROM u", 3);
+	struct change	 in = { NULL, NULL };
+	char		 attempt[24], hash[PASSWORD_HASH_MAX], uid[24], sid[24];
+	const char	*p[3];
+	PGresult	*res = NULL;
+	int		 ok, hashed;
+
+	hash[0] = '\0';
+	if (validate_json(r, r->json, change_fields, NITEMS(change_fields),
+	    &in, NULL) == -1)
+		return;
+	if (password_acceptable(r, "new", in.new, r->user.username,
+	    in.current) == -1)
+		return;
+	if (attempt_begin(r, r->user.username, attempt) == -1)
+		return;
+	p[0] = r->user.username;
+	if ((res = db_exec(r, &lookup, p)) == NULL)
+		goto dberr;
+	if (PQntuples(res) != 1) {	/* disabled since the session began */
+		(void)attempt_end(r, attempt, ATTEMPT_ABANDONED);
+		reply_problem(r, 401, NULL, "no session", NULL);
+		goto out;
+	}
+	if (hashing_begin() == -1) {
+		(void)attempt_end(r, attempt, ATTEMPT_ABANDONED);
+		reply_hashing_busy(r);
+		goto out;
+	}
+	ok = password_verify(in.current, db_get(res, 0, "password_hash")) == 1;
+	hashed = ok && password_hash(in.new, hash, sizeof(hash)) == 0;
+	hashing_end();
+	PQclear(res);
+	res = NULL;
+	if (ok && !hashed) {
+		(void)attempt_end(r, attempt, ATTEMPT_ABANDONED);
+		log_error("request %s: could not hash a password", r->id);
+		reply_problem(r, 500, NULL, "internal error", NULL);
+		goto out;
+	}
+	if (!ok) {
+		log_warn("request %s: %s gave a wrong current password from %s",
+		    r->id, r->user.username, client_addr(r));
+		if (attempt_end(r, attempt, ATTEMPT_FAILED) == -1)
+			goto dberr;
+		reply_problem(r, 422, NULL, "the current password is wrong",
+		    problem_field(NULL, "current", "当前密码不正确"));
+		goto out;
+	}
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	snprintf(sid, sizeof(sid), "%lld", (long long)r->user.session_id);
+	p[0] = uid;
+	p[1] = hash;
+	p[2] = sid;
+	if ((res = db_exec(r, &change, p)) == NULL)
+		goto dberr;
+	if (PQntuples(res) != 1) {	/* disabled meanwhile */
+		(void)attempt_end(r, attempt, ATTEMPT_ABANDONED);
+		reply_problem(r, 401, NULL, "no session", NULL);
+		goto out;
+	}
+	(void)attempt_end(r, attempt, ATTEMPT_SUCCEEDED);
+	log_info("request %s: %s changed its password", r->id,
+	    r->user.username);
+	reply_empty(r, 204);
+	goto out;
+dberr:
+	reply_db_error(r);
+out:
+	PQclear(res);
+	OPENSSL_cleanse(hash, sizeof(hash));
 }

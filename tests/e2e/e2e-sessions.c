@@ -4,8 +4,8 @@
  * absolute expiry, logout ending the session server-side, throttling per
  * (user, address), per address and per user from every address -- also
  * of attempts made at the same moment --, a lockout that does not reach
- * the right password from elsewhere, and cross-site state changes
- * refused.
+ * the right password from elsewhere, changing one's own password, and
+ * cross-site state changes refused.
  *
  * Sessions are aged as the database superuser, on users this program
  * makes for itself, so that the demo users are never locked out.
@@ -679,6 +679,116 @@ test_throttle_retry_after(void **state)
 	forget_failures();
 }
 
+/* POST /api/v1/session/password from `c`: the reply in `r`. */
+static long
+change_password(struct client *c, json_t *body, const char *const *hdr,
+    struct resp *r)
+{
+	return http_json(c, "POST", "/api/v1/session/password", body, hdr, r);
+}
+
+/*
+ * Changing one's own password: the current one is checked, the new one
+ * passes the rules, and every other session of the user ends.
+ */
+static void
+test_password_change(void **state)
+{
+	static const char *const cross[] = {
+		"Sec-Fetch-Site: cross-site", NULL
+	};
+	static const char	 fresh[] = "Ein-neues-Passwort-73";
+	char		*user = new_user("e2e.chg."), *twice;
+	struct client	*c1, *c2, *none = client_new();
+	struct resp	 r;
+
+	forget_failures();
+	c1 = client_login(user, FIXTURE_PASSWORD);
+	c2 = client_login(user, FIXTURE_PASSWORD);
+	/* Only with a session, and not cross-site. */
+	change_password(none, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", fresh), NULL, &r);
+	assert_problem(&r, 401);
+	resp_free(&r);
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", fresh), cross, &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	/* Both fields are needed; the new one passes the rules. */
+	change_password(c1, json_object(), NULL, &r);
+	assert_problem_field(&r, 422, "current");
+	assert_problem_field(&r, 422, "new");
+	resp_free(&r);
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", "password12"), NULL, &r);
+	assert_problem_field(&r, 422, "new");
+	resp_free(&r);
+	twice = fmt("%s%s", user, user);
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", twice), NULL, &r);
+	assert_problem_field(&r, 422, "new");
+	resp_free(&r);
+	free(twice);
+	/* A wrong current password changes nothing. */
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    "not-the-password", "new", fresh), NULL, &r);
+	assert_problem_field(&r, 422, "current");
+	resp_free(&r);
+	assert_int_equal(status_of(c2, "GET", "/api/v1/session", NULL, NULL),
+	    200);
+	/* The change: this session stays, the other ends. */
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", fresh), NULL, &r);
+	assert_status(&r, 204);
+	resp_free(&r);
+	assert_int_equal(status_of(c1, "GET", "/api/v1/session", NULL, NULL),
+	    200);
+	assert_int_equal(status_of(c2, "GET", "/api/v1/session", NULL, NULL),
+	    401);
+	assert_int_equal(login_from("127.0.0.75", user, FIXTURE_PASSWORD,
+	    NULL), 401);
+	assert_int_equal(login_from("127.0.0.75", user, fresh, NULL), 201);
+	client_free(c1);
+	client_free(c2);
+	client_free(none);
+	free(user);
+	forget_failures();
+}
+
+/* Guessing the current password is throttled like a login. */
+static void
+test_password_change_throttled(void **state)
+{
+	char		*user = new_user("e2e.chg.");
+	struct client	*c;
+	struct resp	 r;
+	char		 ra[32];
+	int		 i;
+
+	forget_failures();
+	c = client_from("127.0.0.81");
+	login(c, user, FIXTURE_PASSWORD, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	for (i = 0; i < 5; i++) {
+		change_password(c, json_pack("{s:s, s:s}", "current",
+		    "a-guess-at-it", "new", "Ein-neues-Passwort-73"), NULL, &r);
+		assert_problem_field(&r, 422, "current");
+		resp_free(&r);
+	}
+	change_password(c, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", "Ein-neues-Passwort-73"), NULL, &r);
+	assert_problem(&r, 429);
+	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof(ra)));
+	resp_free(&r);
+	/* Unchanged: the old password still logs in elsewhere. */
+	assert_int_equal(login_from("127.0.0.82", user, FIXTURE_PASSWORD,
+	    NULL), 201);
+	client_free(c);
+	free(user);
+	forget_failures();
+}
+
 /* Cross-site state changes are refused; same-origin ones pass. */
 static void
 test_cross_site_post(void **state)
@@ -778,6 +888,8 @@ main(void)
 		cmocka_unit_test(test_lockout_stays_at_its_address),
 		cmocka_unit_test(test_throttle_per_user_everywhere),
 		cmocka_unit_test(test_throttle_retry_after),
+		cmocka_unit_test(test_password_change),
+		cmocka_unit_test(test_password_change_throttled),
 		cmocka_unit_test(test_cross_site_post),
 		cmocka_unit_test(test_login_limits),
 	};
