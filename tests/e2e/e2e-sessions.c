@@ -196,6 +196,25 @@ race_logins(const char *addr, char **users, int one, const char *password,
 	free(t);
 }
 
+/* The failures recorded from `addr` (none pending may remain). */
+static int
+failures_from(const char *addr)
+{
+	PGconn	*db = db_admin();
+	char	*v;
+	int	 n;
+
+	v = db_value(db, "SELECT count(*) FILTER (WHERE NOT pending)"
+	    " || ' ' || count(*) FILTER (WHERE pending)"
+	    " FROM login_failures WHERE remote_addr = $1", addr, NULL);
+	assert_non_null(v);
+	n = atoi(v);
+	assert_string_equal(strchr(v, ' ') + 1, "0");
+	free(v);
+	PQfinish(db);
+	return n;
+}
+
 /* Move every failure of `user` `minutes` into the past. */
 static void
 age_failures(const char *user, int minutes)
@@ -493,7 +512,9 @@ test_throttle_per_address(void **state)
 /*
  * 50 wrong passwords for one user from one address, all at once: the
  * throttle counts each attempt before its password is checked, so no
- * more than 5 are checked (401) and the rest are refused (429).
+ * more than 5 are checked (401) and the rest are refused (429).  Of the
+ * 5 let through, one that found no hashing slot free within 5 s (a slow
+ * machine) is a 503: not checked, not counted.
  */
 static void
 test_throttle_concurrent_attempts(void **state)
@@ -507,8 +528,10 @@ test_throttle_concurrent_attempts(void **state)
 	fprintf(stderr, "50 at once: %d x 401, %d x 429, %d x 503, %d other\n",
 	    n[0], n[1], n[2], n[3]);
 	assert_true(n[0] >= 1);
-	assert_true(n[0] <= 5);
-	assert_int_equal(n[1], 50 - n[0]);
+	assert_true(n[0] + n[2] <= 5);
+	assert_int_equal(n[1], 50 - n[0] - n[2]);
+	assert_int_equal(n[3], 0);
+	assert_int_equal(failures_from("127.0.0.21"), n[0]);
 	/* The right password from there now waits too. */
 	assert_int_equal(login_from("127.0.0.21", user, FIXTURE_PASSWORD, ra),
 	    429);
@@ -519,8 +542,10 @@ test_throttle_concurrent_attempts(void **state)
 
 /*
  * 50 wrong logins from one address at once, each for another (unknown)
- * user: no more than 20 are checked.  A 503 (every hashing slot busy) is
- * no check and no failure.
+ * user: no more than 20 are checked.  A 503 (no hashing slot free within
+ * 5 s: a slow machine) is no check and no failure, and frees its place
+ * for a later attempt; so after the race, the failures are topped up to
+ * the limit one by one.
  */
 static void
 test_throttle_concurrent_address(void **state)
@@ -536,8 +561,11 @@ test_throttle_concurrent_address(void **state)
 	    n[0], n[1], n[2], n[3]);
 	assert_true(n[0] >= 1);
 	assert_true(n[0] <= 20);
-	assert_true(n[1] >= 30);
 	assert_int_equal(n[3], 0);
+	assert_int_equal(failures_from("127.0.0.23"), n[0]);
+	for (i = n[0]; i < 20; i++)
+		assert_int_equal(login_from("127.0.0.23", users[i],
+		    "wrong-password", NULL), 401);
 	/* Every user from that address waits now; elsewhere, no one. */
 	assert_int_equal(login_from("127.0.0.23", user, FIXTURE_PASSWORD,
 	    NULL), 429);
@@ -576,66 +604,33 @@ test_lockout_stays_at_its_address(void **state)
 	forget_failures();
 }
 
-/* One address of the per-user test: `tries` wrong passwords from it. */
-struct spread {
-	const char	*user;
-	int		 first, count, tries;	/* 127.0.0.(first..) */
-	int		 bad;
-};
-
-static void *
-spread_main(void *arg)
-{
-	struct spread	*sp = arg;
-	char		 addr[32];
-	long		 st;
-	int		 a, i, retries;
-
-	for (a = sp->first; a < sp->first + sp->count; a++) {
-		snprintf(addr, sizeof(addr), "127.0.0.%d", a);
-		for (i = 0; i < sp->tries; i++) {
-			retries = 0;
-			/* 503: every hashing slot busy; nothing counted. */
-			while ((st = login_from(addr, sp->user,
-			    "wrong-password", NULL)) == 503 && ++retries < 30)
-				sleep(1);
-			if (st != 401)
-				sp->bad++;
-		}
-	}
-	return NULL;
-}
-
 /*
  * 100 failures for one user, from 20 addresses (5 each: below the
  * per-address limits): past them no address logs the user in, not even
- * with the right password.  Below them, a fresh address does.
+ * with the right password.  Below them, a fresh address does.  95 of the
+ * failures are recorded as the service records them, by the database
+ * superuser (checking 100 passwords under ASan takes minutes); the rest,
+ * and every crossing of the limit, go through the API.
  */
 static void
 test_throttle_per_user_everywhere(void **state)
 {
-	struct spread	 sp[4];
-	pthread_t	 t[4];
-	char		*user = new_user("e2e.spread.");
-	char		 ra[32];
-	int		 i, bad = 0;
+	PGconn	*db = db_admin();
+	char	*user = new_user("e2e.spread."), *sql, ra[32];
+	int	 i;
 
 	forget_failures();
-	/* 99: addresses .40 to .58 five each, .59 four. */
-	for (i = 0; i < 4; i++) {
-		sp[i] = (struct spread){ user, 40 + 5 * i, 5, 5, 0 };
-		if (i == 3)
-			sp[i].count = 4;
-		pthread_create(&t[i], NULL, spread_main, &sp[i]);
-	}
-	for (i = 0; i < 4; i++) {
-		pthread_join(t[i], NULL);
-		bad += sp[i].bad;
-	}
-	assert_int_equal(bad, 0);
-	sp[0] = (struct spread){ user, 59, 1, 4, 0 };
-	spread_main(&sp[0]);
-	assert_int_equal(sp[0].bad, 0);
+	/* 95: addresses .40 to .58, five each. */
+	sql = fmt("INSERT INTO login_failures (username, remote_addr)"
+	    " SELECT '%s', '127.0.0.' || (40 + i / 5)"
+	    " FROM generate_series(0, 94) i", user);
+	db_do(db, sql);
+	free(sql);
+	PQfinish(db);
+	/* 99: four more from .59. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(login_from("127.0.0.59", user,
+		    "wrong-password", NULL), 401);
 	/* 99 failures: a fresh address still logs in. */
 	assert_int_equal(login_from("127.0.0.60", user, FIXTURE_PASSWORD,
 	    NULL), 201);
@@ -645,6 +640,8 @@ test_throttle_per_user_everywhere(void **state)
 	assert_int_equal(login_from("127.0.0.61", user, FIXTURE_PASSWORD, ra),
 	    429);
 	assert_true(atoi(ra) > 0);
+	assert_int_equal(login_from("127.0.0.40", user, FIXTURE_PASSWORD,
+	    NULL), 429);
 	free(user);
 	forget_failures();
 }
