@@ -21,6 +21,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/front/idempotency.c \
 	fcgi/front/metrics.c \
 	fcgi/front/password.c \
+	fcgi/front/password_rules.c \
 	fcgi/front/reply.c \
 	fcgi/front/request.c \
 	fcgi/front/router.c \
@@ -50,10 +51,10 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/workflow.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS)
+	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(PWQUALITY_CFLAGS)
 PAICHA_LIBS = fcgi/libpaicha.a workflow/libworkflow.a $(FCGI_LIBS) \
 	$(PQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(XLSXWRITER_LIBS) \
-	$(PTHREAD_LIBS)
+	$(PWQUALITY_LIBS) $(PTHREAD_LIBS)
 
 noinst_LIBRARIES += fcgi/libpaicha.a
 fcgi_libpaicha_a_SOURCES = $(PAICHA_SOURCES)

@@ -194,8 +194,11 @@ worker_main(void *arg)
 	while ((fd = handoff_take()) != -1) {
 		fr.ipcFd = fd;
 		fr.keepConnection = 1;	/* so Accept_r does not close it */
-		if (FCGX_Accept_r(&fr) < 0)
-			continue;	/* closed by nginx, or garbage */
+		if (FCGX_Accept_r(&fr) < 0) {
+			/* Closed by nginx, or garbage: libfcgi closed it. */
+			handoff_closed();
+			continue;
+		}
 		atomic_fetch_add(&inflight, 1);
 		memset(r, 0, sizeof(*r));
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
@@ -217,7 +220,8 @@ worker_main(void *arg)
 			fd = fr.ipcFd;
 			fr.ipcFd = -1;
 			handoff_give(fd);
-		}
+		} else
+			handoff_closed();
 	}
 	FCGX_Free(&fr, 0);
 	db_close(&w->db);
@@ -227,8 +231,10 @@ worker_main(void *arg)
 }
 
 /*
- * Serve until SIGTERM or SIGINT; then stop taking connections, let the
- * requests in flight finish (up to cfg.drain_timeout seconds) and exit.
+ * Serve until SIGTERM or SIGINT; then drain: accept no more connections
+ * (the next worker, on the same socket, does), answer the requests that
+ * arrive on those open until nginx has closed them all (handoff.c), and
+ * exit -- after cfg.drain_timeout seconds at the latest.
  */
 static int
 serve(void)
@@ -286,13 +292,20 @@ serve(void)
 		log_info("signal %d: draining %d requests in flight", sig,
 		    atomic_load(&inflight));
 		atomic_store(&server_stopping, 1);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += cfg.drain_timeout;
 		handoff_stop();
-		pthread_join(handoff, NULL);
+		if (pthread_timedjoin_np(handoff, NULL, &until) != 0) {
+			log_warn("drain timeout: nginx still holds connections,"
+			    " %d requests in flight", atomic_load(&inflight));
+			_exit(0);
+		}
 		rc = 0;
-	} else
-		handoff_stop();
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += cfg.drain_timeout;
+	} else {
+		handoff_abandon();
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += cfg.drain_timeout;
+	}
 	for (i = 0; i < started; i++)
 		if (pthread_timedjoin_np(tids[i], NULL, &until) != 0) {
 			log_warn("drain timeout: %d requests still in flight",

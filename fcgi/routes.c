@@ -26,6 +26,7 @@ enum ep {
 	EP_SESSION_CREATE,
 	EP_SESSION_GET,
 	EP_SESSION_DELETE,
+	EP_SESSION_PASSWORD,
 	EP_CASE_CREATE,
 	EP_CASE_LIST,
 	EP_CASE_COUNTS,
@@ -64,13 +65,18 @@ const struct endpoint endpoints[EP__MAX] = {
 	    health_get },
 	[EP_METRICS] = { METHOD_GET, "/metrics", EP_PUBLIC | EP_LOOPBACK,
 	    ROLES_ANY, 0, metrics_get },
-	/* Sessions: the login hashes outside any transaction. */
+	/*
+	 * Sessions: the login and a password change hash outside any
+	 * transaction, and record a failure that must stay (sessions.c).
+	 */
 	[EP_SESSION_CREATE] = { METHOD_POST, "/api/v1/session",
 	    EP_PUBLIC | EP_JSON, ROLES_ANY, 4096, session_create },
 	[EP_SESSION_GET] = { METHOD_GET, "/api/v1/session", 0, ROLES_ANY, 0,
 	    session_get },
 	[EP_SESSION_DELETE] = { METHOD_DELETE, "/api/v1/session", 0,
 	    ROLES_ANY, 0, session_delete },
+	[EP_SESSION_PASSWORD] = { METHOD_POST, "/api/v1/session/password",
+	    EP_JSON, ROLES_ANY, 4096, session_password },
 	/* Cases */
 	[EP_CASE_CREATE] = { METHOD_POST, "/api/v1/cases", CHANGE | EP_IDEM,
 	    R(OFFICER), 0, case_create },

@@ -89,6 +89,11 @@ TESTS += tests/unit/test-password
 tests_unit_test_password_SOURCES = tests/unit/test-password.c
 tests_unit_test_password_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_password_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test-password-rules
+TESTS += tests/unit/test-password-rules
+tests_unit_test_password_rules_SOURCES = tests/unit/test-password-rules.c
+tests_unit_test_password_rules_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_password_rules_LDADD = $(TEST_LIBS)
 
 E2E_TESTS += tests/e2e/e2e-fault
 tests_e2e_e2e_fault_SOURCES = tests/e2e/e2e-fault.c

@@ -3,14 +3,16 @@
  *
  *	paicha-admin user-create --username U --display-name NAME
  *	    --region CODE --roles officer[,legal,...] [--password-stdin]
- *	    [--if-missing]
+ *	    [--if-missing] [--no-password-rules]
  *
  * Creates a user directly in the database named by
  * PAICHA_ADMIN_DATABASE_URL (a role that may write users: the superuser
  * or the owner).  This is how the first administrator of a production
  * install is made; after that, administrators manage users through the
  * API.  Without --password-stdin a random password is made and printed
- * once.
+ * once.  A password given on standard input passes the rules every
+ * password set passes (password_rules.c), unless --no-password-rules:
+ * that is for ./run's demo users only, whose password is paicha-demo.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -28,7 +30,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: paicha-admin user-create --username U "
 	    "--display-name NAME --region CODE --roles R[,R...] "
-	    "[--password-stdin] [--if-missing]\n");
+	    "[--password-stdin] [--if-missing] [--no-password-rules]\n");
 	exit(2);
 }
 
@@ -42,7 +44,7 @@ read_password(char *buf, size_t size)
 		return -1;
 	n = strcspn(buf, "\r\n");
 	buf[n] = '\0';
-	return n >= 10 ? 0 : -1;
+	return n > 0 ? 0 : -1;
 }
 
 /* A random password of 22 base64url characters. */
@@ -72,6 +74,7 @@ cmd_user_create(int argc, char *argv[])
 		{ "roles", required_argument, NULL, 'R' },
 		{ "password-stdin", no_argument, NULL, 'p' },
 		{ "if-missing", no_argument, NULL, 'm' },
+		{ "no-password-rules", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char insert[] =
@@ -82,7 +85,9 @@ cmd_user_create(int argc, char *argv[])
 	const char	*user = NULL, *name = NULL, *region = NULL, *roles = NULL;
 	const char	*url = getenv("PAICHA_ADMIN_DATABASE_URL"), *p[5];
 	char		 pw[300], hash[PASSWORD_HASH_MAX];
+	const char	*why = NULL;
 	int		 c, from_stdin = 0, if_missing = 0, rc = 1, generated = 0;
+	int		 rules = 1;
 	PGconn		*conn = NULL;
 	PGresult	*res = NULL;
 
@@ -94,6 +99,7 @@ cmd_user_create(int argc, char *argv[])
 		case 'R': roles = optarg; break;
 		case 'p': from_stdin = 1; break;
 		case 'm': if_missing = 1; break;
+		case 'n': rules = 0; break;
 		default: usage();
 		}
 	if (user == NULL || name == NULL || region == NULL || roles == NULL)
@@ -104,9 +110,21 @@ cmd_user_create(int argc, char *argv[])
 	}
 	if (from_stdin) {
 		if (read_password(pw, sizeof(pw)) == -1) {
-			fprintf(stderr, "paicha-admin: the password must be at "
-			    "least 10 characters\n");
+			fprintf(stderr, "paicha-admin: no password on standard "
+			    "input\n");
 			return 1;
+		}
+		switch (rules ? password_rules(pw, user, NULL, &why) : 0) {
+		case 0:
+			break;
+		case 1:
+			fprintf(stderr, "paicha-admin: the password is refused: "
+			    "%s\n", why);
+			goto out;
+		default:
+			fprintf(stderr, "paicha-admin: could not check the "
+			    "password\n");
+			goto out;
 		}
 	} else {
 		if (random_password(pw, sizeof(pw)) == -1)

@@ -342,7 +342,7 @@ enum idem_outcome idem_begin(struct req *, struct idem *);
 int		 idem_finish(struct req *, const struct idem *);
 
 /* ------------------------------------------------------------------ */
-/* Sessions (session.c) and passwords (password.c)                    */
+/* Sessions (session.c), passwords (password.c, password_rules.c)     */
 /* ------------------------------------------------------------------ */
 
 #define SESSION_TOKEN_LEN	32	/* random bytes */
@@ -367,6 +367,13 @@ int	 password_verify(const char *, const char *);
 void	 password_dummy(const char *);
 int	 hashing_begin(void);
 void	 hashing_end(void);
+
+#define PASSWORD_MIN_CHARS	12	/* code points */
+#define PASSWORD_MAX_BYTES	256	/* what a login accepts */
+int	 password_rules(const char *, const char *, const char *,
+	    const char **);
+int	 password_acceptable(struct req *, const char *, const char *,
+	    const char *, const char *);
 
 /* ------------------------------------------------------------------ */
 /* Metrics (metrics.c)                                                */
@@ -433,7 +440,9 @@ int	 handoff_init(int);
 void	*handoff_main(void *);
 int	 handoff_take(void);
 void	 handoff_give(int);
+void	 handoff_closed(void);
 void	 handoff_stop(void);
+void	 handoff_abandon(void);
 
 /* Set when the server is stopping (main.c): long jobs end early. */
 extern atomic_int server_stopping;

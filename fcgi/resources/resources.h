@@ -88,6 +88,7 @@ void	 metrics_get(struct req *);
 void	 session_create(struct req *);
 void	 session_get(struct req *);
 void	 session_delete(struct req *);
+void	 session_password(struct req *);
 
 /* cases.c, case_history.c, transitions.c */
 void	 case_create(struct req *);

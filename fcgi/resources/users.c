@@ -11,8 +11,10 @@
  * All for the `admin` role only (the router checks).  Row-level security
  * on users keeps every statement inside the administrator's region: a
  * user outside it answers 404, and no user is created in or moved to a
- * region outside it (422 naming `region`, checked here first).  Disabling
- * a user or setting a password ends all of that user's sessions.
+ * region outside it (422 naming `region`, checked here first).  A
+ * password set passes the rules (front/password_rules.c: 422 naming
+ * `password`).  Disabling a user or setting a password ends all of that
+ * user's sessions.
  * Password hashes are written, never read: the service's role may not
  * select them (sql/0010).
  */
@@ -27,8 +29,6 @@
 #include "resources.h"
 
 #define DISPLAY_NAME_CHARS	100	/* as the table's CHECK */
-#define PASSWORD_MIN_CHARS	10
-#define PASSWORD_MAX_BYTES	256	/* what a login accepts */
 #define Q_MAX			100
 
 /* ------------------------------------------------------------------ */
@@ -51,12 +51,6 @@ static const char *
 check_display_name(const char *s)
 {
 	return utf8_chars(s) > DISPLAY_NAME_CHARS ? "不能超过100个字" : NULL;
-}
-
-static const char *
-check_password(const char *s)
-{
-	return utf8_chars(s) < PASSWORD_MIN_CHARS ? "密码至少10个字符" : NULL;
 }
 
 static const char *
@@ -289,8 +283,8 @@ static const struct vfield create_fields[] = {
 	    offsetof(struct user_in, region) },
 	{ "roles", VT_ROLES, 1, 0, 0, NULL, NULL,
 	    offsetof(struct user_in, roles) },
-	{ "password", VT_SECRET, 1, 1, PASSWORD_MAX_BYTES, NULL,
-	    check_password, offsetof(struct user_in, password) },
+	{ "password", VT_SECRET, 1, 1, PASSWORD_MAX_BYTES, NULL, NULL,
+	    offsetof(struct user_in, password) },
 };
 
 void
@@ -317,7 +311,9 @@ user_create(struct req *r)
 		    problem_field(NULL, "roles", msg));
 		goto out;
 	}
-	if (new_password_hash(r, in.password, hash, sizeof(hash)) == -1)
+	if (password_acceptable(r, "password", in.password, in.username,
+	    NULL) == -1 ||
+	    new_password_hash(r, in.password, hash, sizeof(hash)) == -1)
 		goto out;
 	if ((msg = region_usable(r, in.region, 1)) != NULL) {
 		if (*msg == '\0')
@@ -402,7 +398,7 @@ static const struct vfield patch_fields[UP__MAX] = {
 	[UP_DISABLED] = { "disabled", VT_BOOL, 0, 0, 0, NULL, NULL,
 	    offsetof(struct upatch_in, disabled) },
 	[UP_PASSWORD] = { "password", VT_SECRET, 0, 1, PASSWORD_MAX_BYTES,
-	    NULL, check_password, offsetof(struct upatch_in, password) },
+	    NULL, NULL, offsetof(struct upatch_in, password) },
 	[UP_USERNAME] = { "username", VT_STRING, 0, 0, 0, NULL,
 	    check_immutable, offsetof(struct upatch_in, username) },
 };
@@ -412,6 +408,8 @@ static const struct vfield patch_fields[UP__MAX] = {
 void
 user_patch(struct req *r)
 {
+	static struct stmt name = STMT(
+	    "SELECT username FROM users WHERE id = $1", 1);
 	static struct stmt load = STMT(
 	    "SELECT version, username FROM users WHERE id = $1 FOR UPDATE", 1);
 	static struct stmt update = STMT(
@@ -464,12 +462,23 @@ user_patch(struct req *r)
 		    "their own roles, region or disabled flag", NULL);
 		goto out;
 	}
-	if (HAS(UP_PASSWORD) &&
-	    new_password_hash(r, in.password, hash, sizeof(hash)) == -1)
-		goto out;
-
 	snprintf(id, sizeof(id), "%lld", (long long)r->ids[0]);
 	p[0] = id;
+	/* The rules need the username (it never changes: no lock). */
+	if (HAS(UP_PASSWORD)) {
+		if ((res = db_exec(r, &name, p)) == NULL)
+			goto dberr;
+		if (PQntuples(res) != 1) {
+			reply_problem(r, 404, NULL, "no such user", NULL);
+			goto out;
+		}
+		if (password_acceptable(r, "password", in.password,
+		    db_get(res, 0, "username"), NULL) == -1 ||
+		    new_password_hash(r, in.password, hash, sizeof(hash)) == -1)
+			goto out;
+		PQclear(res);
+		res = NULL;
+	}
 	if ((res = db_exec(r, &load, p)) == NULL)
 		goto dberr;
 	if (PQntuples(res) != 1) {

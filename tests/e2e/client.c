@@ -595,7 +595,8 @@ enterprise_make(const char *region, const char *name)
 }
 
 /*
- * A user made with paicha-admin (password paicha-demo) unless it exists.
+ * A user made with paicha-admin (password paicha-demo, without the
+ * password rules: as ./run seeds the demo users) unless it exists.
  * Returns 0 on success.
  */
 int
@@ -615,6 +616,7 @@ user_make(const char *username, const char *region, const char *roles)
 	cmd = fmt("echo '%s' | PAICHA_ADMIN_DATABASE_URL='%s' '%s/fcgi/"
 	    "paicha-admin' user-create --username '%s' --display-name '%s'"
 	    " --region '%s' --roles '%s' --password-stdin --if-missing"
+	    " --no-password-rules"
 	    " >/dev/null", DEMO_PASSWORD, e2e_env("PAICHA_ADMIN_DATABASE_URL"),
 	    dir, username, username, region, roles);
 	st = system(cmd);

@@ -63,11 +63,11 @@ setup(void **state)
 	cmd = fmt("printf '%%s\\n' '%s' | PAICHA_ADMIN_DATABASE_URL='%s'"
 	    " fcgi/paicha-admin user-create --username auditor.sh"
 	    " --display-name 上海市审计人员 --region 310000 --roles auditor"
-	    " --password-stdin --if-missing >&2", DEMO_PASSWORD,
+	    " --password-stdin --if-missing >&2", FIXTURE_PASSWORD,
 	    e2e_env("PAICHA_ADMIN_DATABASE_URL"));
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
-	auditor_sh = client_login("auditor.sh", DEMO_PASSWORD);
+	auditor_sh = client_login("auditor.sh", FIXTURE_PASSWORD);
 
 	enterprise(db, "310000", "上海审计测试企业", ent_sh, sizeof(ent_sh));
 	PQfinish(db);

@@ -215,7 +215,7 @@ test_categories(void **state)
 	admin = client_login("admin", DEMO_PASSWORD);
 	name = unique_name("e2e.catadm.");
 	fixture_user(admin, name, "110101", "[\"admin\"]");
-	admin_bj = client_login(name, DEMO_PASSWORD);	/* a county admin */
+	admin_bj = client_login(name, FIXTURE_PASSWORD);	/* a county admin */
 	free(name);
 	dc = client_login("officer.dc", DEMO_PASSWORD);
 	sh = client_login("officer.sh", DEMO_PASSWORD);

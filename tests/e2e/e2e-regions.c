@@ -244,9 +244,9 @@ test_users(void **state)
 	u_dc = fixture_user(admin, n_dc, "110101", "[\"admin\"]");
 	u_xc = fixture_user(admin, n_xc, "110102", "[\"officer\"]");
 	u_o = fixture_user(admin, n_o, "110000", "[\"officer\"]");
-	admin_bj = client_login(n_bj, DEMO_PASSWORD);
-	admin_sh = client_login(n_sh, DEMO_PASSWORD);
-	admin_dc = client_login(n_dc, DEMO_PASSWORD);
+	admin_bj = client_login(n_bj, FIXTURE_PASSWORD);
+	admin_sh = client_login(n_sh, FIXTURE_PASSWORD);
+	admin_dc = client_login(n_dc, FIXTURE_PASSWORD);
 
 	/* Another province's administrator: 404 on read and update. */
 	p = fmt("/api/v1/users/%lld", u_o);
@@ -261,7 +261,7 @@ test_users(void **state)
 	    u_o));
 	assert_true(list_has(admin_sh, "/api/v1/users?limit=200", u_sh));
 	/* The user was not disabled: it still logs in. */
-	client_free(client_login(n_o, DEMO_PASSWORD));
+	client_free(client_login(n_o, FIXTURE_PASSWORD));
 	free(p);
 	/* Nor can Beijing's administrator see Shanghai's. */
 	p = fmt("/api/v1/users/%lld", u_sh);
@@ -281,13 +281,13 @@ test_users(void **state)
 	http_json(admin_dc, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
 	    " s:[s], s:s}", "username", "e2e.not-made", "display_name", "x",
 	    "region", "110000", "roles", "officer", "password",
-	    DEMO_PASSWORD), NULL, &r);
+	    FIXTURE_PASSWORD), NULL, &r);
 	assert_problem_field(&r, 422, "region");
 	resp_free(&r);
 	http_json(admin_bj, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
 	    " s:[s], s:s}", "username", "e2e.not-made", "display_name", "x",
 	    "region", "000000", "roles", "admin", "password",
-	    DEMO_PASSWORD), NULL, &r);
+	    FIXTURE_PASSWORD), NULL, &r);
 	assert_problem_field(&r, 422, "region");
 	resp_free(&r);
 	/* Nor moved out of it. */

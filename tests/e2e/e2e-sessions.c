@@ -2,20 +2,29 @@
  * e2e-sessions.c: logging in and out through nginx and TLS -- the cookie,
  * the same answer for a wrong password and an unknown user, idle and
  * absolute expiry, logout ending the session server-side, throttling per
- * user and per address, and cross-site state changes refused.
+ * (user, address), per address and per user from every address -- also
+ * of attempts made at the same moment --, a lockout that does not reach
+ * the right password from elsewhere, changing one's own password, and
+ * cross-site state changes refused.
  *
  * Sessions are aged as the database superuser, on users this program
  * makes for itself, so that the demo users are never locked out.
+ *
+ * Client addresses: nginx gives the service the address a connection
+ * comes from, and a client of this host may send from any address of
+ * 127.0.0.0/8 (client_from).  No header chooses it.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e.h"
 
 static struct client	*admin;
 
-/* A fresh officer of 110000 with DEMO_PASSWORD; its username (malloc'd). */
+/* A fresh officer of 110000 with FIXTURE_PASSWORD; its username (malloc'd). */
 static char *
 new_user(const char *prefix)
 {
@@ -82,6 +91,140 @@ forget_failures(void)
 	PGconn	*db = db_admin();
 
 	db_do(db, "DELETE FROM login_failures");
+	PQfinish(db);
+}
+
+/*
+ * A client whose connections come from `addr`, a loopback address of
+ * this host other than 127.0.0.1: to nginx, another client address.
+ */
+static struct client *
+client_from(const char *addr)
+{
+	struct client	*c = client_new();
+	char		*itf = fmt("host!%s", addr);
+
+	assert_int_equal(curl_easy_setopt(c->curl, CURLOPT_INTERFACE, itf),
+	    CURLE_OK);
+	curl_easy_setopt(c->curl, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
+	free(itf);
+	return c;
+}
+
+/* Log `user` in from `addr`: the status, Retry-After into `ra` if any. */
+static long
+login_from(const char *addr, const char *user, const char *password,
+    char ra[32])
+{
+	struct client	*c = client_from(addr);
+	struct resp	 r;
+	long		 st;
+
+	login(c, user, password, &r);
+	st = r.status;
+	if (ra != NULL && resp_header(&r, "Retry-After", ra, 32) == NULL)
+		ra[0] = '\0';
+	resp_free(&r);
+	client_free(c);
+	return st;
+}
+
+/* One of many logins sent at the same moment (race_logins). */
+struct racer {
+	struct client		*c;
+	const char		*user;
+	const char		*password;
+	pthread_barrier_t	*go;
+	long			 status;
+};
+
+static void *
+racer_main(void *arg)
+{
+	struct racer	*x = arg;
+	struct resp	 r;
+
+	pthread_barrier_wait(x->go);
+	login(x->c, x->user, x->password, &r);
+	x->status = r.status;
+	resp_free(&r);
+	return NULL;
+}
+
+/*
+ * Send `n` logins from `addr` at once -- each on its own connection,
+ * opened beforehand -- for users[i] (or users[0] for all when `one`)
+ * with `password`; count the answers by status into `count` (401, 429,
+ * 503 and anything else in count[3]).
+ */
+static void
+race_logins(const char *addr, char **users, int one, const char *password,
+    int n, int count[4])
+{
+	struct racer		*x = calloc((size_t)n, sizeof(*x));
+	pthread_t		*t = calloc((size_t)n, sizeof(*t));
+	pthread_barrier_t	 go;
+	struct resp		 r;
+	int			 i;
+
+	assert_non_null(x);
+	assert_non_null(t);
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		x[i].c = client_from(addr);
+		http_get(x[i].c, "/healthz", &r);	/* TLS done before */
+		assert_status(&r, 200);
+		resp_free(&r);
+		x[i].user = users[one ? 0 : i];
+		x[i].password = password;
+		x[i].go = &go;
+		pthread_create(&t[i], NULL, racer_main, &x[i]);
+	}
+	memset(count, 0, 4 * sizeof(*count));
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		switch (x[i].status) {
+		case 401: count[0]++; break;
+		case 429: count[1]++; break;
+		case 503: count[2]++; break;
+		default: count[3]++; break;
+		}
+		client_free(x[i].c);
+	}
+	pthread_barrier_destroy(&go);
+	free(x);
+	free(t);
+}
+
+/* The failures recorded from `addr` (none pending may remain). */
+static int
+failures_from(const char *addr)
+{
+	PGconn	*db = db_admin();
+	char	*v;
+	int	 n;
+
+	v = db_value(db, "SELECT count(*) FILTER (WHERE NOT pending)"
+	    " || ' ' || count(*) FILTER (WHERE pending)"
+	    " FROM login_failures WHERE remote_addr = $1", addr, NULL);
+	assert_non_null(v);
+	n = atoi(v);
+	assert_string_equal(strchr(v, ' ') + 1, "0");
+	free(v);
+	PQfinish(db);
+	return n;
+}
+
+/* Move every failure of `user` `minutes` into the past. */
+static void
+age_failures(const char *user, int minutes)
+{
+	PGconn	*db = db_admin();
+	char	*sql = fmt("UPDATE login_failures SET at = at - interval"
+	    " '%d minutes' WHERE username = '%s'", minutes, user);
+
+	db_do(db, sql);
+	free(sql);
 	PQfinish(db);
 }
 
@@ -221,7 +364,7 @@ test_idle_expiry(void **state)
 	struct resp	 r;
 	char		*tok;
 
-	login(c, user, DEMO_PASSWORD, &r);
+	login(c, user, FIXTURE_PASSWORD, &r);
 	assert_status(&r, 201);
 	tok = cookie_token(&r);
 	resp_free(&r);
@@ -246,7 +389,7 @@ test_absolute_expiry(void **state)
 	struct resp	 r;
 	char		*tok;
 
-	login(c, user, DEMO_PASSWORD, &r);
+	login(c, user, FIXTURE_PASSWORD, &r);
 	assert_status(&r, 201);
 	tok = cookie_token(&r);
 	resp_free(&r);
@@ -323,7 +466,7 @@ test_throttle_per_user(void **state)
 		resp_free(&r);
 	}
 	/* The sixth try is refused before the password is even looked at. */
-	login(c, user, DEMO_PASSWORD, &r);
+	login(c, user, FIXTURE_PASSWORD, &r);
 	assert_problem(&r, 429);
 	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof(ra)));
 	assert_true(atoi(ra) > 0);
@@ -364,6 +507,283 @@ test_throttle_per_address(void **state)
 	assert_status(&r, 201);
 	resp_free(&r);
 	client_free(c);
+}
+
+/*
+ * 50 wrong passwords for one user from one address, all at once: the
+ * throttle counts each attempt before its password is checked, so no
+ * more than 5 are checked (401) and the rest are refused (429).  Of the
+ * 5 let through, one that found no hashing slot free within 5 s (a slow
+ * machine) is a 503: not checked, not counted.
+ */
+static void
+test_throttle_concurrent_attempts(void **state)
+{
+	char		*user = new_user("e2e.race.");
+	char		 ra[32];
+	int		 n[4];
+
+	forget_failures();
+	race_logins("127.0.0.21", &user, 1, "wrong-password", 50, n);
+	fprintf(stderr, "50 at once: %d x 401, %d x 429, %d x 503, %d other\n",
+	    n[0], n[1], n[2], n[3]);
+	assert_true(n[0] >= 1);
+	assert_true(n[0] + n[2] <= 5);
+	assert_int_equal(n[1], 50 - n[0] - n[2]);
+	assert_int_equal(n[3], 0);
+	assert_int_equal(failures_from("127.0.0.21"), n[0]);
+	/* The right password from there now waits too. */
+	assert_int_equal(login_from("127.0.0.21", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 0);
+	free(user);
+	forget_failures();
+}
+
+/*
+ * 50 wrong logins from one address at once, each for another (unknown)
+ * user: no more than 20 are checked.  A 503 (no hashing slot free within
+ * 5 s: a slow machine) is no check and no failure, and frees its place
+ * for a later attempt; so after the race, the failures are topped up to
+ * the limit one by one.
+ */
+static void
+test_throttle_concurrent_address(void **state)
+{
+	char		*users[50], *user = new_user("e2e.race.");
+	int		 n[4], i;
+
+	forget_failures();
+	for (i = 0; i < 50; i++)
+		users[i] = unique_name("e2e.spray.");
+	race_logins("127.0.0.23", users, 0, "wrong-password", 50, n);
+	fprintf(stderr, "50 at once: %d x 401, %d x 429, %d x 503, %d other\n",
+	    n[0], n[1], n[2], n[3]);
+	assert_true(n[0] >= 1);
+	assert_true(n[0] <= 20);
+	assert_int_equal(n[3], 0);
+	assert_int_equal(failures_from("127.0.0.23"), n[0]);
+	for (i = n[0]; i < 20; i++)
+		assert_int_equal(login_from("127.0.0.23", users[i],
+		    "wrong-password", NULL), 401);
+	/* Every user from that address waits now; elsewhere, no one. */
+	assert_int_equal(login_from("127.0.0.23", user, FIXTURE_PASSWORD,
+	    NULL), 429);
+	assert_int_equal(login_from("127.0.0.24", user, FIXTURE_PASSWORD,
+	    NULL), 201);
+	for (i = 0; i < 50; i++)
+		free(users[i]);
+	free(user);
+	forget_failures();
+}
+
+/*
+ * Five failures lock one user out at one address only: the right
+ * password from another address still logs in (an attacker cannot lock
+ * the administrator out), and that success does not unlock the first.
+ */
+static void
+test_lockout_stays_at_its_address(void **state)
+{
+	char	*user = new_user("e2e.lock.");
+	char	 ra[32];
+	int	 i;
+
+	forget_failures();
+	for (i = 0; i < 5; i++)
+		assert_int_equal(login_from("127.0.0.31", user,
+		    "wrong-password", NULL), 401);
+	assert_int_equal(login_from("127.0.0.31", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 0);
+	assert_int_equal(login_from("127.0.0.32", user, FIXTURE_PASSWORD, ra),
+	    201);
+	assert_int_equal(login_from("127.0.0.31", user, FIXTURE_PASSWORD, ra),
+	    429);
+	free(user);
+	forget_failures();
+}
+
+/*
+ * 100 failures for one user, from 20 addresses (5 each: below the
+ * per-address limits): past them no address logs the user in, not even
+ * with the right password.  Below them, a fresh address does.  95 of the
+ * failures are recorded as the service records them, by the database
+ * superuser (checking 100 passwords under ASan takes minutes); the rest,
+ * and every crossing of the limit, go through the API.
+ */
+static void
+test_throttle_per_user_everywhere(void **state)
+{
+	PGconn	*db = db_admin();
+	char	*user = new_user("e2e.spread."), *sql, ra[32];
+	int	 i;
+
+	forget_failures();
+	/* 95: addresses .40 to .58, five each. */
+	sql = fmt("INSERT INTO login_failures (username, remote_addr)"
+	    " SELECT '%s', '127.0.0.' || (40 + i / 5)"
+	    " FROM generate_series(0, 94) i", user);
+	db_do(db, sql);
+	free(sql);
+	PQfinish(db);
+	/* 99: four more from .59. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(login_from("127.0.0.59", user,
+		    "wrong-password", NULL), 401);
+	/* 99 failures: a fresh address still logs in. */
+	assert_int_equal(login_from("127.0.0.60", user, FIXTURE_PASSWORD,
+	    NULL), 201);
+	/* The 100th: now no address does. */
+	assert_int_equal(login_from("127.0.0.59", user, "wrong-password",
+	    NULL), 401);
+	assert_int_equal(login_from("127.0.0.61", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 0);
+	assert_int_equal(login_from("127.0.0.40", user, FIXTURE_PASSWORD,
+	    NULL), 429);
+	free(user);
+	forget_failures();
+}
+
+/*
+ * Retry-After says when the window frees: 15 minutes after the failure
+ * that must leave it.  Failures aged by 14 minutes free it within one;
+ * aged past 15, they no longer count.
+ */
+static void
+test_throttle_retry_after(void **state)
+{
+	char	*user = new_user("e2e.wait.");
+	char	 ra[32];
+	int	 i;
+
+	forget_failures();
+	for (i = 0; i < 5; i++)
+		assert_int_equal(login_from("127.0.0.71", user,
+		    "wrong-password", NULL), 401);
+	assert_int_equal(login_from("127.0.0.71", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 850 && atoi(ra) <= 900);
+	age_failures(user, 14);
+	assert_int_equal(login_from("127.0.0.71", user, FIXTURE_PASSWORD, ra),
+	    429);
+	assert_true(atoi(ra) > 0 && atoi(ra) <= 60);
+	age_failures(user, 1);
+	assert_int_equal(login_from("127.0.0.71", user, FIXTURE_PASSWORD, ra),
+	    201);
+	free(user);
+	forget_failures();
+}
+
+/* POST /api/v1/session/password from `c`: the reply in `r`. */
+static long
+change_password(struct client *c, json_t *body, const char *const *hdr,
+    struct resp *r)
+{
+	return http_json(c, "POST", "/api/v1/session/password", body, hdr, r);
+}
+
+/*
+ * Changing one's own password: the current one is checked, the new one
+ * passes the rules, and every other session of the user ends.
+ */
+static void
+test_password_change(void **state)
+{
+	static const char *const cross[] = {
+		"Sec-Fetch-Site: cross-site", NULL
+	};
+	static const char	 fresh[] = "Ein-neues-Passwort-73";
+	char		*user = new_user("e2e.chg."), *twice;
+	struct client	*c1, *c2, *none = client_new();
+	struct resp	 r;
+
+	forget_failures();
+	c1 = client_login(user, FIXTURE_PASSWORD);
+	c2 = client_login(user, FIXTURE_PASSWORD);
+	/* Only with a session, and not cross-site. */
+	change_password(none, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", fresh), NULL, &r);
+	assert_problem(&r, 401);
+	resp_free(&r);
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", fresh), cross, &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	/* Both fields are needed; the new one passes the rules. */
+	change_password(c1, json_object(), NULL, &r);
+	assert_problem_field(&r, 422, "current");
+	assert_problem_field(&r, 422, "new");
+	resp_free(&r);
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", "password12"), NULL, &r);
+	assert_problem_field(&r, 422, "new");
+	resp_free(&r);
+	twice = fmt("%s%s", user, user);
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", twice), NULL, &r);
+	assert_problem_field(&r, 422, "new");
+	resp_free(&r);
+	free(twice);
+	/* A wrong current password changes nothing. */
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    "not-the-password", "new", fresh), NULL, &r);
+	assert_problem_field(&r, 422, "current");
+	resp_free(&r);
+	assert_int_equal(status_of(c2, "GET", "/api/v1/session", NULL, NULL),
+	    200);
+	/* The change: this session stays, the other ends. */
+	change_password(c1, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", fresh), NULL, &r);
+	assert_status(&r, 204);
+	resp_free(&r);
+	assert_int_equal(status_of(c1, "GET", "/api/v1/session", NULL, NULL),
+	    200);
+	assert_int_equal(status_of(c2, "GET", "/api/v1/session", NULL, NULL),
+	    401);
+	assert_int_equal(login_from("127.0.0.75", user, FIXTURE_PASSWORD,
+	    NULL), 401);
+	assert_int_equal(login_from("127.0.0.75", user, fresh, NULL), 201);
+	client_free(c1);
+	client_free(c2);
+	client_free(none);
+	free(user);
+	forget_failures();
+}
+
+/* Guessing the current password is throttled like a login. */
+static void
+test_password_change_throttled(void **state)
+{
+	char		*user = new_user("e2e.chg.");
+	struct client	*c;
+	struct resp	 r;
+	char		 ra[32];
+	int		 i;
+
+	forget_failures();
+	c = client_from("127.0.0.81");
+	login(c, user, FIXTURE_PASSWORD, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	for (i = 0; i < 5; i++) {
+		change_password(c, json_pack("{s:s, s:s}", "current",
+		    "a-guess-at-it", "new", "Ein-neues-Passwort-73"), NULL, &r);
+		assert_problem_field(&r, 422, "current");
+		resp_free(&r);
+	}
+	change_password(c, json_pack("{s:s, s:s}", "current",
+	    FIXTURE_PASSWORD, "new", "Ein-neues-Passwort-73"), NULL, &r);
+	assert_problem(&r, 429);
+	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof(ra)));
+	resp_free(&r);
+	/* Unchanged: the old password still logs in elsewhere. */
+	assert_int_equal(login_from("127.0.0.82", user, FIXTURE_PASSWORD,
+	    NULL), 201);
+	client_free(c);
+	free(user);
+	forget_failures();
 }
 
 /* Cross-site state changes are refused; same-origin ones pass. */
@@ -460,10 +880,20 @@ main(void)
 		cmocka_unit_test(test_forged_tokens),
 		cmocka_unit_test(test_throttle_per_user),
 		cmocka_unit_test(test_throttle_per_address),
+		cmocka_unit_test(test_throttle_concurrent_attempts),
+		cmocka_unit_test(test_throttle_concurrent_address),
+		cmocka_unit_test(test_lockout_stays_at_its_address),
+		cmocka_unit_test(test_throttle_per_user_everywhere),
+		cmocka_unit_test(test_throttle_retry_after),
+		cmocka_unit_test(test_password_change),
+		cmocka_unit_test(test_password_change_throttled),
 		cmocka_unit_test(test_cross_site_post),
 		cmocka_unit_test(test_login_limits),
 	};
 
+	/* PAICHA_E2E_FILTER=test_name: that test alone. */
+	if (getenv("PAICHA_E2E_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("PAICHA_E2E_FILTER"));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	return cmocka_run_group_tests_name("e2e-sessions", tests, setup,
 	    teardown);

@@ -1,9 +1,9 @@
 /*
  * e2e-users.c: administrators manage users -- creating one (and every
- * limit on its fields), listing and finding, changing roles, disabling
- * (which ends the user's sessions at once), setting a password (which
- * does too), and not locking oneself out.  Region scoping of users is in
- * e2e-regions.c.
+ * limit on its fields, the password rules too, also paicha-admin's),
+ * listing and finding, changing roles, disabling (which ends the user's
+ * sessions at once), setting a password (which does too), and not
+ * locking oneself out.  Region scoping of users is in e2e-regions.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,29 +130,40 @@ test_password_limits(void **state)
 {
 	struct resp	 r;
 	char		*name, *pw;
+	size_t		 i;
 
 	(void)state;
-	/* 9 characters: refused; 10: accepted. */
+	/* 11 characters: refused; 12: accepted. */
 	name = unique_name("e2e.pw.");
-	create(name, "x", "110000", json_pack("[s]", "officer"), "123456789",
+	create(name, "x", "110000", json_pack("[s]", "officer"), "Zq7-vLm2-Rp",
 	    &r);
 	assert_problem_field(&r, 422, "password");
 	resp_free(&r);
-	/* Characters, not bytes: 9 Chinese characters are 27 bytes. */
-	pw = repeat("密", 9);
-	create(name, "x", "110000", json_pack("[s]", "officer"), pw, &r);
+	/* Characters, not bytes: 11 Chinese characters are 33 bytes. */
+	create(name, "x", "110000", json_pack("[s]", "officer"),
+	    "春眠不觉晓处处闻啼鸟夜", &r);
 	assert_problem_field(&r, 422, "password");
 	resp_free(&r);
-	free(pw);
-	create(name, "x", "110000", json_pack("[s]", "officer"), "1234567890",
+	create(name, "x", "110000", json_pack("[s]", "officer"),
+	    "春眠不觉晓处处闻啼鸟夜来", &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	assert_int_equal(login_status(name, "春眠不觉晓处处闻啼鸟夜来"), 201);
+	free(name);
+	name = unique_name("e2e.pw.");
+	create(name, "x", "110000", json_pack("[s]", "officer"), "Zq7-vLm2-Rp9",
 	    &r);
 	assert_status(&r, 201);
 	resp_free(&r);
-	assert_int_equal(login_status(name, "1234567890"), 201);
+	assert_int_equal(login_status(name, "Zq7-vLm2-Rp9"), 201);
 	free(name);
 	/* 256 bytes: accepted, and it logs in; 257: refused. */
 	name = unique_name("e2e.pw.");
-	pw = repeat("p", 257);
+	pw = malloc(258);
+	assert_non_null(pw);
+	for (i = 0; i < 257; i++)
+		pw[i] = "Zq7-vLm2-Rp9/Kd4#"[i % 17];
+	pw[257] = '\0';
 	create(name, "x", "110000", json_pack("[s]", "officer"), pw, &r);
 	assert_problem_field(&r, 422, "password");
 	resp_free(&r);
@@ -162,6 +173,128 @@ test_password_limits(void **state)
 	resp_free(&r);
 	assert_int_equal(login_status(name, pw), 201);
 	free(pw);
+	free(name);
+}
+
+/*
+ * The password rules (libpwquality): what was accepted before and is
+ * not now -- blanks, invisible characters, digits in a row, a dictionary
+ * word, the username twice -- is 422 naming `password`, and nothing is
+ * made or changed.
+ */
+static void
+test_password_rules(void **state)
+{
+	static const char *const v1[] = { "If-Match: \"1\"", NULL };
+	struct resp	 r;
+	char		*name = unique_name("e2e.rules."), *path, *q, *pw;
+	const char	*bad[16];
+	long long	 id;
+	size_t		 i, n = 0;
+
+	(void)state;
+	bad[n++] = "          ";				/* 10 spaces */
+	bad[n++] = "                ";			/* 16 */
+	bad[n++] = "\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b"
+	    "\u200b\u200b";				/* 10 zero-width */
+	bad[n++] = "\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b"
+	    "\u200b\u200b\u200b\u200b\u200b\u200b";	/* 14 */
+	/* 14 different ones: blanks and format characters only. */
+	bad[n++] = " \u00a0\u2002\u2003\u3000\u200b\u200c\u200d\u2060\ufeff"
+	    "\u00ad\u180e\u202e\u2800";
+	bad[n++] = "1234567890";
+	bad[n++] = "123456789012";
+	bad[n++] = "password12";
+	bad[n++] = "responsibility";			/* a word */
+	bad[n++] = "abcdefghijklmn";
+	bad[n++] = "paicha-demo";			/* 11 */
+	for (i = 0; i < n; i++) {
+		create(name, "x", "110000", json_pack("[s]", "officer"), bad[i],
+		    &r);
+		if (r.status != 422)
+			fail_msg("password \"%s\": %ld", bad[i], r.status);
+		assert_problem_field(&r, 422, "password");
+		resp_free(&r);
+	}
+	/* The username twice. */
+	pw = fmt("%s%s", name, name);
+	create(name, "x", "110000", json_pack("[s]", "officer"), pw, &r);
+	assert_problem_field(&r, 422, "password");
+	resp_free(&r);
+	free(pw);
+	/* None of them made the user. */
+	q = fmt("/api/v1/users?q=%s", name);
+	http_get(admin, q, &r);
+	assert_status(&r, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	/* A good one does. */
+	create(name, "x", "110000", json_pack("[s]", "officer"),
+	    "correct horse battery", &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	/* The same rules for a new password set by PATCH; nothing changes. */
+	path = fmt("/api/v1/users/%lld", id);
+	for (i = 0; i < n; i++) {
+		http_json(admin, "PATCH", path, json_pack("{s:s}", "password",
+		    bad[i]), v1, &r);
+		assert_problem_field(&r, 422, "password");
+		resp_free(&r);
+	}
+	pw = fmt("%s%s", name, name);
+	http_json(admin, "PATCH", path, json_pack("{s:s}", "password", pw), v1,
+	    &r);
+	assert_problem_field(&r, 422, "password");
+	resp_free(&r);
+	free(pw);
+	http_get(admin, path, &r);
+	assert_status(&r, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "version")),
+	    1);
+	resp_free(&r);
+	assert_int_equal(login_status(name, "correct horse battery"), 201);
+	free(path);
+	free(q);
+	free(name);
+}
+
+/* paicha-admin: the password rules apply to a password it is given. */
+static void
+test_admin_tool_password_rules(void **state)
+{
+	const char	*build = getenv("PAICHA_BUILD");
+	char		*dir, *cmd, *name = unique_name("e2e.tool."), *q;
+	struct resp	 r;
+
+	(void)state;
+	if (build != NULL && *build != '\0')
+		dir = strdup(build);
+	else {
+		dir = strdup(e2e_env("PAICHA_RUN"));
+		*strrchr(dir, '/') = '\0';
+	}
+	cmd = fmt("printf '%%s\\n' '%s' | PAICHA_ADMIN_DATABASE_URL='%s'"
+	    " '%s/fcgi/paicha-admin' user-create --username '%s'"
+	    " --display-name x --region 110000 --roles officer"
+	    " --password-stdin 2>/dev/null >&2", "1234567890",
+	    e2e_env("PAICHA_ADMIN_DATABASE_URL"), dir, name);
+	assert_int_not_equal(system(cmd), 0);
+	free(cmd);
+	q = fmt("/api/v1/users?q=%s", name);
+	http_get(admin, q, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	cmd = fmt("printf '%%s\\n' '%s' | PAICHA_ADMIN_DATABASE_URL='%s'"
+	    " '%s/fcgi/paicha-admin' user-create --username '%s'"
+	    " --display-name x --region 110000 --roles officer"
+	    " --password-stdin >/dev/null", FIXTURE_PASSWORD,
+	    e2e_env("PAICHA_ADMIN_DATABASE_URL"), dir, name);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_int_equal(login_status(name, FIXTURE_PASSWORD), 201);
+	free(q);
+	free(dir);
 	free(name);
 }
 
@@ -178,14 +311,14 @@ test_field_limits(void **state)
 	(void)state;
 	for (i = 0; bad_names[i] != NULL; i++) {
 		create(bad_names[i], "x", "110000", json_pack("[s]", "officer"),
-		    DEMO_PASSWORD, &r);
+		    FIXTURE_PASSWORD, &r);
 		assert_problem_field(&r, 422, "username");
 		resp_free(&r);
 	}
 	/* 63 characters is the longest username. */
 	long_name = repeat("u", 64);
 	create(long_name, "x", "110000", json_pack("[s]", "officer"),
-	    DEMO_PASSWORD, &r);
+	    FIXTURE_PASSWORD, &r);
 	assert_problem_field(&r, 422, "username");
 	resp_free(&r);
 	name = unique_name("e2e.");
@@ -193,7 +326,7 @@ test_field_limits(void **state)
 	memcpy(long_name, name, strlen(name));
 	long_name[63] = '\0';
 	create(long_name, "x", "110000", json_pack("[s]", "officer"),
-	    DEMO_PASSWORD, &r);
+	    FIXTURE_PASSWORD, &r);
 	assert_status(&r, 201);
 	resp_free(&r);
 	free(long_name);
@@ -201,16 +334,16 @@ test_field_limits(void **state)
 	/* Display names: 100 characters, not 101; not blank. */
 	name = unique_name("e2e.dn.");
 	dn = repeat("名", 101);
-	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, dn, "110000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "display_name");
 	resp_free(&r);
-	create(name, " ", "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, " ", "110000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "display_name");
 	resp_free(&r);
 	dn[300] = '\0';
-	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, dn, "110000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_status(&r, 201);
 	resp_free(&r);
@@ -218,28 +351,28 @@ test_field_limits(void **state)
 	free(name);
 	/* Roles: a non-empty set of the four, each once. */
 	name = unique_name("e2e.roles.");
-	create(name, "x", "110000", json_array(), DEMO_PASSWORD, &r);
+	create(name, "x", "110000", json_array(), FIXTURE_PASSWORD, &r);
 	assert_problem_field(&r, 422, "roles");
 	resp_free(&r);
-	create(name, "x", "110000", json_pack("[s]", "boss"), DEMO_PASSWORD,
+	create(name, "x", "110000", json_pack("[s]", "boss"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "roles");
 	resp_free(&r);
 	create(name, "x", "110000", json_pack("[s, s]", "legal", "legal"),
-	    DEMO_PASSWORD, &r);
+	    FIXTURE_PASSWORD, &r);
 	assert_problem_field(&r, 422, "roles");
 	resp_free(&r);
 	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
 	    " s:s, s:s}", "username", name, "display_name", "x", "region",
-	    "110000", "roles", "officer", "password", DEMO_PASSWORD), NULL, &r);
+	    "110000", "roles", "officer", "password", FIXTURE_PASSWORD), NULL, &r);
 	assert_problem_field(&r, 400, "roles");
 	resp_free(&r);
 	/* Regions: six digits, existing. */
-	create(name, "x", "11000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, "x", "11000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "region");
 	resp_free(&r);
-	create(name, "x", "999999", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, "x", "999999", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem_field(&r, 422, "region");
 	resp_free(&r);
@@ -251,7 +384,7 @@ test_field_limits(void **state)
 	resp_free(&r);
 	/* The body limit of the route: 4 KiB. */
 	dn = repeat("x", 5000);
-	create(name, dn, "110000", json_pack("[s]", "officer"), DEMO_PASSWORD,
+	create(name, dn, "110000", json_pack("[s]", "officer"), FIXTURE_PASSWORD,
 	    &r);
 	assert_problem(&r, 413);
 	resp_free(&r);
@@ -330,8 +463,8 @@ test_disable_ends_sessions(void **state)
 	(void)state;
 	id = fixture_user(admin, name, "110000", "[\"officer\"]");
 	path = fmt("/api/v1/users/%lld", id);
-	c = client_login(name, DEMO_PASSWORD);
-	c2 = client_login(name, DEMO_PASSWORD);
+	c = client_login(name, FIXTURE_PASSWORD);
+	c2 = client_login(name, FIXTURE_PASSWORD);
 	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, NULL),
 	    200);
 	/* Without If-Match: 428; nothing changes. */
@@ -351,7 +484,7 @@ test_disable_ends_sessions(void **state)
 	    401);
 	assert_int_equal(status_of(c2, "GET", "/api/v1/enterprises", NULL,
 	    NULL), 401);
-	assert_int_equal(login_status(name, DEMO_PASSWORD), 401);
+	assert_int_equal(login_status(name, FIXTURE_PASSWORD), 401);
 	/* It is listed as disabled. */
 	assert_true(list_has(admin, "/api/v1/users?disabled=true&limit=200",
 	    id));
@@ -367,7 +500,7 @@ test_disable_ends_sessions(void **state)
 	    &r);
 	assert_status(&r, 200);
 	resp_free(&r);
-	assert_int_equal(login_status(name, DEMO_PASSWORD), 201);
+	assert_int_equal(login_status(name, FIXTURE_PASSWORD), 201);
 	client_free(c);
 	client_free(c2);
 	free(path);
@@ -388,7 +521,7 @@ test_password_change_ends_sessions(void **state)
 	(void)state;
 	id = fixture_user(admin, name, "110000", "[\"officer\"]");
 	path = fmt("/api/v1/users/%lld", id);
-	c = client_login(name, DEMO_PASSWORD);
+	c = client_login(name, FIXTURE_PASSWORD);
 	http_json(admin, "PATCH", path, json_pack("{s:s}", "password",
 	    "short"), v1, &r);
 	assert_problem_field(&r, 422, "password");
@@ -399,7 +532,7 @@ test_password_change_ends_sessions(void **state)
 	resp_free(&r);
 	assert_int_equal(status_of(c, "GET", "/api/v1/session", NULL, NULL),
 	    401);
-	assert_int_equal(login_status(name, DEMO_PASSWORD), 401);
+	assert_int_equal(login_status(name, FIXTURE_PASSWORD), 401);
 	assert_int_equal(login_status(name, "a-new-long-password"), 201);
 	/* Roles and display name change without ending sessions. */
 	client_free(c);
@@ -442,7 +575,7 @@ test_no_self_administration(void **state)
 
 	(void)state;
 	id = fixture_user(admin, name, "110000", "[\"admin\"]");
-	c = client_login(name, DEMO_PASSWORD);
+	c = client_login(name, FIXTURE_PASSWORD);
 	path = fmt("/api/v1/users/%lld", id);
 	http_json(c, "PATCH", path, json_pack("{s:b}", "disabled", 1), hdr, &r);
 	assert_problem(&r, 403);
@@ -484,7 +617,7 @@ test_admin_alone(void **state)
 	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
 	    " s:[s, s, s], s:s}", "username", name, "display_name", name,
 	    "region", "110000", "roles", "admin", "officer", "legal",
-	    "password", DEMO_PASSWORD), NULL, &r);
+	    "password", FIXTURE_PASSWORD), NULL, &r);
 	assert_problem_field(&r, 422, "roles");
 	resp_free(&r);
 	id = fixture_user(admin, name, "110000", "[\"officer\"]");
@@ -516,7 +649,7 @@ test_puppet_legal_may_not_decide(void **state)
 
 	(void)state;
 	bid = fixture_user(admin, boss, "110000", "[\"admin\"]");
-	b = client_login(boss, DEMO_PASSWORD);
+	b = client_login(boss, FIXTURE_PASSWORD);
 	(void)fixture_user(b, pup, "110000", "[\"legal\"]");
 	/* Another administrator makes the boss an officer. */
 	path = fmt("/api/v1/users/%lld", bid);
@@ -526,7 +659,7 @@ test_puppet_legal_may_not_decide(void **state)
 	resp_free(&r);
 	free(path);
 	client_free(b);
-	b = client_login(boss, DEMO_PASSWORD);
+	b = client_login(boss, FIXTURE_PASSWORD);
 	eid = fixture_enterprise(b, "110000", uscc);
 	cid = fixture_case(b, eid);
 	path = fmt("/api/v1/cases/%lld/transitions", cid);
@@ -536,7 +669,7 @@ test_puppet_legal_may_not_decide(void **state)
 	resp_free(&r);
 	free(path);
 	path = fmt("/api/v1/cases/%lld/approval", cid);
-	p = client_login(pup, DEMO_PASSWORD);
+	p = client_login(pup, FIXTURE_PASSWORD);
 	http_json(p, "POST", path, json_pack("{s:s}", "decision", "approve"),
 	    hdr2, &r);
 	assert_problem(&r, 403);
@@ -617,6 +750,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_password_limits),
+		cmocka_unit_test(test_password_rules),
+		cmocka_unit_test(test_admin_tool_password_rules),
 		cmocka_unit_test(test_field_limits),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_disable_ends_sessions),

@@ -58,8 +58,8 @@ unique_name(const char *prefix)
 }
 
 /*
- * A user made by `admin` through POST /api/v1/users, with DEMO_PASSWORD
- * unless `password` is given; returns its id.  `roles` is a JSON array
+ * A user made by `admin` through POST /api/v1/users, with
+ * FIXTURE_PASSWORD; returns its id.  `roles` is a JSON array
  * text such as "[\"officer\"]".
  */
 long long
@@ -73,7 +73,8 @@ fixture_user(struct client *admin, const char *username, const char *region,
 	assert_non_null(rl);
 	http_json(admin, "POST", "/api/v1/users", json_pack("{s:s, s:s, s:s,"
 	    " s:o, s:s}", "username", username, "display_name", username,
-	    "region", region, "roles", rl, "password", DEMO_PASSWORD), NULL, &r);
+	    "region", region, "roles", rl, "password", FIXTURE_PASSWORD), NULL,
+	    &r);
 	assert_status(&r, 201);
 	id = json_integer_value(json_object_get(r.json, "id"));
 	assert_true(id > 0);
