@@ -196,9 +196,11 @@ ledger_params(const struct ledger_event *e, const char **p, char *prevhex,
 
 /*
  * Place event `e` (seq 0) at its stream's head: e->seq and e->prev from
- * the stream's last event.  Returns 0, or -1 (recorded in `r`).
+ * the stream's last event.  Returns 0, or -1 (recorded in `r`).  For a
+ * caller that sends the append in a statement of its own (ledger_params);
+ * ledger_append() places by itself.
  */
-static int
+int
 ledger_place(struct req *r, struct ledger_event *e)
 {
 	static struct stmt head = STMT(

@@ -127,6 +127,7 @@ void	 ledger_change(struct ledger_event *, enum ledger_entity, int64_t,
 json_t	*ledger_diff(const json_t *, const json_t *, const char *const *);
 int	 ledger_record(struct ledger_event *, int64_t, const char *,
 	    const char *);
+int	 ledger_place(struct req *, struct ledger_event *);
 int	 ledger_prepare(struct req *, struct ledger_event *);
 void	 ledger_params(const struct ledger_event *, const char **, char *,
 	    char *);

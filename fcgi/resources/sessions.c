@@ -283,14 +283,23 @@ session_password(struct req *r)
 {
 	static struct stmt lookup = STMT(
 	    "SELECT password_hash FROM login_lookup($1)", 1);
+	/*
+	 * One statement: the route keeps no transaction (the attempt must
+	 * stay recorded whatever the answer), so the new hash, the end of
+	 * the other sessions and the user's event ($4..$7) go together.
+	 */
 	static struct stmt change = STMT(
 	    "WITH u AS (UPDATE users SET password_hash = $2,"
 	    " version = version + 1, updated_at = now()"
-	    " WHERE id = $1 AND disabled_at IS NULL RETURNING id)"
-	    " SELECT session_end_others(u.id, $3) FROM u", 3);
+	    " WHERE id = $1 AND disabled_at IS NULL RETURNING id),"
+	    " e AS (SELECT ledger_append($4, $5, $6::bytea, $7::bytea) FROM u)"
+	    " SELECT session_end_others(u.id, $3) FROM u, e", 7);
 	struct change	 in = { NULL, NULL };
+	struct ledger_event ev;
 	char		 attempt[24], hash[PASSWORD_HASH_MAX], uid[24], sid[24];
-	const char	*p[3];
+	char		 prevhex[LEDGER_HEX], hashhex[LEDGER_HEX];
+	const char	*p[7];
+	json_t		*payload = NULL;
 	PGresult	*res = NULL;
 	int		 ok, hashed;
 
@@ -336,12 +345,23 @@ session_password(struct req *r)
 		    problem_field(NULL, "current", "当前密码不正确"));
 		goto out;
 	}
+	/* The user's stream says that the password changed, not to what. */
+	payload = json_pack("{s:{s:b}, s:{s:b}}", "old", "password_changed", 0,
+	    "new", "password_changed", 1);
+	ledger_change(&ev, LEDGER_USER, r->user.id, r->user.region,
+	    acting_role(r->user.roles, r->user.roles), "update", payload);
+	if (payload == NULL || ledger_place(r, &ev) == -1 ||
+	    ledger_prepare(r, &ev) == -1)
+		goto dberr;
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	snprintf(sid, sizeof(sid), "%lld", (long long)r->user.session_id);
 	p[0] = uid;
 	p[1] = hash;
 	p[2] = sid;
-	if ((res = db_exec(r, &change, p)) == NULL)
+	ledger_params(&ev, p + 3, prevhex, hashhex);
+	res = db_exec(r, &change, p);
+	ledger_discard(&ev);
+	if (res == NULL)
 		goto dberr;
 	if (PQntuples(res) != 1) {	/* disabled meanwhile */
 		(void)attempt_end(r, attempt, ATTEMPT_ABANDONED);
@@ -356,6 +376,7 @@ session_password(struct req *r)
 dberr:
 	reply_db_error(r);
 out:
+	json_decref(payload);
 	PQclear(res);
 	OPENSSL_cleanse(hash, sizeof(hash));
 }
