@@ -127,9 +127,12 @@ $$;
 REVOKE ALL ON FUNCTION ledger_head(text, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ledger_head(text, bigint) TO paicha_app;
 
--- A category's stream is numbered like the others.
+-- A category's stream is numbered like the others: by its id's hash,
+-- the same in every installation (not a sequence: a province's ids come
+-- from its own range, 0011, and the seed's ten are in every one).
 ALTER TABLE categories ADD COLUMN stream_id bigint
-	GENERATED ALWAYS AS IDENTITY UNIQUE;
+	GENERATED ALWAYS AS (hashtextextended(id, 0)
+	    & x'7fffffffffffffff'::bigint) STORED UNIQUE;
 
 -- The one way into the ledger (0017, 0030), now for every stream.
 CREATE OR REPLACE FUNCTION ledger_append(e_entity text, e_record text,
