@@ -37,6 +37,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/activities.c \
 	fcgi/resources/audit.c \
 	fcgi/resources/case_history.c \
+	fcgi/resources/case_replay.c \
 	fcgi/resources/cases.c \
 	fcgi/resources/enterprises.c \
 	fcgi/resources/operations.c \

@@ -496,11 +496,12 @@ audit_verify(struct req *r)
 	}
 	snprintf(cid, sizeof(cid), "%lld", in.case_id);
 	if (present & (1u << VF_CASE))
-		o = verify_run(r, VS_CASE, cid, &found);
+		o = verify_run(r, VS_CASE, cid, &case_replay, &found);
 	else if (present & (1u << VF_REGION))
-		o = verify_run(r, VS_REGION, in.region, &found);
+		o = verify_run(r, VS_REGION, in.region, &case_replay,
+		    &found);
 	else
-		o = verify_run(r, VS_ALL, NULL, &found);
+		o = verify_run(r, VS_ALL, NULL, &case_replay, &found);
 	if (found == 1)
 		reply_json(r, 200, o);
 	else if (found == 0)

@@ -66,6 +66,9 @@ json_t	*case_json_build(struct req *, const struct dbq *, const char *);
 void	 payload_view(struct wf_payload *, json_t *);
 json_t	*event_json(enum wf_event);
 void	 advance_facts(struct advance *, enum wf_event, json_t *);
+
+/* A case's history replayed against its row, for verify (case_replay.c). */
+extern const struct ledger_replay case_replay;
 const char *acting_role(unsigned, unsigned);
 void	 like_pattern(const char *, char *);
 const char *region_usable(struct req *, const char *, int);

@@ -8,14 +8,20 @@
  *	triggers off and edits one	longer verifies (chain_broken), at
  *	event				that event
  *
- * What this cannot show: a superuser who recomputes every hash after the
- * edit leaves a chain that verifies.  Only a record kept outside the
- * database catches that -- the signed checkpoints of the audit trail,
- * tested in e2e-audit.c (test_tamper_recomputed_chain).
+ *	a superuser who rewrites one	is seen by verify of the case, of
+ *	event and recomputes every	its region and of everything, each
+ *	hash after it, the case's head	naming that event: every scope
+ *	and the log's leaves		checks its events' leaves against
+ *					the latest signed checkpoint
+ *	the service's role changing a	is seen by verify in every scope,
+ *	case's row without an event	naming the field the case's own
+ *	(state, fine, ...)		events do not produce
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "e2e.h"
 
@@ -110,11 +116,314 @@ test_history_cannot_be_rewritten(void **state)
 	client_free(officer);
 }
 
+/* ------------------------------------------------------------------ */
+/* Verify, in every scope                                             */
+/* ------------------------------------------------------------------ */
+
+/* Run `sql` as the superuser with the history's triggers off. */
+static void
+tamper(PGconn *su, const char *sql)
+{
+	db_do(su, "SET session_replication_role = replica");
+	db_do(su, sql);
+	db_do(su, "SET session_replication_role = origin");
+}
+
+/* Add a note to case `id` at `version` as `c`; the new version. */
+static int
+note(struct client *c, long long id, int version, const char *text)
+{
+	struct resp	 r;
+	char		*path = fmt("/api/v1/cases/%lld/transitions", id);
+	char		*im = fmt("If-Match: \"%d\"", version);
+	const char	*h[] = { im, NULL };
+	int		 v;
+
+	http_json(c, "POST", path, json_pack("{s:s, s:{s:s}}", "event",
+	    "add_note", "payload", "text", text), h, &r);
+	assert_status(&r, 200);
+	v = (int)json_integer_value(json_object_get(r.json, "version"));
+	resp_free(&r);
+	free(path);
+	free(im);
+	return v;
+}
+
+/*
+ * Wait (at most 40 s: the checkpointer runs every 10) until the latest
+ * signed checkpoint covers every event committed so far.
+ */
+static void
+checkpoint_covering_all(struct client *auditor, PGconn *su)
+{
+	char		*v = db_value(su, "SELECT count(*) FROM case_events",
+			    NULL);
+	long long	 want = atoll(v);
+	struct resp	 r;
+	int		 i;
+
+	free(v);
+	for (i = 0; i < 80; i++) {
+		http_get(auditor, "/api/v1/audit/checkpoints/latest", &r);
+		if (r.status == 200 && json_integer_value(json_object_get(
+		    r.json, "size")) >= want) {
+			resp_free(&r);
+			return;
+		}
+		resp_free(&r);
+		usleep(500000);
+	}
+	fail_msg("no checkpoint covered %lld events within 40 s", want);
+}
+
+/*
+ * What is wrong with verify's answer (query `q`, "" for everything) as
+ * `c`, which must say not ok, naming case `id` first: at `seq` (0: seq
+ * null) and, when given, `field`.  NULL when it is right; else a message
+ * (malloc'd), so that the caller can undo its tampering before failing.
+ */
+static char *
+verify_names(struct client *c, const char *q, long long id, int seq,
+    const char *field)
+{
+	struct resp	 r;
+	json_t		*fb;
+	char		*path = fmt("/api/v1/audit/verify%s", q), *err = NULL;
+	const char	*f, *e;
+
+	http_get(c, path, &r);
+	fprintf(stderr, "verify%s: %s\n", q, r.body);
+	fb = json_object_get(r.json, "first_bad");
+	f = json_string_value(json_object_get(fb, "field"));
+	e = json_string_value(json_object_get(fb, "entity"));
+	if (r.status != 200 || !json_is_false(json_object_get(r.json, "ok")) ||
+	    !json_is_object(fb) ||
+	    json_integer_value(json_object_get(fb, "case")) != id ||
+	    json_integer_value(json_object_get(fb, "entity_id")) != id ||
+	    e == NULL || strcmp(e, "case") != 0 ||
+	    (seq > 0 ? json_integer_value(json_object_get(fb, "seq")) != seq :
+	    !json_is_null(json_object_get(fb, "seq"))) ||
+	    (field != NULL && (f == NULL || strcmp(f, field) != 0)))
+		err = fmt("verify%s: want case %lld, seq %d, field %s; got %ld "
+		    "%s", q, id, seq, field != NULL ? field : "-", r.status,
+		    r.body);
+	resp_free(&r);
+	free(path);
+	return err;
+}
+
+/* verify (query `q`) as `c` must say ok. */
+static void
+verify_ok(struct client *c, const char *q)
+{
+	struct resp	 r;
+	char		*path = fmt("/api/v1/audit/verify%s", q);
+
+	http_get(c, path, &r);
+	assert_status(&r, 200);
+	if (!json_is_true(json_object_get(r.json, "ok")))
+		fail_msg("verify%s is not ok: %s", q, r.body);
+	resp_free(&r);
+	free(path);
+}
+
+/*
+ * Case `id`, its region, its province and everything must each name
+ * (id, seq, field): the first message that says otherwise, or NULL.
+ */
+static char *
+verify_names_everywhere(struct client *auditor, struct client *admin,
+    long long id, int seq, const char *field)
+{
+	char	*q = fmt("?case=%lld", id), *err;
+
+	if ((err = verify_names(auditor, q, id, seq, field)) == NULL &&
+	    (err = verify_names(auditor, "?region=110101", id, seq,
+	    field)) == NULL &&
+	    (err = verify_names(auditor, "?region=110000", id, seq,
+	    field)) == NULL)
+		err = verify_names(admin, "", id, seq, field);
+	free(q);
+	return err;
+}
+
+static void
+verify_ok_everywhere(struct client *auditor, struct client *admin,
+    long long id)
+{
+	char	*q = fmt("?case=%lld", id);
+
+	verify_ok(auditor, q);
+	verify_ok(auditor, "?region=110101");
+	verify_ok(admin, "");
+	free(q);
+}
+
+/*
+ * The strongest rewrite a superuser has: event 2's payload changed, and
+ * every hash after it, the case's head and the log's leaves recomputed,
+ * so that each chain checks out and every leaf is its event's hash.  The
+ * latest signed checkpoint still holds the old leaves: verify of the
+ * case, of its region and of everything names event 2.
+ */
+static void
+test_rewritten_chain_seen_in_every_scope(void **state)
+{
+	struct client	*officer = client_login("officer.bj", DEMO_PASSWORD);
+	struct client	*auditor = client_login("auditor.bj", DEMO_PASSWORD);
+	struct client	*admin = client_login("admin", DEMO_PASSWORD);
+	long long	 eid = enterprise_make("110101", "重算链测试企业");
+	long long	 id = case_make(officer, eid, "重算链测试");
+	PGconn		*su = db_admin();
+	char		*sql, *err;
+	int		 v;
+
+	v = note(officer, id, 1, "note-2 原文");
+	v = note(officer, id, v, "note-3");
+	note(officer, id, v, "note-4");
+	checkpoint_covering_all(auditor, su);
+	verify_ok_everywhere(auditor, admin, id);
+
+	sql = fmt("CREATE TEMP TABLE saved_e AS SELECT * FROM case_events"
+	    " WHERE case_id = %lld; CREATE TEMP TABLE saved_l AS SELECT *"
+	    " FROM log_leaves WHERE case_id = %lld; CREATE TEMP TABLE saved_c"
+	    " AS SELECT last_hash FROM cases WHERE id = %lld", id, id, id);
+	db_do(su, sql);
+	free(sql);
+	sql = fmt("DO $$ DECLARE p bytea; e record; BEGIN"
+	    " UPDATE case_events SET record = replace(record, 'note-2 原文',"
+	    "  'note-2 改写') WHERE case_id = %lld AND seq = 2;"
+	    " FOR e IN SELECT * FROM case_events WHERE case_id = %lld"
+	    "  ORDER BY seq LOOP"
+	    "  IF e.seq > 1 THEN"
+	    "   UPDATE case_events SET prev_hash = p, hash = event_hash(%lld,"
+	    "    e.seq, p, e.record) WHERE case_id = %lld AND seq = e.seq;"
+	    "  END IF;"
+	    "  SELECT hash INTO p FROM case_events WHERE case_id = %lld"
+	    "   AND seq = e.seq;"
+	    "  UPDATE log_leaves SET leaf = p WHERE case_id = %lld"
+	    "   AND seq = e.seq;"
+	    " END LOOP;"
+	    " UPDATE cases SET last_hash = p WHERE id = %lld; END $$",
+	    id, id, id, id, id, id, id);
+	tamper(su, sql);
+	free(sql);
+	/* Each chain checks out on its own. */
+	sql = fmt("{%lld}", id);
+	assert_int_equal(chain_broken(su, sql, NULL), 0);
+	free(sql);
+
+	err = verify_names_everywhere(auditor, admin, id, 2, NULL);
+
+	/* Put it back first: the next tests read a clean history. */
+	sql = fmt("DELETE FROM case_events WHERE case_id = %lld;"
+	    " INSERT INTO case_events SELECT * FROM saved_e;"
+	    " UPDATE log_leaves l SET leaf = s.leaf FROM saved_l s"
+	    "  WHERE l.case_id = s.case_id AND l.seq = s.seq;"
+	    " UPDATE cases SET last_hash = (SELECT last_hash FROM saved_c)"
+	    "  WHERE id = %lld", id, id);
+	tamper(su, sql);
+	free(sql);
+	db_do(su, "DROP TABLE saved_e, saved_l, saved_c");
+	if (err != NULL)
+		fail_msg("%s", err);
+	verify_ok_everywhere(auditor, admin, id);
+	PQfinish(su);
+	client_free(officer);
+	client_free(auditor);
+	client_free(admin);
+}
+
+/*
+ * The service's own role changes a case's row with no event: closed, a
+ * fine counted by the statistics form.  The API would show it closed at
+ * version 1 with one event; verify replays the case's events and names
+ * the first field they do not produce.
+ */
+static void
+test_row_changed_without_event(void **state)
+{
+	static const struct {
+		const char	*set;
+		const char	*field;
+	} edits[] = {
+		{ "state = 'closed', fine_amount = 5000,"
+		    " penalty_decided_at = now()", "state" },
+		{ "fine_amount = 5000", "fine_amount" },
+		{ "version = version + 1", "version" },
+		{ "interviews = 1", "interviews" },
+		{ "lookback_on = DATE '2030-01-01'", "lookback_on" },
+		{ "judicial_transferred_at = now()", "judicial_transferred_at" },
+		{ "pending_event = 'close', pending_seq = 1,"
+		    " pending_by = created_by, pending_at = now()",
+		    "pending_event" },
+	};
+	struct client	*officer = client_login("officer.bj", DEMO_PASSWORD);
+	struct client	*auditor = client_login("auditor.bj", DEMO_PASSWORD);
+	struct client	*admin = client_login("admin", DEMO_PASSWORD);
+	long long	 eid = enterprise_make("110101", "无事件改行测试企业");
+	long long	 id = case_make(officer, eid, "无事件改行测试");
+	PGconn		*app = db_app(), *su = db_admin();
+	struct resp	 r;
+	char		*sql, *path, *err;
+	size_t		 i;
+
+	verify_ok_everywhere(auditor, admin, id);
+	sql = fmt("CREATE TEMP TABLE saved_c AS SELECT * FROM cases"
+	    " WHERE id = %lld", id);
+	db_do(su, sql);
+	free(sql);
+	/* Scoped like the service's own requests. */
+	db_do(app, "SELECT set_config('paicha.region', '110000', false)");
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		sql = fmt("UPDATE cases SET %s WHERE id = %lld", edits[i].set,
+		    id);
+		db_do(app, sql);
+		free(sql);
+		if (i == 0) {
+			/* What everyone would be shown. */
+			path = fmt("/api/v1/cases/%lld", id);
+			http_get(officer, path, &r);
+			assert_status(&r, 200);
+			assert_string_equal(json_string_value(json_object_get(
+			    r.json, "state")), "closed");
+			resp_free(&r);
+			free(path);
+		}
+		err = verify_names_everywhere(auditor, admin, id, 0,
+		    edits[i].field);
+		sql = fmt("UPDATE cases c SET state = s.state,"
+		    " version = s.version, fine_amount = s.fine_amount,"
+		    " penalty_decided_at = s.penalty_decided_at,"
+		    " interviews = s.interviews, lookback_on = s.lookback_on,"
+		    " judicial_transferred_at = s.judicial_transferred_at,"
+		    " pending_event = s.pending_event,"
+		    " pending_seq = s.pending_seq, pending_by = s.pending_by,"
+		    " pending_at = s.pending_at"
+		    " FROM saved_c s WHERE c.id = s.id AND c.id = %lld", id);
+		db_do(su, sql);
+		free(sql);
+		if (err != NULL) {
+			db_do(su, "DROP TABLE saved_c");
+			fail_msg("%s", err);
+		}
+		verify_ok_everywhere(auditor, admin, id);
+	}
+	db_do(su, "DROP TABLE saved_c");
+	PQfinish(app);
+	PQfinish(su);
+	client_free(officer);
+	client_free(auditor);
+	client_free(admin);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history_cannot_be_rewritten),
+		cmocka_unit_test(test_rewritten_chain_seen_in_every_scope),
+		cmocka_unit_test(test_row_changed_without_event),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
