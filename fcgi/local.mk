@@ -31,6 +31,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/ledger/append.c \
 	fcgi/ledger/checkpoint.c \
 	fcgi/ledger/merkle.c \
+	fcgi/ledger/proof.c \
 	fcgi/ledger/record.c \
 	fcgi/ledger/verify.c \
 	fcgi/resources/resources.h \

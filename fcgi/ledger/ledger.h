@@ -217,5 +217,6 @@ json_t	*verify_run(struct req *, enum vscope, const char *,
 
 json_t	*ledger_proof(struct req *, enum ledger_entity, int64_t, int32_t,
 	    int *);
+int	 log_tile_roots(struct req *, long long, unsigned char **, size_t *);
 
 #endif /* PAICHA_LEDGER_H */

@@ -830,17 +830,8 @@ tree_load(struct verify *v, struct tree *t)
 	static struct stmt latest = STMT(
 	    "SELECT size, root, signature, public_key, message FROM checkpoints"
 	    " ORDER BY size DESC LIMIT 1", 0);
-	static struct stmt roots = STMT(
-	    "SELECT coalesce((SELECT string_agg(root, ''::bytea ORDER BY idx)"
-	    "   FROM log_tiles WHERE width = 256 AND idx < $1::bigint / 256),"
-	    "   ''::bytea)"
-	    " || coalesce((SELECT root FROM log_tiles"
-	    "   WHERE idx = $1::bigint / 256 AND width = $1::bigint % 256),"
-	    "   ''::bytea) AS roots", 1);
-	unsigned char	 r[MERKLE_HASH];
-	PGresult	*res = NULL, *rr = NULL;
-	char		 size[24];
-	const char	*p[1];
+	unsigned char	 r[MERKLE_HASH], *roots;
+	PGresult	*res = NULL;
 	size_t		 n;
 	int		 rc = -1;
 
@@ -867,24 +858,15 @@ tree_load(struct verify *v, struct tree *t)
 		    "key";
 		goto out;
 	}
-	snprintf(size, sizeof(size), "%lld", t->size);
-	p[0] = size;
-	rc = -1;
-	if ((rr = db_exec_binary(v->r, &roots, p)) == NULL)
+	if ((rc = log_tile_roots(v->r, t->size, &roots, &n)) == -1)
 		goto out;
-	rc = 0;
-	n = (size_t)((t->size + MERKLE_TILE - 1) / MERKLE_TILE);
-	if ((size_t)PQgetlength(rr, 0, 0) != n * MERKLE_HASH) {
+	if (rc == 1) {
+		rc = 0;
 		t->bad = "tiles of the log are missing below the latest "
 		    "checkpoint";
 		goto out;
 	}
-	if ((t->tiles = malloc(n * MERKLE_HASH)) == NULL) {
-		req_fail(v->r, "verify: out of memory");
-		rc = -1;
-		goto out;
-	}
-	memcpy(t->tiles, PQgetvalue(rr, 0, 0), n * MERKLE_HASH);
+	t->tiles = (unsigned char (*)[MERKLE_HASH])roots;
 	t->ntiles = n;
 	merkle_tree_hash((const unsigned char (*)[MERKLE_HASH])t->tiles, n, r);
 	if (memcmp(r, t->root, MERKLE_HASH) != 0)
@@ -892,7 +874,6 @@ tree_load(struct verify *v, struct tree *t)
 		    "checkpoint's root";
 out:
 	PQclear(res);
-	PQclear(rr);
 	return rc;
 }
 

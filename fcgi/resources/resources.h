@@ -125,5 +125,6 @@ void	 report_campaign(struct req *);
 void	 audit_events(struct req *);
 void	 audit_verify(struct req *);
 void	 audit_checkpoint_latest(struct req *);
+void	 audit_proof(struct req *);
 
 #endif /* PAICHA_RESOURCES_H */

@@ -12,7 +12,8 @@
  *	event and recomputes every	its region and of everything, each
  *	hash after it, the case's head	naming that event: every scope
  *	and the log's leaves		checks its events' leaves against
- *					the latest signed checkpoint
+ *					the latest signed checkpoint; and
+ *					its inclusion proof is refused
  *	the service's role changing a	is seen by verify in every scope,
  *	case's row without an event	naming the field the case's own
  *	(state, fine, ...)		events do not produce
@@ -275,7 +276,8 @@ test_rewritten_chain_seen_in_every_scope(void **state)
 	long long	 eid = enterprise_make("110101", "重算链测试企业");
 	long long	 id = case_make(officer, eid, "重算链测试");
 	PGconn		*su = db_admin();
-	char		*sql, *err;
+	struct resp	 r;
+	char		*sql, *err, *path;
 	int		 v;
 
 	v = note(officer, id, 1, "note-2 原文");
@@ -314,6 +316,14 @@ test_rewritten_chain_seen_in_every_scope(void **state)
 	free(sql);
 
 	err = verify_names_everywhere(auditor, admin, id, 2, NULL);
+	/* And no inclusion proof is handed out for what was not signed. */
+	path = fmt("/api/v1/audit/proof?entity=case&entity_id=%lld&seq=2", id);
+	http_get(auditor, path, &r);
+	if (err == NULL && r.status != 409)
+		err = fmt("%s: status %ld, want 409: %s", path, r.status,
+		    r.body);
+	resp_free(&r);
+	free(path);
 
 	/* Put it back first: the next tests read a clean history. */
 	sql = fmt("DELETE FROM case_events WHERE case_id = %lld;"
