@@ -17,6 +17,10 @@
  *	the service's role changing a	is seen by verify in every scope,
  *	case's row without an event	naming the field the case's own
  *	(state, fine, ...)		events do not produce
+ *	the service's role appending,	is seen by verify in every scope,
+ *	with a valid hash, an approval	naming that event: the history is
+ *	by the proposer, and moving the	replayed through the workflow's
+ *	row along with it		four-eyes rule
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,6 +431,103 @@ test_row_changed_without_event(void **state)
 	client_free(admin);
 }
 
+/*
+ * The service's own role appends an event with a hash that verifies --
+ * the proposer approving their own penalty -- and moves the case's row
+ * as that approval would.  Chain, leaves and row all agree; the history
+ * is one the workflow forbids, and verify says so at that event.  The
+ * checkpointer is held off (its advisory lock) so that the forged event
+ * can be taken out again.
+ */
+static void
+test_history_the_workflow_forbids(void **state)
+{
+	struct client	*officer = client_login("officer.bj", DEMO_PASSWORD);
+	struct client	*auditor = client_login("auditor.bj", DEMO_PASSWORD);
+	struct client	*admin = client_login("admin", DEMO_PASSWORD);
+	long long	 eid = enterprise_make("110101", "自审自批测试企业");
+	long long	 id = case_make(officer, eid, "自审自批测试");
+	PGconn		*app = db_app(), *su = db_admin(), *lock = db_admin();
+	struct resp	 r;
+	char		*path, *im, *rec, *sql, *err, *actor;
+	const char	*h[2];
+
+	/* The officer proposes a penalty: pending, legal review awaited. */
+	path = fmt("/api/v1/cases/%lld/transitions", id);
+	im = fmt("If-Match: \"1\"");
+	h[0] = im;
+	h[1] = NULL;
+	http_json(officer, "POST", path, json_pack("{s:s, s:{s:s, s:s, s:s,"
+	    " s:s, s:s, s:b}}", "event", "publish_credit", "payload",
+	    "decision_no", "京市监罚〔2026〕99号", "fine_amount", "5000",
+	    "confiscation_amount", "0", "case_value", "8000", "published_on",
+	    cst_day(0), "serious_list", 0), h, &r);
+	assert_status(&r, 202);
+	resp_free(&r);
+	free(path);
+	free(im);
+	verify_ok_everywhere(auditor, admin, id);
+
+	db_do(lock, "SELECT pg_advisory_lock(checkpoint_lock_key())");
+	actor = db_value(su, "SELECT id FROM users WHERE username ="
+	    " 'officer.bj'", NULL);
+	rec = fmt("{\"actor\":%s,\"at\":\"2026-01-01T00:00:00.000000Z\","
+	    "\"case\":%lld,\"case_region\":\"110101\",\"event\":\"publish_credit\","
+	    "\"from\":\"detected\",\"payload\":{\"proposal_seq\":2},"
+	    "\"phase\":\"approved\",\"region\":\"110000\",\"request_id\":\"forged\","
+	    "\"role\":\"legal\",\"seq\":3,\"to\":\"credit_publication\"}",
+	    actor, id);
+	db_do(app, "BEGIN");
+	db_do(app, "SELECT set_config('paicha.region', '110000', true)");
+	sql = fmt("SELECT ledger_append('case', $1, c.last_hash,"
+	    " event_hash(c.id, 3, c.last_hash, $1)) FROM cases c"
+	    " WHERE c.id = %lld", id);
+	free(db_value(app, sql, rec, NULL));
+	free(sql);
+	sql = fmt("UPDATE cases c SET state = 'credit_publication',"
+	    " version = 3, last_seq = 3, last_hash = e.hash,"
+	    " pending_event = NULL, pending_seq = NULL, pending_by = NULL,"
+	    " pending_at = NULL, penalty_decided_at = now(),"
+	    " fine_amount = 5000, confiscation_amount = 0, case_value = 8000"
+	    " FROM case_events e WHERE c.id = %lld AND e.case_id = c.id"
+	    " AND e.seq = 3", id);
+	db_do(app, sql);
+	free(sql);
+	db_do(app, "COMMIT");
+
+	err = verify_names_everywhere(auditor, admin, id, 3, NULL);
+	path = fmt("/api/v1/audit/verify?case=%lld", id);
+	http_get(auditor, path, &r);
+	if (err == NULL && strstr(r.body, "four eyes") == NULL)
+		err = fmt("verify does not say four eyes: %s", r.body);
+	resp_free(&r);
+	free(path);
+
+	/* Take it out again, before the checkpointer may sign it. */
+	sql = fmt("DELETE FROM log_leaves WHERE case_id = %lld AND seq = 3"
+	    " AND idx IS NULL; DELETE FROM case_events WHERE case_id = %lld"
+	    " AND seq = 3; UPDATE cases c SET state = 'detected', version = 2,"
+	    " last_seq = 2, last_hash = e.hash, pending_event = 'publish_credit',"
+	    " pending_seq = 2, pending_by = e.actor, pending_at = now(),"
+	    " penalty_decided_at = NULL, fine_amount = NULL,"
+	    " confiscation_amount = NULL, case_value = NULL FROM case_events e"
+	    " WHERE c.id = %lld AND e.case_id = c.id AND e.seq = 2", id, id, id);
+	tamper(su, sql);
+	free(sql);
+	db_do(lock, "SELECT pg_advisory_unlock(checkpoint_lock_key())");
+	if (err != NULL)
+		fail_msg("%s", err);
+	verify_ok_everywhere(auditor, admin, id);
+	free(rec);
+	free(actor);
+	PQfinish(lock);
+	PQfinish(app);
+	PQfinish(su);
+	client_free(officer);
+	client_free(auditor);
+	client_free(admin);
+}
+
 int
 main(void)
 {
@@ -434,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_history_cannot_be_rewritten),
 		cmocka_unit_test(test_rewritten_chain_seen_in_every_scope),
 		cmocka_unit_test(test_row_changed_without_event),
+		cmocka_unit_test(test_history_the_workflow_forbids),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
