@@ -248,8 +248,8 @@ static long
 tiles_catch_up(struct req *r, uint64_t to)
 {
 	static struct stmt end = STMT(
-	    "SELECT coalesce(max(idx * 256 + width), 0) AS tiled"
-	    " FROM log_tiles", 0);
+	    "SELECT coalesce((SELECT idx * 256 + width FROM log_tiles"
+	    " ORDER BY idx DESC, width DESC LIMIT 1), 0) AS tiled", 0);
 	static struct stmt add = STMT(
 	    "SELECT count(*) AS n FROM log_tiles_add($1, $2)", 2);
 	char		 lo[24], hi[24];
