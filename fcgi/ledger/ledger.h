@@ -155,7 +155,7 @@ enum vscope {
  * (verify.c, case_fact_names and its SQL), each as text: the state and
  * event ids, integers in decimal, money in yuan with two decimals, dates
  * YYYY-MM-DD, "set" for a time that is set (its value is the database's
- * clock, not the event's), the problem's SHA-256 in hex; null when null.
+ * clock, not the event's); null when null.
  */
 enum case_fact {
 	CF_STATE,

@@ -43,7 +43,8 @@
 #define LOG_BATCH	(49 * LOG_CHUNK) /* leaves per statement of it */
 #define PLACED_BATCH	50000	/* a scope's placed leaves per statement */
 #define TILE_FETCH	128	/* tiles per statement (1 MiB) */
-#define FACT_BUF	4096	/* a case row's facts, as text */
+#define FACT_BUF	16384	/* a case row's facts, as text (the problem
+				   is at most 4000 characters) */
 
 /* Why an event is not in the signed tree, as verify says it. */
 #define R_LEAF_REWRITTEN \
@@ -155,7 +156,7 @@ const char *const case_fact_names[CF__MAX] = {
 	" THEN 'set' END, CASE WHEN c.discipline_transferred_at IS NOT NULL" \
 	" THEN 'set' END, c.enterprise_id::text, c.region::text," \
 	" c.campaign_id::text, c.category, c.domain, c.source," \
-	" encode(sha256(convert_to(c.problem, 'UTF8')), 'hex')," \
+	" c.problem," \
 	" c.risk_level, c.created_by::text"
 #define HEAD_COLS	3	/* id, last_seq, last_hash; then the facts */
 

@@ -22,13 +22,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "../base/base.h"
 #include "resources.h"
 
 #define NAME_MAX_	64	/* an event, state, role or phase id, bytes */
 #define TEXT_FACT	200	/* a registration text fact kept, bytes */
+
+/* Bytes kept from one case to the next; grown, never shrunk. */
+struct buf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+/* Set `b` to the `n` bytes at `s`, NUL-terminated.  0, or -1: no memory. */
+static int
+buf_set(struct buf *b, const char *s, size_t n)
+{
+	char	*p;
+
+	if (n + 1 > b->cap) {
+		if ((p = realloc(b->p, n + 1)) == NULL)
+			return -1;
+		b->p = p;
+		b->cap = n + 1;
+	}
+	memcpy(b->p, s, n);
+	b->p[n] = '\0';
+	b->len = n;
+	return 0;
+}
 
 /* What a case's events have made of it so far. */
 struct replay {
@@ -37,7 +59,7 @@ struct replay {
 	enum wf_event	 pending;	/* WF_EV__MAX: none */
 	int32_t		 pending_seq;
 	int64_t		 pending_by;
-	json_t		*proposal;	/* its payload, when its facts read it */
+	struct buf	 proposal;	/* its payload's JSON, unparsed */
 	int		 interviews;
 	int		 penalty, judicial, discipline;
 	long long	 fine, confiscation, value;	/* fen; -1 null */
@@ -49,7 +71,7 @@ struct replay {
 	char		 category[TEXT_FACT], domain[TEXT_FACT];
 	char		 source[TEXT_FACT], risk[TEXT_FACT];
 	int		 has_risk;
-	char		 problem[2 * 32 + 1];	/* SHA-256, hex */
+	struct buf	 problem;
 };
 
 static void *
@@ -62,9 +84,12 @@ static void
 replay_start(void *p)
 {
 	struct replay	*s = p;
+	struct buf	 proposal = s->proposal, problem = s->problem;
 
-	json_decref(s->proposal);
 	memset(s, 0, sizeof(*s));
+	s->proposal = proposal;
+	s->problem = problem;
+	s->proposal.len = s->problem.len = 0;
 	s->pending = WF_EV__MAX;
 	s->fine = s->confiscation = s->value = -1;
 }
@@ -76,7 +101,8 @@ replay_close(void *p)
 
 	if (s == NULL)
 		return;
-	json_decref(s->proposal);
+	free(s->proposal.p);
+	free(s->problem.p);
 	free(s);
 }
 
@@ -103,22 +129,83 @@ text_member(const json_t *o, const char *key, char *out)
 	return 0;
 }
 
+/* A plain id (digits) at v (n bytes), into *out; 0 or -1. */
+static int
+quick_id(const char *v, size_t n, long long *out)
+{
+	size_t	 i;
+
+	if (v == NULL || n == 0 || n > 18)
+		return -1;
+	for (*out = 0, i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		*out = *out * 10 + (v[i] - '0');
+	}
+	return 0;
+}
+
+/* A JSON string at v (n bytes, no escapes) into `out` (TEXT_FACT). */
+static int
+quick_text(const char *v, size_t n, char *out)
+{
+	if (v == NULL || n < 2 || v[0] != '"' || n - 2 >= TEXT_FACT)
+		return -1;
+	memcpy(out, v + 1, n - 2);
+	out[n - 2] = '\0';
+	return 0;
+}
+
+/*
+ * The registration's facts read in place from its compact payload, in
+ * one pass: 0, or -1 when they must be read by Jansson (an escape,
+ * another layout).
+ */
+static int
+create_quick(struct replay *s, const char *payload, size_t len)
+{
+	enum { Q_ENT, Q_CAMP, Q_CAT, Q_DOM, Q_SRC, Q_PROB, Q_RISK, Q__MAX };
+	static const char *const keys[Q__MAX] = {
+		"enterprise_id", "campaign_id", "category", "domain", "source",
+		"problem", "risk_level",
+	};
+	struct lazy_payload	 l;
+	struct wf_payload	 view;
+	const char		*v[Q__MAX];
+	size_t			 n[Q__MAX];
+
+	payload_view_lazy(&view, &l, payload, len);
+	if (lazy_payload_members(&l, keys, Q__MAX, v, n) == -1 ||
+	    quick_id(v[Q_ENT], n[Q_ENT], &s->enterprise) == -1 ||
+	    quick_id(v[Q_CAMP], n[Q_CAMP], &s->campaign) == -1 ||
+	    quick_text(v[Q_CAT], n[Q_CAT], s->category) == -1 ||
+	    quick_text(v[Q_DOM], n[Q_DOM], s->domain) == -1 ||
+	    quick_text(v[Q_SRC], n[Q_SRC], s->source) == -1 ||
+	    v[Q_PROB] == NULL || n[Q_PROB] < 2 || v[Q_PROB][0] != '"' ||
+	    buf_set(&s->problem, v[Q_PROB] + 1, n[Q_PROB] - 2) == -1)
+		return -1;
+	s->has_risk = v[Q_RISK] != NULL && v[Q_RISK][0] != 'n';
+	if (s->has_risk && quick_text(v[Q_RISK], n[Q_RISK], s->risk) == -1)
+		return -1;
+	return 0;
+}
+
 /* Event 1, the registration: the facts case_open() takes from it. */
 static const char *
 replay_create(struct replay *s, const struct record_head *h,
     const char *payload, size_t len)
 {
 	char		 b[NAME_MAX_];
-	unsigned char	 md[32];
-	unsigned int	 mdlen;
 	const char	*problem;
-	json_t		*o;
+	json_t		*o = NULL;
 	const char	*why = NULL;
 
 	if (h->seq != 1 || strcmp(id_of(h->event, b), "create") != 0 ||
 	    strcmp(id_of(h->phase, b), "created") != 0 || h->from.s != NULL ||
 	    wf_state_parse(id_of(h->to, b)) != WF_STATE_DETECTED)
 		return "the case's first event is not its registration";
+	if (create_quick(s, payload, len) == 0)
+		goto done;
 	if ((o = json_loadb(payload, len, JSON_REJECT_DUPLICATES,
 	    NULL)) == NULL)
 		return "the registration's payload cannot be read";
@@ -127,20 +214,23 @@ replay_create(struct replay *s, const struct record_head *h,
 	    !json_is_integer(json_object_get(o, "campaign_id")) ||
 	    text_member(o, "category", s->category) == -1 ||
 	    text_member(o, "domain", s->domain) == -1 ||
-	    text_member(o, "source", s->source) == -1 || problem == NULL ||
-	    EVP_Digest(problem, strlen(problem), md, &mdlen, EVP_sha256(),
-	    NULL) != 1) {
+	    text_member(o, "source", s->source) == -1 || problem == NULL) {
 		why = "the registration does not carry the case's facts";
+		goto out;
+	}
+	if (buf_set(&s->problem, problem, json_string_length(json_object_get(o,
+	    "problem"))) == -1) {
+		why = "out of memory";
 		goto out;
 	}
 	s->enterprise = json_integer_value(json_object_get(o,
 	    "enterprise_id"));
 	s->campaign = json_integer_value(json_object_get(o, "campaign_id"));
-	hex_encode(md, 32, s->problem);
 	s->has_risk = json_object_get(o, "risk_level") != NULL &&
 	    !json_is_null(json_object_get(o, "risk_level"));
 	if (s->has_risk && text_member(o, "risk_level", s->risk) == -1)
 		why = "the registration's risk level is not a text";
+done:
 	s->created_by = h->actor;
 	id_of(h->scope_region, b);
 	snprintf(s->region, sizeof(s->region), "%s", b);
@@ -152,26 +242,26 @@ out:
 
 /*
  * What an event that takes effect records on the row: advance_facts()
- * (transitions.c) over its payload, applied as case_step() applies it.
- * Payloads are parsed only for events that record facts at all.
+ * (transitions.c) over its payload's `len` bytes of JSON at `payload`,
+ * applied as case_step() applies it.  The payload is parsed only if
+ * advance_facts() reads a field of it.
  */
 static const char *
 replay_facts(struct replay *s, enum wf_event e, const char *payload,
-    size_t len, json_t *parsed)
+    size_t len)
 {
-	struct advance	 a;
-	json_t		*o = parsed;
-	const char	*why = NULL;
+	struct lazy_payload	 l;
+	struct wf_payload	 view;
+	struct advance		 a;
+	const char		*why = NULL;
 
 	memset(&a, 0, sizeof(a));
-	advance_facts(&a, e, NULL);
-	if (!a.facts)
-		return NULL;
-	if (o == NULL && (o = json_loadb(payload, len,
-	    JSON_REJECT_DUPLICATES, NULL)) == NULL)
-		return "the event's payload cannot be read";
-	memset(&a, 0, sizeof(a));
-	advance_facts(&a, e, o);
+	payload_view_lazy(&view, &l, payload, len);
+	advance_facts(&a, e, &view);
+	if (l.bad) {
+		why = "the event's payload cannot be read";
+		goto out;
+	}
 	s->interviews += a.interviews;
 	if (a.set_lookback)
 		snprintf(s->lookback, sizeof(s->lookback), "%s",
@@ -189,8 +279,8 @@ replay_facts(struct replay *s, enum wf_event e, const char *payload,
 	}
 	s->judicial |= a.judicial;
 	s->discipline |= a.discipline;
-	if (parsed == NULL)
-		json_decref(o);
+out:
+	lazy_payload_free(&l);
 	return why;
 }
 
@@ -240,7 +330,7 @@ replay_event(void *p, const struct record_head *h, const char *payload,
 		    s->state))
 			return "the event leads elsewhere than the workflow's "
 			    "table says";
-		if ((why = replay_facts(s, e, payload, len, NULL)) != NULL)
+		if ((why = replay_facts(s, e, payload, len)) != NULL)
 			return why;
 	} else if (strcmp(ph, "proposed") == 0) {
 		if (to != s->state)
@@ -248,11 +338,9 @@ replay_event(void *p, const struct record_head *h, const char *payload,
 		s->pending = e;
 		s->pending_seq = h->seq;
 		s->pending_by = h->actor;
-		json_decref(s->proposal);
-		s->proposal = json_loadb(payload, len, JSON_REJECT_DUPLICATES,
-		    NULL);
-		if (s->proposal == NULL)
-			return "the proposal's payload cannot be read";
+		/* Kept as text: read only if approved, and if need be. */
+		if (buf_set(&s->proposal, payload, len) == -1)
+			return "out of memory";
 	} else if (strcmp(ph, "approved") == 0 || strcmp(ph, "rejected") == 0) {
 		if (s->pending != e)
 			return "a decision on a proposal that is not pending";
@@ -265,14 +353,12 @@ replay_event(void *p, const struct record_head *h, const char *payload,
 			    wf_events[e].to : s->state))
 				return "the approval leads elsewhere than the "
 				    "workflow's table says";
-			if ((why = replay_facts(s, e, NULL, 0,
-			    s->proposal)) != NULL)
+			if ((why = replay_facts(s, e, s->proposal.p,
+			    s->proposal.len)) != NULL)
 				return why;
 		} else if (to != s->state)
 			return "a rejection moved the case";
 		s->pending = WF_EV__MAX;
-		json_decref(s->proposal);
-		s->proposal = NULL;
 	} else
 		return "an event in a phase the ledger does not know";
 	s->state = to;
@@ -387,8 +473,10 @@ replay_row(void *p, const struct text *facts)
 			want = s->source;
 			break;
 		case CF_PROBLEM:
-			want = s->problem;
-			break;
+			if (facts[k].s == NULL || facts[k].n != s->problem.len ||
+			    memcmp(facts[k].s, s->problem.p, s->problem.len) != 0)
+				return CF_PROBLEM;
+			continue;
 		case CF_RISK_LEVEL:
 			want = s->has_risk ? s->risk : NULL;
 			break;
