@@ -155,8 +155,7 @@ const char *const case_fact_names[CF__MAX] = {
 	" c.interviews::text, CASE WHEN c.judicial_transferred_at IS NOT NULL" \
 	" THEN 'set' END, CASE WHEN c.discipline_transferred_at IS NOT NULL" \
 	" THEN 'set' END, c.enterprise_id::text, c.region::text," \
-	" c.campaign_id::text, c.category, c.domain, c.source," \
-	" c.problem," \
+	" c.campaign_id::text, c.category, c.domain, c.source, c.problem," \
 	" c.risk_level, c.created_by::text"
 #define HEAD_COLS	3	/* id, last_seq, last_hash; then the facts */
 
@@ -810,7 +809,7 @@ tile_root(const char *p, size_t w, unsigned char *out)
 	merkle_tree_hash((const unsigned char (*)[MERKLE_HASH])lh, w, out);
 }
 
-/* The width of tile `t` of the latest signed tree. */
+/* The width of tile `idx` of the latest signed tree. */
 static size_t
 tile_width(const struct tree *t, long long idx)
 {
