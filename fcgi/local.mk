@@ -32,12 +32,14 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/ledger/append.c \
 	fcgi/ledger/checkpoint.c \
 	fcgi/ledger/merkle.c \
+	fcgi/ledger/proof.c \
 	fcgi/ledger/record.c \
 	fcgi/ledger/verify.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
 	fcgi/resources/audit.c \
 	fcgi/resources/case_history.c \
+	fcgi/resources/case_replay.c \
 	fcgi/resources/cases.c \
 	fcgi/resources/changes.c \
 	fcgi/resources/enterprises.c \

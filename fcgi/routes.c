@@ -56,6 +56,7 @@ enum ep {
 	EP_AUDIT_EVENTS,
 	EP_AUDIT_VERIFY,
 	EP_AUDIT_CHECKPOINT,
+	EP_AUDIT_PROOF,
 	EP__MAX
 };
 
@@ -146,6 +147,8 @@ const struct endpoint endpoints[EP__MAX] = {
 	[EP_AUDIT_CHECKPOINT] = { METHOD_GET,
 	    "/api/v1/audit/checkpoints/latest", EP_REPLICA,
 	    R(AUDITOR) | R(ADMIN), 0, audit_checkpoint_latest },
+	[EP_AUDIT_PROOF] = { METHOD_GET, "/api/v1/audit/proof",
+	    EP_REPLICA | EP_SNAPSHOT, R(AUDITOR) | R(ADMIN), 0, audit_proof },
 };
 
 const size_t endpoints_count = EP__MAX;

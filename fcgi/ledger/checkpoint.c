@@ -12,7 +12,12 @@
  *	4. the unplaced leaves in (case_id, seq) order, appended to the
  *	   frontier; the new root, the message naming the tree, signed;
  *	5. checkpoint_add places the leaves and inserts the checkpoint,
- *	   refusing anything but an extension of the latest one; COMMIT.
+ *	   refusing anything but an extension of the latest one;
+ *	6. log_tiles_add writes the tiles of 256 leaves they fall in
+ *	   (sql/0025_log_tiles.sql), computing their roots in the
+ *	   database: each must be the root this round computed from the
+ *	   frontier (else the log's placed leaves were changed since they
+ *	   were signed, and nothing is committed); COMMIT.
  *
  * The key is read once, after the service dropped root: a 0600 PEM file
  * the service user owns, outside the database.  Without a usable key the
@@ -37,6 +42,8 @@
 #include "merkle.h"
 
 #define CHECKPOINT_BATCH	20000	/* leaves per checkpoint, at most */
+/* Tiles one round completes, at most, and its last partial one. */
+#define ROUND_TILES		(CHECKPOINT_BATCH / MERKLE_TILE + 2)
 #define CHECKPOINT_TAG		"paicha-checkpoint/v1"
 #define SIG_LEN			64	/* Ed25519 */
 
@@ -221,6 +228,113 @@ out:
 }
 
 /*
+ * The tiles of one round: the roots of those it completes, from `first`
+ * on, and of the partial one it ends in (when its size is not a
+ * multiple of MERKLE_TILE), as the frontier gives them.
+ */
+struct round_tiles {
+	uint64_t	 first;		/* the tile the round starts in */
+	size_t		 n;		/* completed */
+	unsigned char	 root[ROUND_TILES][MERKLE_HASH];
+	unsigned char	 partial[MERKLE_HASH];
+};
+
+/*
+ * Write the tiles of positions [from, to) where they lag behind the
+ * checkpoints (a log checkpointed before tiles existed, or by an older
+ * checkpointer).  Returns the number of tiles written, or -1 (logged).
+ */
+static long
+tiles_catch_up(struct req *r, uint64_t to)
+{
+	static struct stmt end = STMT(
+	    "SELECT coalesce((SELECT idx * 256 + width FROM log_tiles"
+	    " ORDER BY idx DESC, width DESC LIMIT 1), 0) AS tiled", 0);
+	static struct stmt add = STMT(
+	    "SELECT count(*) AS n FROM log_tiles_add($1, $2)", 2);
+	char		 lo[24], hi[24];
+	const char	*p[2];
+	PGresult	*res;
+	uint64_t	 tiled;
+	long		 n;
+
+	if ((res = db_exec(r, &end, NULL)) == NULL)
+		return -1;
+	tiled = strtoull(db_get(res, 0, "tiled"), NULL, 10);
+	PQclear(res);
+	if (tiled >= to)
+		return 0;
+	snprintf(lo, sizeof(lo), "%llu", (unsigned long long)tiled);
+	snprintf(hi, sizeof(hi), "%llu", (unsigned long long)to);
+	p[0] = lo;
+	p[1] = hi;
+	if ((res = db_exec(r, &add, p)) == NULL)
+		return -1;
+	n = strtol(db_get(res, 0, "n"), NULL, 10);
+	PQclear(res);
+	log_info("checkpoint: wrote %ld tiles of the log up to %s", n, hi);
+	return n;
+}
+
+/*
+ * Write the tiles of the leaves [old, size) this round placed and
+ * compare the roots the database computed from the placed leaves with
+ * `t`'s.  Returns 0, or -1 (logged) when they differ or the statement
+ * failed: the caller commits nothing.
+ */
+static int
+tiles_write(struct req *r, uint64_t old, uint64_t size,
+    const struct round_tiles *t)
+{
+	static struct stmt add = STMT(
+	    "SELECT idx, width, encode(root, 'hex') AS root"
+	    " FROM log_tiles_add($1, $2) ORDER BY idx", 2);
+	unsigned char	 got[MERKLE_HASH];
+	const unsigned char *want;
+	char		 lo[24], hi[24], hex[2 * MERKLE_HASH + 3];
+	const char	*p[2];
+	PGresult	*res;
+	uint64_t	 idx;
+	long		 width;
+	int		 i, rc = -1;
+
+	snprintf(lo, sizeof(lo), "%llu", (unsigned long long)old);
+	snprintf(hi, sizeof(hi), "%llu", (unsigned long long)size);
+	p[0] = lo;
+	p[1] = hi;
+	if ((res = db_exec(r, &add, p)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		idx = strtoull(db_get(res, i, "idx"), NULL, 10);
+		width = strtol(db_get(res, i, "width"), NULL, 10);
+		snprintf(hex, sizeof(hex), "\\x%s", db_get(res, i, "root"));
+		if (width == MERKLE_TILE && idx >= t->first &&
+		    idx - t->first < t->n)
+			want = t->root[idx - t->first];
+		else if (width == (long)(size % MERKLE_TILE) &&
+		    idx == size / MERKLE_TILE)
+			want = t->partial;
+		else
+			goto bad;
+		if (bytea_parse(hex, got, MERKLE_HASH) == -1 ||
+		    memcmp(got, want, MERKLE_HASH) != 0)
+			goto bad;
+	}
+	if ((uint64_t)PQntuples(res) != (size - 1) / MERKLE_TILE -
+	    old / MERKLE_TILE + 1)
+		goto bad;
+	rc = 0;
+	goto out;
+bad:
+	log_error("checkpoint %llu: the tiles of the placed leaves do not give "
+	    "the roots of the signed tree (were leaves changed?): not "
+	    "committing", (unsigned long long)size);
+out:
+	PQclear(res);
+	return rc;
+}
+
+/*
  * One checkpoint, if this instance holds the lock and there are unplaced
  * leaves.  Returns the number of leaves placed (0: nothing to do or
  * another instance is at it), or -1 (logged).
@@ -239,7 +353,8 @@ checkpoint_round(struct req *r)
 	    "   WITH ORDINALITY AS u(x, i) ORDER BY i),"
 	    " decode($5, 'hex'), $6, $7, $8::timestamptz, $9::bigint[],"
 	    " $10::integer[])", 10);
-	struct merkle_frontier	 f;
+	struct merkle_frontier	 f, tail;
+	struct round_tiles	*tiles = NULL;
 	struct strbuf		 cases = { 0 }, seqs = { 0 }, front = { 0 };
 	unsigned char		 leaf[MERKLE_HASH], lh[MERKLE_HASH];
 	unsigned char		 root[MERKLE_HASH], sig[SIG_LEN];
@@ -249,8 +364,8 @@ checkpoint_round(struct req *r)
 	const char		*p[10];
 	PGresult		*res = NULL;
 	uint64_t		 old;
-	long			 placed = -1;
-	int			 i, n;
+	long			 placed = -1, caught;
+	int			 i, n, rc;
 
 	if (db_begin(r, TX_WRITE) == -1)
 		goto out;
@@ -265,14 +380,23 @@ checkpoint_round(struct req *r)
 	if (latest_load(r, &f) == -1)
 		goto out;
 	old = f.size;
+	if ((caught = tiles_catch_up(r, old)) == -1)
+		goto out;
 	snprintf(lim, sizeof(lim), "%d", CHECKPOINT_BATCH);
 	p[0] = lim;
 	if ((res = db_exec(r, &unplaced, p)) == NULL)
 		goto out;
 	if ((n = PQntuples(res)) == 0) {
 		placed = 0;
+		if (caught > 0 && db_commit(r) == -1)
+			placed = -1;
 		goto out;
 	}
+	if ((tiles = calloc(1, sizeof(*tiles))) == NULL) {
+		log_error("checkpoint: out of memory");
+		goto out;
+	}
+	tiles->first = old / MERKLE_TILE;
 	text_add(&cases, "{", 1);
 	text_add(&seqs, "{", 1);
 	for (i = 0; i < n; i++) {
@@ -282,10 +406,13 @@ checkpoint_round(struct req *r)
 			goto out;
 		}
 		merkle_leaf_hash(leaf, MERKLE_HASH, lh);
-		if (merkle_append(&f, lh) == -1) {
+		/* A round completes fewer than ROUND_TILES tiles. */
+		if ((rc = merkle_append_tile(&f, lh,
+		    tiles->root[tiles->n])) == -1) {
 			log_error("checkpoint: the log is full");
 			goto out;
 		}
+		tiles->n += (size_t)rc;
 		if (i > 0) {
 			text_add(&cases, ",", 1);
 			text_add(&seqs, ",", 1);
@@ -300,6 +427,8 @@ checkpoint_round(struct req *r)
 	PQclear(res);
 	res = NULL;
 
+	merkle_tail(&f, &tail);
+	merkle_root(&tail, tiles->partial);
 	merkle_root(&f, root);
 	hex_encode(root, MERKLE_HASH, roothex);
 	for (i = 0; i < (int)f.n; i++) {
@@ -328,7 +457,8 @@ checkpoint_round(struct req *r)
 	p[7] = at;
 	p[8] = cases.p;
 	p[9] = seqs.p;
-	if (db_exec_ok(r, &add, p) == -1 || db_commit(r) == -1)
+	if (db_exec_ok(r, &add, p) == -1 ||
+	    tiles_write(r, old, f.size, tiles) == -1 || db_commit(r) == -1)
 		goto out;
 	placed = (long)(f.size - old);
 	log_info("checkpoint size=%llu root=%s leaves=%ld",
@@ -338,6 +468,7 @@ out:
 		log_error("checkpoint: database failure %s", r->sqlstate);
 	PQclear(res);
 	db_rollback(r);
+	free(tiles);
 	free(cases.p);
 	free(seqs.p);
 	free(front.p);

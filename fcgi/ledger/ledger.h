@@ -8,8 +8,12 @@
  *			shared by the writer and the verifier)
  *	append.c	appending an event (the service, the bulk seeder)
  *	merkle.c	RFC 9162 tree hashing (merkle.h, pure)
- *	checkpoint.c	the job that signs the log's tree heads
- *	verify.c	recomputing chains, leaves and tree heads
+ *	checkpoint.c	the job that signs the log's tree heads and writes
+ *			its tiles
+ *	verify.c	recomputing chains, leaves and tree heads; replaying
+ *			each entity's history against its row
+ *	proof.c		an event's inclusion proof against the latest
+ *			signed tree head
  */
 #ifndef PAICHA_LEDGER_H
 #define PAICHA_LEDGER_H
@@ -156,6 +160,74 @@ enum vscope {
 	VS__MAX
 };
 
-json_t	*verify_run(struct req *, enum vscope, const char *, int *);
+/*
+ * The facts of a case's row that its events make (sql/0017_ledger.sql:
+ * case_open, case_step), in the order verify reads them from the row
+ * (verify.c, case_fact_names and its SQL), each as text: the state and
+ * event ids, integers in decimal, money in yuan with two decimals, dates
+ * YYYY-MM-DD, "set" for a time that is set (its value is the database's
+ * clock, not the event's); null when null.
+ */
+enum case_fact {
+	CF_STATE,
+	CF_VERSION,
+	CF_PENDING_EVENT,
+	CF_PENDING_SEQ,
+	CF_PENDING_BY,
+	CF_PENDING_AT,
+	CF_FINE,
+	CF_CONFISCATION,
+	CF_VALUE,
+	CF_PENALTY_AT,
+	CF_LOOKBACK_ON,
+	CF_INTERVIEWS,
+	CF_JUDICIAL_AT,
+	CF_DISCIPLINE_AT,
+	CF_ENTERPRISE,
+	CF_REGION,
+	CF_CAMPAIGN,
+	CF_CATEGORY,
+	CF_DOMAIN,
+	CF_SOURCE,
+	CF_PROBLEM,
+	CF_RISK_LEVEL,
+	CF_CREATED_BY,
+	CF__MAX
+};
+
+extern const char *const case_fact_names[CF__MAX];
+
+/*
+ * How verify replays a case's history and compares its row with what
+ * the history makes.  The rules are the workflow library's, applied by
+ * the resource that owns cases (../resources/case_replay.c), never a
+ * copy here; verify only feeds it the events it has checked.
+ *
+ *	open	a state for one verify (NULL: no memory); close frees it
+ *	start	a new case begins
+ *	event	one event, its record's members and its payload's JSON:
+ *		NULL, or why the workflow could not have made it
+ *	row	the case's row, its facts in enum case_fact order ({NULL, 0}
+ *		for null): the first fact the events do not give, or CF__MAX
+ */
+struct ledger_replay {
+	void		*(*open)(void);
+	void		 (*close)(void *);
+	void		 (*start)(void *);
+	const char	*(*event)(void *, const struct record_head *,
+			    const char *, size_t);
+	enum case_fact	 (*row)(void *, const struct text *);
+};
+
+json_t	*verify_run(struct req *, enum vscope, const char *,
+	    const struct ledger_replay *, int *);
+
+/* ------------------------------------------------------------------ */
+/* Inclusion proofs (proof.c)                                         */
+/* ------------------------------------------------------------------ */
+
+json_t	*ledger_proof(struct req *, enum ledger_entity, int64_t, int32_t,
+	    int *);
+int	 log_tile_roots(struct req *, long long, unsigned char **, size_t *);
 
 #endif /* PAICHA_LEDGER_H */

@@ -128,14 +128,20 @@ merkle_init(struct merkle_frontier *f)
 }
 
 /*
- * Append the leaf whose leaf hash is `leaf`.  Returns 0, or -1 (the
+ * Append the leaf whose leaf hash is `leaf`; when that completes a tile
+ * (the size becomes a multiple of MERKLE_TILE) and `tile` is not NULL,
+ * the tile's root -- met on the way, as the subtrees merge -- into
+ * `tile`.  Returns 1 when a tile was completed, 0 when not, or -1 (the
  * frontier unchanged) when the tree is full (2^64 - 1 leaves).
  */
 int
-merkle_append(struct merkle_frontier *f, const unsigned char *leaf)
+merkle_append_tile(struct merkle_frontier *f, const unsigned char *leaf,
+    unsigned char *tile)
 {
 	unsigned char	 carry[MERKLE_HASH];
 	uint64_t	 bits;
+	unsigned	 height = 0;
+	int		 done = 0;
 
 	if (f->size == UINT64_MAX)
 		return -1;
@@ -144,11 +150,44 @@ merkle_append(struct merkle_frontier *f, const unsigned char *leaf)
 	for (bits = f->size; bits & 1; bits >>= 1) {
 		f->n--;
 		merkle_node_hash(f->node[f->n], carry, carry);
+		if (++height == MERKLE_TILE_BITS) {
+			if (tile != NULL)
+				memcpy(tile, carry, MERKLE_HASH);
+			done = 1;
+		}
 	}
 	memcpy(f->node[f->n], carry, MERKLE_HASH);
 	f->n++;
 	f->size++;
-	return 0;
+	return done;
+}
+
+/*
+ * Append the leaf whose leaf hash is `leaf`.  Returns 0, or -1 (the
+ * frontier unchanged) when the tree is full (2^64 - 1 leaves).
+ */
+int
+merkle_append(struct merkle_frontier *f, const unsigned char *leaf)
+{
+	return merkle_append_tile(f, leaf, NULL) == -1 ? -1 : 0;
+}
+
+/*
+ * The frontier of the leaves of `f` past its last complete tile (size
+ * mod MERKLE_TILE of them, possibly none) into `tail`: its subtrees
+ * smaller than a tile, which cover exactly those leaves.
+ */
+void
+merkle_tail(const struct merkle_frontier *f, struct merkle_frontier *tail)
+{
+	uint64_t	 rest = f->size % MERKLE_TILE;
+	size_t		 k = merkle_frontier_len(rest);
+
+	merkle_init(tail);
+	tail->size = rest;
+	tail->n = k;
+	if (k > 0)
+		memcpy(tail->node, f->node[f->n - k], k * MERKLE_HASH);
 }
 
 /* The tree's root (MTH of every leaf appended) into `out`. */
@@ -183,5 +222,85 @@ merkle_restore(struct merkle_frontier *f, uint64_t size,
 	f->n = n;
 	if (n > 0)
 		memcpy(f->node, nodes, n * MERKLE_HASH);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inclusion proofs (RFC 9162 2.1.3)                                  */
+/* ------------------------------------------------------------------ */
+
+/* The largest power of two smaller than n (n >= 2): MTH's split. */
+static size_t
+split(size_t n)
+{
+	size_t	 k;
+
+	for (k = 1; k < n - k; k <<= 1)
+		continue;
+	return k;
+}
+
+/*
+ * The audit path of leaf `m` in the tree of the `n` leaf hashes
+ * `leaves` (m < n), RFC 9162 2.1.3.1 PATH(m, D[n]): the sibling hashes
+ * from the leaf up, into `out` (room for MERKLE_LEVELS).  Returns their
+ * number.  O(n) hashing.
+ */
+size_t
+merkle_path(const unsigned char (*leaves)[MERKLE_HASH], size_t n, size_t m,
+    unsigned char (*out)[MERKLE_HASH])
+{
+	size_t	 len, k;
+
+	if (n <= 1 || m >= n)
+		return 0;
+	k = split(n);
+	if (m < k) {
+		len = merkle_path(leaves, k, m, out);
+		merkle_tree_hash(leaves + k, n - k, out[len]);
+	} else {
+		len = merkle_path(leaves + k, n - k, m - k, out);
+		merkle_tree_hash(leaves, k, out[len]);
+	}
+	return len + 1;
+}
+
+/*
+ * The root that leaf hash `leaf` at index `m` of a tree of `n` leaves
+ * and its audit path (`len` hashes) give, by the verification algorithm
+ * of RFC 9162 2.1.3.2, into `root`.  Returns 0, or -1 when m >= n or the
+ * path has not the length a leaf m of n has (the caller compares the
+ * root with the one it trusts).
+ */
+int
+merkle_path_root(uint64_t m, uint64_t n, const unsigned char *leaf,
+    const unsigned char (*path)[MERKLE_HASH], size_t len,
+    unsigned char *root)
+{
+	unsigned char	 r[MERKLE_HASH];
+	uint64_t	 fn = m, sn;
+	size_t		 i;
+
+	if (m >= n)
+		return -1;
+	sn = n - 1;
+	memcpy(r, leaf, MERKLE_HASH);
+	for (i = 0; i < len; i++) {
+		if (sn == 0)
+			return -1;
+		if ((fn & 1) || fn == sn) {
+			merkle_node_hash(path[i], r, r);
+			while ((fn & 1) == 0 && fn != 0) {
+				fn >>= 1;
+				sn >>= 1;
+			}
+		} else
+			merkle_node_hash(r, path[i], r);
+		fn >>= 1;
+		sn >>= 1;
+	}
+	if (sn != 0)
+		return -1;
+	memcpy(root, r, MERKLE_HASH);
 	return 0;
 }

@@ -15,6 +15,17 @@
  * a checkpoint of n + k leaves extends the one of n in O(k log n) and
  * commits to exactly the same first n leaves.
  *
+ * Inclusion proofs (RFC 9162 2.1.3): the audit path of leaf m in a tree
+ * of n leaves, and the verification algorithm that gives the root from
+ * a leaf, its index, the size and the path.
+ *
+ * Tiles: the log is stored and checked in tiles of MERKLE_TILE leaves,
+ * each a perfect subtree (the last one of a tree possibly partial).  For
+ * n > MERKLE_TILE every split point of MTH is a multiple of MERKLE_TILE,
+ * so MTH over the leaves is MTH over the tiles' roots taken as leaf
+ * hashes, and a leaf's path is its path inside its tile followed by the
+ * tile's path over the tiles' roots.
+ *
  * Pure computation over OpenSSL's SHA-256: no I/O, safe in any thread.
  */
 #ifndef MERKLE_H
@@ -25,6 +36,8 @@
 
 #define MERKLE_HASH	32	/* bytes in every hash */
 #define MERKLE_LEVELS	64	/* at most one subtree per bit of the size */
+#define MERKLE_TILE_BITS 8
+#define MERKLE_TILE	(1 << MERKLE_TILE_BITS)	/* leaves in a tile */
 
 struct merkle_frontier {
 	uint64_t	 size;			/* leaves appended */
@@ -44,5 +57,13 @@ void	 merkle_root(const struct merkle_frontier *, unsigned char *);
 int	 merkle_restore(struct merkle_frontier *, uint64_t,
 	    const unsigned char (*)[MERKLE_HASH], size_t);
 size_t	 merkle_frontier_len(uint64_t);
+int	 merkle_append_tile(struct merkle_frontier *, const unsigned char *,
+	    unsigned char *);
+void	 merkle_tail(const struct merkle_frontier *, struct merkle_frontier *);
+
+size_t	 merkle_path(const unsigned char (*)[MERKLE_HASH], size_t, size_t,
+	    unsigned char (*)[MERKLE_HASH]);
+int	 merkle_path_root(uint64_t, uint64_t, const unsigned char *,
+	    const unsigned char (*)[MERKLE_HASH], size_t, unsigned char *);
 
 #endif /* MERKLE_H */

@@ -7,6 +7,19 @@
  * Everything runs in the request's read-only snapshot, so appends that
  * race the reader never look like tampering, and in keyset batches, so
  * memory stays one batch however long the history.
+ *
+ * In every scope each event whose leaf the latest signed checkpoint
+ * covers is checked against it: the tiles' roots (sql/0025_log_tiles.sql)
+ * must give the signed root, the tile holding the event must give its
+ * root, and hold the event's hash at the event's position -- so an event
+ * rewritten with its chain, its case's head and its leaf recomputed is
+ * named, in a one-case verify as in the whole database's.  Events the
+ * checkpointer has not placed yet can only be chain-checked: the answer
+ * says how many were covered and how many not.
+ *
+ * And each case's history is replayed through the workflow (the
+ * struct ledger_replay the caller gives: ../resources/case_replay.c) and
+ * the case's row compared with what the history makes, fact by fact.
  */
 #include <arpa/inet.h>
 
@@ -24,9 +37,25 @@
 #include "merkle.h"
 
 #define VERIFY_BATCH	100000	/* rows per statement of verify */
-#define LOG_BATCH	100000	/* leaves per statement of the log check */
 #define HEADS_BATCH	20000	/* cases per statement of verify */
-#define LOG_CHUNK	2000	/* leaves per row of the log check */
+/* Leaves per row of the log check: whole tiles, so a row holds its tiles. */
+#define LOG_CHUNK	(8 * MERKLE_TILE)
+#define LOG_BATCH	(49 * LOG_CHUNK) /* leaves per statement of it */
+#define PLACED_BATCH	50000	/* a scope's placed leaves per statement */
+#define TILE_FETCH	128	/* tiles per statement (1 MiB) */
+#define FACT_BUF	16384	/* a case row's facts, as text (the problem
+				   is at most 4000 characters) */
+
+/* Why an event is not in the signed tree, as verify says it. */
+#define R_LEAF_REWRITTEN \
+	"the event's leaf is not the one the latest signed checkpoint holds " \
+	"at its position (rewritten, and its chain and leaf recomputed?)"
+#define R_TILE_BAD \
+	"the log's tile holding the event does not give the latest signed " \
+	"checkpoint's root (the leaves around it rewritten?)"
+#define R_NO_TILE \
+	"no tile of the log holds the event's position below the latest " \
+	"signed checkpoint (deleted?)"
 
 /* Microseconds from the Unix epoch to PostgreSQL's (2000-01-01). */
 #define PG_EPOCH_US	946684800000000LL
@@ -87,12 +116,57 @@ static struct stmt walk_stmts[VS__MAX] = {
 };
 
 /*
- * The case rows (their heads) from case $1 on, at most $2; $3: the case
- * or region.  Read ahead of the events they head, in the same order: a
- * merge in C costs less than a join for every event.
+ * The facts of a case row its events make, in enum case_fact order
+ * (ledger.h), each as text as the replay writes it: FACT_COLUMNS reads
+ * them, heads_fetch checks their number.
+ */
+const char *const case_fact_names[CF__MAX] = {
+	[CF_STATE] = "state",
+	[CF_VERSION] = "version",
+	[CF_PENDING_EVENT] = "pending_event",
+	[CF_PENDING_SEQ] = "pending_seq",
+	[CF_PENDING_BY] = "pending_by",
+	[CF_PENDING_AT] = "pending_at",
+	[CF_FINE] = "fine_amount",
+	[CF_CONFISCATION] = "confiscation_amount",
+	[CF_VALUE] = "case_value",
+	[CF_PENALTY_AT] = "penalty_decided_at",
+	[CF_LOOKBACK_ON] = "lookback_on",
+	[CF_INTERVIEWS] = "interviews",
+	[CF_JUDICIAL_AT] = "judicial_transferred_at",
+	[CF_DISCIPLINE_AT] = "discipline_transferred_at",
+	[CF_ENTERPRISE] = "enterprise_id",
+	[CF_REGION] = "region",
+	[CF_CAMPAIGN] = "campaign_id",
+	[CF_CATEGORY] = "category",
+	[CF_DOMAIN] = "domain",
+	[CF_SOURCE] = "source",
+	[CF_PROBLEM] = "problem",
+	[CF_RISK_LEVEL] = "risk_level",
+	[CF_CREATED_BY] = "created_by",
+};
+
+#define FACT_COLUMNS \
+	", c.state, c.version::text, c.pending_event, c.pending_seq::text," \
+	" c.pending_by::text, CASE WHEN c.pending_at IS NOT NULL" \
+	" THEN 'set' END, c.fine_amount::text, c.confiscation_amount::text," \
+	" c.case_value::text, CASE WHEN c.penalty_decided_at IS NOT NULL" \
+	" THEN 'set' END, to_char(c.lookback_on, 'YYYY-MM-DD')," \
+	" c.interviews::text, CASE WHEN c.judicial_transferred_at IS NOT NULL" \
+	" THEN 'set' END, CASE WHEN c.discipline_transferred_at IS NOT NULL" \
+	" THEN 'set' END, c.enterprise_id::text, c.region::text," \
+	" c.campaign_id::text, c.category, c.domain, c.source, c.problem," \
+	" c.risk_level, c.created_by::text"
+#define HEAD_COLS	3	/* id, last_seq, last_hash; then the facts */
+
+/*
+ * The case rows (their heads and facts) from case $1 on, at most $2; $3:
+ * the case or region.  Read ahead of the events they head, in the same
+ * order: a merge in C costs less than a join for every event.
  */
 #define HEADS_FROM \
-	"SELECT id, last_seq, last_hash FROM cases c WHERE c.id >= $1"
+	"SELECT id, last_seq, last_hash" FACT_COLUMNS \
+	" FROM cases c WHERE c.id >= $1"
 #define HEADS_ORDER	" ORDER BY c.id LIMIT $2"
 
 static struct stmt head_stmts[VS__MAX] = {
@@ -102,18 +176,34 @@ static struct stmt head_stmts[VS__MAX] = {
 	[VS_ALL] = STMT(HEADS_FROM HEADS_ORDER, 2),
 };
 
-/* The scope's leaves, in no particular order ($4: case or region). */
+/*
+ * The scope's unplaced leaves, in no particular order ($4: case or
+ * region); the placed ones come with the check against the signed tree
+ * (placed_stmts) or, for everything, with the log check.
+ */
+#define UNPLACED \
+	"SELECT case_id, seq, leaf FROM log_leaves WHERE idx IS NULL" \
+	" AND $1::bigint IS NOT NULL AND $2::integer IS NOT NULL" \
+	" AND $3::integer IS NOT NULL"
 static struct stmt leaf_stmts[VS__MAX] = {
-	[VS_CASE] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
-	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
-	    " AND $3::integer IS NOT NULL AND case_id = $4", 4),
-	[VS_REGION] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
-	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
-	    " AND $3::integer IS NOT NULL AND" IN_REGION("case_region"), 4),
-	/* The placed ones come with the log check. */
-	[VS_ALL] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
-	    " WHERE $1::bigint IS NOT NULL AND $2::integer IS NOT NULL"
-	    " AND $3::integer IS NOT NULL AND idx IS NULL", 3),
+	[VS_CASE] = STMT(UNPLACED " AND case_id = $4", 4),
+	[VS_REGION] = STMT(UNPLACED " AND" IN_REGION("case_region"), 4),
+	[VS_ALL] = STMT(UNPLACED, 3),
+};
+
+/*
+ * The scope's placed leaves at positions $1 and on, in position order,
+ * at most $2 ($3: case or region).  A one-case verify reads a few; a
+ * region's walks the positions' index once, batch after batch.
+ */
+#define PLACED_FROM \
+	"SELECT idx, case_id, seq, leaf FROM log_leaves WHERE idx >= $1"
+#define PLACED_ORDER	" ORDER BY idx LIMIT $2"
+static struct stmt placed_stmts[VS__MAX] = {
+	[VS_CASE] = STMT(PLACED_FROM " AND case_id = $3" PLACED_ORDER, 3),
+	[VS_REGION] = STMT(PLACED_FROM " AND" IN_REGION_TEXT("case_region",
+	    "3") PLACED_ORDER, 3),
+	[VS_ALL] = STMT(PLACED_FROM PLACED_ORDER, 2),
 };
 
 /* The scope's leaves below ($1, $2), in no particular order. */
@@ -191,6 +281,8 @@ static struct stmt wrong_leaf_stmts[VS__MAX] = {
 	[VS_ALL] = STMT(WRONG_LEAF " ORDER BY e.case_id, e.seq LIMIT 1", 3),
 };
 
+static int	 signature_ok(const PGresult *, int);
+
 /* A position in (case_id, seq) order. */
 struct pos {
 	int64_t		 c;
@@ -237,13 +329,26 @@ struct heads {
 	int64_t		 last;		/* the batch covers cases up to this */
 };
 
+/* The latest signed tree head and the roots of its tiles. */
+struct tree {
+	long long	 size;		/* 0: no checkpoint yet */
+	unsigned char	 root[MERKLE_HASH];
+	char		 roothex[2 * MERKLE_HASH + 1];
+	unsigned char	(*tiles)[MERKLE_HASH];	/* the last maybe partial */
+	size_t		 ntiles;
+	const char	*bad;		/* why it cannot be trusted, or NULL */
+};
+
 /* The whole verification's state. */
 struct verify {
 	struct req		*r;
 	enum vscope		 scope;
 	const char		*filter;	/* case id or region, as text */
+	const struct ledger_replay *rp;		/* NULL: rows not compared */
+	void			*rs;		/* its state */
 	struct chain_hasher	 h;
 	struct heads		 heads;
+	struct tree		 tree;
 	/* The case being walked. */
 	int64_t			 cur;		/* 0: none yet */
 	int32_t			 cur_seq;	/* its last event so far */
@@ -251,12 +356,16 @@ struct verify {
 	int			 head_known;	/* its cases row was found */
 	int32_t			 head_seq;
 	unsigned char		 head_hash[CHAIN_LEN];
+	struct text		 facts[CF__MAX];	/* its row's, in factbuf */
+	char			 factbuf[FACT_BUF];
 	/* What was met, and the outcome. */
 	long long		 checked, cases, leaves;
+	long long		 covered;	/* events the signed tree holds */
 	struct setsum		 events_sum, leaves_sum;
 	int			 bad;
 	struct pos		 bad_at;
 	const char		*reason;
+	const char		*bad_field;	/* the row's, or NULL */
 	/* The record without its payload, rebuilt from the columns. */
 	char			*sk;
 };
@@ -291,15 +400,27 @@ setsum_add(struct verify *v, struct setsum *sum, int64_t c, int32_t seq,
 	return 0;
 }
 
-/* Record a bad position, keeping the first in (case_id, seq) order. */
+/*
+ * Record a bad position, keeping the first in (case_id, seq) order; a
+ * row that disagrees with its history (`field`) stands after its case's
+ * events (seq INT32_MAX), and is answered with seq null.
+ */
 static void
-verify_bad(struct verify *v, struct pos at, const char *reason)
+verify_bad_field(struct verify *v, struct pos at, const char *field,
+    const char *reason)
 {
 	if (v->bad && pos_cmp(v->bad_at, at) <= 0)
 		return;
 	v->bad = 1;
 	v->bad_at = at;
 	v->reason = reason;
+	v->bad_field = field;
+}
+
+static void
+verify_bad(struct verify *v, struct pos at, const char *reason)
+{
+	verify_bad_field(v, at, NULL, reason);
 }
 
 /* ---- the columns against the record ------------------------------- */
@@ -351,10 +472,12 @@ one_object(const char *p, size_t n)
  * Whether the event's columns say what its record says: the record
  * without its payload is rebuilt from the columns by the writer's own
  * record_skeleton() (record.c) and compared around the payload, byte
- * for byte -- no JSON parse per row.
+ * for byte -- no JSON parse per row.  When they agree, `h` holds the
+ * members and *payload, *plen the payload's JSON inside the record.
  */
 static int
-columns_agree(struct verify *v, const PGresult *res)
+columns_agree(struct verify *v, const PGresult *res, struct record_head *hp,
+    const char **payload, size_t *plen)
 {
 	const char		*rec = PQgetvalue(res, 0, WC_RECORD);
 	size_t			 len = (size_t)PQgetlength(res, 0, WC_RECORD);
@@ -383,9 +506,14 @@ columns_agree(struct verify *v, const PGresult *res)
 		return 0;
 	/* v->sk: the part before the payload (pre bytes), then after it. */
 	post = (size_t)n - pre;
-	return len > (size_t)n && memcmp(rec, v->sk, pre) == 0 &&
+	if (!(len > (size_t)n && memcmp(rec, v->sk, pre) == 0 &&
 	    memcmp(rec + len - post, v->sk + pre, post) == 0 &&
-	    one_object(rec + pre, len - (size_t)n);
+	    one_object(rec + pre, len - (size_t)n)))
+		return 0;
+	*hp = h;
+	*payload = rec + pre;
+	*plen = len - (size_t)n;
+	return 1;
 }
 
 /* ---- the walk ----------------------------------------------------- */
@@ -395,6 +523,8 @@ static void
 finish_case(struct verify *v)
 {
 	struct pos	 at = { v->cur, 0 };
+
+	enum case_fact	 k;
 
 	if (v->cur == 0 || !v->head_known)
 		return;
@@ -409,6 +539,12 @@ finish_case(struct verify *v)
 		at.s = v->cur_seq;
 		verify_bad(v, at, "the case's head hash is not its last "
 		    "event's hash");
+	} else if (v->rp != NULL &&
+	    (k = v->rp->row(v->rs, v->facts)) != CF__MAX) {
+		at.s = INT32_MAX;
+		verify_bad_field(v, at, case_fact_names[k], "the case's row "
+		    "disagrees with its history: its events do not make this "
+		    "field what the row says (changed without an event?)");
 	}
 }
 
@@ -433,11 +569,43 @@ heads_fetch(struct verify *v, int64_t from)
 	p[2] = v->filter;
 	if ((h->res = db_exec_binary(v->r, &head_stmts[v->scope], p)) == NULL)
 		return -1;
+	if (PQnfields(h->res) != HEAD_COLS + CF__MAX) {
+		req_fail(v->r, "verify: the case rows' facts are not the %d the "
+		    "replay compares", CF__MAX);
+		return -1;
+	}
 	h->n = PQntuples(h->res);
 	/* A short batch holds every case there is from `from` on. */
 	h->last = h->n == HEADS_BATCH ? be64(PQgetvalue(h->res, h->n - 1, 0)) :
 	    INT64_MAX;
 	return 0;
+}
+
+/*
+ * Copy the facts of case row `i` of `res` (the heads' batch may be gone
+ * when the case is finished).  Facts that do not fit are kept as a text
+ * no replay writes, so that they are reported, never taken as equal.
+ */
+static void
+facts_copy(struct verify *v, const PGresult *res, int i)
+{
+	size_t	 used = 0, n;
+	int	 k;
+
+	for (k = 0; k < CF__MAX; k++) {
+		if (PQgetisnull(res, i, HEAD_COLS + k)) {
+			v->facts[k] = (struct text){ NULL, 0 };
+			continue;
+		}
+		n = (size_t)PQgetlength(res, i, HEAD_COLS + k);
+		if (n > sizeof(v->factbuf) - used) {
+			v->facts[k] = (struct text){ "\x01too long", 9 };
+			continue;
+		}
+		memcpy(v->factbuf + used, PQgetvalue(res, i, HEAD_COLS + k), n);
+		v->facts[k] = (struct text){ v->factbuf + used, n };
+		used += n;
+	}
 }
 
 /* Start walking case `at.c`: its head, if it has a case row. */
@@ -464,6 +632,9 @@ start_case(struct verify *v, struct pos at)
 		memcpy(v->head_hash, PQgetvalue(h->res, h->k, 2), CHAIN_LEN);
 	else
 		memset(v->head_hash, 0xff, CHAIN_LEN);
+	facts_copy(v, h->res, h->k);
+	if (v->rp != NULL)
+		v->rp->start(v->rs);
 }
 
 /*
@@ -477,6 +648,9 @@ check_event(struct verify *v, const PGresult *res, struct pos at)
 {
 	const unsigned char	*prev, *hash;
 	unsigned char		 want[CHAIN_LEN];
+	struct record_head	 h;
+	const char		*payload, *why;
+	size_t			 plen;
 
 	prev = (const unsigned char *)PQgetvalue(res, 0, WC_PREV);
 	hash = (const unsigned char *)PQgetvalue(res, 0, WC_HASH);
@@ -499,8 +673,13 @@ check_event(struct verify *v, const PGresult *res, struct pos at)
 		verify_bad(v, at, "the hash does not match the record");
 		return 0;
 	}
-	if (!columns_agree(v, res)) {
+	if (!columns_agree(v, res, &h, &payload, &plen)) {
 		verify_bad(v, at, "the columns disagree with the record");
+		return 0;
+	}
+	if (v->rp != NULL && (why = v->rp->event(v->rs, &h, payload,
+	    plen)) != NULL) {
+		verify_bad(v, at, why);
 		return 0;
 	}
 	if (setsum_add(v, &v->events_sum, at.c, at.s, hash) == -1)
@@ -616,16 +795,229 @@ sum_leaves(struct verify *v, struct stmt *st, struct pos below,
 	return failed ? -1 : 0;
 }
 
+/* ---- the events against the signed tree ------------------------- */
+
+/* The root of the `w` leaves (event hashes) end to end at `p`. */
+static void
+tile_root(const char *p, size_t w, unsigned char *out)
+{
+	unsigned char	 lh[MERKLE_TILE][MERKLE_HASH];
+	size_t		 i;
+
+	for (i = 0; i < w; i++)
+		merkle_leaf_hash(p + i * MERKLE_HASH, MERKLE_HASH, lh[i]);
+	merkle_tree_hash((const unsigned char (*)[MERKLE_HASH])lh, w, out);
+}
+
+/* The width of tile `idx` of the latest signed tree. */
+static size_t
+tile_width(const struct tree *t, long long idx)
+{
+	long long	 rest = t->size - idx * MERKLE_TILE;
+
+	return rest < MERKLE_TILE ? (size_t)rest : MERKLE_TILE;
+}
+
 /*
- * Sum the scope's leaves the log check does not read: all of them for a
- * case or a region, the unplaced ones for everything.  Returns 0, or -1
- * with the failure recorded.
+ * Load the latest checkpoint into `t`: its size and root, whether its
+ * signature verifies and this service's key made it, and the roots of
+ * the tiles of its leaves, which must give its root.  What fails is
+ * t->bad.  Returns 0, or -1 with the failure recorded.
+ */
+static int
+tree_load(struct verify *v, struct tree *t)
+{
+	static struct stmt latest = STMT(
+	    "SELECT size, root, signature, public_key, message FROM checkpoints"
+	    " ORDER BY size DESC LIMIT 1", 0);
+	unsigned char	 r[MERKLE_HASH], *roots;
+	PGresult	*res = NULL;
+	size_t		 n;
+	int		 rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	if ((res = db_exec_binary(v->r, &latest, NULL)) == NULL)
+		goto out;
+	rc = 0;
+	if (PQntuples(res) == 0)
+		goto out;
+	t->size = be64(PQgetvalue(res, 0, 0));
+	if (PQgetlength(res, 0, 1) != MERKLE_HASH) {
+		t->bad = "the latest checkpoint's root is not a hash";
+		goto out;
+	}
+	memcpy(t->root, PQgetvalue(res, 0, 1), MERKLE_HASH);
+	hex_encode(t->root, MERKLE_HASH, t->roothex);
+	if (!signature_ok(res, 0)) {
+		t->bad = "the latest checkpoint's signature does not verify";
+		goto out;
+	}
+	if (checkpoint_public_key() != NULL &&
+	    strcmp(checkpoint_public_key(), PQgetvalue(res, 0, 3)) != 0) {
+		t->bad = "the latest checkpoint is not signed by this service's "
+		    "key";
+		goto out;
+	}
+	if ((rc = log_tile_roots(v->r, t->size, &roots, &n)) == -1)
+		goto out;
+	if (rc == 1) {
+		rc = 0;
+		t->bad = "tiles of the log are missing below the latest "
+		    "checkpoint";
+		goto out;
+	}
+	t->tiles = (unsigned char (*)[MERKLE_HASH])roots;
+	t->ntiles = n;
+	merkle_tree_hash((const unsigned char (*)[MERKLE_HASH])t->tiles, n, r);
+	if (memcmp(r, t->root, MERKLE_HASH) != 0)
+		t->bad = "the roots of the log's tiles do not give the latest "
+		    "checkpoint's root";
+out:
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Check rows [lo, hi) of `res` (placed leaves: idx, case_id, seq, leaf;
+ * all in tile `idx`, below the signed tree's size) against that tile's
+ * stored leaves `tl` (NULL: there is none): the tile must give its
+ * signed root and hold each leaf at its position.  Bad events are
+ * recorded in v.
+ */
+static void
+tile_check(struct verify *v, long long idx, const char *tl,
+    const PGresult *res, int lo, int hi)
+{
+	unsigned char	 r[MERKLE_HASH];
+	const char	*why = NULL;
+	struct pos	 at;
+	long long	 p;
+	int		 i;
+
+	if (tl == NULL)
+		why = R_NO_TILE;
+	else {
+		tile_root(tl, tile_width(&v->tree, idx), r);
+		if (memcmp(r, v->tree.tiles[idx], MERKLE_HASH) != 0)
+			why = R_TILE_BAD;
+	}
+	for (i = lo; i < hi; i++) {
+		at.c = be64(PQgetvalue(res, i, 1));
+		at.s = be32(PQgetvalue(res, i, 2));
+		p = be64(PQgetvalue(res, i, 0)) - idx * MERKLE_TILE;
+		if (why != NULL)
+			verify_bad(v, at, why);
+		else if (PQgetlength(res, i, 3) != MERKLE_HASH ||
+		    memcmp(PQgetvalue(res, i, 3), tl + p * MERKLE_HASH,
+		    MERKLE_HASH) != 0)
+			verify_bad(v, at, R_LEAF_REWRITTEN);
+		else
+			v->covered++;
+	}
+}
+
+/*
+ * Check the rows of `res` below the signed tree's size against their
+ * tiles: the distinct tiles, TILE_FETCH per statement, each fetched
+ * once.  Returns 0, or -1 with the failure recorded.
+ */
+static int
+tiles_check(struct verify *v, const PGresult *res)
+{
+	static struct stmt get = STMT(
+	    "SELECT idx, leaves FROM log_tiles WHERE idx = ANY($1::bigint[])"
+	    " AND width = least(256, $2::bigint - 256 * idx) ORDER BY idx", 2);
+	char		 ids[TILE_FETCH * 24 + 3], size[24];
+	const char	*p[2];
+	PGresult	*tr;
+	long long	 idx, t;
+	int		 n = PQntuples(res), i = 0, j, k, m, lo, len;
+
+	snprintf(size, sizeof(size), "%lld", v->tree.size);
+	p[0] = ids;
+	p[1] = size;
+	while (i < n && be64(PQgetvalue(res, i, 0)) < v->tree.size) {
+		/* The next TILE_FETCH tiles the rows touch. */
+		len = snprintf(ids, sizeof(ids), "{");
+		for (j = i, m = 0, t = -1; j < n && m < TILE_FETCH; j++) {
+			if ((idx = be64(PQgetvalue(res, j, 0))) >=
+			    v->tree.size)
+				break;
+			if (idx / MERKLE_TILE == t)
+				continue;
+			t = idx / MERKLE_TILE;
+			len += snprintf(ids + len, sizeof(ids) - (size_t)len,
+			    "%s%lld", m++ > 0 ? "," : "", t);
+		}
+		snprintf(ids + len, sizeof(ids) - (size_t)len, "}");
+		if ((tr = db_exec_binary(v->r, &get, p)) == NULL)
+			return -1;
+		/* Rows i.. and the tiles fetched, both in position order. */
+		for (k = 0; k < m; k++) {
+			t = be64(PQgetvalue(res, i, 0)) / MERKLE_TILE;
+			for (lo = i; i < n && be64(PQgetvalue(res, i, 0)) /
+			    MERKLE_TILE == t; i++)
+				continue;
+			for (j = 0; j < PQntuples(tr) &&
+			    be64(PQgetvalue(tr, j, 0)) != t; j++)
+				continue;
+			tile_check(v, t, j < PQntuples(tr) &&
+			    (size_t)PQgetlength(tr, j, 1) == tile_width(&v->tree,
+			    t) * MERKLE_HASH ? PQgetvalue(tr, j, 1) : NULL, res,
+			    lo, i);
+		}
+		PQclear(tr);
+	}
+	return 0;
+}
+
+/*
+ * A case's or a region's leaves: the placed ones in position order, in
+ * batches, summed into the leaves' set and -- those the latest signed
+ * tree covers -- checked against it; then the unplaced ones, summed.
+ * (Everything's placed leaves come with the log check.)  Returns 0, or
+ * -1 with the failure recorded.
  */
 static int
 verify_leaves(struct verify *v)
 {
 	static const struct pos	 any = { 0, 0 };
+	PGresult	*res;
+	char		 from[24], lim[16];
+	const char	*p[3];
+	long long	 last = 0;
+	int		 i, n;
 
+	if (v->scope == VS_ALL)
+		return sum_leaves(v, &leaf_stmts[v->scope], any,
+		    &v->leaves_sum, &v->leaves);
+	snprintf(lim, sizeof(lim), "%d", PLACED_BATCH);
+	p[0] = from;
+	p[1] = lim;
+	p[2] = v->filter;
+	do {
+		snprintf(from, sizeof(from), "%lld", last);
+		if ((res = db_exec_binary(v->r, &placed_stmts[v->scope],
+		    p)) == NULL)
+			return -1;
+		n = PQntuples(res);
+		for (i = 0; i < n; i++) {
+			if (PQgetlength(res, i, 3) == CHAIN_LEN)
+				(void)setsum_add(v, &v->leaves_sum,
+				    be64(PQgetvalue(res, i, 1)),
+				    be32(PQgetvalue(res, i, 2)),
+				    PQgetvalue(res, i, 3));
+			v->leaves++;
+		}
+		if (n > 0)
+			last = be64(PQgetvalue(res, n - 1, 0)) + 1;
+		if (v->tree.size > 0 && v->tree.bad == NULL &&
+		    tiles_check(v, res) == -1) {
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+	} while (n == PLACED_BATCH);
 	return sum_leaves(v, &leaf_stmts[v->scope], any, &v->leaves_sum,
 	    &v->leaves);
 }
@@ -716,8 +1108,6 @@ verify_rest(struct verify *v)
 /* ---- the whole log against the signed checkpoints ----------------- */
 
 struct logcheck {
-	long long	 size;		/* latest checkpoint's, 0: none */
-	char		 root[2 * MERKLE_HASH + 1];
 	int		 ok;
 	long long	 bad_from, bad_to;	/* leaf positions, when not ok */
 	const char	*reason;
@@ -791,11 +1181,114 @@ array_open(const char *p, int len, int width, const char **data)
 	return n;
 }
 
+/* A chunk row of the log check: log_chunk's arrays, opened. */
+struct chunk {
+	long		 n;
+	const char	*ix, *cs, *sq, *mn;	/* array elements, see below */
+	const char	*lf;			/* n leaves end to end */
+	/* Roots of the tiles the fold completed in it, and their tiles. */
+	int		 nt;
+	long long	 tidx[LOG_CHUNK / MERKLE_TILE];
+	unsigned char	 troot[LOG_CHUNK / MERKLE_TILE][MERKLE_HASH];
+};
+
+#define CHUNK_IDX(c, i)		be64((c)->ix + 12 * (i) + 4)
+#define CHUNK_CASE(c, i)	be64((c)->cs + 12 * (i) + 4)
+#define CHUNK_SEQ(c, i)		be32((c)->sq + 8 * (i) + 4)
+#define CHUNK_MINE(c, i)	((c)->mn[5 * (i) + 4] == 1)
+
+/* Every event of the user's scope at chunk positions [a, b) is `why`. */
+static void
+chunk_bad(struct verify *v, const struct chunk *c, long a, long b,
+    const char *why)
+{
+	struct pos	 at;
+	long		 i;
+
+	for (i = a; i < b; i++)
+		if (CHUNK_MINE(c, i)) {
+			at.c = CHUNK_CASE(c, i);
+			at.s = CHUNK_SEQ(c, i);
+			verify_bad(v, at, why);
+		}
+}
+
+/*
+ * The tiles of chunk `c` (its positions consecutive, all below the
+ * signed tree's size) against the stored tiles `st` (their leaves end to
+ * end, `stlen` bytes) and the signed tree's tile roots: a leaf of the
+ * log that is not the one the signed tree holds at its position names
+ * its event; a stored tile that does not hold the signed leaves fails
+ * the log check.  The fold's frontier `f` gives the last, partial,
+ * tile's root when it reached the tree's size.
+ */
+static void
+chunk_tiles(struct verify *v, const struct merkle_frontier *f,
+    const struct chunk *c, const char *st, size_t stlen, struct logcheck *lc)
+{
+	const struct tree	*t = &v->tree;
+	struct merkle_frontier	 tail;
+	unsigned char		 cur[MERKLE_HASH], sr[MERKLE_HASH];
+	const unsigned char	*want;
+	long long		 first = CHUNK_IDX(c, 0), idx;
+	long			 a, i, w;
+	int			 k, eq, have;
+
+	if (st == NULL || stlen != (size_t)c->n * MERKLE_HASH) {
+		if (lc->ok)
+			log_bad(lc, first, first + c->n, "tiles of the log are "
+			    "missing below the latest checkpoint");
+		return;
+	}
+	for (a = 0; a < c->n; a += w) {
+		idx = (first + a) / MERKLE_TILE;
+		w = (long)tile_width(t, idx);
+		if (a + w > c->n || (size_t)idx >= t->ntiles)
+			return;
+		want = t->tiles[idx];
+		eq = memcmp(c->lf + a * MERKLE_HASH, st + a * MERKLE_HASH,
+		    (size_t)w * MERKLE_HASH) == 0;
+		/* The log's own tile root: from the fold when it has it. */
+		for (have = 0, k = 0; k < c->nt && !have; k++)
+			if (c->tidx[k] == idx) {
+				memcpy(cur, c->troot[k], MERKLE_HASH);
+				have = 1;
+			}
+		if (!have && w < MERKLE_TILE && (long long)f->size == t->size &&
+		    lc->ok) {
+			merkle_tail(f, &tail);
+			merkle_root(&tail, cur);
+			have = 1;
+		}
+		if (!have)
+			tile_root(c->lf + a * MERKLE_HASH, (size_t)w, cur);
+		if (eq) {
+			if (memcmp(cur, want, MERKLE_HASH) != 0)
+				chunk_bad(v, c, a, a + w, R_TILE_BAD);
+			continue;
+		}
+		tile_root(st + a * MERKLE_HASH, (size_t)w, sr);
+		if (memcmp(sr, want, MERKLE_HASH) == 0) {
+			/* The stored tile is the signed one: name the leaves. */
+			for (i = a; i < a + w; i++)
+				if (memcmp(c->lf + i * MERKLE_HASH,
+				    st + i * MERKLE_HASH, MERKLE_HASH) != 0)
+					chunk_bad(v, c, i, i + 1, R_LEAF_REWRITTEN);
+		} else if (memcmp(cur, want, MERKLE_HASH) == 0) {
+			if (lc->ok)
+				log_bad(lc, first + a, first + a + w, "a tile of "
+				    "the log does not hold the leaves the signed "
+				    "checkpoint does (the tile was changed?)");
+		} else
+			chunk_bad(v, c, a, a + w, R_TILE_BAD);
+	}
+}
+
 /*
  * Fold one chunk row (log_chunk's arrays) into `f`, comparing the root
  * at each checkpoint of `cr` (from *j on) it reaches, and sum the leaves
- * in the user's scope into the leaves' set.  After a Merkle failure the
- * leaves are still summed.
+ * in the user's scope into the leaves' set; then compare its tiles.
+ * After a Merkle failure the leaves are still summed.
  */
 static void
 log_chunk_fold(struct verify *v, struct merkle_frontier *f,
@@ -804,7 +1297,9 @@ log_chunk_fold(struct verify *v, struct merkle_frontier *f,
 {
 	unsigned char	 lh[MERKLE_HASH], root[MERKLE_HASH];
 	const char	*ix = NULL, *cs = NULL, *sq = NULL, *mn = NULL, *lf;
+	struct chunk	 c;
 	long		 n, i;
+	int		 consecutive = 1;
 
 	if (PQgetisnull(res, 0, 0))
 		return;
@@ -823,6 +1318,13 @@ log_chunk_fold(struct verify *v, struct merkle_frontier *f,
 		return;
 	}
 	lf = PQgetvalue(res, 0, 4);
+	memset(&c, 0, sizeof(c));
+	c.n = n;
+	c.ix = ix;
+	c.cs = cs;
+	c.sq = sq;
+	c.mn = mn;
+	c.lf = lf;
 	for (i = 0; i < n; i++, lf += MERKLE_HASH) {
 		if (mn[5 * i + 4] == 1) {
 			/* A failed hash only makes the sums differ. */
@@ -838,7 +1340,9 @@ log_chunk_fold(struct verify *v, struct merkle_frontier *f,
 			continue;
 		}
 		merkle_leaf_hash(lf, MERKLE_HASH, lh);
-		merkle_append(f, lh);
+		if (merkle_append_tile(f, lh, c.nt < (int)NITEMS(c.tidx) ?
+		    c.troot[c.nt] : root) == 1 && c.nt < (int)NITEMS(c.tidx))
+			c.tidx[c.nt++] = (long long)f->size / MERKLE_TILE - 1;
 		for (; lc->ok && *j < PQntuples(cr) &&
 		    be64(PQgetvalue(cr, *j, 0)) == (long long)f->size; (*j)++) {
 			merkle_root(f, root);
@@ -851,6 +1355,12 @@ log_chunk_fold(struct verify *v, struct merkle_frontier *f,
 				*prev = (long long)f->size;
 		}
 	}
+	for (i = 1; i < n && consecutive; i++)
+		consecutive = CHUNK_IDX(&c, i) == CHUNK_IDX(&c, 0) + i;
+	if (n > 0 && consecutive && v->tree.bad == NULL &&
+	    CHUNK_IDX(&c, n - 1) < v->tree.size)
+		chunk_tiles(v, f, &c, PQgetisnull(res, 0, 5) ? NULL :
+		    PQgetvalue(res, 0, 5), (size_t)PQgetlength(res, 0, 5), lc);
 }
 
 /*
@@ -868,21 +1378,27 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 	    "SELECT size, root FROM checkpoints WHERE size > $1 AND size <= $2"
 	    " ORDER BY size", 2);
 	static struct stmt chunks = STMT(
-	    "SELECT c.idxs, c.cases, c.seqs, c.mine, c.leaves"
+	    "SELECT c.idxs, c.cases, c.seqs, c.mine, c.leaves,"
+	    " (SELECT string_agg(t.leaves, ''::bytea ORDER BY t.idx)"
+	    "   FROM log_tiles t WHERE t.idx >= g / 256"
+	    "   AND t.idx <= (least(g + $3::bigint, $2::bigint) - 1) / 256"
+	    "   AND t.width = least(256, $4::bigint - 256 * t.idx)) AS tiles"
 	    " FROM generate_series($1::bigint, $2::bigint - 1, $3::bigint) g,"
 	    " LATERAL log_chunk(g, least(g + $3::bigint, $2::bigint)) c"
-	    " ORDER BY g", 3);
-	char		 a[24], b[24], step[16];
-	const char	*p[3];
+	    " ORDER BY g", 4);
+	char		 a[24], b[24], step[16], size[24];
+	const char	*p[4];
 	PGresult	*cr, *res;
 	int		 j = 0, failed = 0, rc = -1;
 
 	snprintf(a, sizeof(a), "%lld", lo);
 	snprintf(b, sizeof(b), "%lld", hi);
 	snprintf(step, sizeof(step), "%d", LOG_CHUNK);
+	snprintf(size, sizeof(size), "%lld", v->tree.size);
 	p[0] = a;
 	p[1] = b;
 	p[2] = step;
+	p[3] = size;
 	if ((cr = db_exec_binary(v->r, &cps, p)) == NULL)
 		return -1;
 	if (db_stream_open(v->r, &chunks, p) == -1)
@@ -904,34 +1420,28 @@ out:
 
 /*
  * Rebuild the Merkle tree from every placed leaf, in position order, and
- * compare its root at each checkpoint's size with the root stored there;
- * then the latest checkpoint: nothing placed beyond it, its signature
- * verifies, and this service's key made it.  Fills `lc`.  Returns 0, or
- * -1 with the failure recorded.
+ * compare its root at each checkpoint's size with the root stored there,
+ * and each tile with the stored one; then the latest checkpoint
+ * (v->tree, loaded): nothing placed beyond it, its signature verifies,
+ * this service's key made it.  Fills `lc`.  Returns 0, or -1 with the
+ * failure recorded.
  */
 static int
 verify_log(struct verify *v, struct logcheck *lc)
 {
-	static struct stmt latest = STMT(
-	    "SELECT size, root, signature, public_key, message FROM checkpoints"
-	    " ORDER BY size DESC LIMIT 1", 0);
 	static struct stmt beyond = STMT(
 	    "SELECT (SELECT idxs IS NOT NULL"
 	    " FROM log_chunk($1, 9223372036854775807)) AS placed", 1);
 	struct merkle_frontier	 f;
-	PGresult		*res = NULL, *lr = NULL;
+	PGresult		*lr = NULL;
 	char			 lo[24];
 	const char		*p[1];
-	long long		 size = 0, at, prev = 0;
+	long long		 size = v->tree.size, at, prev = 0;
 	int			 rc = -1;
 
 	memset(lc, 0, sizeof(*lc));
 	lc->ok = 1;
 	merkle_init(&f);
-	if ((res = db_exec_binary(v->r, &latest, NULL)) == NULL)
-		goto out;
-	if (PQntuples(res) == 1)
-		size = be64(PQgetvalue(res, 0, 0));
 	snprintf(lo, sizeof(lo), "%lld", size);
 	p[0] = lo;
 	if ((lr = db_exec(v->r, &beyond, p)) == NULL)
@@ -943,22 +1453,12 @@ verify_log(struct verify *v, struct logcheck *lc)
 	rc = 0;
 	if (!lc->ok)
 		goto out;
-	lc->size = size;
-	if (size > 0)
-		hex_encode((const unsigned char *)PQgetvalue(res, 0, 1),
-		    MERKLE_HASH, lc->root);
 	if (strcmp(db_get(lr, 0, "placed"), "t") == 0)
 		log_bad(lc, size, size + 1, "leaves are placed past the "
 		    "latest checkpoint");
-	else if (size > 0 && !signature_ok(res, 0))
-		log_bad(lc, size, size, "the latest checkpoint's signature "
-		    "does not verify");
-	else if (size > 0 && checkpoint_public_key() != NULL &&
-	    strcmp(checkpoint_public_key(), PQgetvalue(res, 0, 3)) != 0)
-		log_bad(lc, size, size, "the latest checkpoint is not signed "
-		    "by this service's key");
+	else if (v->tree.bad != NULL)
+		log_bad(lc, size, size, v->tree.bad);
 out:
-	PQclear(res);
 	PQclear(lr);
 	return rc;
 }
@@ -995,20 +1495,48 @@ verify_visible(struct verify *v)
 	return ok;
 }
 
-/* The answer: {"ok", "checked", ...} and, when not ok, where and why. */
+/*
+ * The answer: {"ok", "checked", "cases", "scope", "seconds",
+ * "checkpoint"}, when ok "covered" and "uncovered", and when not ok,
+ * where and why: the first bad event
+ * (entity, entity_id, case, seq), or the first case whose row its events
+ * do not make (seq null, and the field), or first_bad null when the log
+ * or its checkpoint is what fails.  covered: the events the latest
+ * signed checkpoint was checked to hold; uncovered: those it does not
+ * cover yet, only chain-checked.
+ */
 static json_t *
 verify_json(const struct verify *v, const struct logcheck *lc, double secs)
 {
-	json_t	*o;
+	json_t	*o, *fb;
 
 	o = json_pack("{s:b, s:I, s:I, s:s, s:f}", "ok", !v->bad && lc->ok,
 	    "checked", (json_int_t)v->checked, "cases", (json_int_t)v->cases,
 	    "scope", vscope_names[v->scope], "seconds", secs);
 	if (o == NULL)
 		return NULL;
+	if (!v->bad && lc->ok) {
+		json_object_set_new(o, "covered", json_integer(v->covered));
+		json_object_set_new(o, "uncovered",
+		    json_integer(v->checked - v->covered));
+	}
+	json_object_set_new(o, "checkpoint", v->tree.size > 0 ?
+	    json_pack("{s:I, s:s, s:b}", "size", (json_int_t)v->tree.size,
+	    "root", v->tree.roothex, "ok", v->tree.bad == NULL) :
+	    json_null());
 	if (v->bad) {
-		json_object_set_new(o, "first_bad", json_pack("{s:I, s:i}",
-		    "case", (json_int_t)v->bad_at.c, "seq", (int)v->bad_at.s));
+		fb = json_pack("{s:s, s:I, s:I}", "entity",
+		    ledger_streams[LEDGER_CASE].name,
+		    "entity_id", (json_int_t)v->bad_at.c,
+		    "case", (json_int_t)v->bad_at.c);
+		if (v->bad_field != NULL) {
+			json_object_set_new(fb, "seq", json_null());
+			json_object_set_new(fb, "field",
+			    json_string(v->bad_field));
+		} else
+			json_object_set_new(fb, "seq",
+			    json_integer(v->bad_at.s));
+		json_object_set_new(o, "first_bad", fb);
 		json_object_set_new(o, "reason", json_string(v->reason));
 		return o;
 	}
@@ -1019,10 +1547,6 @@ verify_json(const struct verify *v, const struct logcheck *lc, double secs)
 		    "from", (json_int_t)lc->bad_from,
 		    "to", (json_int_t)lc->bad_to));
 	}
-	if (v->scope == VS_ALL)
-		json_object_set_new(o, "checkpoint", lc->size > 0 ?
-		    json_pack("{s:I, s:s, s:b}", "size", (json_int_t)lc->size,
-		    "root", lc->root, "ok", lc->ok) : json_null());
 	return o;
 }
 
@@ -1040,13 +1564,16 @@ since(const struct timespec *t0)
 /*
  * Verify the `scope` (`filter`: the case id or region code as text; NULL
  * for VS_ALL) in the request's read-only snapshot: every chain
- * recomputed, the case rows' heads, the log's leaves and, for the whole
- * log, the signed tree heads.  Returns the answer (a new reference) and
+ * recomputed, the case rows' heads, the log's leaves, every event the
+ * latest signed checkpoint covers against it, each case's row against
+ * its history replayed through `rp` (NULL: not), and, for the whole log,
+ * every signed tree head.  Returns the answer (a new reference) and
  * *found 1; NULL with *found 0 when the scope names nothing the user
  * may see; NULL with *found -1 on a failure (recorded in `r`).
  */
 json_t *
-verify_run(struct req *r, enum vscope scope, const char *filter, int *found)
+verify_run(struct req *r, enum vscope scope, const char *filter,
+    const struct ledger_replay *rp, int *found)
 {
 	/*
 	 * The keyset batches must walk their index.  Planned for the first
@@ -1076,6 +1603,11 @@ verify_run(struct req *r, enum vscope scope, const char *filter, int *found)
 	v->r = r;
 	v->scope = scope;
 	v->filter = filter;
+	if (rp != NULL && (v->rs = rp->open()) == NULL) {
+		req_fail(r, "verify: out of memory");
+		goto out;
+	}
+	v->rp = rp;
 	memset(&lc, 0, sizeof(lc));
 	lc.ok = 1;
 	if (db_exec_ok(r, &generic, NULL) == -1 ||
@@ -1088,8 +1620,16 @@ verify_run(struct req *r, enum vscope scope, const char *filter, int *found)
 	if (verify_walk(v) == -1)
 		goto out;
 	tw = since(&t0);
-	if (!v->bad && v->scope == VS_ALL && verify_log(v, &lc) == -1)
+	if (tree_load(v, &v->tree) == -1)
 		goto out;
+	if (!v->bad && v->scope == VS_ALL) {
+		if (verify_log(v, &lc) == -1)
+			goto out;
+		/* The fold counted the placed leaves it checked. */
+		if (v->tree.bad == NULL)
+			v->covered = v->leaves;
+	} else if (!v->bad && v->tree.bad != NULL)
+		log_bad(&lc, v->tree.size, v->tree.size, v->tree.bad);
 	tl = since(&t0);
 	if ((!v->bad && verify_leaves(v) == -1) || verify_rest(v) == -1)
 		goto out;
@@ -1108,6 +1648,9 @@ verify_run(struct req *r, enum vscope scope, const char *filter, int *found)
 		*found = 1;
 out:
 	if (v != NULL) {
+		if (v->rs != NULL)
+			v->rp->close(v->rs);
+		free(v->tree.tiles);
 		PQclear(v->heads.res);
 		chain_hasher_close(&v->h);
 		free(v->sk);

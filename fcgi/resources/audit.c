@@ -7,6 +7,8 @@
  *						it against the cases and the log
  *						(../ledger/verify.c)
  *	GET /api/v1/audit/checkpoints/latest	the latest signed tree head
+ *	GET /api/v1/audit/proof			an event's inclusion proof
+ *						against it (../ledger/proof.c)
  *
  * Role auditor or admin (../routes.c); region-scoped like everything
  * else: each request runs in the read-only snapshot the front line
@@ -548,11 +550,12 @@ audit_verify(struct req *r)
 	}
 	snprintf(cid, sizeof(cid), "%lld", in.case_id);
 	if (present & (1u << VF_CASE))
-		o = verify_run(r, VS_CASE, cid, &found);
+		o = verify_run(r, VS_CASE, cid, &case_replay, &found);
 	else if (present & (1u << VF_REGION))
-		o = verify_run(r, VS_REGION, in.region, &found);
+		o = verify_run(r, VS_REGION, in.region, &case_replay,
+		    &found);
 	else
-		o = verify_run(r, VS_ALL, NULL, &found);
+		o = verify_run(r, VS_ALL, NULL, &case_replay, &found);
 	if (found == 1)
 		reply_json(r, 200, o);
 	else if (found == 0)
@@ -597,4 +600,81 @@ audit_checkpoint_latest(struct req *r)
 		    "message", db_get(res, 0, "message"),
 		    "at", db_get(res, 0, "at"), "algorithm", "Ed25519"));
 	PQclear(res);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/audit/proof                                            */
+/* ------------------------------------------------------------------ */
+
+/* An entity: the name of one of the ledger's streams. */
+static const char *
+check_entity(const char *s)
+{
+	int	 i;
+
+	for (i = 0; i < LEDGER__MAX; i++)
+		if (strcmp(s, ledger_streams[i].name) == 0)
+			return NULL;
+	return "不是已知的实体";
+}
+
+struct proof_in {
+	const char	*entity;
+	long long	 entity_id;
+	long long	 seq;
+};
+
+enum { PF_ENTITY, PF_ENTITY_ID, PF_SEQ, PF__MAX };
+
+static const struct vfield proof_fields[PF__MAX] = {
+	[PF_ENTITY] = { "entity", VT_STRING, 1, 1, 32, NULL, check_entity,
+	    offsetof(struct proof_in, entity) },
+	[PF_ENTITY_ID] = { "entity_id", VT_ID, 1, 0, 0, NULL, NULL,
+	    offsetof(struct proof_in, entity_id) },
+	[PF_SEQ] = { "seq", VT_INT, 1, 1, INT32_MAX, NULL, NULL,
+	    offsetof(struct proof_in, seq) },
+};
+
+/*
+ * GET /api/v1/audit/proof?entity=case&entity_id=7&seq=3: the event's
+ * RFC 9162 inclusion proof against the latest signed checkpoint, with
+ * what an offline check needs (paicha-admin proof-check).  404 when the
+ * event is not in the user's scope, and -- type not-checkpointed, with
+ * Retry-After -- when no checkpoint covers it yet: the proof does not
+ * exist yet, and will within the checkpoint interval.  409 when the
+ * event is not what the signed log holds: verify names it.
+ */
+void
+audit_proof(struct req *r)
+{
+	struct proof_in	 in;
+	enum ledger_entity e;
+	json_t		*o;
+	int		 found;
+
+	memset(&in, 0, sizeof(in));
+	if (validate_query(r, proof_fields, PF__MAX, &in, NULL) == -1)
+		return;
+	for (e = 0; e < LEDGER__MAX; e++)
+		if (strcmp(in.entity, ledger_streams[e].name) == 0)
+			break;
+	o = ledger_proof(r, e, (int64_t)in.entity_id, (int32_t)in.seq,
+	    &found);
+	if (found == 1)
+		reply_json(r, 200, o);
+	else if (found == 0)
+		reply_problem(r, 404, NULL, "no such event", NULL);
+	else if (found == 2) {
+		snprintf(r->retry_after, sizeof(r->retry_after), "%d",
+		    cfg.checkpoint_interval > 0 ?
+		    (int)cfg.checkpoint_interval : 60);
+		reply_problem(r, 404, "not-checkpointed", "no signed checkpoint "
+		    "covers this event yet; ask again after the next one",
+		    NULL);
+	} else if (found == 3)
+		reply_problem(r, 409, "not-in-signed-log", "this event is not "
+		    "what the signed log holds at its position; "
+		    "GET /api/v1/audit/verify names it", NULL);
+	else
+		reply_db_error(r);
 }

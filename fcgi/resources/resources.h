@@ -64,8 +64,34 @@ json_t	*case_json(struct req *, int64_t);
 void	 case_json_queue(struct dbq *, const char *const *);
 json_t	*case_json_build(struct req *, const struct dbq *, const char *);
 void	 payload_view(struct wf_payload *, json_t *);
+
+/*
+ * A payload read from its JSON text only when a field is asked for: the
+ * compact canonical text the ledger keeps is read in place, anything
+ * else parsed by Jansson.
+ */
+struct lazy_payload {
+	const char	*text;		/* borrowed */
+	size_t		 len;
+	json_t		*obj;		/* parsed, owned; NULL: not yet */
+	int		 bad;		/* it does not parse */
+	char		 buf[512];	/* strings read in place, copied */
+	size_t		 used;
+};
+
+void	 payload_view_lazy(struct wf_payload *, struct lazy_payload *,
+	    const char *, size_t);
+int	 lazy_payload_members(const struct lazy_payload *,
+	    const char *const *, size_t, const char **, size_t *);
+int	 lazy_payload_member(const struct lazy_payload *, const char *,
+	    const char **, size_t *);
+void	 lazy_payload_free(struct lazy_payload *);
 json_t	*event_json(enum wf_event);
-void	 advance_facts(struct advance *, enum wf_event, json_t *);
+void	 advance_facts(struct advance *, enum wf_event,
+	    const struct wf_payload *);
+
+/* A case's history replayed against its row, for verify (case_replay.c). */
+extern const struct ledger_replay case_replay;
 const char *acting_role(unsigned, unsigned);
 void	 like_pattern(const char *, char *);
 const char *region_usable(struct req *, const char *, int);
@@ -130,5 +156,6 @@ void	 report_campaign(struct req *);
 void	 audit_events(struct req *);
 void	 audit_verify(struct req *);
 void	 audit_checkpoint_latest(struct req *);
+void	 audit_proof(struct req *);
 
 #endif /* PAICHA_RESOURCES_H */

@@ -110,12 +110,23 @@ step_json(const struct case_row *c, const struct advance *a,
 	return step;
 }
 
+/* A string field of a payload, or NULL. */
+static const char *
+payload_string(const struct wf_payload *p, const char *field)
+{
+	return p->kind(p->ctx, field) == WF_V_STRING ?
+	    p->string(p->ctx, field) : NULL;
+}
+
 /*
  * The facts an event records when it takes effect (applied directly, or
- * approved), from its payload.
+ * approved), from its payload (read through `payload`, only for the
+ * fields the event records: verify's replay parses a payload only when
+ * asked).  The strings in `a` are the payload's, borrowed.
  */
 void
-advance_facts(struct advance *a, enum wf_event ev, json_t *payload)
+advance_facts(struct advance *a, enum wf_event ev,
+    const struct wf_payload *payload)
 {
 	switch (ev) {
 	case WF_EV_HOLD_INTERVIEW:
@@ -125,12 +136,10 @@ advance_facts(struct advance *a, enum wf_event ev, json_t *payload)
 	case WF_EV_PUBLISH_CREDIT:
 		a->facts = 1;
 		a->penalty = 1;
-		a->fine = json_string_value(json_object_get(payload,
-		    "fine_amount"));
-		a->confiscation = json_string_value(json_object_get(payload,
-		    "confiscation_amount"));
-		a->value = json_string_value(json_object_get(payload,
-		    "case_value"));
+		a->fine = payload_string(payload, "fine_amount");
+		a->confiscation = payload_string(payload,
+		    "confiscation_amount");
+		a->value = payload_string(payload, "case_value");
 		break;
 	case WF_EV_TRANSFER_JUDICIAL:
 		a->facts = 1;
@@ -143,8 +152,7 @@ advance_facts(struct advance *a, enum wf_event ev, json_t *payload)
 	case WF_EV_CLOSE:
 		a->facts = 1;
 		a->set_lookback = 1;
-		a->lookback = json_string_value(json_object_get(payload,
-		    "lookback_on"));
+		a->lookback = payload_string(payload, "lookback_on");
 		break;
 	case WF_EV_START_LOOKBACK:
 	case WF_EV_LOOKBACK_RECURRENCE:
@@ -367,7 +375,7 @@ case_transition(struct req *r)
 			a.pending_event = wf_events[c.pending_event].id;
 			a.pending_seq = c.pending_seq;
 		}
-		advance_facts(&a, e, in.payload);
+		advance_facts(&a, e, &view);
 		carry_out(r, &c, &ev, &a, e, WF_PHASE_APPLY, in.payload, 200);
 	}
 out:
@@ -453,6 +461,7 @@ case_approval(struct req *r)
 	struct case_row		 c;
 	struct ledger_event	 ev;
 	struct advance		 a;
+	struct wf_payload	 view;
 	json_t			*proposal = NULL, *payload = NULL;
 	enum wf_event		 pe;
 	int			 approve;
@@ -512,7 +521,8 @@ case_approval(struct req *r)
 		ev.phase = "approved";
 		if (wf_events[pe].to != WF_STATE__MAX)
 			a.to = wf_events[pe].to;
-		advance_facts(&a, pe, proposal);
+		payload_view(&view, proposal);
+		advance_facts(&a, pe, &view);
 	} else
 		ev.phase = "rejected";
 	ev.to = wf_states[a.to].id;

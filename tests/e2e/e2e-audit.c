@@ -6,7 +6,13 @@
  *  - the latest checkpoint's signature verifies with the openssl tool and
  *    the published key, and fails for a changed message; every stored
  *    checkpoint's root is the RFC 9162 root of the first `size` leaves of
- *    today's log (so each one is consistent with all earlier ones);
+ *    today's log (so each one is consistent with all earlier ones), and
+ *    every tile of the log holds the placed leaves with the root C
+ *    computes from them;
+ *  - an event's inclusion proof from the API checks out offline with
+ *    paicha-admin proof-check and the key the instance signs with, and
+ *    fails once anything in it -- the record, the path, the index, the
+ *    checkpoint, the key -- is changed;
  *  - auditors only, and only their region;
  *  - the events listing: filters, cursor pages, and each limit; the CSV
  *    export: BOM, header, quoting, formulas neutralised, paging.
@@ -200,12 +206,13 @@ static void
 test_checkpoints_consistent(void **state)
 {
 	PGconn			*db = db_admin();
-	PGresult		*leaves, *cps;
+	PGresult		*leaves, *cps, *tiles;
 	struct resp		 r;
 	struct merkle_frontier	 f;
 	unsigned char		 lh[MERKLE_HASH], root[MERKLE_HASH];
+	unsigned char		 tl[MERKLE_TILE][MERKLE_HASH];
 	char			 hex[2 * MERKLE_HASH + 1];
-	int			 i, j = 0, k;
+	int			 i, j = 0, k, t;
 
 	case_with(officer, ent_bj, 3);
 	checkpoint_covering_all(db, &r);
@@ -241,6 +248,44 @@ test_checkpoints_consistent(void **state)
 	/* The latest covers every placed leaf. */
 	assert_int_equal(atoll(PQgetvalue(cps, PQntuples(cps) - 1, 0)),
 	    PQntuples(leaves));
+	/*
+	 * The tiles (sql/0025_log_tiles.sql): the complete ones and the
+	 * partial one the log ends in, each the leaves at its positions,
+	 * its root (computed by the database) the one merkle.c computes.
+	 */
+	tiles = PQexecParams(db, "SELECT idx, width, root, leaves FROM log_tiles"
+	    " ORDER BY idx, width", 0, NULL, NULL, NULL, NULL, 1);
+	assert_int_equal(PQresultStatus(tiles), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(tiles),
+	    (PQntuples(leaves) + MERKLE_TILE - 1) / MERKLE_TILE);
+	for (t = 0; t < PQntuples(tiles); t++) {
+		long long	 idx = 0;
+		int		 w = 0, b;
+
+		for (b = 0; b < 8; b++)
+			idx = idx << 8 | (unsigned char)PQgetvalue(tiles, t, 0)[b];
+		for (b = 0; b < 4; b++)
+			w = w << 8 | (unsigned char)PQgetvalue(tiles, t, 1)[b];
+		assert_int_equal(idx, t);
+		assert_int_equal(w, PQntuples(leaves) - t * MERKLE_TILE <
+		    MERKLE_TILE ? PQntuples(leaves) - t * MERKLE_TILE :
+		    MERKLE_TILE);
+		assert_int_equal(PQgetlength(tiles, t, 3), w * MERKLE_HASH);
+		for (i = 0; i < w; i++) {
+			assert_memory_equal(PQgetvalue(tiles, t, 3) +
+			    i * MERKLE_HASH, PQgetvalue(leaves,
+			    t * MERKLE_TILE + i, 0), MERKLE_HASH);
+			merkle_leaf_hash(PQgetvalue(tiles, t, 3) + i * MERKLE_HASH,
+			    MERKLE_HASH, tl[i]);
+		}
+		merkle_tree_hash((const unsigned char (*)[MERKLE_HASH])tl,
+		    (size_t)w, root);
+		assert_int_equal(PQgetlength(tiles, t, 2), MERKLE_HASH);
+		if (memcmp(root, PQgetvalue(tiles, t, 2), MERKLE_HASH) != 0)
+			fail_msg("tile %d: the database's root is not merkle.c's",
+			    t);
+	}
+	PQclear(tiles);
 	PQclear(leaves);
 	PQclear(cps);
 	PQfinish(db);
@@ -249,6 +294,217 @@ test_checkpoints_consistent(void **state)
 /* ------------------------------------------------------------------ */
 /* Who may audit what                                                 */
 /* ------------------------------------------------------------------ */
+/* Inclusion proofs, checked offline                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * paicha-admin proof-check on dir/NAME with `how`: its exit status,
+ * which must be `want`, and what it says, which must hold `says`.
+ */
+static void
+proof_check(const char *dir, const char *name, const char *how, int want,
+    const char *says)
+{
+	char	*cmd = fmt("fcgi/paicha-admin proof-check --proof %s/%s"
+		    " --public-key %s/pub.pem %s", dir, name, dir, how);
+	char	 out[1024];
+	size_t	 n;
+	FILE	*p = popen(cmd, "r");
+	int	 st;
+
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	fprintf(stderr, "%s", out);
+	if (st == -1 || WEXITSTATUS(st) != want || strstr(out, says) == NULL)
+		fail_msg("%s: exit %d, want %d saying \"%s\": %s", cmd,
+		    st == -1 ? -1 : WEXITSTATUS(st), want, says, out);
+	free(cmd);
+}
+
+/*
+ * Write the proof `o` as dir/NAME with member `key` of `obj` (o, or its
+ * checkpoint; with key NULL, element 0 of the array `obj`) set to `v`
+ * (stolen); `o` is left as it was.
+ */
+static void
+write_changed(const char *dir, const char *name, json_t *o, json_t *obj,
+    const char *key, json_t *v)
+{
+	json_t	*old = json_incref(key != NULL ? json_object_get(obj, key) :
+		    json_array_get(obj, 0));
+	char	*text;
+
+	if (key != NULL)
+		json_object_set_new(obj, key, v);
+	else
+		json_array_set_new(obj, 0, v);
+	text = json_dumps(o, JSON_COMPACT);
+	write_file(dir, name, text, strlen(text));
+	free(text);
+	if (key != NULL)
+		json_object_set_new(obj, key, old);
+	else
+		json_array_set_new(obj, 0, old);
+}
+
+static void
+test_proof_offline(void **state)
+{
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	long long	 id = case_with(officer, ent_bj, 3);
+	json_t		*cp, *path;
+	char		 dir[] = "/tmp/e2e-proof-XXXXXX", hdr[16];
+	char		*q, *sql, *rec2 = NULL, *v, *cmd, *hex, *recarg;
+	int		 seq;
+
+	assert_non_null(mkdtemp(dir));
+	recarg = fmt("--record %s/record", dir);
+	/* The key the instance signs with, from outside the database. */
+	cmd = fmt("openssl pkey -in '%s/keys/checkpoint.pem' -pubout"
+	    " -out %s/pub.pem", e2e_env("PAICHA_VAR"), dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+
+	/* Before a checkpoint covers it: 404, saying so, and when to ask. */
+	q = fmt("/api/v1/audit/proof?entity=case&entity_id=%lld&seq=3", id);
+	http_get(auditor, q, &r);
+	if (r.status == 404) {
+		assert_non_null(strstr(json_string_value(json_object_get(r.json,
+		    "type")), "not-checkpointed"));
+		assert_non_null(resp_header(&r, "Retry-After", hdr,
+		    sizeof(hdr)));
+	} else
+		assert_status(&r, 200);
+	resp_free(&r);
+	free(q);
+
+	checkpoint_covering_all(db, &r);
+	resp_free(&r);
+	for (seq = 1; seq <= 3; seq++) {
+		q = fmt("/api/v1/audit/proof?entity=case&entity_id=%lld&seq=%d",
+		    id, seq);
+		get_ok(auditor, q, &r);
+		free(q);
+		cp = json_object_get(r.json, "checkpoint");
+		path = json_object_get(r.json, "audit_path");
+		assert_true(json_is_integer(json_object_get(r.json,
+		    "leaf_index")));
+		assert_int_equal(json_integer_value(json_object_get(r.json,
+		    "tree_size")), json_integer_value(json_object_get(cp,
+		    "size")));
+		assert_true(json_is_array(path));
+		assert_true(json_array_size(path) >= 1);
+		assert_int_equal(strlen(json_string_value(json_array_get(path,
+		    0))), 64);
+		assert_non_null(json_string_value(json_object_get(cp, "root")));
+		assert_non_null(json_string_value(json_object_get(cp,
+		    "signature")));
+		assert_non_null(json_string_value(json_object_get(cp, "at")));
+		assert_non_null(strstr(json_string_value(json_object_get(cp,
+		    "public_key")), "-----BEGIN PUBLIC KEY-----"));
+		write_file(dir, "proof.json", r.body, r.len);
+
+		/* The record and hash as the database holds them. */
+		sql = fmt("SELECT record FROM case_events WHERE case_id = %lld"
+		    " AND seq = %d", id, seq);
+		v = db_value(db, sql, NULL);
+		free(sql);
+		write_file(dir, "record", v, strlen(v));
+		if (seq == 2)
+			rec2 = v;
+		else
+			free(v);
+		sql = fmt("SELECT encode(hash, 'hex') FROM case_events"
+		    " WHERE case_id = %lld AND seq = %d", id, seq);
+		hex = db_value(db, sql, NULL);
+		free(sql);
+		proof_check(dir, "proof.json", recarg, 0, "OK");
+		v = fmt("--leaf %s", hex);
+		proof_check(dir, "proof.json", v, 0, "OK");
+		free(v);
+		free(hex);
+		if (seq < 3) {
+			resp_free(&r);
+			continue;
+		}
+
+		/* Anything changed: not ok, and why. */
+		write_file(dir, "record", rec2, strlen(rec2));
+		proof_check(dir, "proof.json", recarg, 1, "not the event");
+		v = strdup(rec2);
+		assert_non_null(strstr(v, "note-2"));
+		memcpy(strstr(v, "note-2"), "note-3", 6);
+		memcpy(strstr(v, "\"seq\":2"), "\"seq\":3", 7);
+		write_file(dir, "record", v, strlen(v));
+		free(v);
+		proof_check(dir, "proof.json", recarg, 1, "not that leaf");
+		sql = fmt("SELECT record FROM case_events WHERE case_id = %lld"
+		    " AND seq = 3", id);
+		v = db_value(db, sql, NULL);
+		free(sql);
+		write_file(dir, "record", v, strlen(v));
+		free(v);
+		v = strdup(json_string_value(json_array_get(path, 0)));
+		v[0] = v[0] == '0' ? '1' : '0';
+		write_changed(dir, "bad.json", r.json, path, NULL,
+		    json_string(v));
+		free(v);
+		proof_check(dir, "bad.json", recarg, 1, "not that leaf");
+		write_changed(dir, "bad.json", r.json, r.json, "leaf_index",
+		    json_integer(json_integer_value(json_object_get(r.json,
+		    "leaf_index")) + 1));
+		proof_check(dir, "bad.json", recarg, 1, "");
+		write_changed(dir, "bad.json", r.json, cp, "root", json_string(
+		    "00000000000000000000000000000000"
+		    "00000000000000000000000000000000"));
+		proof_check(dir, "bad.json", recarg, 1, "not that leaf");
+		write_changed(dir, "bad.json", r.json, cp, "at",
+		    json_string("2000-01-01T00:00:00.000000Z"));
+		proof_check(dir, "bad.json", recarg, 1, "signature");
+		/* Untouched, it still holds; with another key it does not. */
+		proof_check(dir, "proof.json", recarg, 0, "OK");
+		cmd = fmt("openssl genpkey -algorithm ed25519 | openssl pkey"
+		    " -pubout -out %s/pub.pem", dir);
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+		proof_check(dir, "proof.json", recarg, 1, "signature");
+		resp_free(&r);
+	}
+	free(rec2);
+
+	/* Region-scoped, auditors only, and each query value checked. */
+	q = fmt("/api/v1/audit/proof?entity=case&entity_id=%lld&seq=1", id);
+	http_get(auditor_sh, q, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	http_get(officer, q, &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	free(q);
+	q = fmt("/api/v1/audit/proof?entity=case&entity_id=%lld&seq=4", id);
+	http_get(auditor, q, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(q);
+	http_get(auditor, "/api/v1/audit/proof?entity=spaceship&entity_id=1"
+	    "&seq=1", &r);
+	assert_problem_field(&r, 400, "entity");
+	resp_free(&r);
+	http_get(auditor, "/api/v1/audit/proof?entity=case&entity_id=1", &r);
+	assert_problem_field(&r, 400, "seq");
+	resp_free(&r);
+
+	cmd = fmt("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(recarg);
+	PQfinish(db);
+}
+
+/* ------------------------------------------------------------------ */
 
 static void
 test_auditors_only(void **state)
@@ -256,6 +512,7 @@ test_auditors_only(void **state)
 	static const char *const paths[] = {
 		"/api/v1/audit/events", "/api/v1/audit/verify",
 		"/api/v1/audit/checkpoints/latest", "/api/v1/audit/events?format=csv",
+		"/api/v1/audit/proof?entity=case&entity_id=1&seq=1",
 	};
 	struct client	*who[] = { officer, legal, officer_sh };
 	struct client	*anon = client_new();
@@ -697,6 +954,7 @@ main(void)
 		cmocka_unit_test(test_checkpoint_signature_openssl),
 		cmocka_unit_test(test_checkpoints_consistent),
 		cmocka_unit_test(test_auditors_only),
+		cmocka_unit_test(test_proof_offline),
 		cmocka_unit_test(test_region_isolation),
 		cmocka_unit_test(test_events_filters_and_pages),
 		cmocka_unit_test(test_events_limits),

@@ -138,25 +138,68 @@ verify_ok(struct client *c, const char *q)
 	free(path);
 }
 
+/*
+ * What is wrong with verify's answer (query `q`, "" for everything) as
+ * `c`, which must say not ok, naming case `id` first: at `seq` (0: seq
+ * null) and, when given, `field`, with a reason.  NULL when it is right;
+ * else a message (malloc'd), so that the caller can undo its tampering
+ * before failing.
+ */
+char *
+verify_names(struct client *c, const char *q, long long id, int seq,
+    const char *field)
+{
+	struct resp	 r;
+	json_t		*fb;
+	char		*path = fmt("/api/v1/audit/verify%s", q), *err = NULL;
+	const char	*f, *e;
+
+	http_get(c, path, &r);
+	fb = json_object_get(r.json, "first_bad");
+	f = json_string_value(json_object_get(fb, "field"));
+	e = json_string_value(json_object_get(fb, "entity"));
+	if (r.status != 200 || !json_is_false(json_object_get(r.json, "ok")) ||
+	    !json_is_object(fb) ||
+	    json_integer_value(json_object_get(fb, "case")) != id ||
+	    json_integer_value(json_object_get(fb, "entity_id")) != id ||
+	    e == NULL || strcmp(e, "case") != 0 ||
+	    (seq > 0 ? json_integer_value(json_object_get(fb, "seq")) != seq :
+	    !json_is_null(json_object_get(fb, "seq"))) ||
+	    (field != NULL && (f == NULL || strcmp(f, field) != 0)) ||
+	    !json_is_string(json_object_get(r.json, "reason")))
+		err = fmt("verify%s: want case %lld, seq %d, field %s; got %ld "
+		    "%s", q, id, seq, field != NULL ? field : "-", r.status,
+		    r.body);
+	resp_free(&r);
+	free(path);
+	return err;
+}
+
+/*
+ * The case `id`, its county 110101, Beijing and everything must each
+ * name (id, seq, field): the first message that says otherwise, or NULL.
+ */
+char *
+verify_names_everywhere(long long id, int seq, const char *field)
+{
+	char	*q = fmt("?case=%lld", id), *err;
+
+	if ((err = verify_names(auditor, q, id, seq, field)) == NULL &&
+	    (err = verify_names(auditor, "?region=110000", id, seq,
+	    field)) == NULL)
+		err = verify_names(admin, "", id, seq, field);
+	free(q);
+	return err;
+}
+
 /* verify must report exactly (case, seq) first. */
 void
 verify_bad_at(struct client *c, const char *q, long long id, int seq)
 {
-	struct resp	 r;
-	json_t		*fb;
-	char		*path = fmt("/api/v1/audit/verify%s", q);
+	char	*err = verify_names(c, q, id, seq, NULL);
 
-	get_ok(c, path, &r);
-	fb = json_object_get(r.json, "first_bad");
-	if (!json_is_false(json_object_get(r.json, "ok")) || fb == NULL ||
-	    json_integer_value(json_object_get(fb, "case")) != id ||
-	    json_integer_value(json_object_get(fb, "seq")) != seq)
-		fail_msg("verify%s: want first_bad (%lld, %d), got %s", q, id,
-		    seq, r.body);
-	if (!json_is_string(json_object_get(r.json, "reason")))
-		fail_msg("verify%s: no reason: %s", q, r.body);
-	resp_free(&r);
-	free(path);
+	if (err != NULL)
+		fail_msg("%s", err);
 }
 
 

@@ -32,6 +32,10 @@ void		 get_ok(struct client *, const char *, struct resp *);
 /* verify (a query, "" for everything) ok; or bad first at (case, seq). */
 void		 verify_ok(struct client *, const char *);
 void		 verify_bad_at(struct client *, const char *, long long, int);
+/* The same, or what is wrong (malloc'd): naming (case, seq, field). */
+char		*verify_names(struct client *, const char *, long long, int,
+		    const char *);
+char		*verify_names_everywhere(long long, int, const char *);
 /* verify ok for the case, its region and everything, as auditor and admin. */
 void		 verify_ok_everywhere(long long);
 /* SQL as the superuser with the history's triggers off. */

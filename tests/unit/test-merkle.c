@@ -9,7 +9,16 @@
  *    as one built from scratch, and the root of its first m leaves is the
  *    old root (what makes checkpoints consistent);
  *  - the limits: a stored frontier of the wrong length is refused, and a
- *    full tree refuses another leaf.
+ *    full tree refuses another leaf;
+ *  - inclusion proofs (RFC 9162 2.1.3): for every (m, n) up to 70 the
+ *    audit path equals a naive PATH(m, D[n]) written here from the RFC's
+ *    definition, and the RFC's verification algorithm gives the root
+ *    from it -- and not from a path, leaf or index changed anywhere;
+ *  - tiles: for sizes around multiples of 256, the tree over the leaves
+ *    is the tree over the 256-leaf tiles' roots (the last one partial),
+ *    and a path is the path inside the tile followed by the path over
+ *    the tiles; the roots of completed tiles come out of the frontier
+ *    as it grows, and the tail of a frontier is its partial tile.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +33,7 @@
 #include "../../fcgi/ledger/merkle.h"
 
 #define MAXN	70
+#define TILEN	1300	/* leaves for the tile tests: five tiles and more */
 
 static void
 unhex(const char *s, unsigned char *out, size_t n)
@@ -231,6 +241,191 @@ test_full_tree_refuses(void **state)
 	assert_int_equal(f.n, 64);
 }
 
+/* ------------------------------------------------------------------ */
+/* Inclusion proofs                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * PATH(m, D[n]) of RFC 9162 2.1.3.1 over naive_mth, straight from the
+ * definition: the path of the half holding m, then the other half's
+ * MTH.  Appends to `out` at *len.
+ */
+static void
+naive_path(unsigned char d[][8], size_t n, size_t m,
+    unsigned char out[][MERKLE_HASH], size_t *len)
+{
+	size_t	 k;
+
+	if (n <= 1)
+		return;
+	k = (size_t)1 << (63 - __builtin_clzll((unsigned long long)n - 1));
+	if (m < k) {
+		naive_path(d, k, m, out, len);
+		naive_mth(d + k, n - k, out[(*len)++]);
+	} else {
+		naive_path(d + k, n - k, m - k, out, len);
+		naive_mth(d, k, out[(*len)++]);
+	}
+}
+
+static void
+test_path_naive_and_verified(void **state)
+{
+	unsigned char	 want[MERKLE_LEVELS][MERKLE_HASH];
+	unsigned char	 got[MERKLE_LEVELS][MERKLE_HASH];
+	unsigned char	 root[MERKLE_HASH], r[MERKLE_HASH], bad[MERKLE_HASH];
+	size_t		 n, m, wn, gn, i;
+
+	for (n = 1; n <= MAXN; n++) {
+		merkle_tree_hash(leaves, n, root);
+		for (m = 0; m < n; m++) {
+			wn = 0;
+			naive_path(data, n, m, want, &wn);
+			gn = merkle_path(leaves, n, m, got);
+			assert_int_equal(gn, wn);
+			if (gn > 0)
+				assert_memory_equal(got, want, gn * MERKLE_HASH);
+			assert_int_equal(merkle_path_root(m, n, leaves[m],
+			    (const unsigned char (*)[MERKLE_HASH])got, gn, r), 0);
+			if (memcmp(r, root, MERKLE_HASH) != 0)
+				fail_msg("(%zu, %zu): the path does not give the "
+				    "root", m, n);
+			/* Another leaf, another index: another root. */
+			assert_int_equal(merkle_path_root(m, n, leaves[(m + 1) %
+			    MAXN], (const unsigned char (*)[MERKLE_HASH])got, gn,
+			    r), 0);
+			assert_memory_not_equal(r, root, MERKLE_HASH);
+			if (n > 1 && merkle_path_root(n - 1 - m == m ? (m + 1) % n :
+			    n - 1 - m, n, leaves[m],
+			    (const unsigned char (*)[MERKLE_HASH])got, gn, r) == 0)
+				assert_memory_not_equal(r, root, MERKLE_HASH);
+			/* Any one bit of the path changed: another root. */
+			for (i = 0; i < gn; i++) {
+				memcpy(bad, got[i], MERKLE_HASH);
+				got[i][i % MERKLE_HASH] ^= 0x40;
+				assert_int_equal(merkle_path_root(m, n, leaves[m],
+				    (const unsigned char (*)[MERKLE_HASH])got, gn,
+				    r), 0);
+				assert_memory_not_equal(r, root, MERKLE_HASH);
+				memcpy(got[i], bad, MERKLE_HASH);
+			}
+			/* A path one too short or too long is refused. */
+			if (gn > 0)
+				assert_int_equal(merkle_path_root(m, n, leaves[m],
+				    (const unsigned char (*)[MERKLE_HASH])got,
+				    gn - 1, r), -1);
+			memcpy(got[gn], root, MERKLE_HASH);
+			assert_int_equal(merkle_path_root(m, n, leaves[m],
+			    (const unsigned char (*)[MERKLE_HASH])got, gn + 1, r),
+			    -1);
+		}
+		/* No leaf at n or past it. */
+		assert_int_equal(merkle_path_root(n, n, leaves[0],
+		    (const unsigned char (*)[MERKLE_HASH])got, 0, r), -1);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Tiles                                                              */
+/* ------------------------------------------------------------------ */
+
+static unsigned char	 many[TILEN][MERKLE_HASH];
+
+/* The roots of the tiles of the first n of `many`, the last partial. */
+static size_t
+tile_roots(size_t n, unsigned char out[][MERKLE_HASH])
+{
+	size_t	 t, w;
+
+	for (t = 0; t * MERKLE_TILE < n; t++) {
+		w = n - t * MERKLE_TILE < MERKLE_TILE ? n - t * MERKLE_TILE :
+		    MERKLE_TILE;
+		merkle_tree_hash(many + t * MERKLE_TILE, w, out[t]);
+	}
+	return t;
+}
+
+static void
+test_tiles_are_the_tree(void **state)
+{
+	static const size_t sizes[] = {
+		1, 2, 255, 256, 257, 300, 511, 512, 513, 767, 768, 769, 1024,
+		1025, 1100, 1280, TILEN,
+	};
+	unsigned char	 tiles[TILEN / MERKLE_TILE + 1][MERKLE_HASH];
+	unsigned char	 whole[MERKLE_LEVELS][MERKLE_HASH];
+	unsigned char	 part[2 * MERKLE_LEVELS][MERKLE_HASH];
+	unsigned char	 a[MERKLE_HASH], b[MERKLE_HASH];
+	size_t		 i, j, n, m, nt, t, w, wn, pn;
+
+	for (i = 0; i < TILEN; i++) {
+		unsigned char	 d[8];
+
+		for (j = 0; j < 8; j++)
+			d[j] = (unsigned char)(i >> (8 * (j % 2)) ^ j * 13);
+		merkle_leaf_hash(d, 8, many[i]);
+	}
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		n = sizes[i];
+		nt = tile_roots(n, tiles);
+		merkle_tree_hash(many, n, a);
+		merkle_tree_hash(tiles, nt, b);
+		if (memcmp(a, b, MERKLE_HASH) != 0)
+			fail_msg("%zu leaves: the tiles give another root", n);
+		/* Paths: inside the tile, then over the tiles. */
+		for (m = 0; m < n; m += n < 300 ? 1 : 37) {
+			t = m / MERKLE_TILE;
+			w = n - t * MERKLE_TILE < MERKLE_TILE ?
+			    n - t * MERKLE_TILE : MERKLE_TILE;
+			wn = merkle_path(many, n, m, whole);
+			pn = merkle_path(many + t * MERKLE_TILE, w,
+			    m % MERKLE_TILE, part);
+			pn += merkle_path(tiles, nt, t, part + pn);
+			assert_int_equal(pn, wn);
+			assert_memory_equal(part, whole, wn * MERKLE_HASH);
+		}
+	}
+}
+
+/* Completed tiles come out of the frontier; its tail is the partial one. */
+static void
+test_frontier_tiles_and_tail(void **state)
+{
+	unsigned char		 tiles[TILEN / MERKLE_TILE + 1][MERKLE_HASH];
+	unsigned char		 sub[MERKLE_HASH], a[MERKLE_HASH];
+	unsigned char		 b[MERKLE_HASH];
+	struct merkle_frontier	 f, tail;
+	size_t			 n, done = 0, nt;
+	int			 rc;
+
+	nt = tile_roots(TILEN, tiles);
+	merkle_init(&f);
+	for (n = 1; n <= TILEN; n++) {
+		rc = merkle_append_tile(&f, many[n - 1], sub);
+		assert_true(rc == 0 || rc == 1);
+		assert_int_equal(rc, n % MERKLE_TILE == 0);
+		if (rc == 1) {
+			assert_memory_equal(sub, tiles[done], MERKLE_HASH);
+			done++;
+		}
+		merkle_root(&f, a);
+		merkle_tree_hash(many, n, b);
+		assert_memory_equal(a, b, MERKLE_HASH);
+		/* The tail: the leaves past the last complete tile. */
+		merkle_tail(&f, &tail);
+		assert_int_equal(tail.size, n % MERKLE_TILE);
+		merkle_root(&tail, a);
+		merkle_tree_hash(many + (n - n % MERKLE_TILE), n % MERKLE_TILE,
+		    b);
+		assert_memory_equal(a, b, MERKLE_HASH);
+		/* The last tile of the whole set is this partial one. */
+		if (n == TILEN)
+			assert_memory_equal(a, tiles[nt - 1], MERKLE_HASH);
+	}
+	assert_int_equal(done, TILEN / MERKLE_TILE);
+	assert_true(nt > done);
+}
+
 int
 main(void)
 {
@@ -240,6 +435,9 @@ main(void)
 		cmocka_unit_test(test_incremental_equals_scratch),
 		cmocka_unit_test(test_restore_wrong_length),
 		cmocka_unit_test(test_full_tree_refuses),
+		cmocka_unit_test(test_path_naive_and_verified),
+		cmocka_unit_test(test_tiles_are_the_tree),
+		cmocka_unit_test(test_frontier_tiles_and_tail),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -1,8 +1,9 @@
 /*
  * test-parsers.c: the service's small parsers and encoders -- UTF-8,
  * header lists, LIKE patterns, bytea hex, the event hash (against vectors
- * computed independently with Python's hashlib) and the one-row-per-field
- * validator.  Passwords are test-password.c.
+ * computed independently with Python's hashlib), the one-row-per-field
+ * validator, and the payload read in place for verify's replay (against
+ * Jansson's reading of the same text).  Passwords are test-password.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -273,6 +274,65 @@ test_validate(void **state)
 	assert_null(in.kind);
 }
 
+/*
+ * The lazily read payload answers as Jansson does -- kind and string of
+ * every key asked -- whether it reads the text in place (compact, no
+ * escapes) or falls back to parsing it.
+ */
+static void
+test_lazy_payload(void **state)
+{
+	static const char *const texts[] = {
+		"{}",
+		"{\"fine_amount\":\"5000\",\"case_value\":\"8000.5\"}",
+		"{\"a\":{\"fine_amount\":\"1\"},\"b\":[\"fine_amount\",1]}",
+		"{\"fine_amount\":\"\\u0035000\",\"x\":\"\\\"\"}",
+		"{\"fine_amount\":\"1\",\"fine_amount\":\"2\"}",
+		"{ \"fine_amount\" : \"7\" }",
+		"{\"fine_amountx\":\"1\",\"xfine_amount\":\"2\"}",
+		"{\"lookback_on\":\"2030-01-01\",\"serious_list\":true,"
+		    "\"documents\":[\"a\",\"b\"],\"n\":null,\"z\":12.5}",
+		"{\"problem\":\"钢筋 \\\"重量偏差\\\" 超标\",\"lookback_on\":null}",
+		"{\"fine_amount\":5000}",
+		"{\"a\":\"x\\\\\",\"fine_amount\":\"3\"}",
+		"{\"a\":\"\\\"}\\\"\",\"fine_amount\":\"4\"}",
+		"{\"a\":[{\"b\":\"]\"}],\"fine_amount\":\"6\"}",
+		"{\"\\u0066ine_amount\":\"9\"}",
+		"not json",
+		"{\"fine_amount\":\"1\"",
+		"[\"fine_amount\"]",
+	};
+	static const char *const keys[] = {
+		"fine_amount", "case_value", "lookback_on", "serious_list",
+		"documents", "n", "z", "problem", "x", "missing",
+	};
+	struct wf_payload	 lz, js;
+	struct lazy_payload	 l;
+	json_t			*o;
+	const char		*a, *b;
+	size_t			 i, k;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			o = json_loads(texts[i], JSON_REJECT_DUPLICATES, NULL);
+			payload_view(&js, o);
+			payload_view_lazy(&lz, &l, texts[i], strlen(texts[i]));
+			if (lz.kind(lz.ctx, keys[k]) != js.kind(js.ctx, keys[k]))
+				fail_msg("%s, %s: kind %d, Jansson's %d", texts[i],
+				    keys[k], lz.kind(lz.ctx, keys[k]),
+				    js.kind(js.ctx, keys[k]));
+			a = lz.string(lz.ctx, keys[k]);
+			b = js.string(js.ctx, keys[k]);
+			if ((a == NULL) != (b == NULL) ||
+			    (a != NULL && strcmp(a, b) != 0))
+				fail_msg("%s, %s: \"%s\", Jansson's \"%s\"",
+				    texts[i], keys[k], a ? a : "(null)",
+				    b ? b : "(null)");
+			lazy_payload_free(&l);
+			json_decref(o);
+		}
+}
+
 int
 main(void)
 {
@@ -283,6 +343,7 @@ main(void)
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_chain_hash),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_lazy_payload),
 	};
 
 	if (config_load(&cfg) == -1)

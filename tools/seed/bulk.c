@@ -493,7 +493,8 @@ live_transition(struct batch *b, struct live *c, struct step *s)
 			a.pending_event = wf_events[c->pending].id;
 			a.pending_seq = c->pending_seq;
 		}
-		advance_facts(&a, s->event, s->payload);
+		payload_view(&view, s->payload);
+		advance_facts(&a, s->event, &view);
 		phase = WF_PHASE_APPLY;
 	}
 	live_event(b, c, &ev, who);
@@ -540,7 +541,8 @@ live_decide(struct batch *b, struct live *c, struct step *s)
 		ev.phase = "approved";
 		if (wf_events[pe].to != WF_STATE__MAX)
 			a.to = wf_events[pe].to;
-		advance_facts(&a, pe, c->proposal);
+		payload_view(&view, c->proposal);
+		advance_facts(&a, pe, &view);
 	} else
 		ev.phase = "rejected";
 	ev.to = wf_states[a.to].id;

@@ -15,6 +15,17 @@ const EVENT_IDS = ['create', 'order_rectification', 'report_rectification', 'rej
 
 const FILTERS = ['case', 'actor', 'event', 'region', 'from', 'to'];
 
+// The case row's fields verify compares with its history (first_bad.field).
+const FIELD_LABELS = {
+	state: '状态', version: '版本', pending_event: '待审提议', pending_seq: '待审提议',
+	pending_by: '提议人', pending_at: '提议时间', fine_amount: '罚款金额',
+	confiscation_amount: '没收金额', case_value: '案值', penalty_decided_at: '处罚决定',
+	lookback_on: '回头看日期', interviews: '约谈次数', judicial_transferred_at: '移送司法机关',
+	discipline_transferred_at: '移送纪检监察', enterprise_id: '企业', region: '地区',
+	campaign_id: '专项行动', category: '产品类别', domain: '领域', source: '问题来源',
+	problem: '问题描述', risk_level: '风险等级', created_by: '登记人',
+};
+
 export async function auditPage(ctx) {
 	ctx.title('审计');
 	const p = ctx.params;
@@ -47,12 +58,20 @@ export async function auditPage(ctx) {
 			const scope = c ? `案件 #${c}` : `地区 ${params.region}`;
 			let msg;
 			if (d.ok) {
-				msg = `校验通过：${scope}共检查 ${d.checked} 条记录，哈希链完整，未发现篡改。`;
-				replace(vOut, h('div.result.ok', { tabindex: '-1' }, h('strong', '✓ 校验通过'), h('p', msg)));
+				msg = `校验通过：${scope}共检查 ${d.checked} 条记录，哈希链完整，案件现状与办理记录一致，未发现篡改。`;
+				const signed = d.uncovered > 0
+				    ? `其中 ${d.covered} 条已与最新签名检查点核对，${d.uncovered} 条尚待下一个检查点（只核对了哈希链）。`
+				    : `全部 ${d.covered} 条已与最新签名检查点核对。`;
+				replace(vOut, h('div.result.ok', { tabindex: '-1' }, h('strong', '✓ 校验通过'), h('p', msg),
+				    h('p.muted', signed)));
 			} else {
 				const bad = d.first_bad || {};
-				msg = `校验未通过：${scope}共检查 ${d.checked} 条记录，首个异常在案件 #${bad.case} 第 ${bad.seq} 条。`;
+				const where = !d.first_bad ? '审计日志或其签名检查点'
+				    : bad.field ? `案件 #${bad.case} 的「${FIELD_LABELS[bad.field] || bad.field}」与其办理记录不符（未经事件的改动）`
+				    : `案件 #${bad.case} 第 ${bad.seq} 条`;
+				msg = `校验未通过：${scope}共检查 ${d.checked} 条记录，首个异常在${where}。`;
 				replace(vOut, h('div.result.bad', { tabindex: '-1' }, h('strong', '✗ 校验未通过'), h('p', msg),
+				    d.reason ? h('p.muted', d.reason) : null,
 				    bad.case ? h('p', h('a', { href: `#/cases/${bad.case}` }, `查看案件 #${bad.case}`)) : null));
 			}
 			(d.ok ? announce : alertMsg)(msg);
