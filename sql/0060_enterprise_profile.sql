@@ -133,9 +133,28 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	 WHERE l.now IN ('expired', 'suspended', 'revoked')
 $$;
 
+-- The service's one write of an enterprise's licences: all of them
+-- replaced by `lic` ([{"kind", "number", "status", "valid_from",
+-- "valid_until"}], in order), in one call, under the caller's row-level
+-- security.
+CREATE FUNCTION licences_replace(eid bigint, lic jsonb) RETURNS void
+LANGUAGE sql AS $$
+	DELETE FROM enterprise_licences WHERE enterprise_id = eid;
+	INSERT INTO enterprise_licences (enterprise_id, ord, region, kind,
+	    number, status, valid_from, valid_until)
+	SELECT eid, l.ord, e.region, l.kind, l.number, l.status, l.valid_from,
+	    l.valid_until
+	  FROM enterprises e,
+	    ROWS FROM (jsonb_to_recordset(lic) AS (kind text, number text,
+		status text, valid_from date, valid_until date))
+	    WITH ORDINALITY AS l(kind, number, status, valid_from,
+		valid_until, ord)
+	 WHERE e.id = eid;
+$$;
+
 GRANT EXECUTE ON FUNCTION area_types_valid(text[]), accident_told(jsonb),
-	licence_status_on(text, date, date), licence_alerts(bigint)
-	TO paicha_app;
+	licence_status_on(text, date, date), licence_alerts(bigint),
+	licences_replace(bigint, jsonb) TO paicha_app;
 
 -- ------------------------------------------------------------------
 -- Part 1's columns, both ways
