@@ -1212,6 +1212,40 @@ test_risk_lists(void **state)
 	resp_free(&r);
 }
 
+/*
+ * The service's role cannot skip grading: paicha.risk_deferred, which the
+ * bulk seeder sets as the superuser, does nothing for it -- an activity
+ * it records is graded in its own transaction all the same.
+ */
+static void
+test_risk_not_deferred_by_the_service_role(void **state)
+{
+	PGconn		*app = db_app();
+	long long	 eid;
+	char		*id, *sql;
+
+	(void)state;
+	eid = ent_new(COUNTY_A, NULL);
+	id = fmt("%lld", eid);
+	free(db_scope_as(app, off));
+	db_do(app, "BEGIN");
+	db_do(app, "SET LOCAL paicha.risk_deferred = 'on'");
+	sql = fmt("INSERT INTO activities (kind, campaign_id, category,"
+	    " on_date, enterprise_id, domain, problems_found, created_by)"
+	    " VALUES ('inspection', %d, 'cement', today_cst(), %s,"
+	    " 'production', true, scope_user())", CAMPAIGN, id);
+	db_do(app, sql);
+	db_expect(app, "SELECT factors @> '[{\"id\": \"inspection_problems\"}]'"
+	    " FROM enterprise_risk WHERE enterprise_id = $1::bigint", id, "t");
+	db_do(app, "ROLLBACK");
+	/* Rolled back: the grade is as it was. */
+	db_expect(app, "SELECT factors @> '[{\"id\": \"never_inspected\"}]'"
+	    " FROM enterprise_risk WHERE enterprise_id = $1::bigint", id, "t");
+	free(sql);
+	free(id);
+	PQfinish(app);
+}
+
 /* The rule is data an administrator reads: factors, points, grades. */
 static void
 test_risk_rule(void **state)
@@ -1255,6 +1289,7 @@ main(void)
 		cmocka_unit_test(test_form_same_with_and_without_items),
 		cmocka_unit_test(test_risk_recomputed_on_each_event),
 		cmocka_unit_test(test_risk_lists),
+		cmocka_unit_test(test_risk_not_deferred_by_the_service_role),
 		cmocka_unit_test(test_risk_rule),
 	};
 
