@@ -168,6 +168,7 @@ void	 reply_stream_start(struct req *, int, const char *);
 int	 reply_stream_write(struct req *, const char *, size_t);
 void	 reply_stream_abort(struct req *);
 json_t	*problem_field(json_t *, const char *, const char *);
+json_t	*problem_parent(json_t *, const char *, const char *);
 const char *status_reason(int);
 
 /* ------------------------------------------------------------------ */

@@ -31,7 +31,7 @@
 #define MAX_COUNT	100000		/* problems found or solved */
 #define MAX_GAIN_FEN	100000000000000LL /* output gain: 1e12 yuan */
 #define MAX_ITEMS	200		/* a spot check's batches, one by one */
-#define ITEM_CHARS	200		/* a batch's product, standard, lab ... */
+#define ITEM_CHARS	200		/* a batch's product, lab ... */
 #define FAILED_CHARS	1000		/* its failed items told as text */
 #define MAX_FAILED	50		/* ... or listed */
 
@@ -342,6 +342,7 @@ spot_items(const json_t *body, struct activity_in *in, json_t **errors,
 	}
 	in->batches = n;
 	in->failed_batches = failed;
+	*errors = problem_parent(*errors, "items", "有批次填写有误，见各批");
 }
 
 /* One activity with what the API shows beside it; $1 its id. */

@@ -352,7 +352,8 @@ ptr_write(const void *arg, const char *path, const char *tmpdir)
 				    .tmpdir = (char *)tmpdir };
 	lxw_workbook		*wb;
 	lxw_worksheet		*ws;
-	lxw_format		*title, *note, *head, *text, *num, *ttext, *tnum;
+	lxw_format		*title, *note, *head, *text, *num;
+	lxw_format		*ttext, *tnum;
 	lxw_error		 e;
 	const char		*s;
 	char			 buf[32], line[600];

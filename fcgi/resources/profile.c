@@ -285,13 +285,14 @@ check_accident(const json_t *v, struct found *f)
 	}
 	json_array_foreach(v, i, a) {
 		if (!json_is_object(a)) {
-			snprintf(name, sizeof(name), "accident_history[%zu]", i);
+			snprintf(name, sizeof(name), "accident_history[%zu]",
+			    i);
 			badtype(f, name, "应为对象 {on, summary}");
 			continue;
 		}
 		json_object_foreach((json_t *)a, k, x) {
-			snprintf(name, sizeof(name), "accident_history[%zu].%s",
-			    i, k);
+			snprintf(name, sizeof(name),
+			    "accident_history[%zu].%s", i, k);
 			if (!in_list(k, keys))
 				bad(f, name, "未知字段");
 			else if (!json_is_string(x))
@@ -407,13 +408,14 @@ check_licences(const json_t *v, struct profile_in *p, struct found *f)
 		}
 		if (l->valid_from != NULL && l->valid_until != NULL &&
 		    days[1] < days[0]) {
-			snprintf(name, sizeof(name), "licences[%zu].valid_until",
-			    i);
+			snprintf(name, sizeof(name),
+			    "licences[%zu].valid_until", i);
 			bad(f, name, "有效期截止日期早于起始日期");
 		}
 		for (j = 0; j + 1 < p->nlic && l->kind != NULL &&
 		    l->number != NULL; j++)
-			if (p->lic[j].kind != NULL && p->lic[j].number != NULL &&
+			if (p->lic[j].kind != NULL &&
+			    p->lic[j].number != NULL &&
 			    strcmp(p->lic[j].kind, l->kind) == 0 &&
 			    strcmp(p->lic[j].number, l->number) == 0) {
 				snprintf(name, sizeof(name),
@@ -456,8 +458,8 @@ check_part1_agrees(const json_t *body, const struct profile_in *p,
 			    json_string_value(v) : NULL;
 			has = first == NULL ? NULL : m == 0 ? first->number :
 			    first->status;
-			if ((given == NULL) != (has == NULL) || (given != NULL &&
-			    strcmp(given, has) != 0)) {
+			if ((given == NULL) != (has == NULL) ||
+			    (given != NULL && strcmp(given, has) != 0)) {
 				snprintf(msg, sizeof(msg), "与 licences 中第一张"
 				    "%s不一致（两者都给出时须相同）",
 				    part1[k].label);
@@ -499,6 +501,9 @@ profile_check(struct req *r, const json_t *body, struct profile_in *p)
 		check_part1_agrees(body, p, &f);
 	if (f.errors == NULL)
 		return 0;
+	f.errors = problem_parent(f.errors, "licences", "有证照填写有误，见各项");
+	f.errors = problem_parent(f.errors, "accident_history",
+	    "有事故记录填写有误，见各项");
 	if (f.badtype)
 		reply_problem(r, 400, "wrong-type", "a field has the wrong "
 		    "JSON type", f.errors);

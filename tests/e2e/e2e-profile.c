@@ -462,14 +462,15 @@ test_profile_bad_input(void **state)
 		{ "{\"area_types\":[\"cluster\",\"cluster\"]}", 422,
 		    "area_types" },
 		{ "{\"area_types\":\"cluster\"}", 400, "area_types" },
-		{ "{\"area_types\":[\"cluster\",\"problem_prone\",\"rural_market\","
-		    "\"retail_store\",\"urban_rural_fringe\",\"cluster\"]}", 422,
-		    "area_types" },
-		{ "{\"licences\":[{\"kind\":\"production\",\"number\":\"XK1\","
-		    "\"valid_from\":\"2024-06-01\",\"valid_until\":\"2024-05-31\"}]}",
-		    422, "licences[0].valid_until" },
-		{ "{\"licences\":[{\"kind\":\"permit\",\"number\":\"XK1\"}]}", 422,
-		    "licences[0].kind" },
+		{ "{\"area_types\":[\"cluster\",\"problem_prone\","
+		    "\"rural_market\",\"retail_store\","
+		    "\"urban_rural_fringe\",\"cluster\"]}", 422, "area_types" },
+		{ "{\"licences\":[{\"kind\":\"production\","
+		    "\"number\":\"XK1\",\"valid_from\":\"2024-06-01\","
+		    "\"valid_until\":\"2024-05-31\"}]}", 422,
+		    "licences[0].valid_until" },
+		{ "{\"licences\":[{\"kind\":\"permit\","
+		    "\"number\":\"XK1\"}]}", 422, "licences[0].kind" },
 		{ "{\"licences\":[{\"kind\":\"production\"}]}", 422,
 		    "licences[0].number" },
 		{ "{\"licences\":[{\"kind\":\"ccc\",\"number\":\"1\","
@@ -517,11 +518,19 @@ test_profile_bad_input(void **state)
 		assert_problem_field(&r, bad[i].status, bad[i].field);
 		resp_free(&r);
 	}
+	/* A list's member named, the list too (for whoever looks there). */
+	ent_post(COUNTY_A, json_pack("{s:[{s:s, s:s, s:s, s:s}]}", "licences",
+	    "kind", "ccc", "number", "1", "valid_from", "2024-06-01",
+	    "valid_until", "2024-05-31"), &r);
+	assert_problem_field(&r, 422, "licences[0].valid_until");
+	assert_problem_field(&r, 422, "licences");
+	resp_free(&r);
 	/* Nothing changed: version 1, one event. */
 	path = fmt("%lld", id);
 	n = db_value(db, "SELECT version::text || '/' || (SELECT count(*)"
 	    " FROM ledger_events WHERE entity = 'enterprise'"
-	    " AND entity_id = $1::bigint) FROM enterprises WHERE id = $1::bigint",
+	    " AND entity_id = $1::bigint) FROM enterprises"
+	    " WHERE id = $1::bigint",
 	    path, NULL);
 	assert_string_equal(n, "1/1");
 	free(n);
@@ -881,6 +890,7 @@ test_spot_check_items(void **state)
 	    "items", json_pack("{s:s, s:s}", "product", "水泥", "result",
 	    "doubtful"))), &r);
 	assert_problem_field(&r, 422, "items[0].result");
+	assert_problem_field(&r, 422, "items");
 	resp_free(&r);
 	act_post(spot(eid, "production", cst_day(0), json_pack("{s:i, s:[o,"
 	    " o]}", "batches", 3, "items", batch("a", "pass"),

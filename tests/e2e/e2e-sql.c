@@ -34,7 +34,8 @@ test_sql_files(void **state)
 			print_error("%s: failed\n", g.gl_pathv[i]);
 			failed++;
 		} else
-			print_message("%s: ok\n", strrchr(g.gl_pathv[i], '/') + 1);
+			print_message("%s: ok\n",
+			    strrchr(g.gl_pathv[i], '/') + 1);
 		free(cmd);
 	}
 	globfree(&g);
