@@ -146,9 +146,13 @@ CREATE TYPE risk_facts AS (
 --
 -- A factor holds when its predicate below does and, for a counted event,
 -- the event lies within the factor's window (on > today - window_days).
-CREATE FUNCTION risk_grade(f risk_facts, today date,
-    OUT grade text, OUT score integer, OUT factors jsonb,
-    OUT next_inspection_by date, OUT stale_after date)
+--
+-- One row, as a table function: PostgreSQL inlines it into the statement
+-- that calls it (risk_refresh, risk_of), which is planned once per
+-- connection instead of once per call.
+CREATE FUNCTION risk_grade(f risk_facts, today date)
+RETURNS TABLE (grade text, score integer, factors jsonb,
+    next_inspection_by date, stale_after date)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	WITH lic AS (SELECT
 		f.production_status IN ('revoked', 'suspended', 'expired')
@@ -336,8 +340,13 @@ GRANT EXECUTE ON FUNCTION risk_of(bigint) TO paicha_app;
 -- lock the rows in the same order).  The bulk seeder, as the superuser,
 -- may set paicha.risk_deferred to 'on' to grade everything once at the
 -- end (risk_refresh_all); no one else may defer.
+--
+-- Its one statement is planned once per connection (force_generic_plan):
+-- planned anew for each call, as a custom plan would be, grading one
+-- enterprise costs about 6 ms, mostly planning; with the plan kept, 1 ms.
 CREATE FUNCTION risk_refresh(ids bigint[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
 	IF cardinality(ids) = 0 OR ids IS NULL THEN
 		RETURN;

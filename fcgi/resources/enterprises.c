@@ -393,7 +393,7 @@ static const struct vfield list_fields[] = {
 void
 enterprise_list(struct req *r)
 {
-	static struct stmt list = STMT_CUSTOM(
+	static struct stmt list = STMT(
 	    "SELECT s.*, s.next_inspection_by::text AS next_by,"
 	    " (s.next_inspection_by <= today_cst()) AS due"
 	    " FROM (SELECT e.id, e.uscc, e.name, e.region,"
