@@ -824,7 +824,8 @@ one_activity(struct batch *b, uint64_t k)
 #define COPY_ACTIVITIES \
 	"COPY activities (kind, campaign_id, category, on_date, region," \
 	" enterprise_id, domain, problems_found, problems_count, batches," \
-	" failed_batches, summary, problems_solved, output_gain, created_by%s)" \
+	" failed_batches, summary, problems_solved, output_gain," \
+	" created_by%s)" \
 	" FROM STDIN"
 
 struct plan {
@@ -850,7 +851,9 @@ load_batch(struct batch *b, const struct load *l, const struct plan *pl,
 	struct sbuf	*bufs[4] = { &b->cases, &b->events, &b->deadlines,
 			    &b->acts };
 	char		 cases[1024], acts[512];
-	const char	*copies[4] = { cases, COPY_EVENTS, COPY_DEADLINES, acts };
+	const char	*copies[4] = {
+		cases, COPY_EVENTS, COPY_DEADLINES, acts
+	};
 	uint64_t	 k, lo, hi;
 	double		 t;
 	int		 j;

@@ -102,8 +102,8 @@ struct world {
 	int		 activities_table;	/* activities exists */
 	int		 profiles;	/* the schema has profiles, problem
 					   types and spot-check items */
-	char		*ptypes[2][MAX_PTYPES];	/* problem type ids, by domain:
-						   0 production, 1 circulation */
+	/* Problem type ids by domain: 0 production, 1 circulation. */
+	char		*ptypes[2][MAX_PTYPES];
 	int		 nptypes[2];
 };
 
@@ -134,11 +134,11 @@ struct profile {
 	char		 phone[24];
 	const char	*areas[5];
 	int		 nareas;
-	json_t		*accident;		/* [{"on", "summary"}], or NULL */
+	json_t		*accident;	/* [{"on", "summary"}], or NULL */
 	struct {
 		const char	*status;
 		char		 from[11], until[11];
-	}		 lic[2];			/* production, ccc */
+	}		 lic[2];		/* production, ccc */
 };
 
 void		 enterprise_profile(const struct world *,
