@@ -45,12 +45,16 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/enterprises.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
+	fcgi/resources/problem_types.c \
+	fcgi/resources/profile.c \
 	fcgi/resources/reference.c \
 	fcgi/resources/reports.c \
+	fcgi/resources/risk.c \
 	fcgi/resources/sessions.c \
 	fcgi/resources/transitions.c \
 	fcgi/resources/users.c \
-	fcgi/resources/workflow.c
+	fcgi/resources/workflow.c \
+	fcgi/resources/xlsx.h
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(PWQUALITY_CFLAGS)

@@ -45,6 +45,8 @@ enum ep {
 	EP_ENTERPRISE_LOOKUP,
 	EP_ENTERPRISE_GET,
 	EP_ENTERPRISE_PATCH,
+	EP_PROBLEM_TYPES,
+	EP_RISK_RULE,
 	EP_USER_LIST,
 	EP_USER_GET,
 	EP_USER_CREATE,
@@ -53,6 +55,7 @@ enum ep {
 	EP_ACTIVITY_LIST,
 	EP_ACTIVITY_GET,
 	EP_REPORT_CAMPAIGN,
+	EP_REPORT_PROBLEM_TYPES,
 	EP_AUDIT_EVENTS,
 	EP_AUDIT_VERIFY,
 	EP_AUDIT_CHECKPOINT,
@@ -121,6 +124,11 @@ const struct endpoint endpoints[EP__MAX] = {
 	[EP_ENTERPRISE_PATCH] = { METHOD_PATCH, "/api/v1/enterprises/#",
 	    CHANGE | EP_IF_MATCH, R(OFFICER) | R(ADMIN), 16384,
 	    enterprise_patch },
+	/* The profile's reference data: the key problems, the risk rule. */
+	[EP_PROBLEM_TYPES] = { METHOD_GET, "/api/v1/problem-types", 0,
+	    ROLES_ANY, 0, problem_types_get },
+	[EP_RISK_RULE] = { METHOD_GET, "/api/v1/risk-rule", 0, EVERYONE, 0,
+	    risk_rule_get },
 	/* Users: administrators, within their own region. */
 	[EP_USER_LIST] = { METHOD_GET, "/api/v1/users", 0, R(ADMIN), 0,
 	    user_list },
@@ -139,6 +147,9 @@ const struct endpoint endpoints[EP__MAX] = {
 	    0, activity_get },
 	[EP_REPORT_CAMPAIGN] = { METHOD_GET, "/api/v1/reports/campaign/#",
 	    EP_REPLICA | EP_SNAPSHOT, EVERYONE, 0, report_campaign },
+	[EP_REPORT_PROBLEM_TYPES] = { METHOD_GET,
+	    "/api/v1/reports/problem-types", EP_REPLICA | EP_SNAPSHOT,
+	    EVERYONE, 0, report_problem_types },
 	/* Audit: the bulk readers go through one snapshot. */
 	[EP_AUDIT_EVENTS] = { METHOD_GET, "/api/v1/audit/events",
 	    EP_REPLICA | EP_SNAPSHOT, R(AUDITOR) | R(ADMIN), 0, audit_events },

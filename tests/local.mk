@@ -58,6 +58,16 @@ tests_e2e_e2e_cases_SOURCES = tests/e2e/e2e-cases.c
 tests_e2e_e2e_cases_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_cases_LDADD = $(E2E_LIBS)
 
+# Issue 21: the enterprise profile, problem types, spot-check batches and
+# risk grades; and the SQL tests of tests/sql/ (the grading rule's).
+E2E_TESTS += tests/e2e/e2e-profile tests/e2e/e2e-sql
+tests_e2e_e2e_profile_SOURCES = tests/e2e/e2e-profile.c
+tests_e2e_e2e_profile_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_profile_LDADD = $(E2E_LIBS)
+tests_e2e_e2e_sql_SOURCES = tests/e2e/e2e-sql.c
+tests_e2e_e2e_sql_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_sql_LDADD = $(E2E_LIBS)
+
 # Beyond one machine (docs/SCALING.md): each starts stacks of its own.
 E2E_TESTS += tests/e2e/e2e-replica
 tests_e2e_e2e_replica_SOURCES = tests/e2e/e2e-replica.c

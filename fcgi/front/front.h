@@ -170,6 +170,7 @@ void	 reply_stream_start(struct req *, int, const char *);
 int	 reply_stream_write(struct req *, const char *, size_t);
 void	 reply_stream_abort(struct req *);
 json_t	*problem_field(json_t *, const char *, const char *);
+json_t	*problem_parent(json_t *, const char *, const char *);
 const char *status_reason(int);
 
 /* ------------------------------------------------------------------ */
@@ -195,6 +196,8 @@ enum vtype {
 	VT_BOOL,	/* int 0/1 */
 	VT_OBJECT,	/* json_t *, borrowed from the body (JSON only) */
 	VT_ROLES,	/* unsigned: 1..WF_ROLE__MAX distinct role ids (JSON only) */
+	VT_JSON,	/* json_t *: any value but null, borrowed; the handler
+			   judges its shape (JSON only) */
 	VT_DATE,	/* int: day number (wf_date_parse) of a real YYYY-MM-DD */
 	VT_MONEY,	/* long long: fen, from yuan "1234.50" (wf_money_parse);
 			   at most max fen when max > 0 */

@@ -310,6 +310,31 @@ problem_field(json_t *errors, const char *field, const char *message)
 }
 
 /*
+ * When `errors` names a member of the list `parent` ("items[3].result")
+ * but not `parent` itself, append `parent` with `message`: a client that
+ * looks for the list's name finds it, and a form shows the summary beside
+ * the list.  Returns `errors`.
+ */
+json_t *
+problem_parent(json_t *errors, const char *parent, const char *message)
+{
+	const json_t	*e;
+	const char	*f;
+	size_t		 i, n = strlen(parent);
+	int		 member = 0;
+
+	json_array_foreach(errors, i, e) {
+		if ((f = json_string_value(json_object_get(e, "field"))) ==
+		    NULL)
+			continue;
+		if (strcmp(f, parent) == 0)
+			return errors;
+		member |= strncmp(f, parent, n) == 0 && f[n] == '[';
+	}
+	return member ? problem_field(errors, parent, message) : errors;
+}
+
+/*
  * Reply for the failure recorded in the request by db.c (or req_fail):
  * the status comes from the SQLSTATE table; the text is ours, never
  * libpq's.

@@ -91,6 +91,7 @@ check_string(const struct vfield *f, const char *s, size_t len)
 	case VT_BOOL:
 	case VT_OBJECT:
 	case VT_ROLES:
+	case VT_JSON:
 	case VT__MAX:
 		break;
 	}
@@ -140,6 +141,7 @@ check_typed(const struct vfield *f, const char *s, void *out)
 	case VT_BOOL:
 	case VT_OBJECT:
 	case VT_ROLES:
+	case VT_JSON:
 	case VT__MAX:
 		break;
 	}
@@ -299,6 +301,9 @@ validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
 			msg = check_roles(v, (unsigned *)((char *)out + f->off),
 			    &badtype);
 			break;
+		case VT_JSON:
+			*(json_t **)((char *)out + f->off) = v;
+			break;
 		case VT__MAX:
 			msg = "internal";
 			break;
@@ -386,6 +391,7 @@ validate_query(struct req *r, const struct vfield *fields, size_t n,
 			break;
 		case VT_OBJECT:
 		case VT_ROLES:
+		case VT_JSON:
 		case VT__MAX:
 			msg = "internal";
 			break;

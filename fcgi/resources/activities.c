@@ -9,6 +9,15 @@
  * (the enterprise in the user's region, the campaign's year, the
  * category) is checked after, all errors named at once, before anything
  * is written.
+ *
+ * A spot check may give its batches one by one (`items`: product, model,
+ * batch number, standard, pass or fail, failed test items, report number,
+ * laboratory) and its `channel` (offline, online, rural).  Items then ARE
+ * the batches: `batches` is their number and `failed_batches` the number
+ * that failed -- given as well, they must say the same -- so the form's
+ * 抽查批次 and 不合格批次 count one column each, whichever way a spot
+ * check was recorded (sql/0062_spot_check_items.sql holds the table to
+ * it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +30,10 @@
 #define MAX_BATCHES	100000		/* one record's batches */
 #define MAX_COUNT	100000		/* problems found or solved */
 #define MAX_GAIN_FEN	100000000000000LL /* output gain: 1e12 yuan */
+#define MAX_ITEMS	200		/* a spot check's batches, one by one */
+#define ITEM_CHARS	200		/* a batch's product, lab ... */
+#define FAILED_CHARS	1000		/* its failed items told as text */
+#define MAX_FAILED	50		/* ... or listed */
 
 enum akind {
 	AK_INSPECTION,
@@ -49,6 +62,8 @@ static const char *const kind_labels[AK__MAX] = {
 };
 
 static const char *const domains[] = { "production", "circulation", NULL };
+static const char *const channels[] = { "offline", "online", "rural", NULL };
+static const char *const results[] = { "pass", "fail", NULL };
 
 static enum akind
 kind_parse(const char *s)
@@ -80,6 +95,8 @@ struct activity_in {
 	const char	*summary;
 	long long	 problems_solved;
 	long long	 output_gain;	/* fen */
+	const char	*channel;	/* spot_check */
+	json_t		*items;
 };
 
 #define F(name, type, req, min, max, choices, member)			\
@@ -100,12 +117,15 @@ static const struct vfield inspection_fields[] = {
 	F("problems_found", VT_BOOL, 1, 0, 0, NULL, problems_found),
 };
 
+/* batches and failed_batches: required without items (spot_items). */
 static const struct vfield spot_check_fields[] = {
 	COMMON,
 	F("enterprise_id", VT_ID, 1, 0, 0, NULL, enterprise_id),
 	F("domain", VT_ENUM, 1, 0, 0, domains, domain),
-	F("batches", VT_INT, 1, 1, MAX_BATCHES, NULL, batches),
-	F("failed_batches", VT_INT, 1, 0, MAX_BATCHES, NULL, failed_batches),
+	F("batches", VT_INT, 0, 1, MAX_BATCHES, NULL, batches),
+	F("failed_batches", VT_INT, 0, 0, MAX_BATCHES, NULL, failed_batches),
+	F("channel", VT_ENUM, 0, 0, 0, channels, channel),
+	F("items", VT_JSON, 0, 0, 0, NULL, items),
 };
 
 static const struct vfield risk_info_fields[] = {
@@ -147,6 +167,184 @@ static const struct {
 
 static json_t *activity_json(struct req *, const PGresult *, int);
 
+/* ------------------------------------------------------------------ */
+/* A spot check's batches                                             */
+/* ------------------------------------------------------------------ */
+
+/* Whether `s` holds a control character. */
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/*
+ * A text member of an item: NULL when fine, else why not.  Its length in
+ * characters at most `max`.
+ */
+static const char *
+item_text(const json_t *v, size_t max, int *wrongtype)
+{
+	const char	*s;
+
+	if (!json_is_string(v)) {
+		*wrongtype = 1;
+		return "应为字符串";
+	}
+	s = json_string_value(v);
+	if (strspn(s, " \t") == strlen(s))
+		return "不能为空";
+	if (has_control(s))
+		return "不能包含控制字符";
+	return utf8_chars(s) > max ? "太长" : NULL;
+}
+
+/*
+ * failed_items: the failed test items, as a text or a list of texts;
+ * `*some` says whether it names any.
+ */
+static const char *
+item_failed(const json_t *v, int *some, int *wrongtype)
+{
+	const json_t	*e;
+	const char	*msg;
+	size_t		 i;
+
+	*some = 0;
+	if (json_is_null(v))
+		return NULL;
+	if (json_is_string(v)) {
+		*some = json_string_length(v) > 0;
+		return json_string_length(v) == 0 ? NULL :
+		    item_text(v, FAILED_CHARS, wrongtype);
+	}
+	if (!json_is_array(v)) {
+		*wrongtype = 1;
+		return "应为文字或文字的数组";
+	}
+	if (json_array_size(v) > MAX_FAILED)
+		return "最多50项";
+	json_array_foreach(v, i, e)
+		if ((msg = item_text(e, ITEM_CHARS, wrongtype)) != NULL)
+			return msg;
+	*some = json_array_size(v) > 0;
+	return NULL;
+}
+
+/*
+ * Check `in->items` (a spot check's batches, when given) into `errors`
+ * and make in->batches and in->failed_batches their counts -- where the
+ * body gave those too, they must agree.  Without items, both counts are
+ * required.  Sets *wrongtype for a value of the wrong JSON type.
+ */
+static void
+spot_items(const json_t *body, struct activity_in *in, json_t **errors,
+    int *wrongtype)
+{
+	static const char *const keys[] = {
+		"product", "model", "batch_no", "standard", "result",
+		"failed_items", "report_no", "lab", NULL
+	};
+	const json_t	*it, *v;
+	const char	*k, *msg;
+	char		 name[48], count[96];
+	size_t		 i, j;
+	long long	 n = 0, failed = 0;
+	int		 some, fail;
+
+	if (in->items == NULL) {
+		if (json_object_get(body, "batches") == NULL ||
+		    json_is_null(json_object_get(body, "batches")))
+			*errors = problem_field(*errors, "batches", "必填");
+		if (json_object_get(body, "failed_batches") == NULL ||
+		    json_is_null(json_object_get(body, "failed_batches")))
+			*errors = problem_field(*errors, "failed_batches",
+			    "必填");
+		return;
+	}
+	if (!json_is_array(in->items)) {
+		*wrongtype = 1;
+		*errors = problem_field(*errors, "items", "应为逐批记录的数组");
+		return;
+	}
+	if (json_array_size(in->items) == 0 ||
+	    json_array_size(in->items) > MAX_ITEMS) {
+		*errors = problem_field(*errors, "items", "应有1至200批");
+		return;
+	}
+	json_array_foreach(in->items, i, it) {
+		if (!json_is_object(it)) {
+			snprintf(name, sizeof(name), "items[%zu]", i);
+			*wrongtype = 1;
+			*errors = problem_field(*errors, name, "应为对象");
+			continue;
+		}
+		fail = some = 0;
+		json_object_foreach((json_t *)it, k, v) {
+			snprintf(name, sizeof(name), "items[%zu].%s", i, k);
+			for (j = 0; keys[j] != NULL; j++)
+				if (strcmp(k, keys[j]) == 0)
+					break;
+			msg = NULL;
+			if (keys[j] == NULL)
+				msg = "未知字段";
+			else if (strcmp(k, "result") == 0) {
+				if (!json_is_string(v)) {
+					*wrongtype = 1;
+					msg = "应为字符串";
+				} else if (strcmp(json_string_value(v),
+				    results[0]) != 0 && strcmp(
+				    json_string_value(v), results[1]) != 0)
+					msg = "检验结论只能是 pass（合格）或 fail"
+					    "（不合格）";
+				else
+					fail = strcmp(json_string_value(v),
+					    "fail") == 0;
+			} else if (strcmp(k, "failed_items") == 0)
+				msg = item_failed(v, &some, wrongtype);
+			else if (!json_is_null(v) || strcmp(k, "product") == 0)
+				msg = item_text(v, ITEM_CHARS, wrongtype);
+			if (msg != NULL)
+				*errors = problem_field(*errors, name, msg);
+		}
+		for (j = 0; j < 2; j++) {
+			k = j == 0 ? "product" : "result";
+			if (json_object_get(it, k) == NULL) {
+				snprintf(name, sizeof(name), "items[%zu].%s",
+				    i, k);
+				*errors = problem_field(*errors, name, "必填");
+			}
+		}
+		if (!fail && some) {
+			snprintf(name, sizeof(name), "items[%zu].failed_items",
+			    i);
+			*errors = problem_field(*errors, name,
+			    "合格批次不应有不合格项目");
+		}
+		n++;
+		failed += fail;
+	}
+	if (json_object_get(body, "batches") != NULL &&
+	    !json_is_null(json_object_get(body, "batches")) &&
+	    in->batches != n) {
+		snprintf(count, sizeof(count), "与逐批记录不一致：共%lld批", n);
+		*errors = problem_field(*errors, "batches", count);
+	}
+	if (json_object_get(body, "failed_batches") != NULL &&
+	    !json_is_null(json_object_get(body, "failed_batches")) &&
+	    in->failed_batches != failed) {
+		snprintf(count, sizeof(count), "与逐批记录不一致：不合格%lld批",
+		    failed);
+		*errors = problem_field(*errors, "failed_batches", count);
+	}
+	in->batches = n;
+	in->failed_batches = failed;
+	*errors = problem_parent(*errors, "items", "有批次填写有误，见各批");
+}
+
 /* One activity with what the API shows beside it; $1 its id. */
 static struct stmt activity_one = STMT(
     "SELECT a.id, a.kind, a.campaign_id, a.category, cat.name AS category_name,"
@@ -154,7 +352,8 @@ static struct stmt activity_one = STMT(
     " a.enterprise_id, e.name AS enterprise_name, a.domain, a.problems_found,"
     " a.problems_count, a.batches, a.failed_batches, a.summary,"
     " a.problems_solved, a.output_gain::text AS output_gain,"
-    " cu.username AS created_by, rfc3339(a.created_at) AS created_at"
+    " cu.username AS created_by, rfc3339(a.created_at) AS created_at,"
+    " a.channel, a.items::text AS items"
     " FROM activities a JOIN categories cat ON cat.id = a.category"
     " JOIN regions rg ON rg.code = a.region"
     " LEFT JOIN enterprises e ON e.id = a.enterprise_id"
@@ -259,18 +458,20 @@ activity_create(struct req *r)
 	    "INSERT INTO activities (kind, campaign_id, category, on_date,"
 	    " region, enterprise_id, domain, problems_found, problems_count,"
 	    " batches, failed_batches, summary, problems_solved, output_gain,"
-	    " created_by) VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8, $9,"
-	    " $10, $11, $12, $13, $14::numeric, $15) RETURNING id", 15);
+	    " created_by, channel, items) VALUES ($1, $2, $3, $4::date, $5, $6,"
+	    " $7, $8, $9, $10, $11, $12, $13, $14::numeric, $15, $16,"
+	    " $17::jsonb) RETURNING id", 17);
 	struct activity_in in;
 	enum akind	 k;
 	json_t		*kv, *errors = NULL, *o = NULL;
 	PGresult	*res = NULL;
 	char		 region[7], on[WF_DATE_LEN + 1], camp[24], eid[24];
 	char		 cnt[24], bat[24], fail[24], solved[24], gain[32];
-	char		 uid[24];
-	const char	*p[15];
+	char		 uid[24], *items = NULL;
+	const char	*p[17];
 	unsigned	 present;
 	int64_t		 id;
+	int		 wrongtype = 0;
 
 	kv = json_object_get(r->json, "kind");
 	k = kind_parse(json_string_value(kv));
@@ -290,15 +491,29 @@ activity_create(struct req *r)
 	if (validate_json(r, r->json, kind_fields[k].fields, kind_fields[k].n,
 	    &in, &present) == -1)
 		return;
-	if (k == AK_SPOT_CHECK && in.failed_batches > in.batches)
-		errors = problem_field(errors, "failed_batches",
-		    "不合格批次不能多于抽查批次");
+	if (k == AK_SPOT_CHECK) {
+		spot_items(r->json, &in, &errors, &wrongtype);
+		if (wrongtype) {
+			reply_problem(r, 400, "wrong-type", "a field has the "
+			    "wrong JSON type", errors);
+			return;
+		}
+		if (errors == NULL && in.failed_batches > in.batches)
+			errors = problem_field(errors, "failed_batches",
+			    "不合格批次不能多于抽查批次");
+		if (in.items != NULL && (items = json_dumps(in.items,
+		    JSON_COMPACT)) == NULL) {
+			req_fail(r, "could not write a spot check's items");
+			goto dberr;
+		}
+	}
 
 	if (check_refs(r, k, &in, region, &errors) == -1)
 		goto dberr;
 	if (errors != NULL) {
 		reply_problem(r, 422, NULL, "some fields are missing or invalid",
 		    errors);
+		free(items);
 		return;
 	}
 
@@ -328,6 +543,8 @@ activity_create(struct req *r)
 	p[12] = k == AK_ASSISTANCE ? solved : NULL;
 	p[13] = k == AK_ASSISTANCE ? gain : NULL;
 	p[14] = uid;
+	p[15] = in.channel;
+	p[16] = items;
 	if ((res = db_exec(r, &insert, p)) == NULL)
 		goto dberr;
 	id = strtoll(db_get(res, 0, "id"), NULL, 10);
@@ -347,6 +564,7 @@ dberr:
 	json_decref(errors);
 	reply_db_error(r);
 out:
+	free(items);
 	json_decref(o);
 	PQclear(res);
 }
@@ -411,6 +629,11 @@ activity_json(struct req *r, const PGresult *res, int row)
 		json_object_set_new(o, "batches", col_int(res, row, "batches"));
 		json_object_set_new(o, "failed_batches",
 		    col_int(res, row, "failed_batches"));
+		json_object_set_new(o, "channel", db_json_text(res, row,
+		    "channel"));
+		json_object_set_new(o, "items", db_isnull(res, row, "items") ?
+		    json_null() : json_loads(db_get(res, row, "items"), 0,
+		    NULL));
 		break;
 	case AK_RISK_INFO:
 		json_object_set_new(o, "summary",
@@ -503,7 +726,8 @@ activity_list(struct req *r)
 	    " e.name AS enterprise_name, a.domain, a.problems_found,"
 	    " a.problems_count, a.batches, a.failed_batches, a.summary,"
 	    " a.problems_solved, a.output_gain::text AS output_gain,"
-	    " cu.username AS created_by, rfc3339(a.created_at) AS created_at"
+	    " cu.username AS created_by, rfc3339(a.created_at) AS created_at,"
+	    " a.channel, a.items::text AS items"
 	    " FROM activities a JOIN categories cat ON cat.id = a.category"
 	    " JOIN regions rg ON rg.code = a.region"
 	    " LEFT JOIN enterprises e ON e.id = a.enterprise_id"

@@ -144,7 +144,9 @@ static struct stmt case_stmt = STMT(
 	    " rfc3339(c.judicial_transferred_at) AS judicial_transferred_at,"
 	    " rfc3339(c.discipline_transferred_at) AS discipline_transferred_at,"
 	    " c.interviews, rfc3339(c.created_at) AS created_at,"
-	    " cu.username AS created_by, rfc3339(c.updated_at) AS updated_at"
+	    " cu.username AS created_by, rfc3339(c.updated_at) AS updated_at,"
+	    " array_to_json(c.problem_types)::text AS problem_types,"
+	    " licence_alerts(c.enterprise_id)::text AS licence_alerts"
 	    " FROM cases c JOIN enterprises e ON e.id = c.enterprise_id"
 	    " JOIN regions rg ON rg.code = c.region"
 	    " JOIN categories cat ON cat.id = c.category"
@@ -249,8 +251,15 @@ case_json_build(struct req *r, const struct dbq *q, const char *cid)
 	    "created_by", db_isnull(res, 0, "created_by") ? NULL :
 	    db_get(res, 0, "created_by"),
 	    "updated_at", db_get(res, 0, "updated_at"));
-	if (o == NULL)
+	if (o == NULL) {
 		req_fail(r, "case %s: could not build its JSON", cid);
+		return NULL;
+	}
+	/* Its problem types; its enterprise's licences in trouble today. */
+	json_object_set_new(o, "problem_types", opt_json(res, 0,
+	    "problem_types"));
+	json_object_set_new(json_object_get(o, "enterprise"),
+	    "licence_alerts", opt_json(res, 0, "licence_alerts"));
 	return o;
 }
 
@@ -289,6 +298,7 @@ struct case_in {
 	const char	*source;
 	const char	*problem;
 	const char	*risk_level;
+	json_t		*problem_types;
 };
 
 static const struct vfield case_fields[] = {
@@ -306,6 +316,8 @@ static const struct vfield case_fields[] = {
 	    offsetof(struct case_in, problem) },
 	{ "risk_level", VT_ENUM, 0, 0, 0, risk_levels, NULL,
 	    offsetof(struct case_in, risk_level) },
+	{ "problem_types", VT_JSON, 0, 0, 0, NULL, NULL,
+	    offsetof(struct case_in, problem_types) },
 };
 
 /*
@@ -342,9 +354,12 @@ case_create(struct req *r)
 	    " EXISTS (SELECT 1 FROM categories c WHERE c.id = $3"
 	    "   AND (c.province IS NULL OR region_covers(c.province, e.region)))"
 	    "   AS category_ours,"
+	    " (SELECT string_agg(t, '、') FROM unnest($4::text[]) t"
+	    "   WHERE NOT EXISTS (SELECT 1 FROM problem_types pt"
+	    "   WHERE pt.id = t AND pt.domain = $5)) AS bad_types,"
 	    " nextval('cases_id_seq') AS id"
 	    " FROM (SELECT (SELECT region FROM enterprises WHERE id = $1)"
-	    "   AS region) e", 3);
+	    "   AS region) e", 5);
 	static struct stmt open = STMT(
 	    "SELECT case_open($1::jsonb, $2, $3, $4::bytea, $5::bytea)", 5);
 	struct case_in	 in;
@@ -353,19 +368,24 @@ case_create(struct req *r)
 	PGresult	*res = NULL;
 	char		 eid[24], camp[24], region[7];
 	char		 prevhex[LEDGER_HEX], hashhex[LEDGER_HEX];
+	char		 types[PROBLEM_TYPES_TEXT], msg[600];
 	char		*steptext = NULL;
 	const char	*p[5];
 	int64_t		 id;
+	int		 ntypes;
 
 	memset(&in, 0, sizeof(in));
 	if (validate_json(r, r->json, case_fields, NITEMS(case_fields), &in,
-	    NULL) == -1)
+	    NULL) == -1 || (ntypes = problem_types_take(r, in.problem_types,
+	    types)) == -1)
 		return;
 	snprintf(eid, sizeof(eid), "%lld", in.enterprise_id);
 	snprintf(camp, sizeof(camp), "%lld", in.campaign_id);
 	p[0] = eid;
 	p[1] = camp;
 	p[2] = in.category;
+	p[3] = types;
+	p[4] = in.domain;
 	if ((res = db_exec(r, &refs, p)) == NULL)
 		goto fail;
 	if (db_isnull(res, 0, "region"))
@@ -379,6 +399,11 @@ case_create(struct req *r)
 	    strcmp(db_get(res, 0, "category_ours"), "t") != 0)
 		errors = problem_field(errors, "category", "应为全国的十类产品"
 		    "或本省的产品类别，不能用其他省份的类别");
+	if (!db_isnull(res, 0, "bad_types")) {
+		snprintf(msg, sizeof(msg), "未知的问题类型，或不属于该领域的重点"
+		    "问题：%s", db_get(res, 0, "bad_types"));
+		errors = problem_field(errors, "problem_types", msg);
+	}
 	if (errors != NULL) {
 		reply_problem(r, 422, NULL, "some fields are missing or invalid",
 		    errors);
@@ -397,6 +422,9 @@ case_create(struct req *r)
 	    "category", in.category, "domain", in.domain,
 	    "source", in.source, "problem", in.problem,
 	    "risk_level", in.risk_level);
+	/* Its problem types (sql/0061 projects them onto the row). */
+	if (payload != NULL && ntypes > 0)
+		json_object_set(payload, "problem_types", in.problem_types);
 	ledger_first(&ev, id, region, payload, now_us());
 	if ((step = open_step(ev.at_us)) == NULL ||
 	    (steptext = json_dumps(step, JSON_COMPACT)) == NULL) {
@@ -444,7 +472,7 @@ check_state(const char *s)
 }
 
 /*
- * The list's filters, $1..$9, shared by the list and its counts: one
+ * The list's filters, $1..$11, shared by the list and its counts: one
  * constant, so both always agree on what a filter means.
  */
 #define CASE_FILTER \
@@ -460,7 +488,10 @@ check_state(const char *s)
 	" AND (NOT $7::boolean OR c.pending_event IS NOT NULL)" \
 	" AND ($8::text IS NULL OR c.problem ILIKE $8" \
 	"   OR c.enterprise_id = ANY (ARRAY(SELECT q.id FROM enterprises q" \
-	"   WHERE q.name ILIKE $8 OR q.uscc = upper($9))))"
+	"   WHERE q.name ILIKE $8 OR q.uscc = upper($9))))" \
+	" AND ($10::text IS NULL OR (c.problem_types <> '{}'" \
+	"   AND c.problem_types @> ARRAY[$10::text]))" \
+	" AND ($11::bigint IS NULL OR c.enterprise_id = $11)"
 
 struct list_in {
 	const char	*state;
@@ -471,6 +502,8 @@ struct list_in {
 	int		 lookback_due;
 	int		 pending;
 	const char	*q;
+	const char	*problem_type;
+	long long	 enterprise;
 	long long	 cursor;
 	long long	 limit;
 };
@@ -492,6 +525,10 @@ static const struct vfield list_fields[] = {
 	    offsetof(struct list_in, pending) },
 	{ "q", VT_NAME, 0, 1, 100, NULL, NULL,
 	    offsetof(struct list_in, q) },
+	{ "problem_type", VT_STRING, 0, 1, 40, NULL, NULL,
+	    offsetof(struct list_in, problem_type) },
+	{ "enterprise", VT_ID, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, enterprise) },
 	VF_PAGE(struct list_in),
 };
 
@@ -512,12 +549,16 @@ like_pattern(const char *q, char *out)
 	*out = '\0';
 }
 
-/* The parameters $1..$9 of CASE_FILTER; `camp` and `pat` hold text. */
+/*
+ * The parameters $1..$11 of CASE_FILTER; `camp`, `pat` and `ent` hold
+ * text.
+ */
 static void
 filter_params(const struct list_in *in, const char **p, char camp[24],
-    char pat[2 * 100 + 3])
+    char pat[2 * 100 + 3], char ent[24])
 {
 	snprintf(camp, 24, "%lld", in->campaign);
+	snprintf(ent, 24, "%lld", in->enterprise);
 	if (in->q != NULL)
 		like_pattern(in->q, pat);
 	p[0] = in->state;
@@ -529,6 +570,8 @@ filter_params(const struct list_in *in, const char **p, char camp[24],
 	p[6] = in->pending ? "true" : "false";
 	p[7] = in->q != NULL ? pat : NULL;
 	p[8] = in->q;
+	p[9] = in->problem_type;
+	p[10] = in->enterprise != 0 ? ent : NULL;
 }
 
 void
@@ -544,13 +587,14 @@ case_list(struct req *r)
 	    " rfc3339(c.created_at) AS created_at,"
 	    " rfc3339(c.updated_at) AS updated_at,"
 	    " (SELECT name FROM regions rg WHERE rg.code = c.region)"
-	    "   AS region_name"
+	    "   AS region_name,"
+	    " array_to_json(c.problem_types)::text AS problem_types"
 	    CASE_FILTER
-	    " AND ($10::bigint IS NULL OR c.id < $10)"
-	    " ORDER BY c.id DESC LIMIT $11", 11);
+	    " AND ($12::bigint IS NULL OR c.id < $12)"
+	    " ORDER BY c.id DESC LIMIT $13", 13);
 	struct list_in	 in;
-	char		 camp[24], cur[24], lim[24], pat[2 * 100 + 3];
-	const char	*p[11];
+	char		 camp[24], cur[24], lim[24], pat[2 * 100 + 3], ent[24];
+	const char	*p[13];
 	unsigned	 present;
 	PGresult	*res;
 	json_t		*items, *o;
@@ -561,11 +605,11 @@ case_list(struct req *r)
 	if (validate_query(r, list_fields, NITEMS(list_fields), &in,
 	    &present) == -1)
 		return;
-	filter_params(&in, p, camp, pat);
+	filter_params(&in, p, camp, pat, ent);
 	snprintf(cur, sizeof(cur), "%lld", in.cursor);
 	snprintf(lim, sizeof(lim), "%lld", in.limit + 1);
-	p[9] = in.cursor != 0 ? cur : NULL;
-	p[10] = lim;
+	p[11] = in.cursor != 0 ? cur : NULL;
+	p[12] = lim;
 	if ((res = db_exec(r, &list, p)) == NULL) {
 		reply_db_error(r);
 		return;
@@ -600,6 +644,9 @@ case_list(struct req *r)
 		    "created_at", db_get(res, i, "created_at"),
 		    "updated_at", db_get(res, i, "updated_at"));
 		if (o != NULL)
+			json_object_set_new(o, "problem_types", opt_json(res, i,
+			    "problem_types"));
+		if (o != NULL)
 			json_array_append_new(items, o);
 	}
 	reply_page(r, items, res, in.limit);
@@ -615,10 +662,10 @@ case_counts(struct req *r)
 {
 	static struct stmt counts = STMT_CUSTOM(
 	    "SELECT c.state, count(*) AS n" CASE_FILTER
-	    " GROUP BY c.state", 9);
+	    " GROUP BY c.state", 11);
 	struct list_in	 in;
-	char		 camp[24], pat[2 * 100 + 3];
-	const char	*p[9];
+	char		 camp[24], pat[2 * 100 + 3], ent[24];
+	const char	*p[11];
 	PGresult	*res;
 	json_t		*items;
 	long long	 n[WF_STATE__MAX], total = 0;
@@ -631,7 +678,7 @@ case_counts(struct req *r)
 	if (validate_query(r, list_fields, NITEMS(list_fields) - VF_PAGE_ROWS,
 	    &in, NULL) == -1)
 		return;
-	filter_params(&in, p, camp, pat);
+	filter_params(&in, p, camp, pat, ent);
 	if ((res = db_exec(r, &counts, p)) == NULL) {
 		reply_db_error(r);
 		return;

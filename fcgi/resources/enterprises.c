@@ -9,6 +9,11 @@
  *	PATCH /api/v1/enterprises/{id}		name, address, licences
  *						(If-Match; officer, admin)
  *
+ * The profile -- representative, phone, area types, accident history,
+ * licences with their validity -- and the risk grade are profile.c's:
+ * its validation rows sit in the tables below, and it stores and shows
+ * them beside the registry's facts.
+ *
  * An enterprise is identified by its unified social credit code, checked
  * by uscc.c (GB 32100-2015): a 422 naming `uscc` says which way it is
  * wrong.  A legacy code that fails only its check character is accepted
@@ -183,6 +188,10 @@ enterprise_json(struct req *r, int64_t id)
 	    "updated_at", db_get(res, 0, "updated_at"));
 	if (o == NULL)
 		req_fail(r, "enterprise %s: could not build its JSON", eid);
+	else if (profile_json(r, id, o) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
 out:
 	PQclear(res);
 	return o;
@@ -204,6 +213,7 @@ struct enterprise_in {
 	const char	*ccc_status;
 	const char	*uscc_override_reason;
 	const char	*region_mismatch_reason;
+	struct profile_in prof;
 };
 
 static const struct vfield create_fields[] = {
@@ -228,13 +238,14 @@ static const struct vfield create_fields[] = {
 	{ "region_mismatch_reason", VT_TEXT, 0, 1, 4 * REASON_CHARS, NULL,
 	    check_reason,
 	    offsetof(struct enterprise_in, region_mismatch_reason) },
+	PROFILE_VFIELDS(struct enterprise_in, prof),
 };
 
 /* What an enterprise's events carry (its stream, ../ledger/). */
 static const char *const audited[] = {
 	"uscc", "name", "region", "address", "production_licence",
 	"production_licence_status", "ccc_certificate", "ccc_status",
-	"uscc_override", "region_mismatch_reason", NULL
+	"uscc_override", "region_mismatch_reason", PROFILE_AUDITED, NULL
 };
 
 /*
@@ -320,7 +331,7 @@ enterprise_create(struct req *r)
 
 	memset(&in, 0, sizeof(in));
 	if (validate_json(r, r->json, create_fields, NITEMS(create_fields),
-	    &in, NULL) == -1)
+	    &in, NULL) == -1 || profile_check(r, r->json, &in.prof) == -1)
 		return;
 
 	/* Only the check character may be overridden, by an admin, with a reason. */
@@ -399,7 +410,8 @@ enterprise_create(struct req *r)
 	}
 	id = strtoll(db_get(res, 0, "id"), NULL, 10);
 	PQclear(res);
-	if ((o = enterprise_json(r, id)) == NULL ||
+	if (profile_store(r, id, r->json, &in.prof) == -1 ||
+	    (o = enterprise_json(r, id)) == NULL ||
 	    (facts = facts_of(o)) == NULL ||
 	    change_record(r, LEDGER_ENTERPRISE, id, in.region, "create",
 	    facts) == -1)
@@ -487,9 +499,13 @@ enterprise_lookup(struct req *r)
 /* GET /api/v1/enterprises                                            */
 /* ------------------------------------------------------------------ */
 
+static const char *const grades[] = { "A", "B", "C", "D", NULL };
+
 struct list_in {
 	const char	*q;
 	const char	*region;
+	const char	*grade;
+	int		 due;
 	long long	 cursor;
 	long long	 limit;
 };
@@ -499,33 +515,56 @@ static const struct vfield list_fields[] = {
 	    offsetof(struct list_in, q) },
 	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
 	    offsetof(struct list_in, region) },
+	{ "grade", VT_ENUM, 0, 0, 0, grades, NULL,
+	    offsetof(struct list_in, grade) },
+	{ "due_for_inspection", VT_BOOL, 0, 0, 0, NULL, NULL,
+	    offsetof(struct list_in, due) },
 	VF_PAGE(struct list_in),
 };
 
 /*
  * Newest first; `q` matches the name anywhere (case-insensitive, served
  * by the trigram index) or the code exactly; `region` narrows to that
- * region and those below it.  Row-level security keeps the rest out.
+ * region and those below it; `grade` to one risk grade;
+ * `due_for_inspection=true` to those whose next inspection is due by
+ * today (the 反复查 work list).  An enterprise's grade is its stored
+ * one, or -- stored before time alone changed it -- risk_of()'s today
+ * (sql/0063).  Row-level security keeps the rest out.
  */
 void
 enterprise_list(struct req *r)
 {
 	static struct stmt list = STMT(
-	    "SELECT e.id, e.uscc, e.name, e.region, rg.name AS region_name,"
+	    "SELECT s.*, s.next_inspection_by::text AS next_by,"
+	    " (s.next_inspection_by <= today_cst()) AS due"
+	    " FROM (SELECT e.id, e.uscc, e.name, e.region,"
+	    " rg.name AS region_name,"
 	    " e.production_licence, e.production_licence_status,"
 	    " e.ccc_certificate, e.ccc_status, e.version,"
 	    " (e.uscc_override_by IS NOT NULL) AS overridden,"
-	    " rfc3339(e.updated_at) AS updated_at"
+	    " rfc3339(e.updated_at) AS updated_at,"
+	    " CASE WHEN rk.stale_after > today_cst()"
+	    "   OR (rk.enterprise_id IS NOT NULL AND rk.stale_after IS NULL)"
+	    "   THEN rk.grade::text ELSE (SELECT k.grade FROM risk_of(e.id) k)"
+	    "   END AS grade,"
+	    " CASE WHEN rk.stale_after > today_cst()"
+	    "   OR (rk.enterprise_id IS NOT NULL AND rk.stale_after IS NULL)"
+	    "   THEN rk.next_inspection_by"
+	    "   ELSE (SELECT k.next_inspection_by FROM risk_of(e.id) k)"
+	    "   END AS next_inspection_by"
 	    " FROM enterprises e JOIN regions rg ON rg.code = e.region"
+	    " LEFT JOIN enterprise_risk rk ON rk.enterprise_id = e.id"
 	    " WHERE ($1::text IS NULL OR e.name ILIKE $1"
 	    "   OR e.uscc = upper($2)::bpchar)"
 	    " AND ($3::text IS NULL OR (e.region >= region_lo($3::char(6))"
 	    "   AND e.region < region_hi($3::char(6))))"
-	    " AND ($4::bigint IS NULL OR e.id < $4)"
-	    " ORDER BY e.id DESC LIMIT $5", 5);
+	    " AND ($4::bigint IS NULL OR e.id < $4)) s"
+	    " WHERE ($6::text IS NULL OR s.grade = $6)"
+	    " AND (NOT $7::boolean OR s.next_inspection_by <= today_cst())"
+	    " ORDER BY s.id DESC LIMIT $5", 7);
 	struct list_in	 in;
 	char		 cur[24], lim[24], pat[2 * Q_MAX + 3];
-	const char	*p[5];
+	const char	*p[7];
 	PGresult	*res;
 	json_t		*items, *o;
 	int		 i, n;
@@ -544,6 +583,8 @@ enterprise_list(struct req *r)
 	p[2] = in.region;
 	p[3] = in.cursor != 0 ? cur : NULL;
 	p[4] = lim;
+	p[5] = in.grade;
+	p[6] = in.due ? "true" : "false";
 	if ((res = db_exec(r, &list, p)) == NULL) {
 		reply_db_error(r);
 		return;
@@ -552,7 +593,7 @@ enterprise_list(struct req *r)
 	n = PQntuples(res);
 	for (i = 0; i < n && i < in.limit; i++) {
 		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o,"
-		    " s:i, s:b, s:s}",
+		    " s:i, s:b, s:s, s:o, s:o, s:b}",
 		    "id", (json_int_t)strtoll(db_get(res, i, "id"), NULL, 10),
 		    "uscc", db_get(res, i, "uscc"),
 		    "name", db_get(res, i, "name"),
@@ -567,7 +608,11 @@ enterprise_list(struct req *r)
 		    "version", atoi(db_get(res, i, "version")),
 		    "uscc_overridden", strcmp(db_get(res, i, "overridden"),
 		    "t") == 0,
-		    "updated_at", db_get(res, i, "updated_at"));
+		    "updated_at", db_get(res, i, "updated_at"),
+		    "risk_grade", db_json_text(res, i, "grade"),
+		    "next_inspection_by", db_json_text(res, i, "next_by"),
+		    "due_for_inspection", strcmp(db_get(res, i, "due"),
+		    "t") == 0);
 		if (o != NULL)
 			json_array_append_new(items, o);
 	}
@@ -593,11 +638,20 @@ enum patch_col {
 	PC_CCC_STATUS,
 	PC_USCC,
 	PC_REGION,
+	PC_LEGAL_REPRESENTATIVE,	/* the profile's (profile.c) ... */
+	PC_CONTACT_PHONE,
+	PC_AREA_TYPES,
+	PC_ACCIDENT_HISTORY,
+	PC_LICENCES,			/* ... PROFILE_NFIELDS rows */
 	PC__MAX
 };
 
+_Static_assert(PC__MAX - PC_LEGAL_REPRESENTATIVE == PROFILE_NFIELDS,
+    "the PATCH table keeps a row for each of the profile's fields");
+
 struct patch_in {
 	const char	*v[PC__MAX];
+	struct profile_in prof;
 };
 
 static const struct vfield patch_fields[PC__MAX] = {
@@ -620,6 +674,7 @@ static const struct vfield patch_fields[PC__MAX] = {
 	    offsetof(struct patch_in, v[PC_USCC]) },
 	[PC_REGION] = { "region", VT_STRING, 0, 0, 0, NULL, check_immutable,
 	    offsetof(struct patch_in, v[PC_REGION]) },
+	[PC_LEGAL_REPRESENTATIVE] = PROFILE_VFIELDS(struct patch_in, prof),
 };
 
 void
@@ -653,7 +708,7 @@ enterprise_patch(struct req *r)
 
 	memset(&in, 0, sizeof(in));
 	if (validate_json(r, r->json, patch_fields, PC__MAX, &in,
-	    &present) == -1)
+	    &present) == -1 || profile_check(r, r->json, &in.prof) == -1)
 		return;
 	/* null clears an optional field, and may not clear the name. */
 	if (json_is_null(json_object_get(r->json, "name"))) {
@@ -665,7 +720,7 @@ enterprise_patch(struct req *r)
 		if ((v = json_object_get(r->json, patch_fields[i].name)) !=
 		    NULL && json_is_null(v))
 			cleared = 1;
-	if (present == 0 && !cleared) {
+	if (present == 0 && !cleared && !profile_given(r->json)) {
 		reply_problem(r, 422, NULL, "nothing to change: give at least "
 		    "one of name, address and the licence fields", NULL);
 		return;
@@ -695,6 +750,7 @@ enterprise_patch(struct req *r)
 	}
 	if ((before = enterprise_json(r, r->ids[0])) == NULL ||
 	    db_exec_ok(r, &update, p) == -1 ||
+	    profile_store(r, r->ids[0], r->json, &in.prof) == -1 ||
 	    (after = enterprise_json(r, r->ids[0])) == NULL ||
 	    change_update(r, LEDGER_ENTERPRISE, r->ids[0], json_string_value(
 	    json_object_get(after, "region")), before, after, audited) == -1)

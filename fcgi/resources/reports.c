@@ -26,6 +26,7 @@
 #include "../base/base.h"
 #include "../front/front.h"
 #include "resources.h"
+#include "xlsx.h"
 
 #define MAX_XLSX	(4 * 1024 * 1024)	/* the file we send, bytes */
 #define TITLE		"重点工业产品质量安全排查治理专项行动情况统计表"
@@ -402,8 +403,13 @@ struct xfmt {
 	lxw_format	*ttext, *tcount, *tmoney, *tdelta;	/* 合计 */
 };
 
-static lxw_format *
-xformat(lxw_workbook *wb, int bold, int align, int border, int wrap)
+/*
+ * A cell format of the reports' workbooks: Noto Sans CJK SC 10 pt,
+ * vertically centred, `align`ed, bold, with a thin border, wrapped, as
+ * asked.  Owned by `wb`.
+ */
+lxw_format *
+xlsx_format(lxw_workbook *wb, int bold, int align, int border, int wrap)
 {
 	lxw_format	*f = workbook_add_format(wb);
 
@@ -423,22 +429,22 @@ xformat(lxw_workbook *wb, int bold, int align, int border, int wrap)
 static void
 xformats(lxw_workbook *wb, struct xfmt *x)
 {
-	x->title = xformat(wb, 1, LXW_ALIGN_CENTER, 0, 0);
+	x->title = xlsx_format(wb, 1, LXW_ALIGN_CENTER, 0, 0);
 	format_set_font_size(x->title, 16);
-	x->note = xformat(wb, 0, LXW_ALIGN_LEFT, 0, 0);
-	x->head = xformat(wb, 1, LXW_ALIGN_CENTER, 1, 1);
-	x->text = xformat(wb, 0, LXW_ALIGN_LEFT, 1, 1);
-	x->count = xformat(wb, 0, LXW_ALIGN_RIGHT, 1, 0);
+	x->note = xlsx_format(wb, 0, LXW_ALIGN_LEFT, 0, 0);
+	x->head = xlsx_format(wb, 1, LXW_ALIGN_CENTER, 1, 1);
+	x->text = xlsx_format(wb, 0, LXW_ALIGN_LEFT, 1, 1);
+	x->count = xlsx_format(wb, 0, LXW_ALIGN_RIGHT, 1, 0);
 	format_set_num_format(x->count, "0");
-	x->money = xformat(wb, 0, LXW_ALIGN_RIGHT, 1, 0);
+	x->money = xlsx_format(wb, 0, LXW_ALIGN_RIGHT, 1, 0);
 	format_set_num_format(x->money, "0.00");
-	x->delta = xformat(wb, 0, LXW_ALIGN_RIGHT, 1, 0);
-	x->ttext = xformat(wb, 1, LXW_ALIGN_CENTER, 1, 0);
-	x->tcount = xformat(wb, 1, LXW_ALIGN_RIGHT, 1, 0);
+	x->delta = xlsx_format(wb, 0, LXW_ALIGN_RIGHT, 1, 0);
+	x->ttext = xlsx_format(wb, 1, LXW_ALIGN_CENTER, 1, 0);
+	x->tcount = xlsx_format(wb, 1, LXW_ALIGN_RIGHT, 1, 0);
 	format_set_num_format(x->tcount, "0");
-	x->tmoney = xformat(wb, 1, LXW_ALIGN_RIGHT, 1, 0);
+	x->tmoney = xlsx_format(wb, 1, LXW_ALIGN_RIGHT, 1, 0);
 	format_set_num_format(x->tmoney, "0.00");
-	x->tdelta = xformat(wb, 1, LXW_ALIGN_RIGHT, 1, 0);
+	x->tdelta = xlsx_format(wb, 1, LXW_ALIGN_RIGHT, 1, 0);
 }
 
 /* Write `s` over rows r1..r2, columns c1..c2 (merged unless one cell). */
@@ -611,12 +617,15 @@ err:
 }
 
 /*
- * libxlsxwriter 1.1.4 writes only to files: a private directory (0700,
- * mkdtemp) holds the workbook and the library's own temporary files, and
- * is removed before the reply goes out.
+ * Reply 200 with the workbook `write` makes (from `arg`) as the
+ * attachment `filename`.  libxlsxwriter 1.1.4 writes only to files: a
+ * private directory (0700, mkdtemp) holds the workbook and the library's
+ * own temporary files, and is removed before the reply goes out.  On
+ * any failure (logged) the reply is a 500.
  */
-static void
-form_xlsx(struct req *r, const struct form *f)
+void
+xlsx_send(struct req *r, const char *filename, xlsx_writer write,
+    const void *arg)
 {
 	const char	*base = getenv("TMPDIR");
 	char		 dir[256], path[300], *buf = NULL;
@@ -632,8 +641,8 @@ form_xlsx(struct req *r, const struct form *f)
 		reply_problem(r, 500, NULL, "internal error", NULL);
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/form.xlsx", dir);
-	if ((e = xlsx_write(f, path, dir)) != LXW_NO_ERROR)
+	snprintf(path, sizeof(path), "%s/report.xlsx", dir);
+	if ((e = write(arg, path, dir)) != LXW_NO_ERROR)
 		log_error("request %s: could not write the xlsx: %s", r->id,
 		    lxw_strerror(e));
 	else if ((buf = slurp(path, &len)) == NULL)
@@ -647,11 +656,26 @@ form_xlsx(struct req *r, const struct form *f)
 		return;
 	}
 	snprintf(r->disposition, sizeof(r->disposition),
-	    "attachment; filename=\"paicha-campaign-%lld-%s.xlsx\"",
-	    f->campaign_id, f->region);
+	    "attachment; filename=\"%s\"", filename);
 	reply_text(r, 200, "application/vnd.openxmlformats-officedocument."
 	    "spreadsheetml.sheet", buf, len);
 	free(buf);
+}
+
+static lxw_error
+form_write(const void *f, const char *path, const char *tmpdir)
+{
+	return xlsx_write(f, path, tmpdir);
+}
+
+static void
+form_xlsx(struct req *r, const struct form *f)
+{
+	char	 name[96];
+
+	snprintf(name, sizeof(name), "paicha-campaign-%lld-%s.xlsx",
+	    f->campaign_id, f->region);
+	xlsx_send(r, name, form_write, f);
 }
 
 /* ------------------------------------------------------------------ */

@@ -103,6 +103,79 @@ int	 change_update(struct req *, enum ledger_entity, int64_t, const char *,
 	    const json_t *, const json_t *, const char *const *);
 
 /* ------------------------------------------------------------------ */
+/* An enterprise's profile and risk (profile.c, risk.c)              */
+/* ------------------------------------------------------------------ */
+
+#define PERSON_CHARS	100	/* a legal representative's name */
+#define PHONE_BYTES	32	/* a telephone number */
+#define MAX_LICENCES	32	/* licences of one enterprise */
+
+/* A licence as given, checked (profile_check). */
+struct licence_in {
+	const char	*kind;		/* "production", "ccc" */
+	const char	*number;
+	const char	*status;	/* NULL: not recorded */
+	const char	*valid_from;	/* YYYY-MM-DD or NULL */
+	const char	*valid_until;
+};
+
+/*
+ * The profile's members of a body, borrowed from it: filled by the
+ * PROFILE_VFIELDS rows of the resource's validation table, then checked
+ * further by profile_check().
+ */
+struct profile_in {
+	const char	*legal_representative;
+	const char	*contact_phone;
+	json_t		*area_types;
+	json_t		*accident_history;
+	json_t		*licences;
+	/* profile_check's result */
+	struct licence_in lic[MAX_LICENCES];
+	size_t		 nlic;
+};
+
+const char *profile_check_person(const char *);
+const char *profile_check_phone(const char *);
+
+/*
+ * The validation rows of the profile (../front/validate.c), for a
+ * resource whose input struct `type` holds a struct profile_in `m`: five
+ * rows, in this order, to be placed side by side in its table.
+ */
+#define PROFILE_NFIELDS	5
+#define PROFILE_VFIELDS(type, m)					\
+	{ "legal_representative", VT_TEXT, 0, 1, 4 * PERSON_CHARS, NULL, \
+	    profile_check_person, offsetof(type, m.legal_representative) }, \
+	{ "contact_phone", VT_STRING, 0, 1, PHONE_BYTES, NULL,		\
+	    profile_check_phone, offsetof(type, m.contact_phone) },	\
+	{ "area_types", VT_JSON, 0, 0, 0, NULL, NULL,			\
+	    offsetof(type, m.area_types) },				\
+	{ "accident_history", VT_JSON, 0, 0, 0, NULL, NULL,		\
+	    offsetof(type, m.accident_history) },			\
+	{ "licences", VT_JSON, 0, 0, 0, NULL, NULL,			\
+	    offsetof(type, m.licences) }
+
+int	 profile_given(const json_t *);
+int	 profile_check(struct req *, const json_t *, struct profile_in *);
+int	 profile_store(struct req *, int64_t, const json_t *,
+	    const struct profile_in *);
+int	 profile_json(struct req *, int64_t, json_t *);
+
+/* The members of an enterprise's events the profile adds. */
+#define PROFILE_AUDITED \
+	"legal_representative", "contact_phone", "area_types", \
+	"accident_history", "licences"
+
+/* problem_types.c: a case's problem types. */
+#define MAX_CASE_PROBLEM_TYPES	10
+
+#define PROBLEM_TYPES_TEXT	(MAX_CASE_PROBLEM_TYPES * 41 + 3)
+
+int	 problem_types_take(struct req *, const json_t *,
+	    char[PROBLEM_TYPES_TEXT]);
+
+/* ------------------------------------------------------------------ */
 /* Handlers, by route (../routes.c)                                   */
 /* ------------------------------------------------------------------ */
 
@@ -139,6 +212,11 @@ void	 enterprise_list(struct req *);
 void	 enterprise_get(struct req *);
 void	 enterprise_lookup(struct req *);
 void	 enterprise_patch(struct req *);
+
+/* problem_types.c, risk.c */
+void	 problem_types_get(struct req *);
+void	 report_problem_types(struct req *);
+void	 risk_rule_get(struct req *);
 
 /* users.c */
 void	 user_list(struct req *);

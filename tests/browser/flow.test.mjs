@@ -1,6 +1,8 @@
 // flow.test.mjs: paicha's front end in a real browser (Debian's chromium,
 // driven by playwright-core) against a live instance: an officer
-// registers an enterprise and a case and drives it to a proposed credit
+// registers an enterprise with its profile (its licence lapsed) and a case
+// with its key problem, reads the enterprise's page (grade and reasons,
+// licences, cases) at 1366 and 390 px, drives the case to a proposed credit
 // publication, legal staff approve it from the inbox, the officer
 // proposes closing with a look-back date and legal staff approve, an
 // auditor verifies the hash chain.  Every step is asserted on what the
@@ -266,6 +268,11 @@ step('officer.bj registers an enterprise, the credit code checked as typed', asy
 	await page.getByLabel('区县级').selectOption({ label: '东城区' });
 	await page.getByLabel('地址').fill('北京市东城区测试路1号');
 	await page.getByLabel('生产许可证编号').fill('XK13-014-00001');
+	// The profile (issue 21): its licence lapsed a month ago.
+	await page.getByLabel('生产许可证有效期至').fill(day(-30));
+	await page.getByLabel('法定代表人').fill('张建华');
+	await page.getByLabel('联系电话').fill('010-82262225');
+	await page.getByLabel('重点产品生产企业集聚区').check();
 	await accessible('the enterprise registration form');
 	await page.getByRole('button', { name: '登记企业' }).click();
 	await expectText(page.locator('#ent-result'), new RegExp(`已登记企业：${run.name}（${run.uscc}）`));
@@ -281,6 +288,7 @@ step('officer.bj registers a case for it', async () => {
 	await page.getByLabel('领域').selectOption({ label: '生产领域' });
 	await page.getByLabel('问题来源').selectOption({ label: '监督抽查' });
 	await page.getByLabel('风险等级').selectOption({ label: '高' });
+	await page.getByLabel('无证生产', { exact: true }).check();
 	await page.getByLabel('问题描述').fill('监督抽查发现产品安全技术说明书与实际成分不符');
 	await accessible('the case registration form');
 	await page.getByRole('button', { name: '登记案件' }).click();
@@ -289,7 +297,37 @@ step('officer.bj registers a case for it', async () => {
 	await expectText(stateBadge(), /^发现登记$/);
 	await expectText(status(), new RegExp(`已登记案件 #${run.caseId}`));
 	await expectText(page.locator('.facts'), new RegExp(run.uscc));
+	await expectText(page.locator('.facts'), /问题类型\s*无证生产/);
+	await expectText(page.locator('.licence-alert'), /生产许可证XK13-014-00001已过期/);
 	await expectText(page.locator('.timeline'), /登记案件/);
+});
+
+step('the enterprise page shows its profile, licences, grade and why, and its case', async () => {
+	await page.locator('.facts').getByRole('link', { name: run.name }).click();
+	await page.getByRole('heading', { level: 1, name: new RegExp(run.name) }).waitFor();
+	const risk = page.locator('section:has(#risk-h)');
+	await expectText(risk, /为什么是[ABCD]级/);
+	await expectText(risk, /生产许可证过期、暂停或被撤销[\s\S]*查出重点问题[\s\S]*有未办结的问题/);
+	await expectText(risk, /下次检查期限：\d{4}-\d{2}-\d{2}/);
+	await expectText(page.locator('section:has(#prof-h)'), /张建华[\s\S]*010-82262225[\s\S]*重点产品生产企业集聚区/);
+	await expectText(page.locator('section:has(#lic-h)'), /XK13-014-00001[\s\S]*已过期/);
+	await expectText(page.locator('section:has(#hist-h)'), new RegExp(`案件 #${run.caseId}`));
+	await accessible('the enterprise page');
+	await page.screenshot({ path: path.join(SHOTS, 'enterprise.png'), fullPage: true });
+	// Edited in place: a second phone number; the grade is given again.
+	await page.getByRole('button', { name: '修改档案' }).click();
+	await page.locator('form.edit-profile').getByLabel('联系电话').fill('010-82262226');
+	await accessible('the enterprise profile form');
+	await page.locator('form.edit-profile').getByRole('button', { name: '保存' }).click();
+	await expectText(status(), /已保存企业档案/);
+	await expectText(page.locator('section:has(#prof-h)'), /010-82262226/);
+	// A phone's width: nothing scrolls sideways.
+	await page.setViewportSize({ width: 390, height: 844 });
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the enterprise page is ${overflow}px wider than a 390px phone`);
+	await accessible('the enterprise page on a phone');
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await openCase();
 });
 
 step('officer.bj orders rectification', async () => {
@@ -494,6 +532,44 @@ step('officer.bj records a risk investigation of the enterprise', async () => {
 	await expectText(status(), /已保存：风险排查/);
 	await accessible('the activities page');
 	await expectText(page.locator('section:has(#act-list-h) tbody'), new RegExp(`风险排查[\\s\\S]*${run.name}[\\s\\S]*发现问题`));
+	await page.goto(caseUrl);
+	await expectText(stateBadge(), /^办结$/);
+});
+
+step('officer.bj records a spot check batch by batch', async () => {
+	const caseUrl = page.url();
+	await page.getByRole('link', { name: '排查抽查等工作' }).click();
+	await page.getByRole('heading', { name: /排查、抽查/ }).waitFor();
+	await page.getByLabel('工作类型').selectOption({ label: '监督抽查' });
+	await page.getByLabel('产品类别').selectOption({ label: '危险化学品' });
+	await page.getByLabel('日期').fill(day(0));
+	await page.getByRole('searchbox', { name: '查找企业' }).fill(run.uscc);
+	await page.getByRole('button', { name: '查找企业' }).click();
+	await page.getByRole('radio', { name: new RegExp(run.uscc) }).waitFor();
+	await page.getByLabel('领域').selectOption({ label: '生产领域' });
+	await page.getByLabel('抽查渠道').selectOption({ label: '网络销售' });
+	for (let i = 0; i < 2; i++)
+		await page.getByRole('button', { name: '添加一批' }).click();
+	const rows = page.locator('fieldset.row-set');
+	for (const [i, result] of [[0, '合格'], [1, '不合格']]) {
+		const r = rows.nth(i);
+		await r.getByLabel('产品名称').fill('工业硫酸');
+		await r.getByLabel('生产批号').fill(`2026110${i + 1}`);
+		await r.getByLabel('检验依据（标准）').fill('GB/T 534-2014');
+		await r.getByLabel('检验结论').selectOption({ label: result });
+	}
+	await rows.nth(1).getByLabel('不合格项目').fill('硫酸含量、灰分');
+	assert.equal(await page.getByLabel(/^抽查批次/).inputValue(), '2');
+	assert.equal(await page.getByLabel(/^不合格批次/).inputValue(), '1');
+	assert.ok(await page.getByLabel(/^抽查批次/).isDisabled(), 'the count follows the batches');
+	await accessible('the spot-check form with its batches');
+	await page.setViewportSize({ width: 390, height: 844 });
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the spot-check form is ${overflow}px wider than a 390px phone`);
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await page.getByRole('button', { name: '保存' }).click();
+	await expectText(status(), /已保存：监督抽查/);
+	await expectText(page.locator('section:has(#act-list-h) tbody'), /网络销售，抽查2批次，不合格1批次/);
 	await page.goto(caseUrl);
 	await expectText(stateBadge(), /^办结$/);
 });

@@ -39,6 +39,8 @@ static const struct {
 	{ "activities", "region" },
 	{ "log_leaves", "case_region" },
 	{ "ledger_events", "scope_region" },
+	{ "enterprise_licences", "region" },
+	{ "enterprise_risk", "region" },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
@@ -170,6 +172,11 @@ setup(void **state)
 	free(case_keyed(dc, eid, dc_key));
 	sh_case = case_keyed(sh, fixture_enterprise(sh, "310101", uscc),
 	    sh_key);
+	/* Licences on both sides (issue 21); risk grades come with each. */
+	fixture_enterprise_with(o, "110101", json_pack("{s:[{s:s, s:s}]}",
+	    "licences", "kind", "production", "number", "XK-RLS-BJ"));
+	fixture_enterprise_with(sh, "310101", json_pack("{s:[{s:s, s:s}]}",
+	    "licences", "kind", "production", "number", "XK-RLS-SH"));
 	bj_activity = activity_in(o, "110000");
 	sh_activity = activity_in(sh, "310000");
 	client_free(o);

@@ -120,6 +120,9 @@ long long	 fixture_user(struct client *, const char *, const char *,
 		    const char *);
 long long	 fixture_enterprise(struct client *, const char *, char [19]);
 long long	 fixture_case(struct client *, long long);
+void		 uscc_in_region(const char *, char [19]);
+long long	 fixture_enterprise_with(struct client *, const char *,
+		    json_t *);
 int		 list_has(struct client *, const char *, long long);
 long		 status_of(struct client *, const char *, const char *,
 		    json_t *, const char *const *);

@@ -155,3 +155,47 @@ status_of(struct client *c, const char *method, const char *path,
 	resp_free(&r);
 	return st;
 }
+
+/*
+ * A valid code as if issued in `region`'s own county (its characters 3-8),
+ * unique to the run.
+ */
+void
+uscc_in_region(const char *region, char out[19])
+{
+	char	 digits[24];
+
+	unique_digits(digits, sizeof(digits), 9);
+	snprintf(out, 19, "91%.6s%.9s", region, digits + strlen(digits) - 9);
+	assert_int_equal(uscc_check_char(out, &out[17]), 0);
+	out[18] = '\0';
+	assert_int_equal(uscc_check(out, 18), USCC_OK);
+}
+
+/*
+ * An enterprise in `region` made by `c` with the members of `more`
+ * (stolen, or NULL) -- a profile, licences; returns its id.
+ */
+long long
+fixture_enterprise_with(struct client *c, const char *region, json_t *more)
+{
+	struct resp	 r;
+	char		 uscc[19], *name = unique_name("测试企业");
+	json_t		*b;
+	long long	 id;
+
+	uscc_in_region(region, uscc);
+	b = json_pack("{s:s, s:s, s:s}", "uscc", uscc, "name", name, "region",
+	    region);
+	if (more != NULL) {
+		json_object_update(b, more);
+		json_decref(more);
+	}
+	http_json(c, "POST", "/api/v1/enterprises", b, NULL, &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	assert_true(id > 0);
+	resp_free(&r);
+	free(name);
+	return id;
+}

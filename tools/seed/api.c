@@ -266,11 +266,13 @@ static void
 api_enterprises(struct client *off[NPROVINCES], struct world *w, size_t n)
 {
 	struct enterprise	*e;
+	struct profile		 pr;
 	struct reply		 r;
 	json_t			*body, *it;
 	char			 lic[64], ccc[64], *name, *addr, *path;
 	size_t			 i;
 	long			 st;
+	int			 k;
 
 	for (i = 0; i < n; i++) {
 		e = &w->ents[i];
@@ -288,6 +290,27 @@ api_enterprises(struct client *off[NPROVINCES], struct world *w, size_t n)
 		if (ccc[0] != '\0')
 			json_object_set_new(body, "ccc_certificate",
 			    json_string(ccc));
+		if (w->profiles) {
+			/* The profile; the licences with their validity. */
+			enterprise_profile(w, e, i, &pr);
+			json_object_set_new(body, "legal_representative",
+			    json_string(pr.person));
+			json_object_set_new(body, "contact_phone",
+			    json_string(pr.phone));
+			it = json_array();
+			for (k = 0; k < pr.nareas; k++)
+				json_array_append_new(it,
+				    json_string(pr.areas[k]));
+			json_object_set_new(body, "area_types", it);
+			if (pr.accident != NULL)
+				json_object_set(body, "accident_history",
+				    pr.accident);
+			json_object_del(body, "production_licence");
+			json_object_del(body, "ccc_certificate");
+			json_object_set_new(body, "licences",
+			    profile_licences(&pr, lic, ccc));
+			profile_free(&pr);
+		}
 		st = call(off[w->regions[e->region].province], "POST",
 		    "/api/v1/enterprises", body, NULL, &r);
 		if (st == 201)
@@ -343,6 +366,9 @@ api_case(struct client *offs[NPROVINCES], struct client *legals[NPROVINCES],
 	    "campaign_id", p.campaign, "category", p.category,
 	    "domain", p.domain, "source", p.source, "problem", p.problem,
 	    "risk_level", p.risk_level);
+	if (p.nproblem_types > 0)
+		json_object_set_new(body, "problem_types",
+		    case_problem_types_json(&p));
 	snprintf(key, sizeof(key), "Idempotency-Key: seed-demo-%llu",
 	    (unsigned long long)k);
 	hdr[0] = key;
@@ -436,6 +462,11 @@ api_activity(struct client *off[NPROVINCES], const struct world *w,
 		json_object_set_new(b, "batches", json_integer(a.batches));
 		json_object_set_new(b, "failed_batches",
 		    json_integer(a.failed_batches));
+		if (a.channel != NULL)
+			json_object_set_new(b, "channel",
+			    json_string(a.channel));
+		if (a.items != NULL)
+			json_object_set(b, "items", a.items);
 	} else if (strcmp(a.kind, "risk_info") == 0) {
 		json_object_set_new(b, "region",
 		    json_string(w->regions[region].code));
@@ -458,6 +489,7 @@ api_activity(struct client *off[NPROVINCES], const struct world *w,
 		    r.body != NULL ? r.body : "");
 	reply_free(&r);
 	json_decref(b);
+	activity_free(&a);
 }
 
 /* ------------------------------------------------------------------ */

@@ -203,16 +203,71 @@ exec_ok(PGconn *c, const char *sql)
 /* ------------------------------------------------------------------ */
 
 /*
+ * The profile's columns of seed_ent (enterprise_profile): COPY'd, then
+ * into the enterprises' row and their licences' validity.
+ */
+#define SEED_ENT_PROFILE \
+	", legal_representative text, contact_phone text, area_types text[]," \
+	" accident_history jsonb, p_from date, p_until date, c_from date," \
+	" c_until date"
+#define INSERT_ENT \
+	"INSERT INTO enterprises (uscc, name, region, address," \
+	" production_licence, production_licence_status, ccc_certificate," \
+	" ccc_status, created_by%s) SELECT uscc, name, region, address," \
+	" production_licence, production_licence_status, ccc_certificate," \
+	" ccc_status, created_by%s FROM seed_ent ORDER BY idx" \
+	" ON CONFLICT (uscc) DO NOTHING"
+#define INSERT_ENT_PROFILE \
+	", legal_representative, contact_phone, area_types, accident_history"
+/* The licences the columns made (sql/0060): their validity. */
+#define LICENCE_DATES \
+	"UPDATE enterprise_licences l SET valid_from = CASE l.kind" \
+	" WHEN 'production' THEN s.p_from ELSE s.c_from END," \
+	" valid_until = CASE l.kind WHEN 'production' THEN s.p_until" \
+	" ELSE s.c_until END FROM seed_ent s JOIN enterprises e USING (uscc)" \
+	" WHERE l.enterprise_id = e.id AND l.valid_until IS NULL" \
+	" AND l.ord = (SELECT min(ord) FROM enterprise_licences f" \
+	"  WHERE f.enterprise_id = l.enterprise_id AND f.kind = l.kind)"
+
+/* One enterprise's profile as seed_ent's columns. */
+static void
+profile_fields(struct sbuf *b, const struct profile *p)
+{
+	char	*areas = profile_areas_text(p), *acc = NULL;
+	int	 k;
+
+	if (p->accident != NULL && (acc = json_dumps(p->accident,
+	    JSON_COMPACT)) == NULL)
+		fatal("out of memory");
+	sb_field(b, p->person, '\t');
+	sb_field(b, p->phone, '\t');
+	sb_field(b, areas, '\t');
+	sb_field(b, acc, '\t');
+	for (k = 0; k < 2; k++) {
+		sb_field(b, p->lic[k].status != NULL ? p->lic[k].from : NULL,
+		    '\t');
+		sb_field(b, p->lic[k].status != NULL ? p->lic[k].until : NULL,
+		    k == 0 ? '\t' : '\n');
+	}
+	free(areas);
+	free(acc);
+}
+
+/*
  * Make enterprises 0..count-1 (those already stored are kept: their codes
- * are the same) and learn their ids.  Returns 0, or -1 (said).
+ * are the same) and learn their ids.  With profiles, each has its
+ * profile and its licences their status and validity; their risk grades
+ * wait for the end of the load (risk_refresh_all, main.c).  Returns 0,
+ * or -1 (said).
  */
 int
 bulk_enterprises(PGconn *c, struct world *w, size_t count)
 {
 	struct sbuf	 b = { NULL, 0, 0 };
 	struct enterprise *e;
+	struct profile	 pr;
 	PGresult	*res;
-	char		 lic[64], ccc[64], *name, *addr;
+	char		 lic[64], ccc[64], *name, *addr, sql[1024];
 	size_t		 i, idx;
 	int		 rc = -1, n;
 
@@ -221,32 +276,45 @@ bulk_enterprises(PGconn *c, struct world *w, size_t count)
 		name = enterprise_name(w, e, i);
 		addr = enterprise_address(w, e, i);
 		enterprise_licences(e, i, lic, sizeof(lic), ccc, sizeof(ccc));
+		memset(&pr, 0, sizeof(pr));
+		pr.lic[0].status = pr.lic[1].status = "valid";
+		if (w->profiles)
+			enterprise_profile(w, e, i, &pr);
 		sb_int(&b, (long long)i, '\t');
 		sb_field(&b, e->uscc, '\t');
 		sb_field(&b, name, '\t');
 		sb_field(&b, w->regions[e->region].code, '\t');
 		sb_field(&b, addr, '\t');
 		sb_field(&b, lic[0] ? lic : NULL, '\t');
-		sb_field(&b, lic[0] ? "valid" : NULL, '\t');
+		sb_field(&b, lic[0] ? pr.lic[0].status : NULL, '\t');
 		sb_field(&b, ccc[0] ? ccc : NULL, '\t');
-		sb_field(&b, ccc[0] ? "valid" : NULL, '\t');
-		sb_int(&b, w->officer[w->regions[e->region].province].id, '\n');
+		sb_field(&b, ccc[0] ? pr.lic[1].status : NULL, '\t');
+		sb_int(&b, w->officer[w->regions[e->region].province].id,
+		    w->profiles ? '\t' : '\n');
+		if (w->profiles)
+			profile_fields(&b, &pr);
+		profile_free(&pr);
 		free(name);
 		free(addr);
 	}
-	if (exec_ok(c, "BEGIN") == -1 ||
-	    exec_ok(c, "CREATE TEMP TABLE seed_ent (idx bigint, uscc char(18),"
+	snprintf(sql, sizeof(sql), INSERT_ENT, w->profiles ?
+	    INSERT_ENT_PROFILE : "", w->profiles ? INSERT_ENT_PROFILE : "");
+	if (exec_ok(c, "SET paicha.risk_deferred = on") == -1 ||
+	    exec_ok(c, "BEGIN") == -1 ||
+	    exec_ok(c, w->profiles ?
+	    "CREATE TEMP TABLE seed_ent (idx bigint, uscc char(18),"
+	    " name text, region char(6), address text,"
+	    " production_licence text, production_licence_status text,"
+	    " ccc_certificate text, ccc_status text, created_by bigint"
+	    SEED_ENT_PROFILE ") ON COMMIT DROP" :
+	    "CREATE TEMP TABLE seed_ent (idx bigint, uscc char(18),"
 	    " name text, region char(6), address text,"
 	    " production_licence text, production_licence_status text,"
 	    " ccc_certificate text, ccc_status text, created_by bigint)"
 	    " ON COMMIT DROP") == -1 ||
 	    copy_send(c, "COPY seed_ent FROM STDIN", &b) == -1 ||
-	    exec_ok(c, "INSERT INTO enterprises (uscc, name, region, address,"
-	    " production_licence, production_licence_status, ccc_certificate,"
-	    " ccc_status, created_by) SELECT uscc, name, region, address,"
-	    " production_licence, production_licence_status, ccc_certificate,"
-	    " ccc_status, created_by FROM seed_ent ORDER BY idx"
-	    " ON CONFLICT (uscc) DO NOTHING") == -1)
+	    exec_ok(c, sql) == -1 ||
+	    (w->profiles && exec_ok(c, LICENCE_DATES) == -1))
 		goto out;
 	res = PQexec(c, "SELECT s.idx, e.id, e.region = s.region AS same"
 	    " FROM seed_ent s JOIN enterprises e USING (uscc)");
@@ -438,6 +506,9 @@ live_create(struct batch *b, struct live *c)
 	    "category", p->category, "domain", p->domain,
 	    "source", p->source, "problem", p->problem,
 	    "risk_level", p->risk_level);
+	if (p->nproblem_types > 0)	/* as case_create() records them */
+		json_object_set_new(payload, "problem_types",
+		    case_problem_types_json(p));
 	ledger_first(&ev, c->id, c->region, payload, p->created_us);
 	c->state = WF_STATE_DETECTED;
 	c->version = 1;
@@ -604,7 +675,13 @@ live_rows(struct batch *b, struct live *c)
 	sb_int(s, c->interviews, '\t');
 	sb_time(s, c->created_us, '\t');
 	sb_int(s, w->officer[c->province].id, '\t');
-	sb_time(s, c->updated_us, '\n');
+	sb_time(s, c->updated_us, w->profiles ? '\t' : '\n');
+	if (w->profiles) {
+		char	 types[128];
+
+		case_problem_types_text(p, types, sizeof(types));
+		sb_field(s, types, '\n');
+	}
 
 	for (i = 0; i < c->ndl; i++) {
 		s = &b->deadlines;
@@ -709,7 +786,18 @@ one_activity(struct batch *b, uint64_t k)
 	else
 		sb_field(s, NULL, '\t');
 	sb_field(s, help ? a.output_gain : NULL, '\t');
-	sb_int(s, w->officer[a.province].id, '\n');
+	sb_int(s, w->officer[a.province].id, w->profiles ? '\t' : '\n');
+	if (w->profiles) {
+		char	*items = NULL;
+
+		if (a.items != NULL && (items = json_dumps(a.items,
+		    JSON_COMPACT)) == NULL)
+			fatal("out of memory");
+		sb_field(s, a.channel, '\t');
+		sb_field(s, items, '\n');
+		free(items);
+	}
+	activity_free(&a);
 	b->n.activities++;
 }
 
@@ -724,7 +812,7 @@ one_activity(struct batch *b, uint64_t k)
 	" lookback_on, next_due, penalty_decided_at, fine_amount," \
 	" confiscation_amount, case_value, judicial_transferred_at," \
 	" discipline_transferred_at, interviews, created_at, created_by," \
-	" updated_at) FROM STDIN"
+	" updated_at%s) FROM STDIN"
 #define COPY_EVENTS \
 	"COPY seed_events (ord, entity, record, prev, hash) FROM STDIN"
 /* The events into the ledger, in the order they were made. */
@@ -738,7 +826,8 @@ one_activity(struct batch *b, uint64_t k)
 #define COPY_ACTIVITIES \
 	"COPY activities (kind, campaign_id, category, on_date, region," \
 	" enterprise_id, domain, problems_found, problems_count, batches," \
-	" failed_batches, summary, problems_solved, output_gain, created_by)" \
+	" failed_batches, summary, problems_solved, output_gain," \
+	" created_by%s)" \
 	" FROM STDIN"
 
 struct plan {
@@ -761,15 +850,21 @@ static int
 load_batch(struct batch *b, const struct load *l, const struct plan *pl,
     uint64_t i)
 {
-	static const char *const copies[4] = {
-		COPY_CASES, COPY_EVENTS, COPY_DEADLINES, COPY_ACTIVITIES
-	};
 	struct sbuf	*bufs[4] = { &b->cases, &b->events, &b->deadlines,
 			    &b->acts };
+	char		 cases[1024], acts[512];
+	const char	*copies[4] = {
+		cases, COPY_EVENTS, COPY_DEADLINES, acts
+	};
 	uint64_t	 k, lo, hi;
 	double		 t;
 	int		 j;
 
+	/* With profiles: the cases' problem types, spot checks' detail. */
+	snprintf(cases, sizeof(cases), COPY_CASES, b->w->profiles ?
+	    ", problem_types" : "");
+	snprintf(acts, sizeof(acts), COPY_ACTIVITIES, b->w->profiles ?
+	    ", channel, items" : "");
 	t = now_s();
 	lo = i * BATCH;
 	hi = lo + BATCH < l->ncases ? lo + BATCH : l->ncases;
@@ -813,8 +908,13 @@ connect_loader(const char *conninfo)
 	 * their consistency, so the loader's own commits need not wait for
 	 * the disk.  The service's settings are untouched.
 	 */
+	/*
+	 * Risk grades wait for the end of the load (risk_refresh_all): a
+	 * batch would grade a thousand enterprises, each again and again.
+	 */
 	if (exec_ok(c, "SET synchronous_commit = off") == -1 ||
 	    exec_ok(c, "SET client_min_messages = warning") == -1 ||
+	    exec_ok(c, "SET paicha.risk_deferred = on") == -1 ||
 	    exec_ok(c, "CREATE TEMP TABLE seed_events (ord bigint,"
 	    " entity text, record text, prev bytea, hash bytea)"
 	    " ON COMMIT DELETE ROWS") == -1)

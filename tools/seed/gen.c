@@ -612,6 +612,8 @@ static const char *const risk_summaries[] = {
 	"行业协会反映危化品包装桶回收再用现象", NULL
 };
 
+static void	spot_detail(const struct world *, uint64_t, struct activity *);
+
 /* The activity number `k`: its kind, campaign, day, place and counts. */
 void
 activity_make(const struct world *w, uint64_t k, struct activity *a)
@@ -685,4 +687,296 @@ activity_make(const struct world *w, uint64_t k, struct activity *a)
 		    10000 * rng_range(&r, 0, 500));
 		break;
 	}
+	spot_detail(w, k, a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Profiles, problem types and batches (issue 21)                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Each draws from its own stream (the index shifted past the others), so
+ * that what was generated before -- codes, names, walks, counts -- stays
+ * exactly as it was.
+ */
+
+static const char *const accident_summaries[] = {
+	"生产车间发生燃爆事故，造成人员受伤",
+	"产品在使用中起火，造成财产损失",
+	"运输途中罐体泄漏，紧急疏散周边群众",
+	"仓库违规储存引发火灾", NULL
+};
+
+static void
+day_text(int day, char out[11])
+{
+	if (wf_date_format(day, out) == -1)
+		fatal("day %d: cannot be written", day);
+}
+
+/*
+ * Enterprise `idx`'s profile: a representative, a Beijing or Shanghai
+ * number, the weak links of its trade (集聚区 and 易发多发区 for makers;
+ * 销售门店, 农村市场 for traders), one accident in 25, and licences
+ * issued within the last five years for five years -- most valid, some
+ * lapsed by date or recorded expired, a few suspended or revoked.
+ */
+void
+enterprise_profile(const struct world *w, const struct enterprise *e,
+    size_t idx, struct profile *p)
+{
+	struct rng	 r;
+	char		 num[2][64];
+	int		 today, from, until, roll, k;
+
+	rng_init(&r, w->seed, STREAM_ENTERPRISE, idx + (3ULL << 40));
+	memset(p, 0, sizeof(*p));
+	p->person = person_name(&r);
+	snprintf(p->phone, sizeof(p->phone), "%s-%08u",
+	    w->regions[e->region].province == 0 ? "010" : "021",
+	    60000000u + rng_below(&r, 30000000));
+	if (e->production) {
+		if (rng_chance(&r, 25))
+			p->areas[p->nareas++] = "cluster";
+		if (rng_chance(&r, 10))
+			p->areas[p->nareas++] = "problem_prone";
+	} else {
+		if (rng_chance(&r, 45))
+			p->areas[p->nareas++] = "retail_store";
+		if (rng_chance(&r, 20))
+			p->areas[p->nareas++] = "rural_market";
+	}
+	if (rng_chance(&r, 10))
+		p->areas[p->nareas++] = "urban_rural_fringe";
+	today = wf_day_of_unix(w->now_us / 1000000);
+	if (rng_chance(&r, 4)) {
+		char	 on[11];
+
+		day_text(today - rng_range(&r, 200, 2500), on);
+		p->accident = json_pack("[{s:s, s:s}]", "on", on, "summary",
+		    text_pick(&r, accident_summaries));
+	}
+	enterprise_licences(e, idx, num[0], sizeof(num[0]), num[1],
+	    sizeof(num[1]));
+	for (k = 0; k < 2; k++) {
+		if (num[k][0] == '\0')
+			continue;
+		from = today - rng_range(&r, 30, 5 * 365 - 30);
+		until = from + 5 * 365 - 1;
+		roll = (int)rng_below(&r, 100);
+		p->lic[k].status = roll < 2 ? "revoked" : roll < 3 ?
+		    "suspended" : roll < 5 ? "expired" : "valid";
+		if (roll >= 3 && roll < 9) {	/* lapsed: by date, or said */
+			until = today - rng_range(&r, 1, 300);
+			from = until - 5 * 365 + 1;
+		}
+		day_text(from, p->lic[k].from);
+		day_text(until, p->lic[k].until);
+	}
+}
+
+void
+profile_free(struct profile *p)
+{
+	free(p->person);
+	json_decref(p->accident);
+	p->person = NULL;
+	p->accident = NULL;
+}
+
+/* The area types as a PostgreSQL text array (malloc'd). */
+char *
+profile_areas_text(const struct profile *p)
+{
+	char	 buf[128];
+	size_t	 len = 0;
+	int	 i;
+
+	buf[len++] = '{';
+	for (i = 0; i < p->nareas; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+		    i > 0 ? "," : "", p->areas[i]);
+	snprintf(buf + len, sizeof(buf) - len, "}");
+	return strdup(buf);
+}
+
+/* The licences as the API takes them (a new array; numbers given). */
+json_t *
+profile_licences(const struct profile *p, const char *lic, const char *ccc)
+{
+	static const char *const kinds[2] = { "production", "ccc" };
+	const char	*num[2] = { lic, ccc };
+	json_t		*a = json_array();
+	int		 k;
+
+	for (k = 0; k < 2; k++)
+		if (num[k][0] != '\0' && p->lic[k].status != NULL)
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s,"
+			    " s:s, s:s}", "kind", kinds[k], "number", num[k],
+			    "status", p->lic[k].status, "valid_from",
+			    p->lic[k].from, "valid_until", p->lic[k].until));
+	return a;
+}
+
+/*
+ * The case's problem types: seven in ten cases name one key problem of
+ * their domain, one in five of those a second.
+ */
+void
+case_problem_types(const struct world *w, struct case_plan *c)
+{
+	struct rng	 r;
+	int		 d = strcmp(c->domain, "production") == 0 ? 0 : 1;
+	unsigned	 n = (unsigned)w->nptypes[d], a, b;
+
+	c->nproblem_types = 0;
+	rng_init(&r, w->seed, STREAM_CASE, c->index + (1ULL << 40));
+	if (n == 0 || rng_chance(&r, 30))
+		return;
+	a = rng_below(&r, n);
+	c->problem_types[c->nproblem_types++] = w->ptypes[d][a];
+	if (n > 1 && rng_chance(&r, 20)) {
+		b = (a + 1 + rng_below(&r, n - 1)) % n;
+		c->problem_types[c->nproblem_types++] = w->ptypes[d][b];
+	}
+}
+
+/* The case's problem types as the API takes them (a new array). */
+json_t *
+case_problem_types_json(const struct case_plan *c)
+{
+	json_t	*a = json_array();
+	int	 i;
+
+	for (i = 0; a != NULL && i < c->nproblem_types; i++)
+		json_array_append_new(a, json_string(c->problem_types[i]));
+	return a;
+}
+
+/* ... and as a PostgreSQL text array. */
+void
+case_problem_types_text(const struct case_plan *c, char *out, size_t size)
+{
+	size_t	 len;
+	int	 i;
+
+	len = (size_t)snprintf(out, size, "{");
+	for (i = 0; i < c->nproblem_types && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s",
+		    i > 0 ? "," : "", c->problem_types[i]);
+	if (len < size)
+		snprintf(out + len, size - len, "}");
+}
+
+/* What a spot check of each national category samples. */
+static const struct {
+	const char	*id;
+	const char	*product;
+	const char	*models[3];
+	const char	*standard;
+	const char	*failed[3];
+} sampled[] = {
+	{ "hazardous_chemicals", "工业硫酸", { "92.5%", "98%", "发烟硫酸" },
+	    "GB/T 534-2014", { "硫酸含量", "灰分", "铁含量" } },
+	{ "hazardous_chemical_packaging", "危险化学品包装桶",
+	    { "200L闭口钢桶", "25L塑料桶", "1000L中型散装容器" },
+	    "GB 12463-2009", { "跌落试验", "气密试验", "液压试验" } },
+	{ "road_tankers", "常压液体危险货物罐体",
+	    { "LNG运输罐", "汽油罐体", "液碱罐体" },
+	    "GB 18564.1-2019", { "罐体壁厚", "紧急切断装置", "罐体标志" } },
+	{ "rebar", "钢筋混凝土用热轧带肋钢筋",
+	    { "HRB400E Φ12", "HRB400E Φ16", "HRB500E Φ20" },
+	    "GB/T 1499.2-2024", { "屈服强度", "重量偏差", "最大力总延伸率" } },
+	{ "cement", "通用硅酸盐水泥", { "P·O 42.5", "P·C 32.5R", "P·S·A 32.5" },
+	    "GB 175-2023", { "3天抗压强度", "三氧化硫", "安定性" } },
+	{ "wires_cables", "聚氯乙烯绝缘电缆电线",
+	    { "BV 2.5mm²", "BVR 4mm²", "RVV 3×1.5mm²" },
+	    "GB/T 5023.3-2008", { "导体电阻", "绝缘厚度", "绝缘老化" } },
+	{ "gas_appliances", "家用燃气灶具",
+	    { "JZT-2双眼灶", "JZY-1台式灶", "JZR-2嵌入式灶" },
+	    "GB 16410-2020", { "熄火保护装置", "燃气泄漏", "一氧化碳含量" } },
+	{ "fireworks", "烟花爆竹", { "组合烟花", "小礼花", "爆竹" },
+	    "GB 10631-2013", { "药量", "燃放性能", "标志标识" } },
+	{ "electric_bicycles", "电动自行车", { "TDT-1", "TDR-2", "TDR-3Z" },
+	    "GB 17761-2024", { "最高车速", "整车质量", "防篡改" } },
+	{ "ebike_chargers_batteries", "电动自行车用锂离子蓄电池",
+	    { "48V 12Ah", "48V 20Ah", "60V 20Ah" },
+	    "GB 43854-2024", { "过充电保护", "热失控", "外部短路" } },
+};
+
+#define NSAMPLED	((int)(sizeof(sampled) / sizeof(sampled[0])))
+
+static const char *const laboratories[2][3] = {
+	{ "北京市产品质量监督检验研究院", "国家建筑材料质量检验检测中心",
+	    "国家电线电缆质量检验检测中心" },
+	{ "上海市质量监督检验技术研究院", "上海出入境检验检疫局工业品中心",
+	    "国家燃气用具质量检验检测中心" },
+};
+
+/*
+ * The batches of spot check `k` (activity `a`, its counts made): each a
+ * product of its category, a model, a batch number from its day, the
+ * standard, pass or fail -- exactly a->failed_batches of them fail --
+ * with the failed test items, a report number and a laboratory.
+ */
+static json_t *
+spot_items_make(struct rng *r, const struct activity *a, uint64_t k)
+{
+	json_t		*items = json_array(), *it;
+	int		 s = NSAMPLED, i, left = a->failed_batches;
+	char		 batch[32], report[40];
+
+	for (i = 0; i < NSAMPLED; i++)
+		if (strcmp(a->category, sampled[i].id) == 0)
+			s = i;
+	if (s == NSAMPLED)
+		s = (int)(k % (uint64_t)NSAMPLED);
+	for (i = 0; i < a->batches; i++) {
+		int fail = (int)rng_below(r, (unsigned)(a->batches - i)) < left;
+
+		left -= fail;
+		snprintf(batch, sizeof(batch), "%.4s%.2s%.2s-%02d", a->on,
+		    a->on + 5, a->on + 8, i + 1);
+		snprintf(report, sizeof(report), "%s%.4s-JC%06llu",
+		    a->province == 0 ? "BJ" : "SH", a->on,
+		    (unsigned long long)(k % 1000000));
+		it = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		    "product", sampled[s].product,
+		    "model", sampled[s].models[rng_below(r, 3)],
+		    "batch_no", batch, "standard", sampled[s].standard,
+		    "result", fail ? "fail" : "pass",
+		    "report_no", report,
+		    "lab", laboratories[a->province][rng_below(r, 3)]);
+		if (fail)
+			json_object_set_new(it, "failed_items", json_pack("[s]",
+			    sampled[s].failed[rng_below(r, 3)]));
+		json_array_append_new(items, it);
+	}
+	return items;
+}
+
+/*
+ * A spot check's channel (线下, 网络, 农村) and, three times in four, its
+ * batches one by one: with profiles only.
+ */
+static void
+spot_detail(const struct world *w, uint64_t k, struct activity *a)
+{
+	static const char *const channels[] = { "offline", "online", "rural" };
+	static const unsigned cw[] = { 60, 25, 15 };
+	struct rng	 r;
+
+	if (!w->profiles || strcmp(a->kind, "spot_check") != 0)
+		return;
+	rng_init(&r, w->seed, STREAM_ACTIVITY, k + (1ULL << 40));
+	a->channel = channels[rng_weighted(&r, cw, 3)];
+	if (rng_chance(&r, 75))
+		a->items = spot_items_make(&r, a, k);
+}
+
+void
+activity_free(struct activity *a)
+{
+	json_decref(a->items);
+	a->items = NULL;
 }

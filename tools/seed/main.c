@@ -170,6 +170,20 @@ world_read(PGconn *c, struct world *w)
 		w->campaign_old = 0;
 	w->activities_table = query_int(c, "SELECT (to_regclass("
 	    "'public.activities') IS NOT NULL)::int") == 1;
+
+	/* Profiles, problem types, spot-check items (issue 21). */
+	w->profiles = query_int(c, "SELECT (to_regclass("
+	    "'public.enterprise_risk') IS NOT NULL)::int") == 1;
+	if (!w->profiles)
+		return;
+	res = query(c, "SELECT id, domain FROM problem_types ORDER BY ord");
+	for (i = 0; i < PQntuples(res); i++) {
+		p = strcmp(PQgetvalue(res, i, 1), "production") == 0 ? 0 : 1;
+		if (w->nptypes[p] < MAX_PTYPES)
+			w->ptypes[p][w->nptypes[p]++] =
+			    strdup(PQgetvalue(res, i, 0));
+	}
+	PQclear(res);
 }
 
 /* Make enterprises 0..n-1 in memory, with each province's list. */
@@ -305,6 +319,14 @@ main(int argc, char *argv[])
 		PQfinish(c);
 		if (bulk_load(&l, &w, &n) == -1)
 			fatal("loading failed after %lld cases", n.cases);
+		if (w.profiles) {
+			/* The loaders deferred the grades: all at once. */
+			note("risk grades (%.1f s)", elapsed());
+			c = PQconnectdb(l.conninfo);
+			note("%lld enterprises graded (%.1f s)", query_int(c,
+			    "SELECT risk_refresh_all()"), elapsed());
+			PQfinish(c);
+		}
 		if (vacuum) {
 			/* Statistics and visibility for the planner at once. */
 			note("vacuum analyze (%.1f s)", elapsed());

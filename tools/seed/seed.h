@@ -79,6 +79,7 @@ struct enterprise {
 };
 
 #define MAX_CATEGORIES	64
+#define MAX_PTYPES	16	/* problem types of one domain */
 
 struct world {
 	struct region	*regions;	/* counties of both provinces */
@@ -99,6 +100,11 @@ struct world {
 	long long	 now_us;		/* the wall clock at start */
 	uint64_t	 seed;
 	int		 activities_table;	/* activities exists */
+	int		 profiles;	/* the schema has profiles, problem
+					   types and spot-check items */
+	/* Problem type ids by domain: 0 production, 1 circulation. */
+	char		*ptypes[2][MAX_PTYPES];
+	int		 nptypes[2];
 };
 
 extern const char *const province_codes[NPROVINCES];
@@ -117,6 +123,30 @@ char		*enterprise_address(const struct world *,
 		    const struct enterprise *, size_t);
 void		 enterprise_licences(const struct enterprise *, size_t,
 		    char *, size_t, char *, size_t);
+
+/*
+ * An enterprise's profile: who represents it, its phone, the 重点领域
+ * it sits in, an accident it had, and the status and validity of its
+ * licences (numbers: enterprise_licences).
+ */
+struct profile {
+	char		*person;		/* malloc'd */
+	char		 phone[24];
+	const char	*areas[5];
+	int		 nareas;
+	json_t		*accident;	/* [{"on", "summary"}], or NULL */
+	struct {
+		const char	*status;
+		char		 from[11], until[11];
+	}		 lic[2];		/* production, ccc */
+};
+
+void		 enterprise_profile(const struct world *,
+		    const struct enterprise *, size_t, struct profile *);
+void		 profile_free(struct profile *);
+char		*profile_areas_text(const struct profile *);
+json_t		*profile_licences(const struct profile *, const char *,
+		    const char *);
 const char	*problem_text(struct rng *, const char *category);
 char		*person_name(struct rng *);
 json_t		*payload_make(struct rng *, const struct world *, int province,
@@ -162,6 +192,8 @@ struct case_plan {
 	const char	*source;
 	const char	*problem;
 	const char	*risk_level;	/* NULL: not given */
+	const char	*problem_types[2];	/* ids of its domain */
+	int		 nproblem_types;
 	long long	 created_us;
 	size_t		 nsteps;
 	struct step	 steps[MAX_STEPS];
@@ -178,6 +210,10 @@ enum walk_mode {
 int		 walk_case(const struct world *, uint64_t, enum walk_mode,
 		    int province, struct case_plan *);
 void		 walk_free(struct case_plan *);
+void		 case_problem_types(const struct world *, struct case_plan *);
+json_t		*case_problem_types_json(const struct case_plan *);
+void		 case_problem_types_text(const struct case_plan *, char *,
+		    size_t);
 
 /* ------------------------------------------------------------------ */
 /* Activities (gen.c)                                                 */
@@ -198,10 +234,13 @@ struct activity {
 	int		 problems_solved;
 	char		 output_gain[24];
 	int		 province;
+	const char	*channel;	/* spot_check, with profiles */
+	json_t		*items;		/* spot_check: its batches, or NULL */
 };
 
 void		 activity_make(const struct world *, uint64_t,
 		    struct activity *);
+void		 activity_free(struct activity *);
 
 /* ------------------------------------------------------------------ */
 /* Drivers                                                            */

@@ -163,6 +163,7 @@ walk_case(const struct world *w, uint64_t k, enum walk_mode mode,
 	c->source = sources[rng_weighted(&r, source_w, 9)];
 	c->problem = problem_text(&r, c->category);
 	c->risk_level = risk_levels[rng_weighted(&r, risk_w, 4)];
+	case_problem_types(w, c);
 
 	today = wf_day_of_unix(w->now_us / 1000000);
 	horizon = w->now_us;

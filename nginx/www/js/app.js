@@ -11,6 +11,7 @@ import { casePage } from './pages/case.js';
 import { newCasePage } from './pages/newcase.js';
 import { inboxPage } from './pages/inbox.js';
 import { enterprisesPage, newEnterprisePage } from './pages/enterprises.js';
+import { enterprisePage } from './pages/enterprise.js';
 import { activitiesPage } from './pages/activities.js';
 import { reportPage } from './pages/report.js';
 import { auditPage } from './pages/audit.js';
@@ -26,6 +27,7 @@ const ROUTES = [
 	[/^\/inbox$/, inboxPage, ['legal', 'admin']],
 	[/^\/enterprises$/, enterprisesPage, ['officer', 'legal', 'admin']],
 	[/^\/enterprises\/new$/, newEnterprisePage, ['officer', 'admin']],
+	[/^\/enterprises\/(\d+)$/, enterprisePage, ['officer', 'legal', 'admin']],
 	[/^\/activities$/, activitiesPage, ['officer', 'admin', 'auditor']],
 	[/^\/reports$/, reportPage, ALL],
 	[/^\/audit$/, auditPage, ['auditor', 'admin']],
@@ -91,7 +93,8 @@ function drawNav() {
 		if (!may(roles))
 			continue;
 		const current = `#${path}` === href ||
-		    (href === '#/cases' && /^\/cases\/\d+$/.test(path));
+		    (href === '#/cases' && /^\/cases\/\d+$/.test(path)) ||
+		    (href === '#/enterprises' && /^\/enterprises\/\d+$/.test(path));
 		ul.appendChild(h('li', h('a', { href, 'aria-current': current ? 'page' : null }, text)));
 	}
 	replace(nav, ul);

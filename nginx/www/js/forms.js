@@ -154,6 +154,74 @@ export function eventForm(ev, { documents, submit, cancel }) {
 	return form;
 }
 
+/*
+ * Rows of a repeatable record, each a fieldset of fields made by
+ * `make(init)` (returning [{name, node, value()}]); the error slots
+ * follow each row's number (`${list}[${i}].${name}`), as the service
+ * names them.  Returns {node, value(), changed()}.
+ */
+export function repeatRows(list, legend, noun, make, initial) {
+	const box = h('div.rows');
+	const listeners = [];
+	const fire = () => listeners.forEach((fn) => fn());
+	let touched = false;
+	const renumber = () => {
+		[...box.children].forEach((fs, i) => {
+			fs.querySelector('legend').textContent = `第${i + 1}${noun}`;
+			for (const f of fs.querySelectorAll('[data-col]'))
+				f.dataset.field = `${list}[${i}].${f.dataset.col}`;
+			fs.querySelector('button.link').setAttribute('aria-label', `删除第${i + 1}${noun}`);
+		});
+	};
+	const add = (init = {}) => {
+		const cols = make(init);
+		const del = h('button.link', { type: 'button' }, '删除');
+		const fs = h('fieldset.row-set', h('legend', ''), h('div.grid-row', cols.map((c) => {
+			c.node.dataset.col = c.name;
+			return c.node;
+		})), del);
+		fs._cols = cols;
+		del.addEventListener('click', () => {
+			touched = true;
+			const next = fs.nextElementSibling || fs.previousElementSibling;
+			fs.remove();
+			renumber();
+			fire();
+			(next?.querySelector('input, select') || addBtn).focus();
+		});
+		box.appendChild(fs);
+		renumber();
+		return fs;
+	};
+	const addBtn = h('button', { type: 'button' }, `添加一${noun}`);
+	addBtn.addEventListener('click', () => {
+		touched = true;
+		const fs = add();
+		fire();
+		fs.querySelector('input, select').focus();
+	});
+	for (const r of initial || [])
+		add(r);
+	const node = h('fieldset.field.rows-field', { dataset: { field: list } },
+	    h('legend', legend), box, addBtn, h('p.field-error'));
+	node.addEventListener('input', () => { touched = true; });
+	node.addEventListener('change', () => {
+		touched = true;
+		fire();
+	});
+	return {
+		node,
+		value: () => [...box.children].map((fs) => Object.fromEntries(fs._cols
+		    .map((c) => [c.name, c.value()]).filter(([, v]) => v !== '' && v !== null))),
+		changed: () => touched,
+		count: () => box.children.length,
+		onChange: (fn) => listeners.push(fn),
+	};
+}
+
+/* One column of a repeated row: {name, node, value()}. */
+export const col = (name, lab, control) => ({ name, node: field(name, lab, control), value: () => control.value.trim() });
+
 /* A payload value as words. */
 function valueText(k, v) {
 	if (v === true)

@@ -82,6 +82,15 @@ export const ACTIVITY_KINDS = [
 export const LICENCE_STATUS = [
 	['valid', '有效'], ['suspended', '暂停'], ['revoked', '撤销'], ['expired', '过期'],
 ];
+// The enterprise profile (API.md Part 2): the seed's 重点领域 and licence kinds.
+export const AREA_TYPES = [
+	['cluster', '重点产品生产企业集聚区'], ['problem_prone', '质量问题易发多发区'],
+	['urban_rural_fringe', '城乡结合部'], ['rural_market', '农村市场'], ['retail_store', '销售门店'],
+];
+export const LICENCE_KINDS = [['production', '生产许可证'], ['ccc', 'CCC认证证书']];
+export const CHANNELS = [['offline', '线下'], ['online', '网络销售'], ['rural', '农村市场']];
+export const RESULTS = [['pass', '合格'], ['fail', '不合格']];
+export const GRADES = [['A', '低风险'], ['B', '一般风险'], ['C', '较高风险'], ['D', '高风险']];
 
 const cache = new Map();
 
@@ -195,6 +204,17 @@ export async function categories() {
 	const list = (d?.items || []).map((c) => [c.id, c.name]);
 	categoryNames = Object.fromEntries(list);
 	return list;
+}
+
+/* The seed's key problems: [{id, domain, label}] (GET /problem-types). */
+export async function problemTypes() {
+	const d = await once('/problem-types');
+	return d?.items || [];
+}
+
+/* The risk rule as data (GET /risk-rule), or null. */
+export async function riskRule() {
+	return once('/risk-rule');
 }
 
 export async function campaigns() {

@@ -4,7 +4,8 @@
 
 import { get, Change, ApiError, message } from '../api.js';
 import { h, tableWrap, replace, field, input, select, textarea, showProblem, clearErrors, busy, focusHeading, announce } from '../dom.js';
-import { categories, campaigns, ACTIVITY_KINDS, DOMAINS, label } from '../ref.js';
+import { categories, campaigns, ACTIVITY_KINDS, DOMAINS, CHANNELS, RESULTS, label } from '../ref.js';
+import { repeatRows, col } from '../forms.js';
 import { today, parseMoney, money } from '../fmt.js';
 import { enterprisePicker } from '../picker.js';
 import { regionChooser } from '../region.js';
@@ -48,10 +49,33 @@ function kindFields(kind, user) {
 	case 'spot_check': {
 		ent(true);
 		domain();
+		const ch = select(CHANNELS, { empty: '未填' });
+		out.push({ name: 'channel', node: field('channel', '抽查渠道', ch), value: () => ch.value || undefined,
+			check: () => null });
+		// The batches one by one; given, they are the counts.
+		const items = batchRows();
 		const batches = count('batches', '抽查批次', 1);
 		const failed = count('failed_batches', '不合格批次', 0);
-		out.push({ name: '', node: null, value: () => undefined,
-			check: () => null, cross: () => (Number(failed.value) > Number(batches.value) ?
+		const byItems = () => items.count() > 0;
+		const counted = out.filter((f) => f.name === 'batches' || f.name === 'failed_batches');
+		const sync = () => {
+			const v = items.value();
+			for (const [c, n] of [[batches, v.length], [failed, v.filter((i) => i.result === 'fail').length]]) {
+				c.disabled = byItems();
+				if (byItems())
+					c.value = String(n);
+			}
+		};
+		items.onChange(sync);
+		for (const f of counted) {
+			const plain = f.value;
+			const check = f.check;
+			f.value = () => (byItems() ? undefined : plain());
+			f.check = () => (byItems() ? null : check());
+		}
+		out.push({ name: 'items', node: items.node, value: () => (byItems() ? items.value() : undefined),
+			check: () => (byItems() && items.value().some((i) => !i.product) ? '每一批都要填写产品名称' : null),
+			cross: () => (!byItems() && Number(failed.value) > Number(batches.value) ?
 			    { field: 'failed_batches', message: '不合格批次不能多于抽查批次' } : null) });
 		break;
 	}
@@ -81,6 +105,36 @@ function kindFields(kind, user) {
 		break;
 	}
 	return out;
+}
+
+/*
+ * A spot check's batches: product, model, batch number, standard, result,
+ * failed test items (separated by 、 or commas), report number, lab.
+ */
+function batchRows() {
+	const r = repeatRows('items', '逐批检验结果（填写后按批次自动计算抽查批次和不合格批次）', '批', () => {
+		const failedItems = input({ maxlength: 1000, placeholder: '如：3天抗压强度、安定性' });
+		return [
+			col('product', '产品名称', input({ maxlength: 200 })),
+			col('model', '规格型号', input({ maxlength: 200 })),
+			col('batch_no', '生产批号', input({ maxlength: 200 })),
+			col('standard', '检验依据（标准）', input({ maxlength: 200 })),
+			col('result', '检验结论', select(RESULTS, { value: 'pass' })),
+			{ name: 'failed_items', node: field('failed_items', '不合格项目', failedItems),
+				value: () => failedItems.value.split(/[、,，;；]/).map((x) => x.trim()).filter(Boolean) },
+			col('report_no', '检验报告编号', input({ maxlength: 200 })),
+			col('lab', '检验机构', input({ maxlength: 200 })),
+		];
+	});
+	const value = r.value;
+	// An empty list of failed items is no value.
+	r.value = () => value().map((i) => {
+		const o = { ...i };
+		if (Array.isArray(o.failed_items) && !o.failed_items.length)
+			delete o.failed_items;
+		return o;
+	});
+	return r;
 }
 
 export async function activitiesPage(ctx) {
@@ -189,7 +243,14 @@ export async function activitiesPage(ctx) {
 function describe(a) {
 	switch (a.kind) {
 	case 'inspection': return `${label(DOMAINS, a.domain)}，${a.problems_found ? '发现问题' : '未发现问题'}`;
-	case 'spot_check': return `${label(DOMAINS, a.domain)}，抽查${a.batches}批次，不合格${a.failed_batches}批次`;
+	case 'spot_check': {
+		// The failed batches by product and batch number, the rest counted.
+		const failed = (a.items || []).filter((i) => i.result === 'fail')
+		    .map((i) => `${i.product}${i.batch_no ? ` ${i.batch_no}` : ''}`);
+		return `${label(DOMAINS, a.domain)}，${a.channel ? `${label(CHANNELS, a.channel)}，` : ''}抽查${a.batches}批次，` +
+		    `不合格${a.failed_batches}批次${(a.items || []).length ? '（逐批记录）' : ''}` +
+		    `${failed.length ? `：${failed.slice(0, 3).join('；')}${failed.length > 3 ? ' 等' : ''}` : ''}`;
+	}
 	case 'risk_info': return a.summary || '';
 	case 'risk_monitoring': return `监测${a.batches}批次，发现问题${a.problems_found}个`;
 	case 'assistance': return `解决问题${a.problems_solved}个，提升产值${money(a.output_gain)}`;

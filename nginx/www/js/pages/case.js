@@ -5,7 +5,7 @@
 import { get, Change, ApiError, message } from '../api.js';
 import { h, tableWrap, replace, announce, alertMsg, showProblem, busy, focusHeading } from '../dom.js';
 import {
-	workflow, categories, campaigns, stateLabel, eventLabel, label, SOURCES, DOMAINS, RISKS, ROLES, PHASES,
+	workflow, categories, campaigns, problemTypes, stateLabel, eventLabel, label, SOURCES, DOMAINS, RISKS, ROLES, PHASES,
 } from '../ref.js';
 import { dateTime, money } from '../fmt.js';
 import { eventForm, payloadList } from '../forms.js';
@@ -22,14 +22,16 @@ async function loadCase(id) {
 	return { kase, actions: a.data, events: ev.data.items || [] };
 }
 
-function facts(c, camps) {
+function facts(c, camps, ptypes) {
+	const ptLabel = Object.fromEntries(ptypes.map((p) => [p.id, p.label]));
 	const rows = [
-		['企业', `${c.enterprise?.name || c.enterprise_name || ''}`],
+		['企业', h('a', { href: `#/enterprises/${c.enterprise_id}` }, `${c.enterprise?.name || c.enterprise_name || ''}`)],
 		['统一社会信用代码', c.enterprise?.uscc || ''],
 		['所在地区', c.region_name || c.region],
 		['产品类别', c.category_name || c.category],
 		['领域', label(DOMAINS, c.domain)],
 		['问题来源', label(SOURCES, c.source)],
+		['问题类型', (c.problem_types || []).length ? c.problem_types.map((t) => ptLabel[t] || t).join('、') : '未分类'],
 		['风险等级', c.risk_level ? label(RISKS, c.risk_level) : '未评定'],
 		['专项行动', camps.find((x) => String(x.id) === String(c.campaign_id))?.label || String(c.campaign_id ?? '')],
 		['问题描述', c.problem],
@@ -103,7 +105,7 @@ function timeline(events) {
 
 export async function casePage(ctx, idText) {
 	const id = Number(idText);
-	const [wf, , camps] = await Promise.all([workflow(), categories(), campaigns()]);
+	const [wf, , camps, ptypes] = await Promise.all([workflow(), categories(), campaigns(), problemTypes()]);
 	let state = await loadCase(id);
 	if (!ctx.current())
 		return;
@@ -200,11 +202,15 @@ export async function casePage(ctx, idText) {
 				approval.appendChild(h('p.muted', '这是您本人提出的提议，须由其他法制审核人员审核。'));
 			}
 		}
+		// An expired, suspended or revoked licence: on every case (issue 21).
+		const alerts = c.enterprise?.licence_alerts || [];
 		replace(ctx.main,
 		    h('p.crumbs', h('a', { href: '#/cases' }, '案件列表'), ' › ', `案件 #${c.id}`),
 		    head,
+		    alerts.length ? h('div.card.licence-alert', { role: 'note' }, h('strong', '企业证照异常：'),
+			alerts.map((a) => h('span', a.message, ' '))) : null,
 		    h('div.case-grid',
-			h('div.col', approval, actionSection, facts(c, camps), deadlines(c)),
+			h('div.col', approval, actionSection, facts(c, camps, ptypes), deadlines(c)),
 			h('div.col', timeline(events))));
 	}
 

@@ -1,22 +1,35 @@
-// pages/enterprises.js: finding enterprises and registering one, the
-// unified social credit code checked as it is typed (GB 32100-2015).
+// pages/enterprises.js: finding enterprises (by name or code, by risk
+// grade, those due for inspection) and registering one with its profile,
+// the unified social credit code checked as it is typed (GB 32100-2015).
 
 import { get, Change, ApiError, message } from '../api.js';
 import { h, tableWrap, replace, field, input, select, textarea, showProblem, clearErrors, fieldError, busy, focusHeading, announce } from '../dom.js';
-import { LICENCE_STATUS, label } from '../ref.js';
+import { LICENCE_STATUS, GRADES, label } from '../ref.js';
+import { areaChecks, accidentRows, gradeLabel } from '../profile.js';
 import { check, normalize, checkChar } from '../uscc.js';
 import { regionChooser } from '../region.js';
 
 export async function enterprisesPage(ctx) {
 	ctx.title('企业');
 	const q = input({ type: 'search', value: ctx.params.get('q') || '', placeholder: '企业名称或统一社会信用代码' });
+	const grade = select(GRADES.map(([g, l]) => [g, `${g}级（${l}）`]), { empty: '全部等级', value: ctx.params.get('grade') || '' });
+	const due = h('input', { type: 'checkbox', checked: ctx.params.get('due_for_inspection') === 'true' });
 	const form = h('form.filters', { role: 'search', 'aria-label': '查找企业' },
 	    field('q', '关键词', q),
+	    field('grade', '风险等级', grade),
+	    field('due_for_inspection', '仅看到期须检查（反复查）', due),
 	    h('div.actions', h('button.primary', { type: 'submit' }, '查找')));
 	form.addEventListener('submit', (e) => {
 		e.preventDefault();
-		const v = q.value.trim();
-		ctx.go(`/enterprises${v ? `?q=${encodeURIComponent(v)}` : ''}`);
+		const u = new URLSearchParams();
+		if (q.value.trim())
+			u.set('q', q.value.trim());
+		if (grade.value)
+			u.set('grade', grade.value);
+		if (due.checked)
+			u.set('due_for_inspection', 'true');
+		const s = u.toString();
+		ctx.go(`/enterprises${s ? `?${s}` : ''}`);
 	});
 	const tbody = h('tbody');
 	const summary = h('p.muted');
@@ -32,6 +45,8 @@ export async function enterprisesPage(ctx) {
 		    h('th', { scope: 'col' }, '企业名称'),
 		    h('th', { scope: 'col' }, '统一社会信用代码'),
 		    h('th', { scope: 'col' }, '地区'),
+		    h('th', { scope: 'col' }, '风险等级'),
+		    h('th', { scope: 'col' }, '下次检查'),
 		    h('th', { scope: 'col' }, '生产许可证'),
 		    h('th', { scope: 'col' }, 'CCC证书'),
 		    officer ? h('th', { scope: 'col' }, '操作') : null)),
@@ -42,15 +57,21 @@ export async function enterprisesPage(ctx) {
 	let cursor = null;
 	let shown = 0;
 	async function load() {
-		const r = await get('/enterprises', { q: ctx.params.get('q') || '', cursor });
+		const r = await get('/enterprises', {
+			q: ctx.params.get('q') || '', grade: ctx.params.get('grade') || '',
+			due_for_inspection: ctx.params.get('due_for_inspection') === 'true', cursor,
+		});
 		if (!ctx.current())
 			return;
 		for (const e of r.data.items || []) {
 			const lic = (no, st) => (no ? `${no}${st ? `（${label(LICENCE_STATUS, st)}）` : ''}` : '—');
 			tbody.appendChild(h('tr',
-			    h('td', e.name),
+			    h('td', h('a', { href: `#/enterprises/${e.id}` }, e.name)),
 			    h('td', h('code', e.uscc), e.uscc_overridden ? h('span.badge.pending', '历史代码') : null),
 			    h('td', e.region_name || e.region),
+			    h('td.nowrap', e.risk_grade ? h('span.grade', { dataset: { grade: e.risk_grade } }, gradeLabel(e.risk_grade)) : '—'),
+			    h('td.nowrap', e.next_inspection_by || '—',
+				e.due_for_inspection ? h('span.badge.overdue-badge', '到期') : null),
 			    h('td', lic(e.production_licence, e.production_licence_status)),
 			    h('td', lic(e.ccc_certificate, e.ccc_status)),
 			    officer ? h('td', h('a', { href: `#/cases/new?enterprise=${e.id}` }, '登记案件')) : null));
@@ -75,6 +96,12 @@ export async function newEnterprisePage(ctx) {
 	const ccc = input({ maxlength: 64 });
 	const licenceStatus = select(LICENCE_STATUS, { empty: '未填' });
 	const cccStatus = select(LICENCE_STATUS, { empty: '未填' });
+	const licenceUntil = input({ type: 'date' });
+	const cccUntil = input({ type: 'date' });
+	const person = input({ maxlength: 100 });
+	const phone = input({ type: 'tel', maxlength: 32, inputmode: 'tel' });
+	const areas = areaChecks();
+	const accidents = accidentRows();
 	// A legacy code that fails only its check character: an administrator
 	// may register it with a reason, which the service records.
 	const isAdmin = ctx.user.roles.includes('admin');
@@ -132,10 +159,17 @@ export async function newEnterprisePage(ctx) {
 	    region.node, mismatchSet,
 	    field('address', '地址', address),
 	    h('div.grid2',
+		field('legal_representative', '法定代表人', person),
+		field('contact_phone', '联系电话', phone, { hint: '如 010-82262225' })),
+	    h('div.grid2',
 		field('production_licence', '生产许可证编号', licence),
 		field('production_licence_status', '生产许可证状态', licenceStatus),
+		field('licences[0].valid_until', '生产许可证有效期至', licenceUntil),
 		field('ccc_certificate', 'CCC认证证书编号', ccc),
-		field('ccc_status', 'CCC证书状态', cccStatus)),
+		field('ccc_status', 'CCC证书状态', cccStatus),
+		field('licences[1].valid_until', 'CCC证书有效期至', cccUntil)),
+	    areas.node,
+	    accidents.node,
 	    h('div.actions', h('button.primary', { type: 'submit' }, '登记企业'),
 		h('a.button', { href: '#/enterprises' }, '返回')));
 	form.addEventListener('change', () => {
@@ -172,6 +206,30 @@ export async function newEnterprisePage(ctx) {
 			body.production_licence_status = licenceStatus.value;
 		if (cccStatus.value)
 			body.ccc_status = cccStatus.value;
+		// With a validity date, the licences as a list (their fields
+		// say the same, the service keeps both in step).
+		if ((licence.value.trim() && licenceUntil.value) || (ccc.value.trim() && cccUntil.value)) {
+			body.licences = [];
+			for (const [kind, no, st, until] of [['production', licence, licenceStatus, licenceUntil],
+			    ['ccc', ccc, cccStatus, cccUntil]]) {
+				if (!no.value.trim())
+					continue;
+				const l = { kind, number: no.value.trim() };
+				if (st.value)
+					l.status = st.value;
+				if (until.value)
+					l.valid_until = until.value;
+				body.licences.push(l);
+			}
+		}
+		if (person.value.trim())
+			body.legal_representative = person.value.trim();
+		if (phone.value.trim())
+			body.contact_phone = phone.value.trim();
+		if (areas.value().length)
+			body.area_types = areas.value();
+		if (accidents.count())
+			body.accident_history = accidents.value();
 		if (override)
 			body.uscc_override_reason = overrideReason.value.trim();
 		if (mismatch())
@@ -184,11 +242,15 @@ export async function newEnterprisePage(ctx) {
 			replace(result, h('div.card.success', { tabindex: '-1' },
 			    h('p', msg),
 			    h('p', h('a.button.primary', { href: `#/cases/new?enterprise=${id}` }, '为该企业登记案件'), ' ',
-				h('a', { href: `#/enterprises?q=${encodeURIComponent(code)}` }, '查看企业'))));
+				h('a', { href: `#/enterprises/${id}` }, '查看企业档案'))));
 			announce(msg);
-			for (const i of [uscc, name, address, licence, ccc, licenceStatus, cccStatus, overrideReason, mismatchReason])
+			for (const i of [uscc, name, address, licence, ccc, licenceStatus, cccStatus, overrideReason,
+			    mismatchReason, licenceUntil, cccUntil, person, phone])
 				i.value = '';
 			overrideBox.checked = false;
+			for (const c of areas.node.querySelectorAll('input'))
+				c.checked = false;
+			accidents.node.querySelector('.rows').replaceChildren();
 			overrideSet.hidden = true;
 			mismatchSet.hidden = true;
 			usccState.textContent = '';

@@ -1,8 +1,9 @@
-// pages/newcase.js: registering a case (POST /cases).
+// pages/newcase.js: registering a case (POST /cases), with the seed's key
+// problems of its domain (problem_types) to count it by.
 
 import { Change, ApiError, message } from '../api.js';
-import { h, replace, field, select, textarea, showProblem, clearErrors, busy, flash, focusHeading } from '../dom.js';
-import { categories, campaigns, SOURCES, DOMAINS, RISKS } from '../ref.js';
+import { h, replace, field, select, textarea, showProblem, clearErrors, busy, flash, focusHeading, nextId } from '../dom.js';
+import { categories, campaigns, problemTypes, SOURCES, DOMAINS, RISKS } from '../ref.js';
 import { enterprisePicker } from '../picker.js';
 
 /* The campaign of the current year if there is one, else the latest. */
@@ -15,7 +16,7 @@ export function defaultCampaign(camps) {
 
 export async function newCasePage(ctx) {
 	ctx.title('登记案件');
-	const [cats, camps] = await Promise.all([categories(), campaigns()]);
+	const [cats, camps, ptypes] = await Promise.all([categories(), campaigns(), problemTypes()]);
 	if (!ctx.current())
 		return;
 	const ent = enterprisePicker('enterprise_id', { preset: ctx.params.get('enterprise') });
@@ -25,6 +26,22 @@ export async function newCasePage(ctx) {
 	const src = select(SOURCES, { empty: '请选择' });
 	const risk = select(RISKS, { empty: '未评定' });
 	const problem = textarea({ rows: 5, maxlength: 4000 });
+	// The key problems of the domain chosen, as checkboxes.
+	const typesErr = nextId('err');
+	const typesList = h('ul.checklist.inline-list');
+	const typesHint = h('p.hint', '先选择领域，再勾选属于哪些重点问题（可不选）。');
+	const types = h('fieldset.field', { dataset: { field: 'problem_types' } },
+	    h('legend', '问题类型（重点问题）'), typesHint, typesList, h('p.field-error', { id: typesErr }));
+	const drawTypes = () => {
+		const mine = ptypes.filter((p) => p.domain === dom.value);
+		typesHint.hidden = Boolean(dom.value);
+		replace(typesList, mine.map((p) => {
+			const cb = h('input', { type: 'checkbox', value: p.id, id: nextId('pt'), 'aria-describedby': typesErr });
+			return h('li', cb, h('label', { for: cb.id }, p.label));
+		}));
+	};
+	dom.addEventListener('change', drawTypes);
+	drawTypes();
 	const change = new Change();
 	const form = h('form.card', { novalidate: true },
 	    ent.node,
@@ -34,6 +51,7 @@ export async function newCasePage(ctx) {
 		field('domain', '领域', dom, { required: true }),
 		field('source', '问题来源', src, { required: true }),
 		field('risk_level', '风险等级', risk)),
+	    types,
 	    field('problem', '问题描述', problem, { required: true }),
 	    h('div.actions', h('button.primary', { type: 'submit' }, '登记案件'),
 		h('a.button', { href: '#/cases' }, '取消')));
@@ -47,6 +65,9 @@ export async function newCasePage(ctx) {
 		};
 		if (risk.value)
 			body.risk_level = risk.value;
+		const picked = [...typesList.querySelectorAll('input:checked')].map((c) => c.value);
+		if (picked.length)
+			body.problem_types = picked;
 		const errors = [];
 		const need = { enterprise_id: '请选择企业', campaign_id: '请选择专项行动', category: '请选择产品类别',
 			domain: '请选择领域', source: '请选择问题来源', problem: '请填写问题描述' };

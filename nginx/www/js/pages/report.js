@@ -1,5 +1,6 @@
 // pages/report.js: the campaign's statistics form (附件统计表) as a
-// table with the form's own header levels, and its CSV and XLSX files.
+// table with the form's own header levels, and its CSV and XLSX files;
+// below it, the cases counted by the seed's key problems and category.
 
 import { get, url, ApiError, message } from '../api.js';
 import { h, tableWrap, replace, field, select, focusHeading } from '../dom.js';
@@ -37,6 +38,33 @@ export function headerRows(columns) {
 		rows.push(tr);
 	}
 	return rows;
+}
+
+/* The cases of the campaign by key problem and category (a section). */
+async function problemTypeReport(id, params) {
+	const q = { campaign: id, ...params };
+	let d;
+	try {
+		d = (await get('/reports/problem-types', { ...q, format: 'json' })).data;
+	} catch (e) {
+		if (e instanceof ApiError && e.status === 401)
+			throw e;
+		return h('p.muted', `暂时无法统计重点问题：${message(e)}`);
+	}
+	const cols = d.columns || [];
+	return h('section.card.ptype-section', { 'aria-labelledby': 'pt-h' },
+	    h('h2#pt-h', '重点问题分类统计'),
+	    h('p.muted', `案件 ${d.cases} 起，其中标注了重点问题的 ${d.classified} 起；一起案件有几个问题类型即计几次。`),
+	    h('p.downloads',
+		h('a.button', { href: url('/reports/problem-types', { ...q, format: 'csv' }), download: `重点问题-${id}-${params.region}.csv` }, '重点问题统计 CSV'),
+		' ',
+		h('a.button', { href: url('/reports/problem-types', { ...q, format: 'xlsx' }), download: `重点问题-${id}-${params.region}.xlsx` }, '重点问题统计 Excel（XLSX）')),
+	    tableWrap('重点问题分类统计表', h('table.ptype-table',
+		h('caption.sr-only', '重点问题分类统计'),
+		h('thead', h('tr', cols.map((c) => h('th', { scope: 'col' }, c)))),
+		h('tbody', (d.rows || []).map((row) => h('tr', { class: row[0] === '合计' ? 'total' : '' },
+		    row.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, String(cell)) :
+			h('td', { class: i > 1 ? 'num' : '' }, String(cell))))))))));
 }
 
 export async function reportPage(ctx) {
@@ -89,7 +117,8 @@ export async function reportPage(ctx) {
 		    tableWrap('统计表', h('table.report',
 			    h('caption.sr-only', `${name}情况统计表`),
 			    h('thead', headerRows(d.columns || [])),
-			    h('tbody', body))));
+			    h('tbody', body))),
+		    await problemTypeReport(id, params));
 	}
 	form.addEventListener('submit', (e) => {
 		e.preventDefault();
