@@ -22,8 +22,9 @@ kind_of(const json_t *v)
 		return WF_V_BOOL;
 	case JSON_ARRAY:
 		return WF_V_LIST;
-	case JSON_OBJECT:
 	case JSON_INTEGER:
+		return WF_V_INTEGER;
+	case JSON_OBJECT:
 	case JSON_REAL:
 		return WF_V_OTHER;
 	}
@@ -66,6 +67,13 @@ pl_list_string(void *ctx, const char *f, size_t i)
 	return json_string_value(json_array_get(json_object_get(ctx, f), i));
 }
 
+static long long
+pl_list_integer(void *ctx, const char *f, size_t i)
+{
+	return (long long)json_integer_value(json_array_get(
+	    json_object_get(ctx, f), i));
+}
+
 /* A wf_payload view of a Jansson object (borrowed, must outlive `p`). */
 void
 payload_view(struct wf_payload *p, json_t *obj)
@@ -77,4 +85,5 @@ payload_view(struct wf_payload *p, json_t *obj)
 	p->list_len = pl_list_len;
 	p->list_kind = pl_list_kind;
 	p->list_string = pl_list_string;
+	p->list_integer = pl_list_integer;
 }
