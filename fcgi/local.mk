@@ -33,18 +33,24 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/ledger/merkle.c \
 	fcgi/ledger/record.c \
 	fcgi/ledger/verify.c \
+	fcgi/sched/sched.h \
+	fcgi/sched/sched.c \
+	fcgi/sched/reminders.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
 	fcgi/resources/audit.c \
 	fcgi/resources/case_history.c \
 	fcgi/resources/cases.c \
 	fcgi/resources/changes.c \
+	fcgi/resources/dashboard.c \
 	fcgi/resources/enterprises.c \
+	fcgi/resources/notifications.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
 	fcgi/resources/reference.c \
 	fcgi/resources/reports.c \
 	fcgi/resources/sessions.c \
+	fcgi/resources/supervisions.c \
 	fcgi/resources/transitions.c \
 	fcgi/resources/users.c \
 	fcgi/resources/workflow.c

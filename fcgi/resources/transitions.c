@@ -107,6 +107,8 @@ step_json(const struct case_row *c, const struct advance *a,
 	    "discipline", a->discipline);
 	if (step != NULL)
 		step_deadlines(step, ch, n);
+	if (step != NULL && a->assignees != NULL)
+		json_object_set(step, "assignees", (json_t *)a->assignees);
 	return step;
 }
 
@@ -152,6 +154,10 @@ advance_facts(struct advance *a, enum wf_event ev, json_t *payload)
 		a->facts = 1;
 		a->set_lookback = 1;
 		a->lookback = NULL;
+		break;
+	case WF_EV_ASSIGN:
+		a->facts = 1;
+		a->assignees = json_object_get(payload, "assignees");
 		break;
 	case WF_EV_ORDER_RECTIFICATION:
 	case WF_EV_REPORT_RECTIFICATION:
@@ -345,6 +351,17 @@ case_transition(struct req *r)
 	case WF_OUTCOME__MAX:
 		break;
 	}
+
+	/* Who may answer for a case is the server's to check. */
+	if (e == WF_EV_ASSIGN)
+		switch (assignees_check(r, json_object_get(in.payload,
+		    "assignees"), c.region, "assignees")) {
+		case -1:
+			reply_db_error(r);
+			goto out;
+		case 0:
+			goto out;
+		}
 
 	memset(&a, 0, sizeof(a));
 	event_next(&ev, &c, acting_role(r->user.roles, wf_events[e].roles),
