@@ -31,8 +31,8 @@ UPDATE cases c SET decided_at = x.decided,
 	  FROM case_events e GROUP BY e.case_id) x
  WHERE x.case_id = c.id;
 
--- Register a case (0017), and its assignees: the payload's `assignees`,
--- or its creator.
+-- Register a case (0017), and its assignees: the payload's `assignees`
+-- (the service always names them: case_create), or else its creator.
 CREATE OR REPLACE FUNCTION case_open(step jsonb, e_entity text, e_record text,
     e_prev bytea, e_hash bytea) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -53,11 +53,18 @@ BEGIN
 	PERFORM ledger_append(e_entity, e_record, e_prev, e_hash);
 	PERFORM case_deadlines_start(v_case, r->>'case_region',
 	    (r->>'seq')::integer, step->'deadlines_start');
-	INSERT INTO case_assignees (case_id, user_id, region)
-	SELECT DISTINCT v_case, x::bigint, r->>'case_region'
-	  FROM jsonb_array_elements_text(CASE
-	    WHEN jsonb_typeof(p->'assignees') = 'array' THEN p->'assignees'
-	    ELSE jsonb_build_array(r->'actor') END) x;
+	IF jsonb_typeof(p->'assignees') = 'array' THEN
+		INSERT INTO case_assignees (case_id, user_id, region)
+		SELECT DISTINCT v_case, x::bigint, r->>'case_region'
+		  FROM jsonb_array_elements_text(p->'assignees') x;
+	ELSE
+		-- A registration that names none (an older record, a fixture):
+		-- its registering officer, where they may answer for it.
+		INSERT INTO case_assignees (case_id, user_id, region)
+		SELECT v_case, o.id, r->>'case_region'
+		  FROM officers_covering(r->>'case_region') o
+		 WHERE o.id = (r->>'actor')::bigint;
+	END IF;
 END
 $$;
 

@@ -61,7 +61,7 @@ CREATE INDEX supervisions_region ON supervisions (region, id);
 CREATE INDEX supervisions_issuer ON supervisions (issuer_region, id);
 
 ALTER TABLE supervisions ENABLE ROW LEVEL SECURITY;
-CREATE POLICY supervisions_sides ON supervisions TO paicha_app
+CREATE POLICY supervisions_scope ON supervisions TO paicha_app
 	USING ((in_scope(region) OR in_scope(issuer_region))
 	   AND (SELECT scope_valid()))
 	WITH CHECK ((in_scope(region) OR in_scope(issuer_region))
@@ -89,7 +89,7 @@ CREATE INDEX supervision_reports_of ON supervision_reports
 	(supervision_id, id);
 
 ALTER TABLE supervision_reports ENABLE ROW LEVEL SECURITY;
-CREATE POLICY supervision_reports_sides ON supervision_reports TO paicha_app
+CREATE POLICY supervision_reports_scope ON supervision_reports TO paicha_app
 	USING ((in_scope(region) OR in_scope(issuer_region))
 	   AND (SELECT scope_valid()))
 	WITH CHECK ((in_scope(region) OR in_scope(issuer_region))
