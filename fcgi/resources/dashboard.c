@@ -25,6 +25,8 @@
  *			supervisions (挂牌督办 of its cases or of it)
  *	by_category	each category with cases
  *	weekly		cases opened and closed per week (Monday, CST)
+ *	path		the regions from the top of the user's scope down to
+ *			this one, for the way back up
  *
  * One pass over the campaign's cases of the subtree (GROUPING SETS: by
  * region, category, week opened and week closed), in one snapshot with
@@ -219,10 +221,18 @@ dashboard_get(struct req *r)
 	static struct stmt categories = STMT(
 	    "SELECT id, name FROM categories ORDER BY province NULLS FIRST,"
 	    " ord", 0);
+	/* The way down to the region from the top of the user's scope. */
+	static struct stmt path = STMT(
+	    "WITH RECURSIVE up (code, name, parent, depth) AS ("
+	    " SELECT code, name, parent, 0 FROM regions WHERE code = $1"
+	    " UNION ALL SELECT r.code, r.name, r.parent, u.depth + 1"
+	    " FROM regions r JOIN up u ON r.code = u.parent)"
+	    " SELECT code, name FROM up WHERE in_scope(code)"
+	    " ORDER BY depth DESC", 1);
 	struct dash_in	 in;
 	struct child	 ch[MAX_CHILDREN];
 	struct tally	 total, own, *t;
-	struct dbq	 q[4];
+	struct dbq	 q[5];
 	PGresult	*res = NULL, *g;
 	const char	*p[2], *pr[1], *pt[4], *region, *cat;
 	char		 camp[24], region_code[7], ri_end[40], gv_end[40];
@@ -292,6 +302,8 @@ dashboard_get(struct req *r)
 	q[2].params = pr;
 	q[3].s = &categories;
 	q[3].params = NULL;
+	q[4].s = &path;
+	q[4].params = pr;
 	if (db_pipeline(r, NULL, q, NITEMS(q)) == -1)
 		goto dberr;
 
@@ -400,6 +412,12 @@ dashboard_get(struct req *r)
 	json_object_set_new(o, "by_region", by_region);
 	json_object_set_new(o, "by_category", cats);
 	json_object_set_new(o, "weekly", weeks_list(weeks));
+	v = json_array();
+	for (i = 0; i < PQntuples(q[4].res); i++)
+		json_array_append_new(v, json_pack("{s:s, s:s}", "region",
+		    db_get(q[4].res, i, "code"), "name", db_get(q[4].res, i,
+		    "name")));
+	json_object_set_new(o, "path", v);
 	json_decref(weeks);
 	db_pipeline_clear(q, NITEMS(q));
 	reply_json(r, 200, o);

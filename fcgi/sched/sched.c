@@ -27,6 +27,8 @@ const struct sched_job_def sched_jobs_table[SCHED__MAX] = {
 	[SCHED_DEADLINE_REMINDERS] = { "deadline_reminders", reminders_batch },
 };
 
+static int	 stop_asked(void);
+
 static pthread_t	 thread;
 static struct worker	*thread_worker;
 static int		 running;
@@ -68,7 +70,7 @@ batch_failed(struct req *r, const char *job)
  * A round of job `j`: batches of at most `limit` items, each in its own
  * transaction opened here on r->w->db and committed here (the
  * scheduler is its own front line), while the job has more to do, this
- * instance wins its lock and the server is not stopping.  `hold_ms`
+ * instance wins its lock and sched_stop() was not called.  `hold_ms`
  * keeps each batch's transaction open that much longer (tests).
  * Returns the items done, or -1 when a batch failed (logged, and noted
  * on the job's row).
@@ -113,7 +115,7 @@ sched_round(struct req *r, enum sched_job j, long limit, long hold_ms)
 		total += n;
 		if (n > 0)
 			log_info("sched: job %s: %ld items", def->name, n);
-	} while (more && !atomic_load(&server_stopping));
+	} while (more && !stop_asked());
 	db_rollback(r);
 	return total;
 fail:

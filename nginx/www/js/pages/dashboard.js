@@ -9,7 +9,7 @@
 
 import { get } from '../api.js';
 import { h, replace, select, field, tableWrap, focusHeading } from '../dom.js';
-import { campaigns, regionName, parentRegion } from '../ref.js';
+import { campaigns } from '../ref.js';
 import { dateTime } from '../fmt.js';
 
 const MILESTONE = { met: '已达成', missed: '未达成', pending: '未到期' };
@@ -101,18 +101,10 @@ export async function dashboardPage(ctx) {
 	const d = r.data;
 	const hashFor = (p) => `/dashboard?${new URLSearchParams({ campaign: d.campaign_id, ...p })}`;
 
-	// Where we are: from the user's region down to this one.
-	const trail = [];
-	for (let c = d.region; c && c !== ctx.user.region; c = parentRegion(c)) {
-		trail.unshift(c);
-		if (c === '000000')
-			break;
-	}
-	const crumbs = h('p.crumbs',
-	    d.region === ctx.user.region ? h('strong', d.region_name) :
-		h('a', { href: `#${hashFor({ region: ctx.user.region })}` }, ctx.user.region_name || ctx.user.region),
-	    await Promise.all(trail.map(async (c) => [' › ', c === d.region ? h('strong', d.region_name) :
-		h('a', { href: `#${hashFor({ region: c })}` }, await regionName(c))])));
+	// Where we are: from the top of the user's scope down to here.
+	const path = d.path?.length ? d.path : [{ region: d.region, name: d.region_name }];
+	const crumbs = h('p.crumbs', path.map((p, i) => [i > 0 ? ' › ' : null,
+	    p.region === d.region ? h('strong', p.name) : h('a', { href: `#${hashFor({ region: p.region })}` }, p.name)]));
 
 	const camp = select(camps.map((c) => [String(c.id), c.label]), { value: String(d.campaign_id) });
 	camp.addEventListener('change', () => ctx.go(hashFor({ campaign: camp.value, region: d.region })));
