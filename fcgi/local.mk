@@ -36,6 +36,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/sched/sched.h \
 	fcgi/sched/sched.c \
 	fcgi/sched/reminders.c \
+	fcgi/sched/tallies.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
 	fcgi/resources/audit.c \

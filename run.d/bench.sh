@@ -59,19 +59,19 @@ bench_sweep() {
 	    AND d.started_seq = x.started_seq" >/dev/null
 	bpsql -c 'VACUUM ANALYZE case_deadlines'
 	read -r sweep_items sweep_s < <(bench_sched_run)
-	# The plans, of a sweep that finds the same work (rolled back).
-	bpsql -c "UPDATE case_deadlines SET reminded_at = NULL
-	    WHERE ctid IN (SELECT ctid FROM case_deadlines WHERE stopped_at IS NULL
-	    AND due_at > now() ORDER BY due_at LIMIT 500)" >/dev/null
+	# The plans, of a sweep that finds the same work again (rolled back).
 	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
 	    "host=$BENCH_VAR/pg/run dbname=paicha user=postgres" >"$BENCH_VAR/sweep-explain.txt" 2>&1 <<'SQL'
+BEGIN;
+UPDATE case_deadlines SET reminded_at = NULL
+ WHERE ctid IN (SELECT ctid FROM case_deadlines WHERE stopped_at IS NULL
+   AND due_at > now() ORDER BY due_at LIMIT 500);
 LOAD 'auto_explain';
 SET auto_explain.log_min_duration = 0;
 SET auto_explain.log_nested_statements = on;
 SET auto_explain.log_analyze = on;
 SET auto_explain.log_timing = off;
 SET client_min_messages = log;
-BEGIN;
 SELECT sched_deadlines('soon', now() + interval '2 days', now(), 500, '{}');
 SELECT sched_deadlines('overdue', now(), now(), 500, '{}');
 SELECT sched_deadlines('escalated', now() - interval '7 days', now(), 500, '{}');

@@ -51,7 +51,9 @@ CREATE TABLE sched_jobs (
 	items		bigint NOT NULL DEFAULT 0,
 	batches		bigint NOT NULL DEFAULT 0,
 	last_error	text,
-	last_error_at	timestamptz
+	last_error_at	timestamptz,
+	-- What a job keeps between its rounds (its own members).
+	state		jsonb NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE sched_jobs IS
 	'the scheduler''s jobs, one row each (fcgi/sched/): a job without a row, or disabled, does not run';

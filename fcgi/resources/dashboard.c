@@ -28,9 +28,12 @@
  *	path		the regions from the top of the user's scope down to
  *			this one, for the way back up
  *
- * One pass over the campaign's cases of the subtree (GROUPING SETS: by
- * region, category, week opened and week closed), in one snapshot with
- * the rest; regions roll up into children here.
+ * The counts are the scheduler's (the job dashboard_tallies, kept per
+ * campaign and region: sql/0055_dashboard.sql), as of the end of its
+ * last round -- the reply's as_of: a province's half a million cases
+ * are not counted again at each request.  Here the rows of the regions
+ * in the subtree are added up, rolled up into the children; open
+ * supervisions are counted live.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +127,7 @@ milestone(const char *id, const char *label, const char *date, int passed,
 	    "cohort", (json_int_t)cohort, "unmet", (json_int_t)unmet);
 }
 
-/* Add the week `day` (YYYY-MM-DD, a Monday) to the weekly counts. */
+/* Add `n` to the count `which` of the week `day` (a Monday). */
 static void
 week_add(json_t *weeks, const char *day, const char *which, long long n)
 {
@@ -135,8 +138,34 @@ week_add(json_t *weeks, const char *day, const char *which, long long n)
 		    (json_int_t)0, "closed", (json_int_t)0);
 		json_object_set_new(weeks, day, w);
 	}
-	json_object_set_new(w, which, json_integer((json_int_t)n));
+	json_object_set_new(w, which, json_integer(json_integer_value(
+	    json_object_get(w, which)) + (json_int_t)n));
 }
+
+/* The tally of row `i` of dashboard_read()'s result. */
+static void
+tally_of(const PGresult *g, int i, struct tally *t)
+{
+	t->cases = strtoll(db_get(g, i, "cases"), NULL, 10);
+	t->closed = strtoll(db_get(g, i, "closed"), NULL, 10);
+	t->overdue = strtoll(db_get(g, i, "overdue"), NULL, 10);
+}
+
+static void
+tally_add(struct tally *to, const struct tally *t)
+{
+	to->cases += t->cases;
+	to->closed += t->closed;
+	to->overdue += t->overdue;
+}
+
+/* A category's counts, as the rows come (they are few). */
+struct bucket {
+	char		 key[48];
+	struct tally	 t;
+};
+
+#define MAX_BUCKETS	256
 
 /*
  * The weeks from the first to the last present, each Monday with its
@@ -180,7 +209,7 @@ dashboard_get(struct req *r)
 	    " (k.risk_investigation_by < today_cst()) AS ri_passed,"
 	    " (k.governance_by < today_cst()) AS gv_passed,"
 	    " rg.code, rg.name AS region_name, in_scope(rg.code) AS mine,"
-	    " rfc3339(now()) AS as_of"
+	    " rfc3339(coalesce(dashboard_as_of(), now())) AS as_of"
 	    " FROM regions rg LEFT JOIN campaigns k ON k.id = coalesce($1,"
 	    "   (SELECT id FROM campaigns WHERE year = extract(year FROM"
 	    "    today_cst())), (SELECT max(id) FROM campaigns))"
@@ -189,31 +218,9 @@ dashboard_get(struct req *r)
 	    "SELECT code, name FROM regions WHERE parent = $1"
 	    " AND (valid_to IS NULL OR valid_to > today_cst()) ORDER BY code",
 	    1);
-	/* $3, $4: the ends of the milestones' days, CST. */
 	static struct stmt tallies = STMT(
-	    "SELECT GROUPING(c.region) AS g_region,"
-	    " GROUPING(c.category) AS g_category,"
-	    " GROUPING(w.opened) AS g_opened,"
-	    " c.region, c.category, w.opened::text AS opened,"
-	    " w.closed::text AS closed_week, count(*) AS cases,"
-	    " count(*) FILTER (WHERE c.state IN ('closed', 'lookback'))"
-	    "   AS closed,"
-	    " count(*) FILTER (WHERE c.next_due < now()) AS overdue,"
-	    " count(*) FILTER (WHERE c.created_at < $3) AS ri_cohort,"
-	    " count(*) FILTER (WHERE c.created_at < $3 AND"
-	    "   (c.decided_at IS NULL OR c.decided_at >= $3)) AS ri_unmet,"
-	    " count(*) FILTER (WHERE c.created_at < $4) AS gv_cohort,"
-	    " count(*) FILTER (WHERE c.created_at < $4 AND"
-	    "   (c.closed_at IS NULL OR c.closed_at >= $4)) AS gv_unmet"
-	    " FROM cases c CROSS JOIN LATERAL (SELECT"
-	    "   date_trunc('week', c.created_at AT TIME ZONE 'Asia/Shanghai')"
-	    "   ::date AS opened,"
-	    "   date_trunc('week', c.closed_at AT TIME ZONE 'Asia/Shanghai')"
-	    "   ::date AS closed) w"
-	    " WHERE c.campaign_id = $1 AND c.region >= region_lo($2::char(6))"
-	    " AND c.region < region_hi($2::char(6))"
-	    " GROUP BY GROUPING SETS ((c.region), (c.category), (w.opened),"
-	    "   (w.closed))", 4);
+	    "SELECT region, dim, key, cases, closed, overdue, ri_cohort,"
+	    " ri_unmet, gv_cohort, gv_unmet FROM dashboard_read($1, $2)", 2);
 	static struct stmt supervised = STMT(
 	    "SELECT region, count(*) AS n FROM supervisions"
 	    " WHERE state = 'open' AND region >= region_lo($1::char(6))"
@@ -231,16 +238,17 @@ dashboard_get(struct req *r)
 	    " ORDER BY depth DESC", 1);
 	struct dash_in	 in;
 	struct child	 ch[MAX_CHILDREN];
-	struct tally	 total, own, *t;
+	struct tally	 total, own, one, *t;
+	struct bucket	*cat = NULL;
 	struct dbq	 q[5];
 	PGresult	*res = NULL, *g;
-	const char	*p[2], *pr[1], *pt[4], *region, *cat;
-	char		 camp[24], region_code[7], ri_end[40], gv_end[40];
+	const char	*p[2], *pr[1], *pt[2], *region, *dim;
+	char		 camp[24], region_code[7];
 	char		*ri = NULL, *gv = NULL;
-	json_t		*o = NULL, *by_region, *by_cat, *cats, *weeks, *v;
+	json_t		*o = NULL, *by_region, *cats, *weeks, *v;
 	long long	 n, ri_cohort = 0, ri_unmet = 0, gv_cohort = 0;
 	long long	 gv_unmet = 0;
-	int		 i, k, nch = 0, ri_passed, gv_passed, day;
+	int		 i, k, nch = 0, ncat = 0, ri_passed, gv_passed;
 
 	memset(&in, 0, sizeof(in));
 	memset(&total, 0, sizeof(total));
@@ -269,12 +277,6 @@ dashboard_get(struct req *r)
 	gv = db_isnull(res, 0, "gv") ? NULL : strdup(db_get(res, 0, "gv"));
 	ri_passed = strcmp(db_get(res, 0, "ri_passed"), "t") == 0;
 	gv_passed = strcmp(db_get(res, 0, "gv_passed"), "t") == 0;
-	/* The first instant after each milestone's day, CST. */
-	ri_end[0] = gv_end[0] = '\0';
-	if (ri != NULL && wf_date_parse(ri, &day) == WF_DATE_OK)
-		format_time(wf_day_start_unix(day + 1) * 1000000LL, ri_end);
-	if (gv != NULL && wf_date_parse(gv, &day) == WF_DATE_OK)
-		format_time(wf_day_start_unix(day + 1) * 1000000LL, gv_end);
 	o = json_pack("{s:I, s:s, s:s, s:s, s:s}",
 	    "campaign_id", (json_int_t)strtoll(camp, NULL, 10),
 	    "campaign_name", db_get(res, 0, "campaign_name"),
@@ -292,8 +294,6 @@ dashboard_get(struct req *r)
 	pr[0] = region_code;
 	pt[0] = camp;
 	pt[1] = region_code;
-	pt[2] = ri_end[0] != '\0' ? ri_end : NULL;
-	pt[3] = gv_end[0] != '\0' ? gv_end : NULL;
 	q[0].s = &children;
 	q[0].params = pr;
 	q[1].s = &tallies;
@@ -315,24 +315,22 @@ dashboard_get(struct req *r)
 		nch++;
 	}
 	g = q[1].res;
-	by_cat = json_object();
+	if ((cat = calloc(MAX_BUCKETS, sizeof(*cat))) == NULL) {
+		req_fail(r, "dashboard: out of memory");
+		db_pipeline_clear(q, NITEMS(q));
+		goto dberr;
+	}
 	weeks = json_object();
 	for (i = 0; i < PQntuples(g); i++) {
-		n = strtoll(db_get(g, i, "cases"), NULL, 10);
-		if (strcmp(db_get(g, i, "g_region"), "0") == 0) {
+		dim = db_get(g, i, "dim");
+		tally_of(g, i, &one);
+		if (strcmp(dim, "all") == 0) {
 			region = db_get(g, i, "region");
 			k = strcmp(region, region_code) == 0 ? -1 :
 			    child_of(ch, nch, region);
 			t = k >= 0 ? &ch[k].t : &own;
-			t->cases += n;
-			t->closed += strtoll(db_get(g, i, "closed"), NULL, 10);
-			t->overdue += strtoll(db_get(g, i, "overdue"), NULL,
-			    10);
-			total.cases += n;
-			total.closed += strtoll(db_get(g, i, "closed"), NULL,
-			    10);
-			total.overdue += strtoll(db_get(g, i, "overdue"), NULL,
-			    10);
+			tally_add(t, &one);
+			tally_add(&total, &one);
 			ri_cohort += strtoll(db_get(g, i, "ri_cohort"), NULL,
 			    10);
 			ri_unmet += strtoll(db_get(g, i, "ri_unmet"), NULL,
@@ -341,21 +339,18 @@ dashboard_get(struct req *r)
 			    10);
 			gv_unmet += strtoll(db_get(g, i, "gv_unmet"), NULL,
 			    10);
-		} else if (strcmp(db_get(g, i, "g_category"), "0") == 0) {
-			struct tally c;
-
-			c.cases = n;
-			c.closed = strtoll(db_get(g, i, "closed"), NULL, 10);
-			c.overdue = strtoll(db_get(g, i, "overdue"), NULL, 10);
-			json_object_set_new(by_cat, db_get(g, i, "category"),
-			    tally_json(&c));
-		} else if (strcmp(db_get(g, i, "g_opened"), "0") == 0) {
-			if (!db_isnull(g, i, "opened"))
-				week_add(weeks, db_get(g, i, "opened"),
-				    "opened", n);
-		} else if (!db_isnull(g, i, "closed_week"))
-			week_add(weeks, db_get(g, i, "closed_week"), "closed",
-			    n);
+		} else if (strcmp(dim, "category") == 0) {
+			for (k = 0; k < ncat && strcmp(cat[k].key,
+			    db_get(g, i, "key")) != 0; k++)
+				continue;
+			if (k == ncat && ncat < MAX_BUCKETS)
+				snprintf(cat[ncat++].key, sizeof(cat[0].key),
+				    "%s", db_get(g, i, "key"));
+			if (k < ncat)
+				tally_add(&cat[k].t, &one);
+		} else
+			week_add(weeks, db_get(g, i, "key"), strcmp(dim,
+			    "opened") == 0 ? "opened" : "closed", one.cases);
 	}
 	for (i = 0; i < PQntuples(q[2].res); i++) {
 		region = db_get(q[2].res, i, "region");
@@ -390,15 +385,17 @@ dashboard_get(struct req *r)
 	/* Categories in the seed's order, those with cases. */
 	cats = json_array();
 	for (i = 0; i < PQntuples(q[3].res); i++) {
-		cat = db_get(q[3].res, i, "id");
-		if ((v = json_object_get(by_cat, cat)) == NULL)
+		for (k = 0; k < ncat && strcmp(cat[k].key, db_get(q[3].res, i,
+		    "id")) != 0; k++)
 			continue;
-		json_object_set_new(v, "category", json_string(cat));
+		if (k == ncat)
+			continue;
+		v = tally_json(&cat[k].t);
+		json_object_set_new(v, "category", json_string(cat[k].key));
 		json_object_set_new(v, "name", json_string(db_get(q[3].res, i,
 		    "name")));
-		json_array_append(cats, v);
+		json_array_append_new(cats, v);
 	}
-	json_decref(by_cat);
 
 	v = tally_json(&total);
 	json_object_set_new(v, "supervised",
@@ -430,4 +427,5 @@ out:
 	PQclear(res);
 	free(ri);
 	free(gv);
+	free(cat);
 }

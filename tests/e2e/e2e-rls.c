@@ -14,8 +14,8 @@
  *    none of another province's, table by table and by id;
  *  - idempotency keys and notifications are the user's own, not the
  *    region's; categories are read by all and added only for one's own
- *    province; sessions, login failures and the scheduler's jobs are
- *    closed to the role altogether;
+ *    province; sessions, login failures, the scheduler's jobs and the
+ *    dashboard's tallies are closed to the role altogether;
  *  - the role can neither switch row-level security off for a table nor
  *    for its session, nor become the owner;
  *  - it is not a superuser, not BYPASSRLS, and owns no table.
@@ -62,6 +62,8 @@ static const struct {
 	{ "login_failures", "test_closed_tables" },
 	{ "legal_grants", "test_closed_tables" },
 	{ "sched_jobs", "test_closed_tables" },
+	{ "dashboard_tallies", "test_closed_tables" },
+	{ "dashboard_refresh", "test_closed_tables" },
 	{ "notifications", "test_notifications_are_the_users" },
 };
 
@@ -604,7 +606,8 @@ static void
 test_closed_tables(void **state)
 {
 	static const char *const closed[] = { "sessions", "login_failures",
-	    "legal_grants", "sched_jobs" };
+	    "legal_grants", "sched_jobs", "dashboard_tallies",
+	    "dashboard_refresh" };
 	PGconn	*admin = db_admin(), *app = db_app();
 	char	*sql;
 	size_t	 i;
