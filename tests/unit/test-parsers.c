@@ -113,6 +113,7 @@ struct in {
 	long long	 id;
 	int		 flag;
 	json_t		*obj;
+	json_t		*ids;
 };
 
 static const char *const kinds[] = { "a", "b", NULL };
@@ -131,6 +132,7 @@ static const struct vfield fields[] = {
 	{ "id", VT_ID, 0, 0, 0, NULL, NULL, offsetof(struct in, id) },
 	{ "flag", VT_BOOL, 0, 0, 0, NULL, NULL, offsetof(struct in, flag) },
 	{ "obj", VT_OBJECT, 0, 0, 0, NULL, NULL, offsetof(struct in, obj) },
+	{ "ids", VT_IDS, 0, 1, 3, NULL, NULL, offsetof(struct in, ids) },
 };
 
 /*
@@ -212,6 +214,26 @@ test_validate(void **state)
 	assert_int_equal(check("{\"name\":\"abc\",\"kind\":null}", &in, NULL),
 	    0);
 	assert_null(in.kind);
+	/* Ids: min..max distinct positive integers. */
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[3,1,2]}", &in,
+	    NULL), 0);
+	assert_int_equal(json_array_size(in.ids), 3);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[]}", &in, "ids"),
+	    422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[1,2,3,4]}", &in,
+	    "ids"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[1,1]}", &in,
+	    "ids"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[0]}", &in,
+	    "ids"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[-2]}", &in,
+	    "ids"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[\"1\"]}", &in,
+	    "ids"), 400);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[1.5]}", &in,
+	    "ids"), 400);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":7}", &in, "ids"),
+	    400);
 }
 
 int
