@@ -87,8 +87,8 @@ cmd_sched_run(int argc, char *argv[])
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (n == -1)
 			rc = 1;
-		printf("job %s: %ld items in %.3f s\n", sched_jobs_table[j].name,
-		    n, (double)(t1.tv_sec - t0.tv_sec) +
+		printf("job %s: %ld items in %.3f s\n",
+		    sched_jobs_table[j].name, n, (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	db_close(&w->db);

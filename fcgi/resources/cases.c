@@ -284,8 +284,8 @@ case_json_build(struct req *r, const struct dbq *q, const char *cid)
 	if (o != NULL) {
 		json_object_set_new(o, "assignees", aids);
 		json_object_set_new(o, "assignee_users", ausers);
-		json_object_set_new(o, "supervised", json_boolean(!db_isnull(res,
-		    0, "supervision_id")));
+		json_object_set_new(o, "supervised", json_boolean(
+		    !db_isnull(res, 0, "supervision_id")));
 		json_object_set_new(o, "supervision_id", db_isnull(res, 0,
 		    "supervision_id") ? json_null() : json_integer(
 		    (json_int_t)strtoll(db_get(res, 0, "supervision_id"), NULL,

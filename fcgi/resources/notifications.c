@@ -154,7 +154,8 @@ notification_read(struct req *r)
 	if (present == 0 || present == 3 || (present == 2 && !in.all)) {
 		reply_problem(r, 422, NULL, "give the ids to mark read, or "
 		    "\"all\": true", problem_field(NULL, present == 3 ? "all" :
-		    "ids", "请给出要标为已读的编号，或 all 为 true（二者择一）"));
+		    "ids", "请给出要标为已读的编号，或 all 为 true"
+		    "（二者择一）"));
 		return;
 	}
 	n = in.ids != NULL ? json_array_size(in.ids) : 0;

@@ -332,8 +332,8 @@ supervision_create(struct req *r)
 	p[6] = due;
 	if ((res = db_exec(r, &insert, p)) == NULL) {
 		if (strcmp(r->sqlstate, "23505") == 0) {
-			reply_problem(r, 409, "duplicate", "an open supervision "
-			    "of this target exists", problem_field(NULL,
+			reply_problem(r, 409, "duplicate", "an open "
+			    "supervision of this target exists", problem_field(NULL,
 			    in.case_id != 0 ? "case_id" : "region",
 			    "已有未办结的挂牌督办"));
 			return;

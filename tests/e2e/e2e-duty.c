@@ -34,7 +34,8 @@
 
 static struct client	*o, *dc, *sh, *lb, *ls, *cb, *cn, *au;
 static long long	 id_bj, id_dc, id_sh, id_lb, id_cb, id_cn;
-static long long	 ent_dc, ent_bj;	/* enterprises in 110101, 110000 */
+/* Enterprises in 110101 and in 110000. */
+static long long	 ent_dc, ent_bj;
 
 static long long
 user_id(const char *username)
@@ -95,8 +96,8 @@ teardown(void **state)
 static long
 new_case(struct client *c, long long eid, json_t *assignees, struct resp *r)
 {
-	json_t	*b = json_pack("{s:I, s:i, s:s, s:s, s:s, s:s}", "enterprise_id",
-	    (json_int_t)eid, "campaign_id", 2026, "category", "cement",
+	json_t	*b = json_pack("{s:I, s:i, s:s, s:s, s:s, s:s}",
+	    "enterprise_id", (json_int_t)eid, "campaign_id", 2026, "category", "cement",
 	    "domain", "production", "source", "complaint", "problem",
 	    "e2e: 责任与督办");
 
@@ -304,8 +305,9 @@ find_notice(struct client *c, const char *kind, long long case_id, int *n)
 
 	*n = 0;
 	do {
-		path = cursor ? fmt("/api/v1/notifications?limit=200&cursor=%lld",
-		    cursor) : fmt("/api/v1/notifications?limit=200");
+		path = cursor ? fmt("/api/v1/notifications?limit=200"
+		    "&cursor=%lld", cursor) :
+		    fmt("/api/v1/notifications?limit=200");
 		http_get(c, path, &r);
 		assert_status(&r, 200);
 		json_array_foreach(json_object_get(r.json, "items"), i, it)
@@ -316,9 +318,9 @@ find_notice(struct client *c, const char *kind, long long case_id, int *n)
 				    "id"));
 				(*n)++;
 			}
-		cursor = json_is_string(json_object_get(r.json, "next_cursor")) ?
-		    strtoll(json_string_value(json_object_get(r.json,
-		    "next_cursor")), NULL, 10) : 0;
+		cursor = json_is_string(json_object_get(r.json,
+		    "next_cursor")) ? strtoll(json_string_value(
+		    json_object_get(r.json, "next_cursor")), NULL, 10) : 0;
 		resp_free(&r);
 		free(path);
 	} while (cursor != 0);
@@ -687,7 +689,7 @@ test_supervision_of_a_case(void **state)
 	supervise(cb, json_pack("{s:s, s:I, s:s, s:s}", "target", "case",
 	    "case_id", (json_int_t)sh_case, "reason", "外省", "due",
 	    cst_day(10)), &r);
-	assert_problem_field(&r, 422, "case_id");	/* outside its subtree */
+	assert_problem_field(&r, 422, "case_id");	/* not in its subtree */
 	resp_free(&r);
 	supervise(cb, json_pack("{s:s, s:s, s:s}", "target", "case", "reason",
 	    "x", "due", cst_day(10)), &r);
@@ -988,10 +990,11 @@ test_dashboard(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(m,
 	    1), "id")), "governance");
 	json_array_foreach(m, i, it) {
-		const char *st = json_string_value(json_object_get(it, "status"));
+		const char *st = json_string_value(json_object_get(it,
+		    "status"));
 
-		assert_true(strcmp(st, "met") == 0 || strcmp(st, "missed") == 0 ||
-		    strcmp(st, "pending") == 0);
+		assert_true(strcmp(st, "met") == 0 ||
+		    strcmp(st, "missed") == 0 || strcmp(st, "pending") == 0);
 		if (strcmp(st, "pending") != 0)
 			assert_int_equal(strcmp(st, "met") == 0,
 			    num(it, "unmet") == 0);

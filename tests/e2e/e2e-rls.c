@@ -168,7 +168,8 @@ supervised_with_report(struct client *nat, struct client *officer,
 
 	http_json(nat, "POST", "/api/v1/supervisions", json_pack("{s:s, s:I,"
 	    " s:s, s:s}", "target", "case", "case_id", (json_int_t)strtoll(id,
-	    NULL, 10), "reason", "e2e: 行级安全", "due", cst_day(10)), NULL, &r);
+	    NULL, 10), "reason", "e2e: 行级安全", "due", cst_day(10)), NULL,
+	    &r);
 	assert_status(&r, 201);
 	sid = json_integer_value(json_object_get(r.json, "id"));
 	resp_free(&r);

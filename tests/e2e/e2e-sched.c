@@ -91,8 +91,8 @@ test_lock_holder_killed_mid_sweep(void **state)
 	    " WHERE name = 'deadline_reminders'");
 	ent = inst_enterprise(&S, "110101", "北京东城调度测试厂");
 	for (i = 0; i < NCASES; i++) {
-		http_json(o, "POST", "/api/v1/cases", json_pack("{s:I, s:i, s:s,"
-		    " s:s, s:s, s:s}", "enterprise_id", (json_int_t)ent,
+		http_json(o, "POST", "/api/v1/cases", json_pack("{s:I, s:i,"
+		    " s:s, s:s, s:s, s:s}", "enterprise_id", (json_int_t)ent,
 		    "campaign_id", 2026, "category", "cement", "domain",
 		    "production", "source", "spot_check", "problem", "调度"),
 		    NULL, &r);
@@ -126,7 +126,8 @@ test_lock_holder_killed_mid_sweep(void **state)
 	t0 = now_seconds();
 	for (;;) {
 		before = marked(db, ids);
-		holder = db_value(db, "SELECT a.application_name FROM pg_locks l"
+		holder = db_value(db, "SELECT a.application_name"
+		    " FROM pg_locks l"
 		    " JOIN pg_stat_activity a ON a.pid = l.pid"
 		    " WHERE l.locktype = 'advisory' AND l.granted"
 		    " AND a.application_name LIKE 'paicha-sched-%'"

@@ -532,7 +532,8 @@ api_duty(struct client *off[NPROVINCES])
 		cands = items_of(off[0], path, 50);
 		ids = json_array();
 		json_array_foreach(cands, j, e)
-			json_array_append_new(ids, json_integer(int_of(e, "id")));
+			json_array_append_new(ids,
+			    json_integer(int_of(e, "id")));
 		json_decref(cands);
 		if (json_array_size(ids) >= 2) {
 			const char	*hdr[2];
@@ -572,7 +573,8 @@ api_duty(struct client *off[NPROVINCES])
 			post_want(cb, "/api/v1/supervisions", json_pack("{s:s,"
 			    " s:s, s:s, s:s}", "target", "region", "region",
 			    json_string_value(json_object_get(c, "region")),
-			    "reason", "该区整改逾期案件较多，进度滞后", "due", due),
+			    "reason", "该区整改逾期案件较多，进度滞后",
+			    "due", due),
 			    201, 409);
 			break;
 		}
@@ -587,7 +589,8 @@ api_duty(struct client *off[NPROVINCES])
 	post_want(cn, "/api/v1/supervisions", json_pack("{s:s, s:s, s:s, s:s}",
 	    "target", "region", "region", "310000", "reason",
 	    "排查治理进度滞后于全国平均水平", "due", due), 201, 409);
-	cs = items_of(cn, "/api/v1/cases?overdue=true&region=310000&limit=1", 1);
+	cs = items_of(cn, "/api/v1/cases?overdue=true&region=310000"
+	    "&limit=1", 1);
 	json_array_foreach(cs, i, c)
 		post_want(cn, "/api/v1/supervisions", json_pack("{s:s, s:I,"
 		    " s:s, s:s}", "target", "case", "case_id", int_of(c, "id"),
@@ -595,15 +598,16 @@ api_duty(struct client *off[NPROVINCES])
 	json_decref(cs);
 	/* The target side reports. */
 	if (first > 0) {
-		snprintf(path, sizeof(path), "/api/v1/supervisions/%lld/reports",
-		    (long long)first);
+		snprintf(path, sizeof(path),
+		    "/api/v1/supervisions/%lld/reports", (long long)first);
 		post_want(off[0], path, json_pack("{s:s}", "text",
 		    "已约谈企业负责人，企业承诺十日内完成整改"), 201, 201);
 	}
 	cs = items_of(off[1], "/api/v1/supervisions?direction=received"
 	    "&state=open&limit=1", 1);
 	json_array_foreach(cs, i, c) {
-		snprintf(path, sizeof(path), "/api/v1/supervisions/%lld/reports",
+		snprintf(path, sizeof(path),
+		    "/api/v1/supervisions/%lld/reports",
 		    (long long)int_of(c, "id"));
 		post_want(off[1], path, json_pack("{s:s}", "text",
 		    "已召开专题会议部署整改，逐案明确责任人和时限"), 201, 201);

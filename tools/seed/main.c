@@ -311,7 +311,8 @@ main(int argc, char *argv[])
 		 */
 		c = PQconnectdb(l.conninfo);
 		PQclear(PQexec(c, "SELECT dashboard_tallies_reset() WHERE"
-		    " to_regprocedure('dashboard_tallies_reset()') IS NOT NULL"));
+		    " to_regprocedure('dashboard_tallies_reset()')"
+		    " IS NOT NULL"));
 		PQfinish(c);
 		if (vacuum) {
 			/* Statistics and visibility for the planner at once. */
