@@ -32,7 +32,7 @@ bench_instance() {
 # One round of every scheduler job, as the service runs it: "ITEMS SECONDS".
 bench_sched_run() {
 	PAICHA_ADMIN_DATABASE_URL="host=$BENCH_VAR/pg/run dbname=paicha user=postgres" \
-	    "$BENCH_BUILD/fcgi/paicha-admin" sched-run |
+	    "$BENCH_BUILD/fcgi/paicha-admin" sched-run 2>>"$BENCH_VAR/log/sched-run.log" |
 	    awk '/^job / { n += $3; s += $6 } END { printf "%d %.3f\n", n, s }'
 }
 
