@@ -35,6 +35,10 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/ledger/proof.c \
 	fcgi/ledger/record.c \
 	fcgi/ledger/verify.c \
+	fcgi/sched/sched.h \
+	fcgi/sched/sched.c \
+	fcgi/sched/reminders.c \
+	fcgi/sched/tallies.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
 	fcgi/resources/audit.c \
@@ -42,7 +46,9 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/case_replay.c \
 	fcgi/resources/cases.c \
 	fcgi/resources/changes.c \
+	fcgi/resources/dashboard.c \
 	fcgi/resources/enterprises.c \
+	fcgi/resources/notifications.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
 	fcgi/resources/problem_types.c \
@@ -51,6 +57,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/reports.c \
 	fcgi/resources/risk.c \
 	fcgi/resources/sessions.c \
+	fcgi/resources/supervisions.c \
 	fcgi/resources/transitions.c \
 	fcgi/resources/users.c \
 	fcgi/resources/workflow.c \

@@ -32,6 +32,7 @@
 #include "base/base.h"
 #include "front/front.h"
 #include "ledger/ledger.h"
+#include "sched/sched.h"
 
 #define LISTEN_FD	3	/* SD_LISTEN_FDS_START */
 
@@ -283,6 +284,7 @@ serve(void)
 		}
 	}
 	if (started == cfg.threads && checkpoint_start() == 0 &&
+	    sched_start() == 0 &&
 	    pthread_create(&handoff, NULL, handoff_main, NULL) == 0) {
 		log_info("serving with %ld threads", cfg.threads);
 		do {
@@ -312,6 +314,7 @@ serve(void)
 			    atomic_load(&inflight));
 			_exit(rc);
 		}
+	sched_stop();
 	checkpoint_stop();
 	log_info("stopped");
 out:

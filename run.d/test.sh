@@ -16,10 +16,12 @@
 #   sanitizers      no ASan/UBSan/LSan report in the service's log
 
 # ./run on the test instance: its own directory, port, cluster and keys,
-# never an external database.
+# never an external database.  Its scheduler sweeps every second, so the
+# tests of reminders (e2e-duty) wait seconds, not the default's 20.
 TEST_VAR=$ROOT/var/test
 test_instance() {
 	env -u PAICHA_DATABASE_URL -u PAICHA_ADMIN_DATABASE_URL \
+	    PAICHA_SCHED_INTERVAL="${PAICHA_SCHED_INTERVAL:-1}" \
 	    PAICHA_VAR="$TEST_VAR" PAICHA_PORT="$TEST_PORT" "$ROOT/run" "$@" 7>&-
 }
 

@@ -140,3 +140,13 @@ E2E_TESTS += tests/e2e/e2e-report
 tests_e2e_e2e_report_SOURCES = tests/e2e/e2e-report.c
 tests_e2e_e2e_report_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_report_LDADD = $(E2E_LIBS)
+
+# Responsibility, reminders, supervision (issue 18).  e2e-duty runs the
+# scheduler's own batch at chosen clocks: it links the service's library.
+E2E_TESTS += tests/e2e/e2e-duty tests/e2e/e2e-sched
+tests_e2e_e2e_duty_SOURCES = tests/e2e/e2e-duty.c
+tests_e2e_e2e_duty_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_duty_LDADD = $(E2E_LIBS) $(PAICHA_LIBS)
+tests_e2e_e2e_sched_SOURCES = tests/e2e/e2e-sched.c
+tests_e2e_e2e_sched_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_sched_LDADD = $(E2E_LIBS)

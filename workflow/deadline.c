@@ -175,3 +175,44 @@ wf_deadline_changes(enum wf_event ev, enum wf_phase phase, long long now,
 out:
 	return n;
 }
+
+/* ------------------------------------------------------------------ */
+/* Reminders and escalation                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The instant up to which deadlines are "soon" at instant `now`: a
+ * deadline due at or before it gets its reminder (deadline_soon) now.
+ * That is the end of the WF_REMIND_WORKING_DAYS-th working day after
+ * today, so a deadline due on day D is reminded from the start of the
+ * working day two working days before D -- a make-up working day
+ * (调休上班) counts, a holiday does not -- and on any later day that it
+ * is still not overdue.  *known, if not NULL, is cleared when the count
+ * crossed days the calendar does not know.
+ */
+long long
+wf_soon_horizon(long long now, int *known)
+{
+
+	return wf_day_end_unix(wf_add_working_days(wf_day_of_unix(now),
+	    WF_REMIND_WORKING_DAYS, known));
+}
+
+/*
+ * The instant up to which deadlines are escalated at instant `now`: a
+ * deadline due at or before it is WF_ESCALATE_WORKING_DAYS working days
+ * overdue -- the fifth working day after the day it was due on has
+ * ended before today began.  That is the end of the latest day X whose
+ * fifth working day after lies before today.  *known as for
+ * wf_soon_horizon().
+ */
+long long
+wf_escalation_horizon(long long now, int *known)
+{
+	int	 today = wf_day_of_unix(now), x = today - 1;
+
+	while (wf_add_working_days(x, WF_ESCALATE_WORKING_DAYS, known) >=
+	    today)
+		x--;
+	return wf_day_end_unix(x);
+}

@@ -199,6 +199,19 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.approval = 0,
 		REQUIRES(F(TEXT)),
 	},
+	/*
+	 * Who answers for the case (包保责任制): the assignees replace the
+	 * case's, from any state, a proposal pending or not.
+	 */
+	[WF_EV_ASSIGN] = {
+		.id = "assign",
+		.label = "指定承办人",
+		.from = WF_STATES_ALL,
+		.to = SAME,
+		.roles = R(OFFICER),
+		.approval = 0,
+		REQUIRES(F(ASSIGNEES), F(REASON)),
+	},
 };
 
 /*

@@ -12,6 +12,7 @@ const char *const wf_ftype_ids[WF_F__MAX] = {
 	[WF_F_MONEY] = "money",
 	[WF_F_BOOL] = "bool",
 	[WF_F_LIST] = "list",
+	[WF_F_IDS] = "ids",
 };
 
 #define TEXT(n, l)	{ (n), WF_F_TEXT, (l), WF_WHEN_ANY, NULL, 0, 0 }
@@ -53,6 +54,9 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	    WF_WHEN_FUTURE, "回头看日期不能早于明天"),
 	[WF_FLD_FINDINGS] = TEXT("findings", "检查情况"),
 	[WF_FLD_TEXT] = TEXT("text", "备注"),
+	/* User ids; the server checks each is an officer covering the case. */
+	[WF_FLD_ASSIGNEES] = { "assignees", WF_F_IDS, "承办人",
+	    WF_WHEN_ANY, NULL, 0 },
 };
 
 /*

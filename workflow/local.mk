@@ -62,6 +62,12 @@ tests_unit_test_calendar_CFLAGS = $(WF_TEST_CFLAGS)
 tests_unit_test_calendar_LDADD = $(WF_TEST_LDADD)
 TESTS += tests/unit/test-calendar
 
+check_PROGRAMS += tests/unit/test-reminders
+tests_unit_test_reminders_SOURCES = tests/unit/test-reminders.c
+tests_unit_test_reminders_CFLAGS = $(WF_TEST_CFLAGS)
+tests_unit_test_reminders_LDADD = $(WF_TEST_LDADD)
+TESTS += tests/unit/test-reminders
+
 check_PROGRAMS += tests/unit/test-deadlines
 tests_unit_test_deadlines_SOURCES = \
 	tests/unit/test-deadlines.c $(WF_TEST_FAKE)

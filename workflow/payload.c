@@ -33,6 +33,9 @@
 #define M_DOC_UNKNOWN	"含有未知的移送材料"
 #define M_DOC_TWICE	"移送材料重复"
 #define M_UNDECLARED	"该事件没有这个字段"
+#define M_IDS_TYPE	"应为编号（正整数）数组"
+#define M_IDS_BAD	"每一项都应为正整数编号"
+#define M_IDS_TWICE	"编号重复"
 
 /*
  * Append an error to the verdict; once WF_MAX_ERRORS are held, further
@@ -192,6 +195,37 @@ out:
 }
 
 /*
+ * An ids field: 1..WF_LIST_MAX items, each a positive integer, none
+ * twice.  Appends at most one error.
+ */
+static void
+check_ids(const struct wf_field_def *f, const struct wf_payload *p,
+    struct wf_verdict *v)
+{
+	long long	 id[WF_LIST_MAX];
+	size_t		 i, j, n;
+	const char	*msg = NULL;
+
+	n = p->list_len(p->ctx, f->name);
+	if (n == 0)
+		msg = M_LIST_EMPTY;
+	else if (n > WF_LIST_MAX)
+		msg = M_LIST_LONG;
+	for (i = 0; msg == NULL && i < n; i++) {
+		if (p->list_kind(p->ctx, f->name, i) != WF_V_INTEGER ||
+		    (id[i] = p->list_integer(p->ctx, f->name, i)) < 1) {
+			msg = M_IDS_BAD;
+			break;
+		}
+		for (j = 0; j < i; j++)
+			if (id[j] == id[i])
+				msg = M_IDS_TWICE;
+	}
+	if (msg != NULL)
+		add_error(v, f->name, msg);
+}
+
+/*
  * Check one field of the payload against its definition; append what is
  * wrong with it to the verdict.  Absent and null are both "required".
  */
@@ -245,6 +279,12 @@ check_field(const struct wf_field_def *f, const struct wf_payload *p,
 			msg = M_LIST_TYPE;
 		else
 			check_list(f, p, v);
+		break;
+	case WF_F_IDS:
+		if (k != WF_V_LIST)
+			msg = M_IDS_TYPE;
+		else
+			check_ids(f, p, v);
 		break;
 	case WF_F__MAX:
 		msg = M_REQUIRED;

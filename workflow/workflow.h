@@ -111,6 +111,7 @@ enum wf_ftype {
 	WF_F_BOOL,	/* true or false */
 	WF_F_LIST,	/* 1..WF_LIST_MAX non-blank strings of <= WF_ITEM_MAX,
 			   each one line */
+	WF_F_IDS,	/* 1..WF_LIST_MAX distinct positive integers (ids) */
 	WF_F__MAX
 };
 
@@ -120,7 +121,7 @@ enum wf_ftype {
 #define WF_DATE_MIN	"2000-01-01"
 #define WF_DATE_MAX	"2099-12-31"
 
-/* API-stable type ids: "date", "text", "money", "bool", "list". */
+/* API-stable type ids: "date", "text", "money", "bool", "list", "ids". */
 extern const char *const wf_ftype_ids[WF_F__MAX];
 
 /* Where a date field must lie relative to today. */
@@ -156,6 +157,7 @@ enum wf_fid {
 	WF_FLD_LOOKBACK_ON,
 	WF_FLD_FINDINGS,
 	WF_FLD_TEXT,
+	WF_FLD_ASSIGNEES,
 	WF_FLD__MAX
 };
 
@@ -217,7 +219,8 @@ enum wf_vkind {
 	WF_V_STRING,
 	WF_V_BOOL,
 	WF_V_LIST,	/* JSON array */
-	WF_V_OTHER,	/* number, object */
+	WF_V_INTEGER,	/* a whole number */
+	WF_V_OTHER,	/* another number, object */
 	WF_V__MAX
 };
 
@@ -225,10 +228,11 @@ enum wf_vkind {
  * The caller (the server, over a Jansson object; a test, over a fake)
  * answers these.  Strings are NUL-terminated UTF-8 and borrowed: they
  * must live until the library call that asked for them returns.
- * string/boolean/list_len are only called after kind said so; list_kind
- * and list_string only for i < list_len, list_string only after
- * list_kind said WF_V_STRING.  A NULL struct wf_payload * is an empty
- * payload (every field absent).
+ * string/boolean/list_len are only called after kind said so; list_kind,
+ * list_string and list_integer only for i < list_len, list_string only
+ * after list_kind said WF_V_STRING, list_integer only after it said
+ * WF_V_INTEGER.  A NULL struct wf_payload * is an empty payload (every
+ * field absent).
  *
  * `keys` walks every key the payload holds, whatever its value (null
  * included), so that the library can refuse those the event does not
@@ -247,6 +251,7 @@ struct wf_payload {
 	enum wf_vkind	(*list_kind)(void *ctx, const char *field, size_t i);
 	const char	*(*list_string)(void *ctx, const char *field, size_t i);
 	void		*(*keys)(void *ctx, void *it, const char **key);
+	long long	(*list_integer)(void *ctx, const char *field, size_t i);
 };
 
 /* ------------------------------------------------------------------ */
@@ -331,6 +336,7 @@ enum wf_event {
 	WF_EV_LOOKBACK_CLEAR,		/* 回头看未见反弹 */
 	WF_EV_LOOKBACK_RECURRENCE,	/* 回头看发现反弹 */
 	WF_EV_ADD_NOTE,			/* 添加备注 */
+	WF_EV_ASSIGN,			/* 指定承办人 */
 	WF_EV__MAX
 };
 
@@ -501,5 +507,17 @@ struct wf_dl_change {
 size_t		 wf_deadline_changes(enum wf_event, enum wf_phase,
 			long long now, const struct wf_payload *,
 			struct wf_dl_change out[WF_DL__MAX]);
+
+/* ------------------------------------------------------------------ */
+/* Reminders and escalation (deadline.c)                              */
+/* ------------------------------------------------------------------ */
+
+#define WF_REMIND_WORKING_DAYS		2	/* deadline_soon: this many
+						   working days before */
+#define WF_ESCALATE_WORKING_DAYS	5	/* escalated: this many
+						   working days overdue */
+
+long long	 wf_soon_horizon(long long now, int *known);
+long long	 wf_escalation_horizon(long long now, int *known);
 
 #endif /* WORKFLOW_H */

@@ -29,6 +29,12 @@ struct config {
 	long	 checkpoint_interval;	/* seconds; 0 disables the job */
 	long	 drain_timeout;		/* seconds to finish requests on SIGTERM */
 	long	 login_concurrency;	/* password hashes computed at once */
+	long	 sched_interval;	/* seconds between the scheduler's
+					   looks at its jobs; 0 disables it */
+	long	 sched_batch;		/* items per transaction of a job */
+	long	 sched_hold_ms;		/* tests only: each batch holds its
+					   transaction this long before
+					   committing (a kill lands mid-way) */
 };
 
 extern struct config cfg;

@@ -47,6 +47,9 @@ static const struct setting settings[] = {
 	{ "checkpoint_interval", "PAICHA_CHECKPOINT_INTERVAL", CT_LONG, "10", 0, 86400, S(checkpoint_interval) },
 	{ "drain_timeout", "PAICHA_DRAIN_TIMEOUT", CT_LONG, "30", 0, 3600, S(drain_timeout) },
 	{ "login_concurrency", "PAICHA_LOGIN_CONCURRENCY", CT_LONG, "2", 1, 64, S(login_concurrency) },
+	{ "sched_interval", "PAICHA_SCHED_INTERVAL", CT_LONG, "20", 0, 3600, S(sched_interval) },
+	{ "sched_batch", "PAICHA_SCHED_BATCH", CT_LONG, "500", 1, 100000, S(sched_batch) },
+	{ "sched_hold_ms", "PAICHA_SCHED_HOLD_MS", CT_LONG, "0", 0, 60000, S(sched_hold_ms) },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

@@ -103,7 +103,7 @@ db_connect(struct db *db)
 		return 0;
 	db_close(db);
 	vals[0] = "3";
-	vals[1] = "paicha";
+	vals[1] = db->app != NULL ? db->app : "paicha";
 	/* JIT compiles for hundreds of ms to save microseconds here: off. */
 	vals[2] = "-c statement_timeout=30s -c idle_in_transaction_session_timeout=60s"
 	    " -c jit=off";

@@ -201,6 +201,8 @@ enum vtype {
 	VT_DATE,	/* int: day number (wf_date_parse) of a real YYYY-MM-DD */
 	VT_MONEY,	/* long long: fen, from yuan "1234.50" (wf_money_parse);
 			   at most max fen when max > 0 */
+	VT_IDS,		/* json_t *, borrowed: an array of min..max distinct
+			   positive integers (JSON only) */
 	VT__MAX
 };
 
@@ -270,6 +272,7 @@ struct stmt {
 struct db {
 	PGconn		*conn;
 	const char	*url;
+	const char	*app;		/* application_name; NULL: "paicha" */
 	unsigned char	 prepared[MAX_STMTS / 8];
 	time_t		 retry_at;	/* replica: not before, after a failure */
 };

@@ -92,6 +92,7 @@ check_string(const struct vfield *f, const char *s, size_t len)
 	case VT_OBJECT:
 	case VT_ROLES:
 	case VT_JSON:
+	case VT_IDS:
 	case VT__MAX:
 		break;
 	}
@@ -142,6 +143,7 @@ check_typed(const struct vfield *f, const char *s, void *out)
 	case VT_OBJECT:
 	case VT_ROLES:
 	case VT_JSON:
+	case VT_IDS:
 	case VT__MAX:
 		break;
 	}
@@ -197,6 +199,41 @@ check_roles(const json_t *v, unsigned *roles, int *badtype)
 		set |= WF_ROLE_BIT(role);
 	}
 	*roles = set;
+	return NULL;
+}
+
+/*
+ * A JSON array of ids: min..max items (max 0: no bound), each a
+ * positive integer, none twice.  Returns NULL when valid, else the
+ * message; *badtype is set when it is not an array of integers.
+ */
+static const char *
+check_ids(const struct vfield *f, const json_t *v, int *badtype)
+{
+	const json_t	*e, *o;
+	size_t		 i, j, n;
+
+	if (!json_is_array(v)) {
+		*badtype = 1;
+		return "应为编号数组";
+	}
+	n = json_array_size(v);
+	if ((long long)n < f->min)
+		return n == 0 ? "至少需要一项" : "项数太少";
+	if (f->max > 0 && (long long)n > f->max)
+		return "项数太多";
+	json_array_foreach(v, i, e) {
+		if (!json_is_integer(e)) {
+			*badtype = 1;
+			return "每一项应为整数编号";
+		}
+		if (json_integer_value(e) < 1)
+			return "每一项应为正整数编号";
+		for (j = 0; j < i; j++)
+			if ((o = json_array_get(v, j)) != NULL &&
+			    json_integer_value(o) == json_integer_value(e))
+				return "编号重复";
+	}
 	return NULL;
 }
 
@@ -304,6 +341,10 @@ validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
 		case VT_JSON:
 			*(json_t **)((char *)out + f->off) = v;
 			break;
+		case VT_IDS:
+			if ((msg = check_ids(f, v, &badtype)) == NULL)
+				*(json_t **)((char *)out + f->off) = v;
+			break;
 		case VT__MAX:
 			msg = "internal";
 			break;
@@ -392,6 +433,7 @@ validate_query(struct req *r, const struct vfield *fields, size_t n,
 		case VT_OBJECT:
 		case VT_ROLES:
 		case VT_JSON:
+		case VT_IDS:
 		case VT__MAX:
 			msg = "internal";
 			break;

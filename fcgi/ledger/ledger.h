@@ -38,6 +38,7 @@ enum ledger_entity {
 	LEDGER_ENTERPRISE,
 	LEDGER_CATEGORY,
 	LEDGER_CAMPAIGN,
+	LEDGER_SUPERVISION,	/* 挂牌督办: issue, reports, close */
 	LEDGER__MAX
 };
 

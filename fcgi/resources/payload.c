@@ -26,8 +26,9 @@ kind_of(const json_t *v)
 		return WF_V_BOOL;
 	case JSON_ARRAY:
 		return WF_V_LIST;
-	case JSON_OBJECT:
 	case JSON_INTEGER:
+		return WF_V_INTEGER;
+	case JSON_OBJECT:
 	case JSON_REAL:
 		return WF_V_OTHER;
 	}
@@ -80,6 +81,13 @@ pl_keys(void *ctx, void *it, const char **key)
 	return it;
 }
 
+static long long
+pl_list_integer(void *ctx, const char *f, size_t i)
+{
+	return (long long)json_integer_value(json_array_get(
+	    json_object_get(ctx, f), i));
+}
+
 /* A wf_payload view of a Jansson object (borrowed, must outlive `p`). */
 void
 payload_view(struct wf_payload *p, json_t *obj)
@@ -92,6 +100,7 @@ payload_view(struct wf_payload *p, json_t *obj)
 	p->list_kind = pl_list_kind;
 	p->list_string = pl_list_string;
 	p->keys = pl_keys;
+	p->list_integer = pl_list_integer;
 }
 
 /* ---- lazily parsed ------------------------------------------------ */
@@ -241,7 +250,9 @@ lz_kind(void *ctx, const char *f)
 		case '[':
 			return WF_V_LIST;
 		default:
-			return WF_V_OTHER;
+			/* A whole number: digits, perhaps a minus; as kind_of. */
+			return n > 0 && strspn(v + (v[0] == '-'), "0123456789") ==
+			    n - (v[0] == '-') ? WF_V_INTEGER : WF_V_OTHER;
 		}
 	default:
 		return kind_of(json_object_get(lazy_obj(l), f));
@@ -300,6 +311,20 @@ lz_list_string(void *ctx, const char *f, size_t i)
 	return pl_list_string(lazy_obj(ctx), f, i);
 }
 
+static long long
+lz_list_integer(void *ctx, const char *f, size_t i)
+{
+	return pl_list_integer(lazy_obj(ctx), f, i);
+}
+
+static void *
+lz_keys(void *ctx, void *it, const char **key)
+{
+	json_t	*o = lazy_obj(ctx);
+
+	return o != NULL ? pl_keys(o, it, key) : NULL;
+}
+
 /*
  * A wf_payload view of the `len` bytes of JSON at `text` (borrowed, must
  * outlive `p`), parsed into `l` on the first question; a text that does
@@ -322,6 +347,8 @@ payload_view_lazy(struct wf_payload *p, struct lazy_payload *l,
 	p->list_len = lz_list_len;
 	p->list_kind = lz_list_kind;
 	p->list_string = lz_list_string;
+	p->list_integer = lz_list_integer;
+	p->keys = lz_keys;
 }
 
 void

@@ -52,12 +52,15 @@ struct advance {
 	int		 penalty;	/* 1: a penalty decision, amounts below */
 	const char	*fine, *confiscation, *value;
 	int		 judicial, discipline;
+	size_t		 nassignees;	/* assign: the case's new ones;
+					   0: unchanged */
+	long long	 assignees[WF_LIST_MAX];
 };
 
 struct dbq;
 
 /* case_json's reads, queued beside a caller's own (cases.c). */
-#define CASE_JSON_QUERIES	2
+#define CASE_JSON_QUERIES	3
 
 int	 case_load(struct req *, int64_t, struct case_row *);
 json_t	*case_json(struct req *, int64_t);
@@ -95,6 +98,8 @@ extern const struct ledger_replay case_replay;
 const char *acting_role(unsigned, unsigned);
 void	 like_pattern(const char *, char *);
 const char *region_usable(struct req *, const char *, int);
+int	 assignees_check(struct req *, const json_t *, const char *,
+	    const char *);
 
 /* changes.c: a resource's change as an event of its stream. */
 int	 change_record(struct req *, enum ledger_entity, int64_t, const char *,
@@ -198,6 +203,17 @@ void	 case_actions(struct req *);
 void	 case_events_get(struct req *);
 void	 case_transition(struct req *);
 void	 case_approval(struct req *);
+void	 case_assignable(struct req *);
+
+/* notifications.c, supervisions.c, dashboard.c */
+void	 notification_list(struct req *);
+void	 notification_read(struct req *);
+void	 supervision_create(struct req *);
+void	 supervision_list(struct req *);
+void	 supervision_get(struct req *);
+void	 supervision_report(struct req *);
+void	 supervision_close(struct req *);
+void	 dashboard_get(struct req *);
 
 /* workflow.c, reference.c */
 void	 workflow_get(struct req *);

@@ -107,6 +107,14 @@ step_json(const struct case_row *c, const struct advance *a,
 	    "discipline", a->discipline);
 	if (step != NULL)
 		step_deadlines(step, ch, n);
+	if (step != NULL && a->nassignees > 0) {
+		json_t	*ids = json_array();
+
+		for (size_t i = 0; i < a->nassignees; i++)
+			json_array_append_new(ids, json_integer(
+			    (json_int_t)a->assignees[i]));
+		json_object_set_new(step, "assignees", ids);
+	}
 	return step;
 }
 
@@ -128,6 +136,8 @@ void
 advance_facts(struct advance *a, enum wf_event ev,
     const struct wf_payload *payload)
 {
+	size_t	 i, n;
+
 	switch (ev) {
 	case WF_EV_HOLD_INTERVIEW:
 		a->facts = 1;
@@ -160,6 +170,17 @@ advance_facts(struct advance *a, enum wf_event ev,
 		a->facts = 1;
 		a->set_lookback = 1;
 		a->lookback = NULL;
+		break;
+	case WF_EV_ASSIGN:
+		a->facts = 1;
+		n = payload != NULL && payload->kind(payload->ctx, "assignees") ==
+		    WF_V_LIST ? payload->list_len(payload->ctx, "assignees") : 0;
+		for (i = 0; i < n && i < WF_LIST_MAX; i++)
+			if (payload->list_kind(payload->ctx, "assignees", i) ==
+			    WF_V_INTEGER)
+				a->assignees[a->nassignees++] =
+				    payload->list_integer(payload->ctx,
+				    "assignees", i);
 		break;
 	case WF_EV_ORDER_RECTIFICATION:
 	case WF_EV_REPORT_RECTIFICATION:
@@ -353,6 +374,17 @@ case_transition(struct req *r)
 	case WF_OUTCOME__MAX:
 		break;
 	}
+
+	/* Who may answer for a case is the server's to check. */
+	if (e == WF_EV_ASSIGN)
+		switch (assignees_check(r, json_object_get(in.payload,
+		    "assignees"), c.region, "assignees")) {
+		case -1:
+			reply_db_error(r);
+			goto out;
+		case 0:
+			goto out;
+		}
 
 	memset(&a, 0, sizeof(a));
 	event_next(&ev, &c, acting_role(r->user.roles, wf_events[e].roles),

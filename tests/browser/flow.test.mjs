@@ -3,9 +3,11 @@
 // registers an enterprise with its profile (its licence lapsed) and a case
 // with its key problem, reads the enterprise's page (grade and reasons,
 // licences, cases) at 1366 and 390 px, drives the case to a proposed credit
-// publication, legal staff approve it from the inbox, the officer
-// proposes closing with a look-back date and legal staff approve, an
-// auditor verifies the hash chain.  Every step is asserted on what the
+// publication, legal staff see the review request in the bell and
+// approve it from the inbox, the officer proposes closing with a
+// look-back date and legal staff approve, an auditor verifies the hash
+// chain, and a coordinator's dashboard draws its charts (ECharts) at
+// 1366 and 390 px and drills down.  Every step is asserted on what the
 // page shows; the test fails on any console error, page error or CSP
 // violation.  It takes the screenshots under docs/screenshots/.
 //
@@ -404,9 +406,10 @@ step('officer.bj proposes credit publication; it awaits legal review', async () 
 	await expectText(page.locator('.proposal'), /50,000\.00 元/);
 	await expectText(stateBadge(), /^约谈$/);
 	await expectText(status(), /已提请法制审核/);
-	// Nothing that would change the state is offered while it is pending.
+	// Nothing that would change the state is offered while it is pending:
+	// a note, and who answers for the case (assign), stay open.
 	const offered = await page.locator('.action-buttons button').allInnerTexts();
-	assert.deepEqual(offered, ['添加备注']);
+	assert.deepEqual(offered, ['添加备注', '指定承办人']);
 	await page.screenshot({ path: path.join(SHOTS, 'case.png'), fullPage: true });
 });
 
@@ -426,9 +429,29 @@ step('the case list shows the case, its state and the per-state counts', async (
 	await page.screenshot({ path: path.join(SHOTS, 'case-list.png'), fullPage: true });
 });
 
-step('legal.bj approves the publication from the inbox', async () => {
+step('the bell shows legal.bj the review request officer.bj made', async () => {
 	await logout();
 	await login('legal.bj');
+	const bell = page.locator('#bell');
+	await expectText(bell, /^通知 [1-9]\d*/);
+	assert.match(await bell.getAttribute('aria-label'), /条未读/);
+	await bell.click();
+	await page.getByRole('heading', { name: '通知', level: 1 }).waitFor();
+	const notice = page.locator('li.notice', { hasText: `案件 ${run.caseId}（` }).first();
+	await expectText(notice, /待法制审核[\s\S]*未读[\s\S]*有待法制审核的提请/);
+	assert.equal(await notice.getAttribute('data-kind'), 'review_requested');
+	await accessible('the notification inbox');
+	await notice.getByRole('link').click();
+	await page.getByRole('heading', { level: 1, name: new RegExp(`案件 #${run.caseId}`) }).waitFor();
+	await expectText(page.locator('.proposal'), /待法制审核：行政处罚信息信用公示/);
+	// Read by following it: the inbox says so.
+	await page.goto(`${BASE}/#/notifications`);
+	await expectText(page.locator('li.notice', { hasText: `案件 ${run.caseId}（` }).first(), /标为已读|待法制审核/);
+	assert.equal(await page.locator('li.notice.unread', { hasText: `案件 ${run.caseId}（` }).count(), 0);
+});
+
+step('legal.bj approves the publication from the inbox', async () => {
+	await page.goto(`${BASE}/#/inbox`);
 	await page.getByRole('heading', { name: '法制审核待办' }).waitFor();
 	const card = page.locator('ul.inbox > li', { hasText: `案件 #${run.caseId}` });
 	await expectText(card, /提议：行政处罚信息信用公示/);
@@ -608,6 +631,34 @@ step('the campaign form shows the table and offers CSV and XLSX', async () => {
 	}
 	await accessible('the campaign form');
 	await page.screenshot({ path: path.join(SHOTS, 'report.png'), fullPage: true });
+});
+
+step('coord.bj\'s dashboard draws its charts, also at 390 px, and drills down', async () => {
+	await logout();
+	await login('coord.bj');
+	await page.getByRole('heading', { name: '专项行动看板', level: 1 }).waitFor();
+	await page.locator('.chart canvas').nth(2).waitFor();
+	assert.equal(await page.locator('.chart canvas').count() >= 3, true, 'three charts');
+	await expectText(page.locator('.milestones'), /完成风险排查[\s\S]*全面完成排查治理/);
+	await expectText(page.locator('.tiles'), /清零率\s*\d+(\.\d)?%/);
+	const regions = page.locator('table.dash-regions');
+	await expectText(regions, /东城区/);
+	await accessible('the dashboard');
+	await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.reload();
+	await page.locator('.chart canvas').nth(2).waitFor();
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the dashboard is ${overflow}px wider than a 390px phone`);
+	const box = await page.locator('.chart canvas').first().boundingBox();
+	assert.ok(box && box.width <= 390 && box.width > 200, `chart width ${box?.width}`);
+	await accessible('the dashboard on a phone');
+	await page.screenshot({ path: path.join(SHOTS, 'dashboard-390.png'), fullPage: true });
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await regions.getByRole('link', { name: '东城区' }).click();
+	await page.waitForURL(/region=110101/);
+	await expectText(page.locator('p.crumbs'), /北京市 › 东城区/);
+	await page.locator('.chart canvas').nth(2).waitFor();
 });
 
 test('no console error, page error or CSP violation happened', () => {

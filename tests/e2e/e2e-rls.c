@@ -12,9 +12,10 @@
  *  - scoped by a Beijing officer's own session (session_open(), as the
  *    service scopes each request), every row of Beijing's is visible and
  *    none of another province's, table by table and by id;
- *  - idempotency keys are the user's own, not the region's; categories
- *    are read by all and added only for one's own province; sessions and
- *    login failures are closed to the role altogether;
+ *  - idempotency keys and notifications are the user's own, not the
+ *    region's; categories are read by all and added only for one's own
+ *    province; sessions, login failures, the scheduler's jobs and the
+ *    dashboard's tallies are closed to the role altogether;
  *  - the role can neither switch row-level security off for a table nor
  *    for its session, nor become the owner;
  *  - it is not a superuser, not BYPASSRLS, and owns no table.
@@ -41,6 +42,9 @@ static const struct {
 	{ "ledger_events", "scope_region" },
 	{ "enterprise_licences", "region" },
 	{ "enterprise_risk", "region" },
+	{ "case_assignees", "region" },
+	{ "supervisions", "region" },
+	{ "supervision_reports", "region" },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
@@ -59,6 +63,10 @@ static const struct {
 	{ "sessions", "test_closed_tables" },
 	{ "login_failures", "test_closed_tables" },
 	{ "legal_grants", "test_closed_tables" },
+	{ "sched_jobs", "test_closed_tables" },
+	{ "dashboard_tallies", "test_closed_tables" },
+	{ "dashboard_refresh", "test_closed_tables" },
+	{ "notifications", "test_notifications_are_the_users" },
 };
 
 #define NOTHER		(sizeof(other) / sizeof(other[0]))
@@ -148,15 +156,42 @@ activity_in(struct client *c, const char *region)
 }
 
 /*
+ * A supervision of case `id` issued by the national coordinator `nat`,
+ * and a report on it by `officer` (its target side): rows of both
+ * tables in the case's region.
+ */
+static void
+supervised_with_report(struct client *nat, struct client *officer,
+    const char *id)
+{
+	struct resp	 r;
+	char		*path;
+	long long	 sid;
+
+	http_json(nat, "POST", "/api/v1/supervisions", json_pack("{s:s, s:I,"
+	    " s:s, s:s}", "target", "case", "case_id", (json_int_t)strtoll(id,
+	    NULL, 10), "reason", "e2e: 行级安全", "due", cst_day(10)), NULL,
+	    &r);
+	assert_status(&r, 201);
+	sid = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	path = fmt("/api/v1/supervisions/%lld/reports", sid);
+	assert_int_equal(status_of(officer, "POST", path, json_pack("{s:s}",
+	    "text", "e2e: 进展"), NULL), 201);
+	free(path);
+}
+
+/*
  * Make sure every regional table has rows in Beijing and in Shanghai --
- * a case each (its events, leaves and deadline), an activity each -- and
- * that three users have an idempotency key: two in Beijing (one of them
- * in a county) and one in Shanghai.
+ * a case each (its events, leaves, deadline and assignee), an activity
+ * each, a supervision each with a report -- and that three users have an
+ * idempotency key: two in Beijing (one of them in a county) and one in
+ * Shanghai.
  */
 static int
 setup(void **state)
 {
-	struct client	*o, *dc, *sh;
+	struct client	*o, *dc, *sh, *nat;
 	char		 uscc[19];
 	long long	 eid;
 
@@ -179,6 +214,10 @@ setup(void **state)
 	    "licences", "kind", "production", "number", "XK-RLS-SH"));
 	bj_activity = activity_in(o, "110000");
 	sh_activity = activity_in(sh, "310000");
+	nat = client_login("coord.nat", DEMO_PASSWORD);
+	supervised_with_report(nat, o, bj_case);
+	supervised_with_report(nat, sh, sh_case);
+	client_free(nat);
 	client_free(o);
 	client_free(dc);
 	client_free(sh);
@@ -469,6 +508,59 @@ test_idempotency_keys_are_the_users(void **state)
 }
 
 /*
+ * Notifications are scoped by recipient, not by region: a Beijing
+ * officer's session sees its own, not the county officer's nor
+ * Shanghai's; it may mark its own read and nothing else of them, and
+ * make none (the database and the scheduler make them: sql/0052).
+ */
+static void
+test_notifications_are_the_users(void **state)
+{
+	PGconn		*admin = db_admin(), *app = db_app();
+	struct client	*o = client_login("officer.bj", DEMO_PASSWORD);
+	char		*fact = fmt("e2e-rls:%ld", (long)getpid());
+	char		*sql, *n;
+	const char	*mine = "SELECT count(*) FROM notifications"
+			    " WHERE fact = $1";
+
+	(void)state;
+	sql = fmt("INSERT INTO notifications (user_id, kind, fact, text)"
+	    " SELECT id, 'overdue', '%s', 'e2e' FROM users WHERE username IN"
+	    " ('officer.bj', 'officer.dc', 'officer.sh')", fact);
+	db_do(admin, sql);
+	free(sql);
+	db_expect(admin, mine, fact, "3");
+	scope_as_session(app, o, "110000");
+	db_expect(app, mine, fact, "1");
+	db_expect(app, "SELECT count(*) FROM notifications"
+	    " WHERE user_id IS DISTINCT FROM scope_user()", NULL, "0");
+	/* Marking read: its own only. */
+	sql = fmt("WITH u AS (UPDATE notifications SET read_at = now()"
+	    " WHERE fact = '%s' RETURNING 1) SELECT count(*) FROM u", fact);
+	n = db_value(app, sql, NULL);
+	assert_string_equal(n, "1");
+	free(n);
+	free(sql);
+	sql = fmt("SELECT count(*) FROM notifications WHERE fact = '%s'"
+	    " AND read_at IS NOT NULL", fact);
+	db_expect(admin, sql, NULL, "1");
+	free(sql);
+	/* Nothing else of it, and no notification of its own making. */
+	sql = fmt("UPDATE notifications SET text = 'x' WHERE fact = '%s'",
+	    fact);
+	expect_error(app, sql, "42501");
+	free(sql);
+	expect_error(app, "INSERT INTO notifications (user_id, kind, fact,"
+	    " text) VALUES (scope_user(), 'overdue', 'forged', 'x')", "42501");
+	expect_error(app, "SELECT notify('overdue', 'forged',"
+	    " ARRAY[scope_user()], 'x')", "42501");
+	free(fact);
+	client_free(o);
+	PQfinish(admin);
+	PQfinish(app);
+}
+
+/*
  * Categories: everyone reads every one (the national ones and each
  * province's); a Beijing session adds one for Beijing, never for
  * Shanghai nor for the nation.
@@ -522,7 +614,8 @@ static void
 test_closed_tables(void **state)
 {
 	static const char *const closed[] = { "sessions", "login_failures",
-	    "legal_grants" };
+	    "legal_grants", "sched_jobs", "dashboard_tallies",
+	    "dashboard_refresh" };
 	PGconn	*admin = db_admin(), *app = db_app();
 	char	*sql;
 	size_t	 i;
@@ -673,6 +766,7 @@ main(void)
 		cmocka_unit_test(test_forged_scope_sees_nothing),
 		cmocka_unit_test(test_beijing_session_sees_only_beijing),
 		cmocka_unit_test(test_idempotency_keys_are_the_users),
+		cmocka_unit_test(test_notifications_are_the_users),
 		cmocka_unit_test(test_categories_added_by_province),
 		cmocka_unit_test(test_closed_tables),
 		cmocka_unit_test(test_shanghai_cannot_write_beijing),

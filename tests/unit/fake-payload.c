@@ -15,6 +15,7 @@ const char *const fake_documents[5] = {
 };
 
 static const char *const attendees[] = { "张三（总经理）", "李四" };
+static const long long assignees[] = { 7, 12 };
 
 static struct fake_value *
 find(struct fake *fk, const char *name)
@@ -82,7 +83,19 @@ f_list_kind(void *ctx, const char *field, size_t i)
 	struct fake_value	*v = find(ctx, field);
 
 	assert(v != NULL && v->kind == WF_V_LIST && i < v->n);
+	if (v->ids != NULL)
+		return WF_V_INTEGER;
 	return v->items[i] == NULL ? WF_V_OTHER : WF_V_STRING;
+}
+
+static long long
+f_list_integer(void *ctx, const char *field, size_t i)
+{
+	struct fake_value	*v = find(ctx, field);
+
+	assert(v != NULL && v->kind == WF_V_LIST && i < v->n);
+	assert(v->ids != NULL);
+	return v->ids[i];
 }
 
 static const char *
@@ -121,6 +134,7 @@ fake_init(struct fake *fk)
 	fk->p.list_kind = f_list_kind;
 	fk->p.list_string = f_list_string;
 	fk->p.keys = f_keys;
+	fk->p.list_integer = f_list_integer;
 }
 
 void
@@ -150,6 +164,16 @@ fake_list(struct fake *fk, const char *name, size_t n,
 	v->kind = WF_V_LIST;
 	v->n = n;
 	v->items = items;
+}
+
+void
+fake_ids(struct fake *fk, const char *name, size_t n, const long long *ids)
+{
+	struct fake_value	*v = slot(fk, name);
+
+	v->kind = WF_V_LIST;
+	v->n = n;
+	v->ids = ids;
 }
 
 void
@@ -232,6 +256,9 @@ fake_valid(struct fake *fk, const char *ev, int today)
 		fake_str(fk, "measures", "重新整改");
 	} else if (strcmp(ev, "add_note") == 0) {
 		fake_str(fk, "text", "已电话联系企业");
+	} else if (strcmp(ev, "assign") == 0) {
+		fake_ids(fk, "assignees", 2, assignees);
+		fake_str(fk, "reason", "包保责任调整");
 	} else
 		return -1;
 	return 0;

@@ -15,6 +15,7 @@ struct fake_value {
 	int			 b;		/* WF_V_BOOL */
 	size_t			 n;		/* WF_V_LIST */
 	const char *const	*items;		/* NULL item: not a string */
+	const long long		*ids;		/* WF_V_LIST of integers */
 };
 
 struct fake {
@@ -31,6 +32,7 @@ void	 fake_str(struct fake *, const char *, const char *);
 void	 fake_bool(struct fake *, const char *, int);
 void	 fake_list(struct fake *, const char *, size_t,
 	    const char *const *);
+void	 fake_ids(struct fake *, const char *, size_t, const long long *);
 void	 fake_kind(struct fake *, const char *, enum wf_vkind);
 
 /* Remove a value: it becomes absent. */

@@ -117,6 +117,7 @@ struct in {
 	const char	*label;
 	const char	*note;
 	const char	*secret;
+	json_t		*ids;
 };
 
 static const char *const kinds[] = { "a", "b", NULL };
@@ -139,6 +140,7 @@ static const struct vfield fields[] = {
 	{ "note", VT_TEXT, 0, 0, 20, NULL, NULL, offsetof(struct in, note) },
 	{ "secret", VT_SECRET, 0, 1, 20, NULL, NULL,
 	    offsetof(struct in, secret) },
+	{ "ids", VT_IDS, 0, 1, 3, NULL, NULL, offsetof(struct in, ids) },
 };
 
 /*
@@ -272,6 +274,26 @@ test_validate(void **state)
 	assert_int_equal(check("{\"name\":\"abc\",\"kind\":null}", &in, NULL),
 	    0);
 	assert_null(in.kind);
+	/* Ids: min..max distinct positive integers. */
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[3,1,2]}", &in,
+	    NULL), 0);
+	assert_int_equal(json_array_size(in.ids), 3);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[]}", &in, "ids"),
+	    422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[1,2,3,4]}", &in,
+	    "ids"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[1,1]}", &in,
+	    "ids"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[0]}", &in,
+	    "ids"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[-2]}", &in,
+	    "ids"), 422);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[\"1\"]}", &in,
+	    "ids"), 400);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":[1.5]}", &in,
+	    "ids"), 400);
+	assert_int_equal(check("{\"name\":\"abc\",\"ids\":7}", &in, "ids"),
+	    400);
 }
 
 /*

@@ -72,6 +72,10 @@ static const struct design design[] = {
 	{ "add_note",
 	  { "*" },
 	  NULL, { "officer", "legal" }, 0 },
+	/* API.md Part 2, "Responsibility, reminders, supervision". */
+	{ "assign",
+	  { "*" },
+	  NULL, { "officer" }, 0 },
 };
 #define NDESIGN	(sizeof(design) / sizeof(design[0]))
 

@@ -54,6 +54,8 @@ static const struct must must[] = {
 	  { "findings:text", "deadline:date", "measures:text" } },
 	{ "add_note", "transfer_discipline",
 	  { "text:text" } },
+	{ "assign", "closed",
+	  { "assignees:ids", "reason:text" } },
 };
 #define NMUST	(sizeof(must) / sizeof(must[0]))
 

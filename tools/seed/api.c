@@ -19,6 +19,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -492,6 +493,165 @@ api_activity(struct client *off[NPROVINCES], const struct world *w,
 	activity_free(&a);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Responsibility and supervision: who answers, and 挂牌督办           */
+/* ------------------------------------------------------------------ */
+
+/* The first `max` items of GET `path` as `c` (a new array, maybe empty). */
+static json_t *
+items_of(struct client *c, const char *path, size_t max)
+{
+	struct reply	 r;
+	json_t		*out = json_array(), *it;
+	size_t		 i;
+
+	if (call(c, "GET", path, NULL, NULL, &r) != 200)
+		fatal("GET %s: %ld %s", path, r.status, r.body ? r.body : "");
+	json_array_foreach(json_object_get(r.json, "items"), i, it)
+		if (i < max)
+			json_array_append(out, it);
+	reply_free(&r);
+	return out;
+}
+
+/* POST `body` (stolen) to `path` as `c`, wanting one of two statuses. */
+static json_int_t
+post_want(struct client *c, const char *path, json_t *body, long want,
+    long also)
+{
+	struct reply	 r;
+	json_int_t	 id = 0;
+	long		 st;
+
+	st = call(c, "POST", path, body, NULL, &r);
+	if (st != want && st != also)
+		fatal("POST %s: %ld, want %ld: %s", path, st, want,
+		    r.body != NULL ? r.body : "");
+	if (st == want)
+		id = int_of(r.json, "id");
+	reply_free(&r);
+	json_decref(body);
+	return id;
+}
+
+/*
+ * The demo's responsibility and supervision, through the API: an
+ * officer of Beijing shares a 东城区 case with the district's officer
+ * (assign); the Beijing coordinator puts two overdue district cases and
+ * one district under supervision, the national one Shanghai and one of
+ * its cases; the target side reports on two of them.  Run once per
+ * instance: a second run finds the supervisions open (409) and goes on.
+ */
+static void
+api_duty(struct client *off[NPROVINCES])
+{
+	struct user	 ub, un;
+	struct client	*cb, *cn;
+	struct reply	 r;
+	json_t		*cs, *c, *cands, *ids, *e;
+	json_int_t	 sid, first = 0;
+	char		 path[128], due[WF_DATE_LEN + 1];
+	size_t		 i, j;
+	int		 today = wf_day_of_unix(time(NULL));
+
+	wf_date_format(today + 14, due);
+	/* A 东城区 case shared with the district's officer. */
+	cs = items_of(off[0], "/api/v1/cases?region=110101&limit=5", 5);
+	json_array_foreach(cs, i, c) {
+		snprintf(path, sizeof(path), "/api/v1/cases/%lld/assignable",
+		    (long long)int_of(c, "id"));
+		cands = items_of(off[0], path, 50);
+		ids = json_array();
+		json_array_foreach(cands, j, e)
+			json_array_append_new(ids,
+			    json_integer(int_of(e, "id")));
+		json_decref(cands);
+		if (json_array_size(ids) >= 2) {
+			const char	*hdr[2];
+			char		 ifm[48];
+
+			snprintf(path, sizeof(path),
+			    "/api/v1/cases/%lld/transitions",
+			    (long long)int_of(c, "id"));
+			snprintf(ifm, sizeof(ifm), "If-Match: \"%lld\"",
+			    (long long)int_of(c, "version"));
+			hdr[0] = ifm;
+			hdr[1] = NULL;
+			e = json_pack("{s:s, s:{s:O, s:s}}", "event", "assign",
+			    "payload", "assignees", ids, "reason",
+			    "按包保责任制由区局共同承办");
+			if (call(off[0], "POST", path, e, hdr, &r) != 200)
+				fatal("assign case %lld: %ld %s",
+				    (long long)int_of(c, "id"), r.status,
+				    r.body ? r.body : "");
+			json_decref(e);
+			reply_free(&r);
+			json_decref(ids);
+			break;
+		}
+		json_decref(ids);
+	}
+	json_decref(cs);
+
+	login(&ub, "coord.bj");
+	login(&un, "coord.nat");
+	cb = client_new(&ub);
+	cn = client_new(&un);
+	cs = items_of(cb, "/api/v1/cases?overdue=true&region=110000"
+	    "&state=rectifying&limit=3", 3);
+	json_array_foreach(cs, i, c) {
+		if (i == 2) {
+			post_want(cb, "/api/v1/supervisions", json_pack("{s:s,"
+			    " s:s, s:s, s:s}", "target", "region", "region",
+			    json_string_value(json_object_get(c, "region")),
+			    "reason", "该区整改逾期案件较多，进度滞后",
+			    "due", due),
+			    201, 409);
+			break;
+		}
+		sid = post_want(cb, "/api/v1/supervisions", json_pack("{s:s,"
+		    " s:I, s:s, s:s}", "target", "case", "case_id",
+		    int_of(c, "id"), "reason", "整改逾期未完成，挂牌督办",
+		    "due", due), 201, 409);
+		if (i == 0)
+			first = sid;
+	}
+	json_decref(cs);
+	post_want(cn, "/api/v1/supervisions", json_pack("{s:s, s:s, s:s, s:s}",
+	    "target", "region", "region", "310000", "reason",
+	    "排查治理进度滞后于全国平均水平", "due", due), 201, 409);
+	cs = items_of(cn, "/api/v1/cases?overdue=true&region=310000"
+	    "&limit=1", 1);
+	json_array_foreach(cs, i, c)
+		post_want(cn, "/api/v1/supervisions", json_pack("{s:s, s:I,"
+		    " s:s, s:s}", "target", "case", "case_id", int_of(c, "id"),
+		    "reason", "重大风险隐患未按期整改", "due", due), 201, 409);
+	json_decref(cs);
+	/* The target side reports. */
+	if (first > 0) {
+		snprintf(path, sizeof(path),
+		    "/api/v1/supervisions/%lld/reports", (long long)first);
+		post_want(off[0], path, json_pack("{s:s}", "text",
+		    "已约谈企业负责人，企业承诺十日内完成整改"), 201, 201);
+	}
+	cs = items_of(off[1], "/api/v1/supervisions?direction=received"
+	    "&state=open&limit=1", 1);
+	json_array_foreach(cs, i, c) {
+		snprintf(path, sizeof(path),
+		    "/api/v1/supervisions/%lld/reports",
+		    (long long)int_of(c, "id"));
+		post_want(off[1], path, json_pack("{s:s}", "text",
+		    "已召开专题会议部署整改，逐案明确责任人和时限"), 201, 201);
+	}
+	json_decref(cs);
+	client_free(cb);
+	client_free(cn);
+	logout(&ub);
+	logout(&un);
+	note("assignments and supervisions made");
+}
+
 /* ------------------------------------------------------------------ */
 
 struct job {
@@ -609,6 +769,17 @@ api_load(const struct load *l, struct world *w, struct counts *n)
 			n->states[s] += jobs[i].n.states[s];
 	}
 	free(jobs);
+	c0 = client_new(&off[0]);
+	if (has_route(c0, "/api/v1/supervisions")) {
+		struct client *offs[NPROVINCES];
+
+		for (p = 0; p < NPROVINCES; p++)
+			offs[p] = client_new(&off[p]);
+		api_duty(offs);
+		for (p = 0; p < NPROVINCES; p++)
+			client_free(offs[p]);
+	}
+	client_free(c0);
 	if (l->nacts > 0 && w->activities_table && !acts) {
 		rest = *l;
 		rest.ncases = 0;

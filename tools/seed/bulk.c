@@ -375,6 +375,7 @@ struct live {
 	long long	 penalty_us, judicial_us, discipline_us;
 	char		 fine[24], confiscation[24], value[24];
 	long long	 created_us, updated_us;
+	long long	 decided_us, closed_us;	/* 0: NULL (sql/0051) */
 	struct dlrow	 dl[MAX_DL];
 	size_t		 ndl;
 };
@@ -382,7 +383,7 @@ struct live {
 struct batch {
 	PGconn		*conn;
 	const struct world *w;
-	struct sbuf	 cases, events, deadlines, acts;
+	struct sbuf	 cases, events, deadlines, acts, assignees;
 	struct counts	 n;
 };
 
@@ -454,6 +455,15 @@ static void
 live_advance(struct live *c, const struct advance *a,
     const struct ledger_event *ev, int64_t by)
 {
+	/* case_step()'s decided_at and closed_at (sql/0051). */
+	if (c->decided_us == 0 && c->state == WF_STATE_DETECTED &&
+	    a->to != WF_STATE_DETECTED)
+		c->decided_us = ev->at_us;
+	if (a->to == WF_STATE_CLOSED && c->state != WF_STATE_CLOSED &&
+	    c->state != WF_STATE_LOOKBACK)
+		c->closed_us = ev->at_us;
+	else if (a->to != WF_STATE_CLOSED && a->to != WF_STATE_LOOKBACK)
+		c->closed_us = 0;
 	c->state = a->to;
 	c->version++;
 	if (a->pending_event == NULL) {
@@ -500,12 +510,13 @@ live_create(struct batch *b, struct live *c)
 	json_t			*payload;
 	size_t			 n;
 
-	payload = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s*}",
+	/* case_create()'s: its registering officer answers for it. */
+	payload = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s*, s:[I]}",
 	    "enterprise_id", (json_int_t)w->ents[p->ent].id,
 	    "campaign_id", (json_int_t)p->campaign,
 	    "category", p->category, "domain", p->domain,
 	    "source", p->source, "problem", p->problem,
-	    "risk_level", p->risk_level);
+	    "risk_level", p->risk_level, "assignees", (json_int_t)off->id);
 	if (p->nproblem_types > 0)	/* as case_create() records them */
 		json_object_set_new(payload, "problem_types",
 		    case_problem_types_json(p));
@@ -675,13 +686,20 @@ live_rows(struct batch *b, struct live *c)
 	sb_int(s, c->interviews, '\t');
 	sb_time(s, c->created_us, '\t');
 	sb_int(s, w->officer[c->province].id, '\t');
-	sb_time(s, c->updated_us, w->profiles ? '\t' : '\n');
+	sb_time(s, c->updated_us, '\t');
+	sb_time(s, c->decided_us, '\t');
+	sb_time(s, c->closed_us, w->profiles ? '\t' : '\n');
 	if (w->profiles) {
 		char	 types[128];
 
 		case_problem_types_text(p, types, sizeof(types));
 		sb_field(s, types, '\n');
 	}
+
+	/* Its assignee: the registering officer (case_open()). */
+	sb_int(&b->assignees, c->id, '\t');
+	sb_int(&b->assignees, w->officer[c->province].id, '\t');
+	sb_field(&b->assignees, c->region, '\n');
 
 	for (i = 0; i < c->ndl; i++) {
 		s = &b->deadlines;
@@ -812,7 +830,9 @@ one_activity(struct batch *b, uint64_t k)
 	" lookback_on, next_due, penalty_decided_at, fine_amount," \
 	" confiscation_amount, case_value, judicial_transferred_at," \
 	" discipline_transferred_at, interviews, created_at, created_by," \
-	" updated_at%s) FROM STDIN"
+	" updated_at, decided_at, closed_at%s) FROM STDIN"
+#define COPY_ASSIGNEES \
+	"COPY case_assignees (case_id, user_id, region) FROM STDIN"
 #define COPY_EVENTS \
 	"COPY seed_events (ord, entity, record, prev, hash) FROM STDIN"
 /* The events into the ledger, in the order they were made. */
@@ -881,6 +901,8 @@ load_batch(struct batch *b, const struct load *l, const struct plan *pl,
 	for (j = 0; j < 4; j++) {
 		t = now_s();
 		if (copy_send(b->conn, copies[j], bufs[j]) == -1 ||
+		    (bufs[j] == &b->cases && copy_send(b->conn,
+		    COPY_ASSIGNEES, &b->assignees) == -1) ||
 		    (bufs[j] == &b->events &&
 		    exec_ok(b->conn, APPEND_EVENTS) == -1)) {
 			exec_ok(b->conn, "ROLLBACK");
@@ -953,6 +975,7 @@ load_job(const struct load *l, const struct world *w, const struct plan *pl,
 	free(b.events.p);
 	free(b.deadlines.p);
 	free(b.acts.p);
+	free(b.assignees.p);
 	return rc;
 }
 

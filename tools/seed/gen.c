@@ -448,6 +448,10 @@ static const char *const findings_back[] = {
 	"抽样检验再次不合格，问题反弹", NULL
 };
 
+static const char *const reasons_assign[] = {
+	"按包保责任制调整承办人", "属地监管责任人变更", NULL
+};
+
 static const char *const notes[] = {
 	"已电话通知企业负责人到场配合调查",
 	"企业申请延期提交整改材料，已告知相关规定",
@@ -507,6 +511,7 @@ payload_make(struct rng *r, const struct world *w, int province,
 			json_object_set_new(o, f, json_string(text_pick(r,
 			    ev == WF_EV_REJECT_RECTIFICATION ? reasons_reject :
 			    ev == WF_EV_DISMISS ? reasons_dismiss :
+			    ev == WF_EV_ASSIGN ? reasons_assign :
 			    reasons_judicial)));
 			break;
 		case WF_FLD_HELD_ON:
@@ -591,6 +596,10 @@ payload_make(struct rng *r, const struct world *w, int province,
 		case WF_FLD_TEXT:
 			json_object_set_new(o, f, json_string(
 			    text_pick(r, notes)));
+			break;
+		case WF_FLD_ASSIGNEES:
+			json_object_set_new(o, f, json_pack("[I]",
+			    (json_int_t)w->officer[province].id));
 			break;
 		case WF_FLD__MAX:
 			break;

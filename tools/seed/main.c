@@ -327,6 +327,15 @@ main(int argc, char *argv[])
 			    "SELECT risk_refresh_all()"), elapsed());
 			PQfinish(c);
 		}
+		/*
+		 * Rows with past times: the dashboard's counts are made
+		 * again whole at the scheduler's next round (sql/0055).
+		 */
+		c = PQconnectdb(l.conninfo);
+		PQclear(PQexec(c, "SELECT dashboard_tallies_reset() WHERE"
+		    " to_regprocedure('dashboard_tallies_reset()')"
+		    " IS NOT NULL"));
+		PQfinish(c);
 		if (vacuum) {
 			/* Statistics and visibility for the planner at once. */
 			note("vacuum analyze (%.1f s)", elapsed());

@@ -15,8 +15,12 @@ import { enterprisePage } from './pages/enterprise.js';
 import { activitiesPage } from './pages/activities.js';
 import { reportPage } from './pages/report.js';
 import { auditPage } from './pages/audit.js';
+import { notificationsPage } from './pages/notifications.js';
+import { supervisionsPage, supervisionPage } from './pages/supervisions.js';
+import { dashboardPage } from './pages/dashboard.js';
+import { bellStart, bellStop, bellRefresh } from './bell.js';
 
-const ALL = ['officer', 'legal', 'auditor', 'admin'];
+const ALL = ['officer', 'legal', 'auditor', 'admin', 'coordinator'];
 
 // [pattern, page, roles that may open it (null: anyone, even logged out)]
 const ROUTES = [
@@ -31,14 +35,20 @@ const ROUTES = [
 	[/^\/activities$/, activitiesPage, ['officer', 'admin', 'auditor']],
 	[/^\/reports$/, reportPage, ALL],
 	[/^\/audit$/, auditPage, ['auditor', 'admin']],
+	[/^\/notifications$/, notificationsPage, ALL],
+	[/^\/supervisions$/, supervisionsPage, ALL],
+	[/^\/supervisions\/(\d+)$/, supervisionPage, ALL],
+	[/^\/dashboard$/, dashboardPage, ALL],
 ];
 
 const NAV = [
+	['#/dashboard', '专项行动看板', ['coordinator']],
 	['#/cases', '案件列表', ALL],
 	['#/cases/new', '登记案件', ['officer']],
 	['#/inbox', '法制审核待办', ['legal', 'admin']],
 	['#/enterprises', '企业', ['officer', 'legal', 'admin']],
 	['#/activities', '排查抽查等工作', ['officer', 'admin', 'auditor']],
+	['#/supervisions', '挂牌督办', ['officer', 'coordinator']],
 	['#/reports', '统计报表', ALL],
 	['#/audit', '审计', ['auditor', 'admin']],
 ];
@@ -50,6 +60,8 @@ const may = (roles) => roles === null || (user && user.roles.some((r) => roles.i
 
 /* Where a user starts after logging in. */
 function home() {
+	if (user.roles.includes('coordinator'))
+		return '/dashboard';
 	if (user.roles.includes('legal'))
 		return '/inbox';
 	if (user.roles.includes('auditor'))
@@ -94,7 +106,8 @@ function drawNav() {
 			continue;
 		const current = `#${path}` === href ||
 		    (href === '#/cases' && /^\/cases\/\d+$/.test(path)) ||
-		    (href === '#/enterprises' && /^\/enterprises\/\d+$/.test(path));
+		    (href === '#/enterprises' && /^\/enterprises\/\d+$/.test(path)) ||
+		    (href === '#/supervisions' && /^\/supervisions\/\d+$/.test(path));
 		ul.appendChild(h('li', h('a', { href, 'aria-current': current ? 'page' : null }, text)));
 	}
 	replace(nav, ul);
@@ -117,6 +130,8 @@ async function render() {
 		return;
 	}
 	drawNav();
+	if (user)
+		bellRefresh();
 	for (const [re, page, roles] of ROUTES) {
 		const m = re.exec(path);
 		if (!m)
@@ -159,8 +174,11 @@ async function render() {
 
 function setUser(u) {
 	user = u;
-	if (u)
+	if (u) {
 		workflow().catch(() => {});
+		bellStart();
+	} else
+		bellStop();
 	if (u && !u.region_name) {
 		regionName(u.region).then((n) => {
 			if (user === u) {
@@ -178,6 +196,7 @@ async function logout() {
 		// The session may be gone already; the user is logged out anyway.
 	}
 	user = null;
+	bellStop();
 	forget();
 	announce('您已退出登录。');
 	go('/login', { replace: true });
@@ -196,6 +215,7 @@ async function start() {
 	onUnauthorized(() => {
 		const had = user !== null;
 		user = null;
+		bellStop();
 		forget();
 		const { path, raw } = parseHash();
 		if (path === '/login')

@@ -1,5 +1,5 @@
 // forms.js: the form for one workflow event, built from the event's
-// `requires` (name, type date|text|money|bool|list, Chinese label), and
+// `requires` (name, type date|text|money|bool|list|ids, Chinese label), and
 // the rendering of a payload back into words for the timeline.
 
 import { h, field, input, textarea, nextId, showProblem, clearErrors } from './dom.js';
@@ -69,8 +69,29 @@ function documentsControl(name, lab, documents) {
 	};
 }
 
+/*
+ * An ids field (the assignees): a checklist of `candidates` ([{id,
+ * display_name, username, region_name}]), those in `selected` ticked.
+ */
+function idsControl(name, lab, candidates, selected) {
+	const errId = nextId('err');
+	const boxes = candidates.map((c) => {
+		const cb = h('input', { type: 'checkbox', value: String(c.id), id: nextId('id'), 'aria-describedby': errId,
+			checked: selected.includes(c.id) });
+		return h('li', cb, h('label', { for: cb.id }, `${c.display_name || c.username}（${c.region_name || c.region || ''}）`));
+	});
+	const wrap = h('fieldset.field.docs', { dataset: { field: name } },
+	    h('legend', lab, h('span.req', { 'aria-hidden': 'true' }, ' *')),
+	    candidates.length ? h('ul.checklist', boxes) : h('p.muted', '没有可选的人员。'),
+	    h('p.field-error', { id: errId }));
+	return {
+		node: wrap,
+		value: () => [...wrap.querySelectorAll('input:checked')].map((c) => Number(c.value)),
+	};
+}
+
 /* One control for one required field: {node, value(), check()}. */
-function control(f, documents) {
+function control(f, documents, candidates, selected) {
 	const lab = f.label || fieldLabel(f.name);
 	switch (f.type) {
 	case 'date': {
@@ -99,6 +120,11 @@ function control(f, documents) {
 		const c = h('input', { type: 'checkbox' });
 		return { node: field(f.name, lab, c), value: () => c.checked, check: () => null };
 	}
+	case 'ids': {
+		const l = idsControl(f.name, lab, candidates || [], selected || []);
+		return { node: l.node, value: l.value,
+			check: () => (l.value().length ? null : `请至少选择一名${lab}`) };
+	}
 	case 'list': {
 		const l = f.name === 'documents' ? documentsControl(f.name, lab, documents) : listControl(f.name, lab);
 		return { node: l.node, value: l.value,
@@ -115,10 +141,11 @@ function control(f, documents) {
 /*
  * The form for event `ev` ({id, label, requires, approval}).  `submit`
  * gets the payload and returns a promise; the form shows what it throws
- * through showProblem.  `cancel` closes it.
+ * through showProblem.  `cancel` closes it.  An ids field chooses among
+ * `candidates`, `selected` ticked at first.
  */
-export function eventForm(ev, { documents, submit, cancel }) {
-	const controls = eventFields(ev).map((f) => [f.name, control(f, documents)]);
+export function eventForm(ev, { documents, candidates, selected, submit, cancel }) {
+	const controls = eventFields(ev).map((f) => [f.name, control(f, documents, candidates, selected)]);
 	const title = h('h2', { id: nextId('h') }, ev.label);
 	const form = h('form.card.event-form', { novalidate: true, 'aria-labelledby': title.id, dataset: { event: ev.id } },
 	    title,

@@ -34,6 +34,7 @@ const EVENTS = {
 	lookback_clear: '回头看未发现反弹',
 	lookback_recurrence: '回头看发现问题反弹',
 	add_note: '添加备注',
+	assign: '指定承办人',
 };
 
 const FIELDS = {
@@ -48,6 +49,7 @@ const FIELDS = {
 	documents: '移送材料', clue_summary: '问题线索摘要', receipt_no: '回执编号',
 	accepted: '是否受理', decided_on: '接收机关决定日期', conclusion: '办结结论',
 	lookback_on: '回头看日期', findings: '检查情况', text: '备注',
+	assignees: '承办人',
 	comment: '审核意见', proposal_seq: '提议序号',
 };
 
@@ -69,7 +71,10 @@ export const SOURCES = [
 ];
 export const DOMAINS = [['production', '生产领域'], ['circulation', '流通领域']];
 export const RISKS = [['high', '高'], ['medium', '中'], ['low', '低']];
-export const ROLES = { officer: '执法人员', legal: '法制审核', auditor: '审计', admin: '管理员' };
+export const ROLES = {
+	officer: '执法人员', legal: '法制审核', auditor: '审计', admin: '管理员',
+	coordinator: '专项行动统筹', enterprise: '企业',
+};
 export const PHASES = {
 	created: '登记', applied: '执行', proposed: '提请法制审核',
 	approved: '法制审核通过', rejected: '法制审核驳回',
@@ -149,6 +154,7 @@ const FIELD_TYPES = {
 	deadline: 'date', held_on: 'date', published_on: 'date', decided_on: 'date', lookback_on: 'date',
 	fine_amount: 'money', confiscation_amount: 'money', case_value: 'money',
 	serious_list: 'bool', accepted: 'bool', attendees: 'list', documents: 'list',
+	assignees: 'ids',
 };
 const FIELD_WHEN = {
 	deadline: 'future', lookback_on: 'future',

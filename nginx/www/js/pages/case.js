@@ -36,6 +36,7 @@ function facts(c, camps, ptypes) {
 		['专项行动', camps.find((x) => String(x.id) === String(c.campaign_id))?.label || String(c.campaign_id ?? '')],
 		['问题描述', c.problem],
 		['登记', `${dateTime(c.created_at)}${c.created_by ? `（${c.created_by}）` : ''}`],
+		['承办人', (c.assignee_users || []).map((u) => u.display_name || u.username).join('、') || '—'],
 		['回头看日期', c.lookback_on || '—'],
 	];
 	const f = c.facts || {};
@@ -137,9 +138,20 @@ export async function casePage(ctx, idText) {
 			b.addEventListener('click', () => open(ev, b));
 			return b;
 		});
-		function open(ev, btn) {
+		async function open(ev, btn) {
 			for (const b of buttons)
 				b.setAttribute('aria-expanded', String(b === btn));
+			// Who may answer for the case: the assign form's choices.
+			let candidates = [];
+			if (ev.id === 'assign') {
+				try {
+					candidates = (await get(`/cases/${c.id}/assignable`)).data.items || [];
+				} catch (e) {
+					if (!(e instanceof ApiError && e.status === 401))
+						alertMsg(message(e));
+					return;
+				}
+			}
 			const change = new Change();
 			const close = () => {
 				replace(formSlot);
@@ -148,6 +160,8 @@ export async function casePage(ctx, idText) {
 			};
 			const form = eventForm(ev, {
 				documents: wf.documents,
+				candidates,
+				selected: c.assignees || [],
 				cancel: close,
 				submit: async (payload, f) => {
 					busy(f, true);
@@ -182,9 +196,14 @@ export async function casePage(ctx, idText) {
 			'当前状态：', h('span.badge', { id: 'case-state', dataset: { state: c.state } }, c.state_label || stateLabel(c.state)),
 			c.pending ? h('span.badge.pending', '有待审核的提议') : null,
 			overdue ? h('span.badge.overdue-badge', '已逾期') : null,
+			c.supervised ? h('a.badge', { href: `#/supervisions/${c.supervision_id}`, dataset: { state: 'supervised' } }, '挂牌督办中') : null,
+			(c.assignees || []).includes(ctx.user.id) ? h('span.badge', '我负责') : null,
 			h('span.muted', ` 版本 ${c.version}`)));
+		const canSupervise = ctx.user.roles.includes('coordinator') && !c.supervised &&
+		    c.region !== ctx.user.region;
 		const actionSection = h('section.card', { 'aria-labelledby': 'act-h' },
 		    h('h2#act-h', '可办理事项'),
+		    canSupervise ? h('p', h('a.button', { href: `#/supervisions?issue=1&case_id=${c.id}` }, '挂牌督办此案件')) : null,
 		    buttons.length ? h('div.action-buttons', buttons) :
 			h('p.muted', c.pending ? '有待法制审核的提议，审核完成前不能办理其他事项。' : '您当前不能对此案件办理任何事项。'),
 		    formSlot);

@@ -1,12 +1,14 @@
 // pages/cases.js: the case list, its filters (kept in the URL so a list
-// can be bookmarked and reloaded) and the count of cases per state.
+// can be bookmarked and reloaded) and the count of cases per state.  An
+// officer sees the cases they answer for first (assignee=me).
 
 import { get, ApiError } from '../api.js';
 import { h, tableWrap, replace, field, input, select, focusHeading } from '../dom.js';
 import { workflow, categories, campaigns, regionsUnder, eventLabel, label } from '../ref.js';
 import { dateTime, date, today } from '../fmt.js';
 
-const FILTERS = ['state', 'category', 'region', 'campaign', 'overdue', 'lookback_due', 'q'];
+const FILTERS = ['state', 'category', 'region', 'campaign', 'overdue', 'lookback_due', 'assignee',
+	'supervised', 'q'];
 
 function filtersFrom(params) {
 	const f = {};
@@ -92,6 +94,8 @@ export async function casesPage(ctx) {
 	const camp = select(camps.map((c) => [String(c.id), c.label]), { empty: '全部专项行动', value: f.campaign || '' });
 	const overdue = h('input', { type: 'checkbox', checked: f.overdue === 'true' });
 	const lookback = h('input', { type: 'checkbox', checked: f.lookback_due === 'true' });
+	const mine = h('input', { type: 'checkbox', checked: f.assignee === 'me' });
+	const supervised = h('input', { type: 'checkbox', checked: f.supervised === 'true' });
 	const q = input({ type: 'search', value: f.q || '', placeholder: '企业名称、统一社会信用代码或问题描述' });
 	const form = h('form.filters', { role: 'search', 'aria-label': '筛选案件' },
 	    field('state', '状态', st),
@@ -101,6 +105,8 @@ export async function casesPage(ctx) {
 	    field('q', '关键词', q),
 	    field('overdue', '仅看已逾期', overdue),
 	    field('lookback_due', '仅看回头看到期', lookback),
+	    ctx.user.roles.includes('officer') ? field('assignee', '仅看我负责的', mine) : null,
+	    field('supervised', '仅看挂牌督办', supervised),
 	    h('div.actions',
 		h('button.primary', { type: 'submit' }, '筛选'),
 		h('a.button', { href: '#/cases' }, '清除筛选')));
@@ -110,6 +116,7 @@ export async function casesPage(ctx) {
 			state: st.value, category: cat.value, region: reg.value,
 			campaign: camp.value, q: q.value.trim(),
 			overdue: overdue.checked ? 'true' : '', lookback_due: lookback.checked ? 'true' : '',
+			assignee: mine.checked ? 'me' : '', supervised: supervised.checked ? 'true' : '',
 		}));
 	});
 
@@ -131,11 +138,13 @@ export async function casesPage(ctx) {
 		h('th', { scope: 'col' }, '更新时间'))),
 	    tbody);
 
+	// An officer's own cases first, when the list is not filtered.
+	const mineSlot = h('div.mine-list');
 	replace(ctx.main,
 	    h('div.page-head',
 		h('h1', '案件列表'),
 		ctx.user.roles.includes('officer') ? h('a.button.primary', { href: '#/cases/new' }, '登记案件') : null),
-	    form, countsNav, summary,
+	    mineSlot, form, countsNav, summary,
 	    tableWrap('案件列表', table), h('div.actions', more));
 	focusHeading(ctx.main);
 
@@ -156,7 +165,9 @@ export async function casesPage(ctx) {
 			    h('td', catName[c.category] || c.category_name || c.category),
 			    h('td', c.region_name || c.region),
 			    h('td', h('span.badge', { dataset: { state: c.state } }, c.state_label || label(wf.states, c.state)),
-				c.pending ? h('span.badge.pending', `待审核：${eventLabel(c.pending)}`) : null),
+				c.pending ? h('span.badge.pending', `待审核：${eventLabel(c.pending)}`) : null,
+				c.supervised ? h('span.badge', { dataset: { state: 'supervised' } }, '督办') : null,
+				(c.assignees || []).includes(ctx.user.id) ? h('span.badge', '我负责') : null),
 			    h('td.nowrap', due),
 			    h('td.nowrap', c.lookback_on || '',
 				c.state === 'closed' && c.lookback_on && c.lookback_on <= today() ?
@@ -172,6 +183,21 @@ export async function casesPage(ctx) {
 	}
 	more.addEventListener('click', () => load().catch(() => { more.disabled = false; }));
 
+	const mineP = (async () => {
+		if (!ctx.user.roles.includes('officer') || Object.keys(f).length)
+			return;
+		const r = await get('/cases', { assignee: 'me', limit: 10 });
+		if (!ctx.current() || !r.data.items.length)
+			return;
+		replace(mineSlot, h('section.card', { 'aria-labelledby': 'mine-h' },
+		    h('h2#mine-h', '我负责的案件'),
+		    h('ul', r.data.items.map((c) => h('li',
+			h('a', { href: `#/cases/${c.id}` }, `#${c.id} ${c.enterprise_name}`), ' ',
+			h('span.badge', { dataset: { state: c.state } }, c.state_label || label(wf.states, c.state)),
+			c.overdue ? h('span.overdue', ' 已逾期') : null,
+			c.supervised ? h('span.badge', { dataset: { state: 'supervised' } }, '督办') : null))),
+		    h('p', h('a', { href: '#/cases?assignee=me' }, '查看我负责的全部案件'))));
+	})().catch(() => {});
 	const countsP = stateCounts(wf.states, f).then((counts) => {
 		if (!ctx.current())
 			return;
@@ -184,5 +210,5 @@ export async function casesPage(ctx) {
 		};
 		replace(countsNav, h('ul', link('', '全部'), wf.states.map(([id, l]) => link(id, l))));
 	}).catch(() => replace(countsNav, h('p.muted', '暂时无法统计各状态数量。')));
-	await Promise.all([load(), countsP]);
+	await Promise.all([load(), countsP, mineP]);
 }
