@@ -36,6 +36,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/ledger/verify.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
+	fcgi/resources/admit.c \
 	fcgi/resources/audit.c \
 	fcgi/resources/case_history.c \
 	fcgi/resources/cases.c \

@@ -225,6 +225,8 @@ struct vfield {
 	{ "cursor", VT_ID, 0, 0, 0, NULL, NULL, offsetof(type, cursor) }, \
 	{ "limit", VT_INT, 0, 1, LIST_MAX, NULL, NULL, offsetof(type, limit) }
 
+int	 validate_object(const json_t *, const struct vfield *, size_t, void *,
+	    unsigned *, json_t **, int *);
 int	 validate_json(struct req *, const json_t *, const struct vfield *,
 	    size_t, void *, unsigned *);
 int	 validate_query(struct req *, const struct vfield *, size_t, void *,

@@ -34,6 +34,7 @@ enum ledger_entity {
 	LEDGER_ENTERPRISE,
 	LEDGER_CATEGORY,
 	LEDGER_CAMPAIGN,
+	LEDGER_ACTIVITY,	/* the counted work: registered, imported */
 	LEDGER__MAX
 };
 

@@ -70,6 +70,25 @@ const char *acting_role(unsigned, unsigned);
 void	 like_pattern(const char *, char *);
 const char *region_usable(struct req *, const char *, int);
 
+/*
+ * Why a record was refused (admit.c): every failure, and the status a
+ * request for that one record gets -- the most telling of them: 403
+ * (not yours to do) over 409 (a duplicate) over 422, and 400 (a value
+ * of the wrong JSON type) over all.  An import gathers them row by row.
+ */
+struct admit {
+	json_t		*errors;	/* [{field, message}], or NULL */
+	int		 status;	/* 0 while nothing was refused */
+	char		 detail[200];	/* for the problem's detail, or "" */
+};
+
+void	 admit_refuse(struct admit *, int, const char *, const char *);
+void	 admit_reply(struct req *, struct admit *);
+int64_t	 activity_admit(struct req *, const json_t *, int64_t, int,
+	    struct admit *);
+int64_t	 enterprise_admit(struct req *, const json_t *, int64_t, int,
+	    struct admit *);
+
 /* changes.c: a resource's change as an event of its stream. */
 int	 change_record(struct req *, enum ledger_entity, int64_t, const char *,
 	    const char *, json_t *);
