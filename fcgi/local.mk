@@ -26,6 +26,8 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/front/request.c \
 	fcgi/front/router.c \
 	fcgi/front/session.c \
+	fcgi/front/sheet.h \
+	fcgi/front/sheet.c \
 	fcgi/front/validate.c \
 	fcgi/ledger/ledger.h \
 	fcgi/ledger/merkle.h \
@@ -42,6 +44,8 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/cases.c \
 	fcgi/resources/changes.c \
 	fcgi/resources/enterprises.c \
+	fcgi/resources/feed.c \
+	fcgi/resources/imports.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
 	fcgi/resources/reference.c \
@@ -52,10 +56,11 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/workflow.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(PWQUALITY_CFLAGS)
+	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(PWQUALITY_CFLAGS) \
+	$(ZIP_CFLAGS) $(XML_CFLAGS)
 PAICHA_LIBS = fcgi/libpaicha.a workflow/libworkflow.a $(FCGI_LIBS) \
 	$(PQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(XLSXWRITER_LIBS) \
-	$(PWQUALITY_LIBS) $(PTHREAD_LIBS)
+	$(PWQUALITY_LIBS) $(ZIP_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
 noinst_LIBRARIES += fcgi/libpaicha.a
 fcgi_libpaicha_a_SOURCES = $(PAICHA_SOURCES)

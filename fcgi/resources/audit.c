@@ -322,8 +322,9 @@ record_payload(const char *record)
  * Row `i` of an events result as the JSON item (a new reference): its
  * stream (entity, entity_id), and Part 1's fields -- a case's event all
  * of them, another entity's those it has, its region as scope_region.
+ * The change feed (feed.c) lists the same items.
  */
-static json_t *
+json_t *
 event_item(const PGresult *res, int i)
 {
 	json_int_t	 id = strtoll(db_get(res, i, "case_id"), NULL, 10);

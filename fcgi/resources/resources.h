@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "../../workflow/workflow.h"
 #include "../ledger/ledger.h"
@@ -99,6 +100,17 @@ int	 change_update(struct req *, enum ledger_entity, int64_t, const char *,
 /* Handlers, by route (../routes.c)                                   */
 /* ------------------------------------------------------------------ */
 
+/* imports.c, feed.c */
+void	 import_create(struct req *);
+void	 import_check(struct req *);
+void	 import_template(struct req *);
+void	 import_list(struct req *);
+void	 import_get(struct req *);
+void	 feed_get(struct req *);
+
+/* ------------------------------------------------------------------ */
+/* ------------------------------------------------------------------ */
+
 /* operations.c */
 void	 health_get(struct req *);
 void	 metrics_get(struct req *);
@@ -145,7 +157,8 @@ void	 activity_get(struct req *);
 void	 activity_list(struct req *);
 void	 report_campaign(struct req *);
 
-/* audit.c */
+/* audit.c, feed.c */
+json_t	*event_item(const PGresult *, int);
 void	 audit_events(struct req *);
 void	 audit_verify(struct req *);
 void	 audit_checkpoint_latest(struct req *);
