@@ -48,6 +48,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/imports.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
+	fcgi/resources/publications.c \
 	fcgi/resources/reference.c \
 	fcgi/resources/reports.c \
 	fcgi/resources/sessions.c \

@@ -65,6 +65,7 @@ enum ep {
 	EP_IMPORT_LIST,
 	EP_IMPORT_GET,
 	EP_FEED,
+	EP_REPORT_CREDIT,
 	EP__MAX
 };
 
@@ -174,6 +175,10 @@ const struct endpoint endpoints[EP__MAX] = {
 	    import_get },
 	[EP_FEED] = { METHOD_GET, "/api/v1/feed", EP_SNAPSHOT, EVERYONE, 0,
 	    feed_get },
+	/* The 行政处罚信息摘要 of approved publications (publications.c). */
+	[EP_REPORT_CREDIT] = { METHOD_GET,
+	    "/api/v1/reports/credit-publications", EP_REPLICA | EP_SNAPSHOT,
+	    EVERYONE, 0, report_credit_publications },
 };
 
 const size_t endpoints_count = EP__MAX;

@@ -107,6 +107,7 @@ void	 import_template(struct req *);
 void	 import_list(struct req *);
 void	 import_get(struct req *);
 void	 feed_get(struct req *);
+void	 report_credit_publications(struct req *);
 
 /* ------------------------------------------------------------------ */
 /* ------------------------------------------------------------------ */
