@@ -8,6 +8,7 @@ include $(srcdir)/fcgi/resources/uscc.mk
 
 PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/routes.c \
+	fcgi/openapi.c \
 	fcgi/base/base.h \
 	fcgi/base/clock.c \
 	fcgi/base/config.c \

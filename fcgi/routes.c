@@ -66,6 +66,7 @@ enum ep {
 	EP_IMPORT_GET,
 	EP_FEED,
 	EP_REPORT_CREDIT,
+	EP_OPENAPI,
 	EP__MAX
 };
 
@@ -179,6 +180,9 @@ const struct endpoint endpoints[EP__MAX] = {
 	[EP_REPORT_CREDIT] = { METHOD_GET,
 	    "/api/v1/reports/credit-publications", EP_REPLICA | EP_SNAPSHOT,
 	    EVERYONE, 0, report_credit_publications },
+	/* This table, described (openapi.c); /api/docs/ renders it. */
+	[EP_OPENAPI] = { METHOD_GET, "/api/v1/openapi.json", EP_PUBLIC,
+	    ROLES_ANY, 0, openapi_get },
 };
 
 const size_t endpoints_count = EP__MAX;

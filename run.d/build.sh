@@ -34,6 +34,7 @@ build() {
 		quietly "./configure" 60 ./configure "${CONFIGURE_FLAGS[@]}"
 	fi
 	quietly "make" 0 make -j"$(nproc)"
+	vendor_install
 }
 
 # Another build of the same sources in DIR (build-san/, build-fuzz/),

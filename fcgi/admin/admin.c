@@ -13,6 +13,12 @@
  * once.  A password given on standard input passes the rules every
  * password set passes (password_rules.c), unless --no-password-rules:
  * that is for ./run's demo users only, whose password is paicha-demo.
+ *
+ *	paicha-admin openapi
+ *
+ * Prints the API's OpenAPI 3.1 description (what GET
+ * /api/v1/openapi.json answers), for linting without a running service;
+ * exits 1 when a route is not described (openapi.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,13 +30,15 @@
 
 #include "../base/base.h"
 #include "../front/front.h"
+#include "../resources/resources.h"
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: paicha-admin user-create --username U "
 	    "--display-name NAME --region CODE --roles R[,R...] "
-	    "[--password-stdin] [--if-missing] [--no-password-rules]\n");
+	    "[--password-stdin] [--if-missing] [--no-password-rules]\n"
+	    "       paicha-admin openapi\n");
 	exit(2);
 }
 
@@ -171,11 +179,28 @@ out:
 	return rc;
 }
 
+/* Print the OpenAPI document: 0, or 1 when a route lacks its words. */
+static int
+cmd_openapi(void)
+{
+	json_t	*doc;
+	int	 rc = 1;
+
+	if (openapi_check() == 0 && (doc = openapi_document()) != NULL) {
+		rc = json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 &&
+		    putchar('\n') != EOF ? 0 : 1;
+		json_decref(doc);
+	}
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	if (argc >= 2 && strcmp(argv[1], "user-create") == 0)
 		return cmd_user_create(argc - 1, argv + 1);
+	if (argc == 2 && strcmp(argv[1], "openapi") == 0)
+		return cmd_openapi();
 	usage();
 	return 2;
 }

@@ -109,6 +109,11 @@ void	 import_get(struct req *);
 void	 feed_get(struct req *);
 void	 report_credit_publications(struct req *);
 
+/* ../openapi.c: the API's description, from the endpoint table. */
+int	 openapi_check(void);
+json_t	*openapi_document(void);
+void	 openapi_get(struct req *);
+
 /* ------------------------------------------------------------------ */
 /* ------------------------------------------------------------------ */
 

@@ -1,0 +1,56 @@
+# run.d/vendor.sh: the front end's libraries from npm, installed at build
+# time into nginx/vendor/node_modules and served by nginx from the
+# instance (never a CDN): Redoc for /api/docs/.  And Redocly CLI, which
+# ./run test lints the API's OpenAPI description with (tests/openapi).
+# shellcheck shell=bash
+
+# Node.js and npm, from Debian when the machine has none (a node and npm
+# already there, say from NodeSource, are used as they are).  Returns
+# non-zero, having said why, when they cannot be had.
+node_prepare() {
+	local -a missing=()
+	command -v node >/dev/null || missing+=(nodejs)
+	command -v npm >/dev/null || missing+=(npm)
+	((${#missing[@]} == 0)) && return 0
+	if ((!IS_ROOT)); then
+		printf 'run: npm packages need %s; as root: apt-get install %s\n' \
+		    "${missing[*]}" "${missing[*]}" >&2
+		return 1
+	fi
+	(quietly "apt-get install ${missing[*]}" 40 env DEBIAN_FRONTEND=noninteractive \
+	    bash -c 'apt-get update -q && apt-get install -y -q --no-install-recommends "$@"' \
+	    apt "${missing[@]}") 7>&-
+}
+
+# npm ci in DIR (its package-lock.json pins every package) unless what is
+# installed is already that lock's: node_modules/.package-lock.json is
+# npm's record of it.  Extra npm flags follow DIR.
+npm_install_locked() {
+	local dir=$1
+	shift
+	[[ -f $dir/node_modules/.package-lock.json &&
+	    ! $dir/node_modules/.package-lock.json -ot $dir/package-lock.json ]] &&
+		return 0
+	node_prepare || return 1
+	(cd "$dir" && quietly "npm ci ($dir)" 40 npm ci --no-audit --no-fund \
+	    --loglevel=error "$@") 7>&-
+}
+
+# The front end's libraries.  Without them the pages that use them say
+# so; ./run goes on (the service does not need them).
+vendor_install() {
+	npm_install_locked nginx/vendor --omit=peer --legacy-peer-deps ||
+		printf 'run: nginx/vendor: npm ci failed: /api/docs/ cannot render\n' >&2
+}
+
+# ./run test's lint of the OpenAPI description: paicha-admin prints it
+# (no service needed), Redocly CLI checks it against OpenAPI 3.1 and its
+# recommended rules.  Returns non-zero when it fails.
+openapi_lint() {
+	local out=$ROOT/var/openapi.json
+	mkdir -p "$ROOT/var"
+	fcgi/paicha-admin openapi >"$out" || return 1
+	npm_install_locked tests/openapi || return 1
+	(cd tests/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	    node_modules/.bin/redocly lint --config redocly.yaml "$out") 7>&-
+}
