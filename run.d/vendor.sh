@@ -38,9 +38,21 @@ npm_install_locked() {
 
 # The front end's libraries.  Without them the pages that use them say
 # so; ./run goes on (the service does not need them).
+#
+# Redoc's standalone bundle is served as nginx/vendor/redoc.standalone.js,
+# a copy in which the one address outside the instance it would load
+# (Redocly's logo in its menu's footer, an <img> from a CDN that the CSP
+# would block) is data:, -- a broken image, which Redoc hides.
 vendor_install() {
-	npm_install_locked nginx/vendor --omit=peer --legacy-peer-deps ||
+	local src=nginx/vendor/node_modules/redoc/bundles/redoc.standalone.js
+	local dst=nginx/vendor/redoc.standalone.js
+	if ! npm_install_locked nginx/vendor --omit=peer --legacy-peer-deps; then
 		printf 'run: nginx/vendor: npm ci failed: /api/docs/ cannot render\n' >&2
+		return 0
+	fi
+	[[ -f $dst && ! $dst -ot $src ]] && return 0
+	sed 's#https://cdn\.redoc\.ly/redoc/logo-mini\.svg#data:,#g' "$src" >"$dst.tmp" &&
+		mv "$dst.tmp" "$dst"
 }
 
 # ./run test's lint of the OpenAPI description: paicha-admin prints it
