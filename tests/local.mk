@@ -144,4 +144,4 @@ tests_unit_test_openapi_LDADD = $(TEST_LIBS)
 E2E_TESTS += tests/e2e/e2e-exchange
 tests_e2e_e2e_exchange_SOURCES = tests/e2e/e2e-exchange.c
 tests_e2e_e2e_exchange_CFLAGS = $(E2E_CFLAGS)
-tests_e2e_e2e_exchange_LDADD = $(E2E_LIBS)
+tests_e2e_e2e_exchange_LDADD = $(E2E_LIBS) $(XLSXWRITER_LIBS)
