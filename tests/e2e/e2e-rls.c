@@ -39,6 +39,7 @@ static const struct {
 	{ "activities", "region" },
 	{ "log_leaves", "case_region" },
 	{ "ledger_events", "scope_region" },
+	{ "imports", "region" },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
@@ -145,6 +146,23 @@ activity_in(struct client *c, const char *region)
 	return id;
 }
 
+/* An import of one enterprise in `region` by `c` (the importer's region). */
+static void
+import_in(struct client *c, const char *region)
+{
+	struct resp	 r;
+	char		 uscc[19], *csv;
+	const char	*h[] = { "Content-Type: text/csv", NULL };
+
+	uscc_unique_in(region, uscc);
+	csv = fmt("uscc,name,region\r\n%s,%s,%s\r\n", uscc,
+	    "行级安全导入企业", region);
+	http(c, "POST", "/api/v1/imports?kind=enterprises", csv, h, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	free(csv);
+}
+
 /*
  * Make sure every regional table has rows in Beijing and in Shanghai --
  * a case each (its events, leaves and deadline), an activity each -- and
@@ -172,6 +190,8 @@ setup(void **state)
 	    sh_key);
 	bj_activity = activity_in(o, "110000");
 	sh_activity = activity_in(sh, "310000");
+	import_in(o, "110105");
+	import_in(sh, "310101");
 	client_free(o);
 	client_free(dc);
 	client_free(sh);
