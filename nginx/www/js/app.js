@@ -14,6 +14,7 @@ import { enterprisesPage, newEnterprisePage } from './pages/enterprises.js';
 import { activitiesPage } from './pages/activities.js';
 import { reportPage } from './pages/report.js';
 import { auditPage } from './pages/audit.js';
+import { importsPage } from './pages/imports.js';
 
 const ALL = ['officer', 'legal', 'auditor', 'admin'];
 
@@ -29,6 +30,7 @@ const ROUTES = [
 	[/^\/activities$/, activitiesPage, ['officer', 'admin', 'auditor']],
 	[/^\/reports$/, reportPage, ALL],
 	[/^\/audit$/, auditPage, ['auditor', 'admin']],
+	[/^\/imports$/, importsPage, ['officer', 'admin']],
 ];
 
 const NAV = [
@@ -39,6 +41,7 @@ const NAV = [
 	['#/activities', '排查抽查等工作', ['officer', 'admin', 'auditor']],
 	['#/reports', '统计报表', ALL],
 	['#/audit', '审计', ['auditor', 'admin']],
+	['#/imports', '批量导入', ['officer', 'admin']],
 ];
 
 let user = null;
