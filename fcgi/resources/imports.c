@@ -998,12 +998,12 @@ sbuf_put(void *ctx, const char *s, size_t n)
 static void
 reply_report_csv(struct req *r, const struct import_ctx *x)
 {
+	static const char head[] = "\xef\xbb\xbf行号,字段,问题\r\n";
 	struct sbuf	 b = { NULL, 0, 0, 0 };
 	json_t		*e;
 	char		 row[16];
 	size_t		 i;
 
-	static const char head[] = "\xef\xbb\xbf行号,字段,问题\r\n";
 	sbuf_put(&b, head, sizeof(head) - 1);
 	json_array_foreach(x->rep.errors, i, e) {
 		snprintf(row, sizeof(row), "%lld", (long long)json_integer_value(
