@@ -19,7 +19,9 @@
  *
  * One statement: the cases that reached a penalty (cases_report, a
  * partial index), their approved publish_credit events and the
- * proposals those approved, in the route's read-only snapshot.
+ * proposals those approved (by the approval's proposal_seq, taken out
+ * first so that the proposal is found by its primary key), in the
+ * route's read-only snapshot.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,25 +93,26 @@ static struct stmt pubs = STMT_CUSTOM(
     " rfc3339(ap.at) AS approved_at,"
     " (ap.at AT TIME ZONE 'Asia/Shanghai')::date::text AS approved_on,"
     " concat_ws('', (SELECT p.name FROM regions p"
-    "   WHERE p.code = substr(c.region, 1, 2) || '0000'),"
+    "   WHERE p.code = (substr(c.region, 1, 2) || '0000')::char(6)),"
     " (SELECT p.name FROM regions p"
-    "   WHERE p.code = substr(c.region, 1, 4) || '00'"
-    "   AND p.code <> substr(c.region, 1, 2) || '0000'"
+    "   WHERE p.code = (substr(c.region, 1, 4) || '00')::char(6)"
+    "   AND substr(c.region, 3, 2) <> '00'"
     "   AND p.name NOT IN ('市辖区', '县')),"
     " CASE WHEN substr(c.region, 5) <> '00' THEN rg.name END)"
     "   AS agency_region"
     " FROM cases c"
     " JOIN enterprises e ON e.id = c.enterprise_id"
     " JOIN regions rg ON rg.code = c.region"
-    " JOIN case_events ap ON ap.case_id = c.id"
-    "   AND ap.event = 'publish_credit' AND ap.phase = 'approved'"
-    " JOIN case_events pr ON pr.case_id = ap.case_id"
-    "   AND pr.seq = (ap.record::jsonb -> 'payload' ->> 'proposal_seq')::int"
+    " JOIN LATERAL (SELECT a.at, a.seq,"
+    "   (a.record::jsonb -> 'payload' ->> 'proposal_seq')::int AS pseq"
+    "   FROM case_events a WHERE a.case_id = c.id"
+    "   AND a.event = 'publish_credit' AND a.phase = 'approved') ap ON true"
+    " JOIN case_events pr ON pr.case_id = c.id AND pr.seq = ap.pseq"
     " WHERE c.penalty_decided_at IS NOT NULL"
     " AND ($1::integer IS NULL OR c.campaign_id = $1)"
     " AND c.region >= region_lo($2::char(6))"
     " AND c.region < region_hi($2::char(6))"
-    " ORDER BY ap.at, ap.case_id, ap.seq", 2);
+    " ORDER BY ap.at, c.id, ap.seq", 2);
 
 /*
  * One summary (a new object) from row `i`: the proposal's payload, what
