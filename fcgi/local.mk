@@ -8,6 +8,7 @@ include $(srcdir)/fcgi/resources/uscc.mk
 
 PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/routes.c \
+	fcgi/openapi.c \
 	fcgi/base/base.h \
 	fcgi/base/clock.c \
 	fcgi/base/config.c \
@@ -26,6 +27,8 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/front/request.c \
 	fcgi/front/router.c \
 	fcgi/front/session.c \
+	fcgi/front/sheet.h \
+	fcgi/front/sheet.c \
 	fcgi/front/validate.c \
 	fcgi/ledger/ledger.h \
 	fcgi/ledger/merkle.h \
@@ -41,6 +44,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/sched/tallies.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
+	fcgi/resources/admit.c \
 	fcgi/resources/audit.c \
 	fcgi/resources/case_history.c \
 	fcgi/resources/case_replay.c \
@@ -48,11 +52,14 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/changes.c \
 	fcgi/resources/dashboard.c \
 	fcgi/resources/enterprises.c \
+	fcgi/resources/feed.c \
+	fcgi/resources/imports.c \
 	fcgi/resources/notifications.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
 	fcgi/resources/problem_types.c \
 	fcgi/resources/profile.c \
+	fcgi/resources/publications.c \
 	fcgi/resources/reference.c \
 	fcgi/resources/reports.c \
 	fcgi/resources/risk.c \
@@ -64,10 +71,11 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/xlsx.h
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(PWQUALITY_CFLAGS)
+	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(PWQUALITY_CFLAGS) \
+	$(ZIP_CFLAGS) $(XML_CFLAGS)
 PAICHA_LIBS = fcgi/libpaicha.a workflow/libworkflow.a $(FCGI_LIBS) \
 	$(PQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(XLSXWRITER_LIBS) \
-	$(PWQUALITY_LIBS) $(PTHREAD_LIBS)
+	$(PWQUALITY_LIBS) $(ZIP_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
 
 noinst_LIBRARIES += fcgi/libpaicha.a
 fcgi_libpaicha_a_SOURCES = $(PAICHA_SOURCES)

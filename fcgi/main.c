@@ -33,6 +33,7 @@
 #include "front/front.h"
 #include "ledger/ledger.h"
 #include "sched/sched.h"
+#include "resources/resources.h"
 
 #define LISTEN_FD	3	/* SD_LISTEN_FDS_START */
 
@@ -250,7 +251,8 @@ serve(void)
 	if ((listen_fd = listen_inherited()) == -1 &&
 	    (listen_fd = listen_open(cfg.socket, cfg.socket_group)) == -1)
 		return 1;
-	if (drop_privileges(cfg.user) == -1 || router_check() == -1)
+	if (drop_privileges(cfg.user) == -1 || router_check() == -1 ||
+	    openapi_check() == -1)
 		return 1;
 	/* As the service user: the key is that user's 0600 file. */
 	(void)checkpoint_key_load(cfg.key_file);

@@ -8,7 +8,9 @@
  * EP_LOOPBACK from this host only; EP_REPLICA a replica may answer;
  * EP_TX a read-write transaction the front line commits after a 2xx;
  * EP_SNAPSHOT one read-only snapshot; EP_IF_MATCH If-Match required;
- * EP_IDEM an Idempotency-Key is honoured.
+ * EP_IDEM an Idempotency-Key is honoured; EP_BODY a raw body read whole
+ * (bounded by the row's limit); EP_EXPORT a list that runs in one
+ * snapshot when it is asked for a file (?format=csv|xlsx).
  */
 #include <stddef.h>
 
@@ -19,6 +21,7 @@
 #define EVERYONE	(R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN) | \
 			    R(COORDINATOR))
 #define CHANGE		(EP_JSON | EP_TX)	/* a change with a JSON body */
+#define IMPORT_BYTES	(10 * 1024 * 1024)	/* an import's file */
 
 enum ep {
 	EP_HEALTHZ,
@@ -69,6 +72,14 @@ enum ep {
 	EP_AUDIT_VERIFY,
 	EP_AUDIT_CHECKPOINT,
 	EP_AUDIT_PROOF,
+	EP_IMPORT_CREATE,
+	EP_IMPORT_CHECK,
+	EP_IMPORT_TEMPLATE,
+	EP_IMPORT_LIST,
+	EP_IMPORT_GET,
+	EP_FEED,
+	EP_REPORT_CREDIT,
+	EP_OPENAPI,
 	EP__MAX
 };
 
@@ -93,8 +104,9 @@ const struct endpoint endpoints[EP__MAX] = {
 	/* Cases */
 	[EP_CASE_CREATE] = { METHOD_POST, "/api/v1/cases", CHANGE | EP_IDEM,
 	    R(OFFICER), 0, case_create },
-	[EP_CASE_LIST] = { METHOD_GET, "/api/v1/cases", 0, EVERYONE, 0,
-	    case_list },
+	/* With ?format=csv|xlsx, the whole list in one snapshot. */
+	[EP_CASE_LIST] = { METHOD_GET, "/api/v1/cases", EP_EXPORT, EVERYONE,
+	    0, case_list },
 	[EP_CASE_COUNTS] = { METHOD_GET, "/api/v1/cases/counts", 0, EVERYONE,
 	    0, case_counts },
 	[EP_CASE_GET] = { METHOD_GET, "/api/v1/cases/#", 0, EVERYONE, 0,
@@ -190,6 +202,31 @@ const struct endpoint endpoints[EP__MAX] = {
 	    R(AUDITOR) | R(ADMIN), 0, audit_checkpoint_latest },
 	[EP_AUDIT_PROOF] = { METHOD_GET, "/api/v1/audit/proof",
 	    EP_REPLICA | EP_SNAPSHOT, R(AUDITOR) | R(ADMIN), 0, audit_proof },
+	/*
+	 * Data exchange: imports take a CSV or XLSX file as the raw body
+	 * (imports.c); the feed reads two sources in one snapshot (feed.c).
+	 */
+	[EP_IMPORT_CREATE] = { METHOD_POST, "/api/v1/imports",
+	    EP_BODY | EP_TX | EP_IDEM, R(OFFICER) | R(ADMIN), IMPORT_BYTES,
+	    import_create },
+	[EP_IMPORT_CHECK] = { METHOD_POST, "/api/v1/imports/check",
+	    EP_BODY | EP_SNAPSHOT, R(OFFICER) | R(ADMIN), IMPORT_BYTES,
+	    import_check },
+	[EP_IMPORT_TEMPLATE] = { METHOD_GET, "/api/v1/imports/template", 0,
+	    R(OFFICER) | R(ADMIN), 0, import_template },
+	[EP_IMPORT_LIST] = { METHOD_GET, "/api/v1/imports", 0, EVERYONE, 0,
+	    import_list },
+	[EP_IMPORT_GET] = { METHOD_GET, "/api/v1/imports/#", 0, EVERYONE, 0,
+	    import_get },
+	[EP_FEED] = { METHOD_GET, "/api/v1/feed", EP_SNAPSHOT, EVERYONE, 0,
+	    feed_get },
+	/* The 行政处罚信息摘要 of approved publications (publications.c). */
+	[EP_REPORT_CREDIT] = { METHOD_GET,
+	    "/api/v1/reports/credit-publications", EP_REPLICA | EP_SNAPSHOT,
+	    EVERYONE, 0, report_credit_publications },
+	/* This table, described (openapi.c); /api/docs/ renders it. */
+	[EP_OPENAPI] = { METHOD_GET, "/api/v1/openapi.json", EP_PUBLIC,
+	    ROLES_ANY, 0, openapi_get },
 };
 
 const size_t endpoints_count = EP__MAX;

@@ -244,6 +244,39 @@ bench_search_paths() {
 	    "$(bpsql -c "SELECT uscc FROM enterprises WHERE region >= '110000' AND region < '120000' ORDER BY id LIMIT 1")"
 }
 
+# The case list's export (GET /api/v1/cases?format=csv) of every case,
+# as a national user sees them: the time, the bytes, and the worker's
+# peak RSS during it (VmHWM, reset first through clear_refs), beside
+# psql's \copy of the same rows and columns to /dev/null (no RLS, no
+# HTTP: what the database alone takes).  Sets ex_* for bench_table.
+bench_export() {
+	local t1 t2 out
+	bench_quiet
+	step "the case list's export: every case as CSV, beside psql \\copy"
+	ex_rows=$(bpsql -c 'SELECT count(*) FROM cases')
+	echo 5 >"/proc/$worker/clear_refs" 2>/dev/null || true
+
+	ADMIN_COOKIE=${ADMIN_COOKIE:-$(bench_login admin)}
+	read -r ex_code ex_s ex_bytes < <(curl -s -o /dev/null \
+	    -w '%{http_code} %{time_total} %{size_download}\n' --max-time 1800 \
+	    --cacert "$BENCH_VAR/tls/cert.pem" -b "$ADMIN_COOKIE" \
+	    "https://localhost:$BENCH_PORT/api/v1/cases?format=csv")
+	ex_hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
+	t1=$(date +%s.%N)
+	out=$(bpsql -c "\\copy (SELECT c.id, c.state, c.region,
+	    (SELECT name FROM regions rg WHERE rg.code = c.region),
+	    c.enterprise_id, e.name, e.uscc, c.category,
+	    (SELECT name FROM categories k WHERE k.id = c.category), c.domain,
+	    c.source, c.risk_level, c.problem, c.campaign_id, c.pending_event,
+	    rfc3339(c.next_due), coalesce(c.next_due < now(), false),
+	    c.lookback_on, rfc3339(c.created_at), rfc3339(c.updated_at)
+	    FROM cases c JOIN enterprises e ON e.id = c.enterprise_id
+	    ORDER BY c.id DESC) TO '/dev/null' WITH (FORMAT csv, HEADER)" 2>&1) ||
+		printf '%s\n' "$out" >&2
+	t2=$(date +%s.%N)
+	ex_copy_s=$(bcalc 'b - a' "a=$t1; b=$t2")
+}
+
 # One row of the table.
 bench_row() {
 	printf '%-42s | %-30s | %-32s | %-26s | %s\n' "$@"
@@ -317,6 +350,16 @@ bench_table() {
 		    "$(printf '>= 30%% of raw speed: %.0f%%' "$r")" "$(yesno "$r >= 30")"
 	fi
 
+	if [[ $ex_code == 200 ]]; then
+		bench_row "case export, CSV, all $ex_rows cases" \
+		    "$(printf '%.1f s, %.0f MB; worker peak %.1f MB' "$ex_s" \
+		    "$(bcalc 'b / 1e6' "b=$ex_bytes")" "$(bcalc 'h / 1024' "h=$ex_hwm")")" \
+		    "$(printf 'psql \\copy: %.1f s' "$ex_copy_s")" \
+		    "peak < 100 MB (constant)" "$(yesno "$ex_hwm < 102400")"
+	else
+		bench_row "case export, CSV, all $ex_rows cases" "n/a (HTTP $ex_code)" \
+		    "$(printf 'psql \\copy: %.1f s' "$ex_copy_s")" "peak < 100 MB" NO
+	fi
 	bench_row "service RSS under load (worker)" \
 	    "$(printf 'peak %.1f MB, now %.1f MB' "$(bcalc 'h / 1024' "h=$hwm")" "$(bcalc 'r / 1024' "r=$rss")")" \
 	    "-" "< 100 MB" "$(yesno "$hwm < 102400")"
@@ -338,6 +381,7 @@ cmd_bench() {
 	local slice=$(((BENCH_SECONDS + BENCH_SLICES - 1) / BENCH_SLICES))
 	local total bytes avg speed_rec speed_hdr raw_s seed_s=''
 	local dashboard sweep_backlog sweep_items sweep_s sweep_seqscans
+	local ex_rows ex_code ex_s ex_bytes ex_hwm ex_copy_s
 
 	check_paths
 	ensure_packages
@@ -495,6 +539,8 @@ cmd_bench() {
 
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
+
+	bench_export
 
 	bench_table | tee "$BENCH_VAR/bench.txt"
 }

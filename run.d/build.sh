@@ -34,39 +34,7 @@ build() {
 		quietly "./configure" 60 ./configure "${CONFIGURE_FLAGS[@]}"
 	fi
 	quietly "make" 0 make -j"$(nproc)"
-	vendor_www
-}
-
-# The front end's npm libraries (nginx/vendor/package.json, pinned by its
-# lock file: Apache ECharts for the dashboard), installed with npm ci and
-# copied into nginx/www/vendor/, which nginx serves like the rest of the
-# front end -- never a CDN.  Redone when the lock file is newer than the
-# copy.  Node.js and npm come from Debian when missing (a node already
-# on the machine is used as it is).  Without them the dashboard draws
-# its tables only, and ./run says so.
-vendor_www() {
-	local src=$ROOT/nginx/vendor dst=$ROOT/nginx/www/vendor
-	local -a missing=()
-	if [[ -s $dst/echarts.esm.min.js && $dst/echarts.esm.min.js -nt $src/package-lock.json ]]; then
-		return 0
-	fi
-	command -v node >/dev/null || missing+=(nodejs)
-	command -v npm >/dev/null || missing+=(npm)
-	if ((${#missing[@]} > 0)); then
-		if ((!IS_ROOT)); then
-			printf 'run: the dashboard'\''s charts need %s (as root: apt-get install %s); drawing tables only\n' \
-			    "${missing[*]}" "${missing[*]}" >&2
-			return 0
-		fi
-		ensure_packages "${missing[@]}"
-	fi
-	(cd "$src" && quietly "npm ci (nginx/vendor)" 40 npm ci --no-audit \
-	    --no-fund --loglevel=error) 7>&- || die "npm ci in nginx/vendor failed"
-	mkdir -p "$dst"
-	cp "$src/node_modules/echarts/dist/echarts.esm.min.js" \
-	    "$src/node_modules/echarts/LICENSE" "$src/node_modules/echarts/NOTICE" "$dst/" ||
-		die "could not copy ECharts into $dst"
-	touch "$dst/echarts.esm.min.js"
+	vendor_install
 }
 
 # Another build of the same sources in DIR (build-san/, build-fuzz/),

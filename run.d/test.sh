@@ -6,6 +6,7 @@
 # ./run test: everything below, counting each part, then the total.
 #
 #   unit            make check on the build in place (gcc)
+#   openapi         paicha-admin openapi, linted by Redocly CLI
 #   valgrind        the same unit programs under memcheck
 #   unit-san        make check on build-san/ (ASan + UBSan)
 #   fuzz            each libFuzzer target of build-fuzz/ (clang) for
@@ -124,6 +125,13 @@ cmd_test() {
 	read -r p f < <(suite_counts test-suite.log)
 	((rc == 0 || f > 0)) || f=1
 	tally unit "$p" "$f"
+
+	step "the OpenAPI description, linted with Redocly CLI"
+	if openapi_lint; then
+		tally openapi 1 0
+	else
+		tally openapi 0 1
+	fi
 
 	step "unit tests under valgrind memcheck"
 	rc=0

@@ -150,3 +150,18 @@ tests_e2e_e2e_duty_LDADD = $(E2E_LIBS) $(PAICHA_LIBS)
 tests_e2e_e2e_sched_SOURCES = tests/e2e/e2e-sched.c
 tests_e2e_e2e_sched_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_sched_LDADD = $(E2E_LIBS)
+
+# Data exchange (issue 22): the upload reader, the API's description.
+check_PROGRAMS += tests/unit/test-sheet tests/unit/test-openapi
+TESTS += tests/unit/test-sheet tests/unit/test-openapi
+tests_unit_test_sheet_SOURCES = tests/unit/test-sheet.c
+tests_unit_test_sheet_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sheet_LDADD = $(TEST_LIBS)
+tests_unit_test_openapi_SOURCES = tests/unit/test-openapi.c
+tests_unit_test_openapi_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_openapi_LDADD = $(TEST_LIBS)
+
+E2E_TESTS += tests/e2e/e2e-exchange
+tests_e2e_e2e_exchange_SOURCES = tests/e2e/e2e-exchange.c
+tests_e2e_e2e_exchange_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_exchange_LDADD = $(E2E_LIBS) $(XLSXWRITER_LIBS)

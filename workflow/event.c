@@ -20,6 +20,10 @@
 	.requires = { __VA_ARGS__ }, \
 	.nrequires = sizeof((enum wf_fid[]){ __VA_ARGS__ }) / \
 	    sizeof(enum wf_fid)
+#define OPTIONAL(...) \
+	.optional = { __VA_ARGS__ }, \
+	.noptional = sizeof((enum wf_fid[]){ __VA_ARGS__ }) / \
+	    sizeof(enum wf_fid)
 #define EFFECTS(...) \
 	.effects = { __VA_ARGS__ }, \
 	.neffects = sizeof((struct wf_dl_effect[]){ __VA_ARGS__ }) / \
@@ -89,6 +93,15 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		REQUIRES(F(DECISION_NO), F(FINE_AMOUNT),
 		    F(CONFISCATION_AMOUNT), F(CASE_VALUE), F(PUBLISHED_ON),
 		    F(SERIOUS_LIST)),
+		/*
+		 * The rest of the 行政处罚信息摘要: declared, so a proposal
+		 * may carry them, but not required, so that the clients
+		 * of API.md Part 1 keep working; the web form asks for
+		 * them, and the summary (GET /reports/credit-publications)
+		 * says where they are missing.
+		 */
+		OPTIONAL(F(VIOLATION_TYPE), F(PENALTY_CONTENT),
+		    F(DECIDING_AGENCY), F(DECISION_DATE)),
 		EFFECTS(REVIEW,
 		    E(PROPOSE, START, PUBLICATION),
 		    E(APPROVE, STOP, PUBLICATION),

@@ -57,6 +57,12 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	/* User ids; the server checks each is an officer covering the case. */
 	[WF_FLD_ASSIGNEES] = { "assignees", WF_F_IDS, "承办人",
 	    WF_WHEN_ANY, NULL, 0 },
+	[WF_FLD_VIOLATION_TYPE] = LINE("violation_type", "违法行为类型"),
+	[WF_FLD_PENALTY_CONTENT] = TEXT("penalty_content", "行政处罚内容"),
+	[WF_FLD_DECIDING_AGENCY] =
+	    LINE("deciding_agency", "作出行政处罚决定的机关"),
+	[WF_FLD_DECISION_DATE] = DATE("decision_date", "行政处罚决定日期",
+	    WF_WHEN_NOT_FUTURE, "决定日期不能晚于今天"),
 };
 
 /*

@@ -2,9 +2,10 @@
  * payload.c: check an event's payload against its fields.
  *
  * The payload is read only through struct wf_payload, so the library
- * needs no JSON library.  An event's fields (wf_events[].requires) are
- * all it declares: each must be present and valid, and a key it does
- * not declare is refused -- the server stores the payload as given, in
+ * needs no JSON library.  An event's fields (wf_events[].requires and
+ * .optional) are all it declares: each required one must be present
+ * and valid, an optional one valid when present, and a key it does not
+ * declare is refused -- the server stores the payload as given, in
  * the case's hash chain for good, so what is not checked here must not
  * get in at all.
  */
@@ -305,6 +306,9 @@ declared(const struct wf_event_def *e, const char *key)
 	for (i = 0; i < e->nrequires; i++)
 		if (strcmp(wf_fields[e->requires[i]].name, key) == 0)
 			return 1;
+	for (i = 0; i < e->noptional; i++)
+		if (strcmp(wf_fields[e->optional[i]].name, key) == 0)
+			return 1;
 	return 0;
 }
 
@@ -324,6 +328,20 @@ wf_payload_check(enum wf_event ev, const struct wf_payload *p, int today,
 
 	for (i = 0; i < e->nrequires; i++)
 		check_field(&wf_fields[e->requires[i]], p, today, v);
+	for (i = 0; i < e->noptional; i++)
+		switch (kind_of(p, wf_fields[e->optional[i]].name)) {
+		case WF_V_ABSENT:
+		case WF_V_NULL:
+			break;		/* not given: nothing to check */
+		case WF_V_STRING:
+		case WF_V_BOOL:
+		case WF_V_INTEGER:
+		case WF_V_LIST:
+		case WF_V_OTHER:
+		case WF_V__MAX:
+			check_field(&wf_fields[e->optional[i]], p, today, v);
+			break;
+		}
 	while (p != NULL && v->nerrors < WF_MAX_ERRORS &&
 	    (it = p->keys(p->ctx, it, &key)) != NULL)
 		if (!declared(e, key))

@@ -158,6 +158,15 @@ enum wf_fid {
 	WF_FLD_FINDINGS,
 	WF_FLD_TEXT,
 	WF_FLD_ASSIGNEES,
+	/*
+	 * 行政处罚信息摘要 (《市场监督管理行政处罚信息公示规定》 art. 6):
+	 * what publish_credit may also carry -- optional, so that clients
+	 * that send Part 1's six fields keep working (event.c).
+	 */
+	WF_FLD_VIOLATION_TYPE,
+	WF_FLD_PENALTY_CONTENT,
+	WF_FLD_DECIDING_AGENCY,
+	WF_FLD_DECISION_DATE,
 	WF_FLD__MAX
 };
 
@@ -359,6 +368,9 @@ struct wf_event_def {
 	int			 approval;	/* 法制审核 before it applies */
 	size_t			 nrequires;
 	enum wf_fid		 requires[WF_EV_FIELDS_MAX];
+	/* Declared but not required: checked when present. */
+	size_t			 noptional;
+	enum wf_fid		 optional[WF_EV_FIELDS_MAX];
 	size_t			 neffects;
 	struct wf_dl_effect	 effects[WF_EV_EFFECTS_MAX];
 };

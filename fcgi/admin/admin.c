@@ -34,6 +34,12 @@
  * PAICHA_ADMIN_DATABASE_URL, and prints what each did and how long it
  * took: an operator catching up after a pause, and ./run bench timing
  * the sweep.  A job another instance is running is skipped (its lock).
+ *
+ *	paicha-admin openapi
+ *
+ * Prints the API's OpenAPI 3.1 description (what GET
+ * /api/v1/openapi.json answers), for linting without a running service;
+ * exits 1 when a route is not described (openapi.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -53,6 +59,7 @@
 
 #define RECORD_FILE_MAX	(1 << 20)	/* bytes of a record to check */
 #include "../sched/sched.h"
+#include "../resources/resources.h"
 
 static void
 usage(void)
@@ -62,7 +69,8 @@ usage(void)
 	    "[--password-stdin] [--if-missing] [--no-password-rules]\n"
 	    "       paicha-admin proof-check --proof FILE "
 	    "(--record FILE | --leaf HEX) --public-key PEM\n"
-	    "       paicha-admin sched-run [--batch N]\n");
+	    "       paicha-admin sched-run [--batch N]\n"
+	    "       paicha-admin openapi\n");
 	exit(2);
 }
 
@@ -493,6 +501,21 @@ out:
 	return rc;
 }
 
+/* Print the OpenAPI document: 0, or 1 when a route lacks its words. */
+static int
+cmd_openapi(void)
+{
+	json_t	*doc;
+	int	 rc = 1;
+
+	if (openapi_check() == 0 && (doc = openapi_document()) != NULL) {
+		rc = json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 &&
+		    putchar('\n') != EOF ? 0 : 1;
+		json_decref(doc);
+	}
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -502,6 +525,8 @@ main(int argc, char *argv[])
 		return cmd_proof_check(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "sched-run") == 0)
 		return cmd_sched_run(argc - 1, argv + 1);
+	if (argc == 2 && strcmp(argv[1], "openapi") == 0)
+		return cmd_openapi();
 	usage();
 	return 2;
 }

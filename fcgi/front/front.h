@@ -109,8 +109,11 @@ struct req {
 	int64_t			 ids[MAX_PATH_IDS]; /* numeric path segments */
 	struct qparam		 query[MAX_QUERY];
 	size_t			 nquery;
-	const char		*body;		/* NUL-terminated, in w's buffer */
+	const char		*body;		/* NUL-terminated, in w's buffer
+						   (EP_JSON) or in body_alloc */
 	size_t			 bodylen;
+	char			*body_alloc;	/* EP_BODY: malloc'd, freed by
+						   router_handle */
 	json_t			*json;		/* parsed body (owned), or NULL */
 	struct user		 user;		/* valid when authed */
 	int			 authed;
@@ -230,6 +233,8 @@ struct vfield {
 	{ "cursor", VT_ID, 0, 0, 0, NULL, NULL, offsetof(type, cursor) }, \
 	{ "limit", VT_INT, 0, 1, LIST_MAX, NULL, NULL, offsetof(type, limit) }
 
+int	 validate_object(const json_t *, const struct vfield *, size_t, void *,
+	    unsigned *, json_t **, int *);
 int	 validate_json(struct req *, const json_t *, const struct vfield *,
 	    size_t, void *, unsigned *);
 int	 validate_query(struct req *, const struct vfield *, size_t, void *,
@@ -415,6 +420,19 @@ char	*metrics_render(size_t *);
 #define EP_IF_MATCH	0x40u	/* If-Match required: r->if_match, checked
 				   by reply_precondition (428, 412) */
 #define EP_IDEM		0x80u	/* Idempotency-Key honoured (EP_TX only) */
+/*
+ * EP_BODY: a raw body of any type (the handler judges it: 415), at most
+ * max_body bytes (413 before a byte is read), read whole into memory --
+ * r->body, r->bodylen -- before the handler runs, so that the
+ * Idempotency-Key covers it.  For bounded uploads (imports, 10 MiB).
+ */
+#define EP_BODY		0x200u
+/*
+ * EP_EXPORT: a list that is also an export -- with ?format= other than
+ * json the request runs in one read-only snapshot (EP_SNAPSHOT), so that
+ * the handler may read it in batches and stream every row of one state.
+ */
+#define EP_EXPORT	0x400u
 
 #define ROLES_ANY	0u	/* any authenticated user */
 #define R(role)		(1u << (WF_ROLE_##role))

@@ -9,7 +9,9 @@
  *	content type		415
  *	size			413 (declared and actually read)
  *	body			400 (nested deeper than MAX_JSON_DEPTH, malformed
- *				JSON, duplicate keys, not an object)
+ *				JSON, duplicate keys, not an object); a raw
+ *				body (EP_BODY) is read whole, its type and
+ *				content the handler's to judge
  *	same origin		403 for cross-site state changes
  *	session			401
  *	role			403
@@ -224,6 +226,36 @@ read_body(struct req *r, size_t len)
 }
 
 /*
+ * Read a raw body (EP_BODY) of `len` bytes, len already checked against
+ * the route's limit, into a buffer of its own (r->body_alloc, freed by
+ * router_handle).  Returns 0, or -1 when the stream ends early or there
+ * is no memory (logged).
+ */
+static int
+read_raw_body(struct req *r, size_t len)
+{
+	size_t	 got = 0;
+	int	 n;
+
+	if ((r->body_alloc = malloc(len + 1)) == NULL) {
+		log_error("request %s: no memory for a body of %zu bytes",
+		    r->id, len);
+		return -1;
+	}
+	while (got < len) {
+		n = FCGX_GetStr(r->body_alloc + got, (int)(len - got),
+		    r->fcgx->in);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	r->body_alloc[len] = '\0';
+	r->body = r->body_alloc;
+	r->bodylen = len;
+	return 0;
+}
+
+/*
  * Whether the JSON text `s` nests arrays and objects at most `max` deep
  * (`{}` is one level).  Counts the brackets outside strings in one pass,
  * before the parser -- which recurses, and whose own limit is 2048 --
@@ -339,9 +371,21 @@ front_checks(struct req *r, char *path)
 		    NULL);
 		return -1;
 	}
-	if (!(ep->flags & EP_JSON) && len > 0) {
+	if (!(ep->flags & (EP_JSON | EP_BODY)) && len > 0) {
 		reply_problem(r, 415, NULL, "this route takes no body", NULL);
 		return -1;
+	}
+	if (ep->flags & EP_BODY) {
+		if ((unsigned long long)len > ep->max_body) {
+			reply_problem(r, 413, NULL, "the body is larger than "
+			    "this route accepts", NULL);
+			return -1;
+		}
+		if (len > 0 && read_raw_body(r, (size_t)len) == -1) {
+			reply_problem(r, 400, NULL, "the body is shorter than "
+			    "its Content-Length", NULL);
+			return -1;
+		}
 	}
 	if (ep->flags & EP_JSON) {
 		if (!is_json_type(req_param(r, "CONTENT_TYPE"))) {
@@ -412,7 +456,8 @@ front_checks(struct req *r, char *path)
  *
  *	front_checks		method ... role (above)
  *	replica			EP_REPLICA: which database answers
- *	begin			EP_TX / EP_SNAPSHOT
+ *	begin			EP_TX / EP_SNAPSHOT (and EP_EXPORT asked
+ *				for a file: ?format= not json)
  *	If-Match		EP_IF_MATCH: the version the client holds;
  *				the handler, having validated the body and
  *				loaded the resource, compares it with
@@ -439,6 +484,9 @@ router_handle(struct req *r)
 	if (front_checks(r, path) == -1)
 		goto send;
 	flags = r->ep->flags;
+	if ((flags & EP_EXPORT) && req_query(r, "format") != NULL &&
+	    strcmp(req_query(r, "format"), "json") != 0)
+		flags |= EP_SNAPSHOT;
 	if (flags & EP_REPLICA)
 		db_route_replica(r);
 	if ((flags & (EP_TX | EP_SNAPSHOT)) &&
@@ -478,6 +526,8 @@ send:
 	json_decref(r->json);
 	r->json = NULL;
 	r->path = NULL;
+	free(r->body_alloc);
+	r->body_alloc = NULL;
 }
 
 /* Every row of the table is filled: 0, or -1 (logged). */

@@ -250,16 +250,19 @@ check_int(const struct vfield *f, long long v)
 /*
  * Validate the JSON object `obj` against `fields` and store typed values
  * into `out` (strings borrowed from `obj`).  `present`, when not NULL,
- * gets bit i set for each field i given (non-null).  Returns 0, or -1
- * after replying 400 or 422.
+ * gets bit i set for each field i given (non-null).  Returns 0 when
+ * every field is valid; else 1 with each failure appended to *errors (a
+ * new or grown array of {field, message}) and *badtype set when a value
+ * had the wrong JSON type.  Replies nothing: validate_json answers a
+ * request's body, an import (resources/imports.c) each row of a file.
  */
 int
-validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
-    size_t n, void *out, unsigned *present)
+validate_object(const json_t *obj, const struct vfield *fields, size_t n,
+    void *out, unsigned *present, json_t **errs, int *badtypep)
 {
-	json_t		*errors = NULL, *v;
+	json_t		*errors = *errs, *v;
 	const char	*key, *msg;
-	size_t		 i;
+	size_t		 i, before = json_array_size(*errs);
 	int		 badtype = 0;
 
 	if (present != NULL)
@@ -354,7 +357,24 @@ validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
 		else if (present != NULL)
 			*present |= 1u << i;
 	}
-	if (errors == NULL)
+	*badtypep = badtype;
+	*errs = errors;
+	return json_array_size(errors) > before ? 1 : 0;
+}
+
+/*
+ * validate_object for a request's body: returns 0, or -1 after replying
+ * 400 (a value of the wrong JSON type) or 422 naming each field.
+ */
+int
+validate_json(struct req *r, const json_t *obj, const struct vfield *fields,
+    size_t n, void *out, unsigned *present)
+{
+	json_t	*errors = NULL;
+	int	 badtype = 0;
+
+	if (validate_object(obj, fields, n, out, present, &errors,
+	    &badtype) == 0)
 		return 0;
 	if (badtype)
 		reply_problem(r, 400, "wrong-type", "a field has the wrong "

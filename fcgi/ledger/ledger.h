@@ -39,6 +39,7 @@ enum ledger_entity {
 	LEDGER_CATEGORY,
 	LEDGER_CAMPAIGN,
 	LEDGER_SUPERVISION,	/* 挂牌督办: issue, reports, close */
+	LEDGER_ACTIVITY,	/* the counted work: registered, imported */
 	LEDGER__MAX
 };
 

@@ -166,6 +166,7 @@ static const struct {
 };
 
 static json_t *activity_json(struct req *, const PGresult *, int);
+static json_t *activity_by_id(struct req *, int64_t);
 
 /* ------------------------------------------------------------------ */
 /* A spot check's batches                                             */
@@ -451,8 +452,26 @@ out:
 	return rc;
 }
 
-void
-activity_create(struct req *r)
+/* What an activity's events carry: its facts, not the names shown. */
+static const char *const audited[] = {
+	"kind", "campaign_id", "category", "on", "region", "enterprise_id",
+	"domain", "problems_found", "batches", "failed_batches", "summary",
+	"problems_solved", "output_gain", NULL
+};
+
+/*
+ * Check the activity `obj` (a request's body, or one row of an import)
+ * as POST /api/v1/activities does: the kind's rows, then what needs the
+ * database.  When it may be recorded and `record` is set, record it --
+ * its row and its stream's `create` event, which names `import_id` when
+ * not 0.  Returns the new id; 0 when nothing was recorded (refused: each
+ * failure appended to a->errors, a->status 400 for a value of the wrong
+ * JSON type, else 422; or `record` unset); -1 on a database failure
+ * (recorded in `r`).
+ */
+int64_t
+activity_admit(struct req *r, const json_t *obj, int64_t import_id,
+    int record, struct admit *a)
 {
 	static struct stmt insert = STMT(
 	    "INSERT INTO activities (kind, campaign_id, category, on_date,"
@@ -463,59 +482,58 @@ activity_create(struct req *r)
 	    " $17::jsonb) RETURNING id", 17);
 	struct activity_in in;
 	enum akind	 k;
-	json_t		*kv, *errors = NULL, *o = NULL;
+	json_t		*kv, *o = NULL, *facts = NULL;
+	const char	*const *key;
 	PGresult	*res = NULL;
 	char		 region[7], on[WF_DATE_LEN + 1], camp[24], eid[24];
 	char		 cnt[24], bat[24], fail[24], solved[24], gain[32];
 	char		 uid[24], *items = NULL;
 	const char	*p[17];
 	unsigned	 present;
-	int64_t		 id;
-	int		 wrongtype = 0;
+	size_t		 before = json_array_size(a->errors);
+	int64_t		 id = 0;
+	int		 badtype = 0;
 
-	kv = json_object_get(r->json, "kind");
+	kv = json_object_get(obj, "kind");
 	k = kind_parse(json_string_value(kv));
 	if (k == AK__MAX) {
-		if (kv != NULL && !json_is_string(kv) && !json_is_null(kv)) {
-			reply_problem(r, 400, "wrong-type", "a field has the "
-			    "wrong JSON type", problem_field(NULL, "kind",
-			    "应为字符串"));
-			return;
-		}
-		reply_problem(r, 422, NULL, "some fields are missing or invalid",
-		    problem_field(NULL, "kind", kv == NULL ||
-		    json_is_null(kv) ? "必填" : "不是允许的取值"));
-		return;
+		badtype = kv != NULL && !json_is_string(kv) &&
+		    !json_is_null(kv);
+		admit_refuse(a, badtype ? 400 : 422, "kind", badtype ?
+		    "应为字符串" : kv == NULL || json_is_null(kv) ? "必填" :
+		    "不是允许的取值");
+		return 0;
 	}
 	memset(&in, 0, sizeof(in));
-	if (validate_json(r, r->json, kind_fields[k].fields, kind_fields[k].n,
-	    &in, &present) == -1)
-		return;
+	if (validate_object(obj, kind_fields[k].fields, kind_fields[k].n,
+	    &in, &present, &a->errors, &badtype) != 0) {
+		admit_refuse(a, badtype ? 400 : 422, NULL, NULL);
+		return 0;
+	}
 	if (k == AK_SPOT_CHECK) {
-		spot_items(r->json, &in, &errors, &wrongtype);
-		if (wrongtype) {
-			reply_problem(r, 400, "wrong-type", "a field has the "
-			    "wrong JSON type", errors);
-			return;
+		spot_items(obj, &in, &a->errors, &badtype);
+		if (badtype) {
+			admit_refuse(a, 400, NULL, NULL);
+			return 0;
 		}
-		if (errors == NULL && in.failed_batches > in.batches)
-			errors = problem_field(errors, "failed_batches",
+		if (json_array_size(a->errors) == before &&
+		    in.failed_batches > in.batches)
+			admit_refuse(a, 422, "failed_batches",
 			    "不合格批次不能多于抽查批次");
 		if (in.items != NULL && (items = json_dumps(in.items,
 		    JSON_COMPACT)) == NULL) {
 			req_fail(r, "could not write a spot check's items");
-			goto dberr;
+			return -1;
 		}
 	}
-
-	if (check_refs(r, k, &in, region, &errors) == -1)
-		goto dberr;
-	if (errors != NULL) {
-		reply_problem(r, 422, NULL, "some fields are missing or invalid",
-		    errors);
-		free(items);
-		return;
+	if (check_refs(r, k, &in, region, &a->errors) == -1)
+		goto fail;
+	if (json_array_size(a->errors) > before) {
+		admit_refuse(a, 422, NULL, NULL);
+		goto out;
 	}
+	if (!record)
+		goto out;
 
 	day_text(in.on, on);
 	snprintf(camp, sizeof(camp), "%lld", in.campaign_id);
@@ -546,27 +564,54 @@ activity_create(struct req *r)
 	p[15] = in.channel;
 	p[16] = items;
 	if ((res = db_exec(r, &insert, p)) == NULL)
-		goto dberr;
+		goto fail;
 	id = strtoll(db_get(res, 0, "id"), NULL, 10);
 	PQclear(res);
 	snprintf(eid, sizeof(eid), "%lld", (long long)id);
 	p[0] = eid;
 	if ((res = db_exec(r, &activity_one, p)) == NULL)
-		goto dberr;
-	if (PQntuples(res) != 1 || (o = activity_json(r, res, 0)) == NULL) {
+		goto fail;
+	if (PQntuples(res) != 1 || (o = activity_json(r, res, 0)) == NULL ||
+	    (facts = json_object()) == NULL) {
 		req_fail(r, "activity %lld could not be shown", (long long)id);
-		goto dberr;
+		goto fail;
 	}
-	reply_resource(r, 201, o, "activity", "/api/v1/activities");
-	o = NULL;
+	for (key = audited; *key != NULL; key++)
+		if (json_object_get(o, *key) != NULL)
+			json_object_set(facts, *key, json_object_get(o, *key));
+	if (import_id != 0)
+		json_object_set_new(facts, "import", json_integer(import_id));
+	if (change_record(r, LEDGER_ACTIVITY, id, region, "create",
+	    facts) == -1)
+		goto fail;
 	goto out;
-dberr:
-	json_decref(errors);
-	reply_db_error(r);
+fail:
+	id = -1;
 out:
 	free(items);
 	json_decref(o);
+	json_decref(facts);
 	PQclear(res);
+	return id;
+}
+
+void
+activity_create(struct req *r)
+{
+	struct admit	 a = { 0 };
+	int64_t		 id;
+
+	if ((id = activity_admit(r, r->json, 0, 1, &a)) == -1) {
+		json_decref(a.errors);
+		reply_db_error(r);
+		return;
+	}
+	if (id == 0) {
+		admit_reply(r, &a);
+		return;
+	}
+	reply_resource(r, 201, activity_by_id(r, id), "activity",
+	    "/api/v1/activities");
 }
 
 /* ------------------------------------------------------------------ */
@@ -660,32 +705,34 @@ activity_json(struct req *r, const PGresult *res, int row)
 /* GET /api/v1/activities/{id}                                        */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The activity `id` as the API shows it (a new reference), or NULL: not
+ * visible (r->fault FAULT_NONE) or it could not be read (recorded).
+ */
+static json_t *
+activity_by_id(struct req *r, int64_t id)
+{
+	char		 cid[24];
+	const char	*p[1];
+	PGresult	*res;
+	json_t		*o = NULL;
+
+	r->fault = FAULT_NONE;
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	p[0] = cid;
+	if ((res = db_exec(r, &activity_one, p)) == NULL)
+		return NULL;
+	if (PQntuples(res) == 1 && (o = activity_json(r, res, 0)) == NULL)
+		req_fail(r, "activity %s could not be shown", cid);
+	PQclear(res);
+	return o;
+}
+
 void
 activity_get(struct req *r)
 {
-	char		 id[24];
-	const char	*p[1];
-	PGresult	*res;
-	json_t		*o;
-
-	snprintf(id, sizeof(id), "%lld", (long long)r->ids[0]);
-	p[0] = id;
-	if ((res = db_exec(r, &activity_one, p)) == NULL) {
-		reply_db_error(r);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		reply_problem(r, 404, NULL, "no such activity", NULL);
-		return;
-	}
-	o = activity_json(r, res, 0);
-	PQclear(res);
-	if (o == NULL) {
-		reply_problem(r, 500, NULL, "internal error", NULL);
-		return;
-	}
-	reply_json(r, 200, o);
+	reply_resource(r, 200, activity_by_id(r, r->ids[0]), "activity",
+	    NULL);
 }
 
 /* ------------------------------------------------------------------ */

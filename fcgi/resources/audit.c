@@ -169,6 +169,7 @@ enum { EF_ENTITY, EF_ENTITY_ID, EF_CASE, EF_ACTOR, EF_EVENT, EF_REGION,
 /* The streams, by name (../ledger/record.c's ledger_streams). */
 static const char *const entities[] = {
 	"case", "user", "enterprise", "category", "campaign", "supervision",
+	"activity",
 	NULL
 };
 
@@ -324,8 +325,9 @@ record_payload(const char *record)
  * Row `i` of an events result as the JSON item (a new reference): its
  * stream (entity, entity_id), and Part 1's fields -- a case's event all
  * of them, another entity's those it has, its region as scope_region.
+ * The change feed (feed.c) lists the same items.
  */
-static json_t *
+json_t *
 event_item(const PGresult *res, int i)
 {
 	json_int_t	 id = strtoll(db_get(res, i, "case_id"), NULL, 10);

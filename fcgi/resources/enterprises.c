@@ -272,22 +272,22 @@ nonempty(const char *s)
 }
 
 /*
- * Is the code registered, in any region?  When it is, reply 409 naming
- * uscc with the region it is registered in -- what the directory
+ * Is the code registered, in any region?  When it is, refuse it with 409
+ * naming uscc with the region it is registered in -- what the directory
  * (enterprise_lookup) tells every officer, and no more -- and return 1;
- * 0 when it is not; -1 on a database failure (recorded in r, nothing
- * replied).  A registration racing this one still meets the unique
- * index: the plain 409 below.
+ * 0 when it is not; -1 on a database failure (recorded in r).  A
+ * registration racing this one still meets the unique index: the plain
+ * 409 of enterprise_create.
  */
 static int
-registered_where(struct req *r, const char *uscc)
+registered_where(struct req *r, const char *uscc, struct admit *a)
 {
 	static struct stmt get = STMT(
 	    "SELECT l.region, rg.name AS region_name"
 	    " FROM enterprise_lookup($1) l JOIN regions rg ON rg.code = l.region",
 	    1);
 	const char	*p[1];
-	char		 msg[256], detail[160];
+	char		 msg[256];
 	PGresult	*res;
 	int		 found;
 
@@ -298,19 +298,27 @@ registered_where(struct req *r, const char *uscc)
 	if (found) {
 		snprintf(msg, sizeof(msg), "该统一社会信用代码已在%s（%s）登记",
 		    db_get(res, 0, "region_name"), db_get(res, 0, "region"));
-		snprintf(detail, sizeof(detail), "an enterprise with this code "
-		    "is registered in region %s: "
+		snprintf(a->detail, sizeof(a->detail), "an enterprise with "
+		    "this code is registered in region %s: "
 		    "/api/v1/enterprises/lookup?uscc=%s", db_get(res, 0,
 		    "region"), uscc);
-		reply_problem(r, 409, "duplicate", detail, problem_field(NULL,
-		    "uscc", msg));
+		admit_refuse(a, 409, "uscc", msg);
 	}
 	PQclear(res);
 	return found;
 }
 
-void
-enterprise_create(struct req *r)
+/*
+ * Check the enterprise `obj` (a request's body, or one row of an import)
+ * as POST /api/v1/enterprises does, and when it may be registered and
+ * `record` is set, register it: its row and its stream's `create` event,
+ * which names `import_id` when not 0.  Returns the new id; 0 when
+ * nothing was registered (refused, the reasons in `a`; or `record`
+ * unset); -1 on a database failure (recorded in `r`).
+ */
+int64_t
+enterprise_admit(struct req *r, const json_t *obj, int64_t import_id,
+    int record, struct admit *a)
 {
 	static struct stmt insert = STMT(
 	    "INSERT INTO enterprises (uscc, name, region, address,"
@@ -326,66 +334,70 @@ enterprise_create(struct req *r)
 	char		 uid[24];
 	PGresult	*res = NULL;
 	json_t		*o = NULL, *facts = NULL;
-	int64_t		 id;
-	int		 override, found;
+	int64_t		 id = 0;
+	int		 override, badtype = 0, found;
 
 	memset(&in, 0, sizeof(in));
-	if (validate_json(r, r->json, create_fields, NITEMS(create_fields),
-	    &in, NULL) == -1 || profile_check(r, r->json, &in.prof) == -1)
-		return;
+	if (validate_object(obj, create_fields, NITEMS(create_fields), &in,
+	    NULL, &a->errors, &badtype) != 0 ||
+	    profile_errors(obj, &in.prof, &a->errors, &badtype) != 0) {
+		admit_refuse(a, badtype ? 400 : 422, NULL, NULL);
+		return 0;
+	}
 
 	/* Only the check character may be overridden, by an admin, with a reason. */
 	ue = uscc_check(in.uscc, strlen(in.uscc));
 	override = ue == USCC_CHECK && in.uscc_override_reason != NULL;
 	if (ue == USCC_CHECK && !override) {
-		reply_problem(r, 422, NULL, "the unified social credit code is "
-		    "invalid", problem_field(NULL, "uscc",
-		    uscc_message(USCC_CHECK)));
-		return;
+		snprintf(a->detail, sizeof(a->detail), "the unified social "
+		    "credit code is invalid");
+		admit_refuse(a, 422, "uscc", uscc_message(USCC_CHECK));
+		return 0;
 	}
 	if (ue == USCC_OK && in.uscc_override_reason != NULL) {
-		reply_problem(r, 422, NULL, "the code is valid: there is "
-		    "nothing to override", problem_field(NULL,
-		    "uscc_override_reason", "代码校验通过，无需例外说明"));
-		return;
+		snprintf(a->detail, sizeof(a->detail), "the code is valid: "
+		    "there is nothing to override");
+		admit_refuse(a, 422, "uscc_override_reason",
+		    "代码校验通过，无需例外说明");
+		return 0;
 	}
 	if (override && !(r->user.roles & R(ADMIN))) {
 		log_warn("request %s: %s may not override the check of %s",
 		    r->id, r->user.username, in.uscc);
-		reply_problem(r, 403, NULL, "only an administrator may accept "
-		    "a code that fails its check", problem_field(NULL,
-		    "uscc_override_reason", "仅管理员可以接受校验位不符的历史代码"));
-		return;
+		snprintf(a->detail, sizeof(a->detail), "only an administrator "
+		    "may accept a code that fails its check");
+		admit_refuse(a, 403, "uscc_override_reason",
+		    "仅管理员可以接受校验位不符的历史代码");
+		return 0;
 	}
-
 	if ((msg = region_usable(r, in.region, 0)) != NULL) {
 		if (*msg == '\0')
-			goto dberr;
-		reply_problem(r, 422, NULL, "the region is not one you may "
-		    "register an enterprise in", problem_field(NULL, "region",
-		    msg));
-		return;
+			return -1;
+		snprintf(a->detail, sizeof(a->detail), "the region is not one "
+		    "you may register an enterprise in");
+		admit_refuse(a, 422, "region", msg);
+		return 0;
 	}
-	if ((found = registered_where(r, in.uscc)) == -1)
-		goto dberr;
-	if (found)
-		return;		/* the 409, saying where */
+	if ((found = registered_where(r, in.uscc, a)) != 0)
+		return found == -1 ? -1 : 0;
 	if (region_mismatch(in.uscc, in.region) &&
 	    in.region_mismatch_reason == NULL) {
-		reply_problem(r, 422, NULL, "the code was issued in another "
-		    "province than the region's: say why", problem_field(NULL,
-		    "region_mismatch_reason", "代码第3至8位的登记管理机关不在所选"
-		    "地区所在的省份，请说明在本地区登记的理由"));
-		return;
+		snprintf(a->detail, sizeof(a->detail), "the code was issued "
+		    "in another province than the region's: say why");
+		admit_refuse(a, 422, "region_mismatch_reason", "代码第3至8位的登记"
+		    "管理机关不在所选地区所在的省份，请说明在本地区登记的理由");
+		return 0;
 	}
 	if (!region_mismatch(in.uscc, in.region) &&
 	    in.region_mismatch_reason != NULL) {
-		reply_problem(r, 422, NULL, "the code was issued in the "
-		    "region's province: there is nothing to explain",
-		    problem_field(NULL, "region_mismatch_reason",
-		    "代码的登记管理机关与所选地区在同一省份，无需说明理由"));
-		return;
+		snprintf(a->detail, sizeof(a->detail), "the code was issued "
+		    "in the region's province: there is nothing to explain");
+		admit_refuse(a, 422, "region_mismatch_reason",
+		    "代码的登记管理机关与所选地区在同一省份，无需说明理由");
+		return 0;
 	}
+	if (!record)
+		return 0;
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	p[0] = in.uscc;
 	p[1] = in.name;
@@ -399,34 +411,55 @@ enterprise_create(struct req *r)
 	p[9] = override ? in.uscc_override_reason : NULL;
 	p[10] = uid;
 	p[11] = in.region_mismatch_reason;
-	if ((res = db_exec(r, &insert, p)) == NULL) {
+	if ((res = db_exec(r, &insert, p)) == NULL)
+		goto fail;
+	id = strtoll(db_get(res, 0, "id"), NULL, 10);
+	if (profile_store(r, id, obj, &in.prof) == -1 ||
+	    (o = enterprise_json(r, id)) == NULL ||
+	    (facts = facts_of(o)) == NULL)
+		goto fail;
+	if (import_id != 0)
+		json_object_set_new(facts, "import", json_integer(import_id));
+	if (change_record(r, LEDGER_ENTERPRISE, id, in.region, "create",
+	    facts) == -1)
+		goto fail;
+	if (override)
+		log_info("request %s: enterprise %lld registered with code %s "
+		    "failing its check, by override of %s", r->id,
+		    (long long)id, in.uscc, r->user.username);
+	goto out;
+fail:
+	id = -1;
+out:
+	json_decref(o);
+	json_decref(facts);
+	PQclear(res);
+	return id;
+}
+
+void
+enterprise_create(struct req *r)
+{
+	struct admit	 a = { 0 };
+	int64_t		 id;
+
+	if ((id = enterprise_admit(r, r->json, 0, 1, &a)) == -1) {
+		json_decref(a.errors);
 		if (strcmp(r->sqlstate, "23505") == 0) {
 			reply_problem(r, 409, "duplicate", "an enterprise with "
 			    "this code is registered", problem_field(NULL,
 			    "uscc", "该统一社会信用代码已登记"));	/* a race */
 			return;
 		}
-		goto dberr;
+		reply_db_error(r);
+		return;
 	}
-	id = strtoll(db_get(res, 0, "id"), NULL, 10);
-	PQclear(res);
-	if (profile_store(r, id, r->json, &in.prof) == -1 ||
-	    (o = enterprise_json(r, id)) == NULL ||
-	    (facts = facts_of(o)) == NULL ||
-	    change_record(r, LEDGER_ENTERPRISE, id, in.region, "create",
-	    facts) == -1)
-		goto dberr;
-	if (override)
-		log_info("request %s: enterprise %lld registered with code %s "
-		    "failing its check, by override of %s", r->id,
-		    (long long)id, in.uscc, r->user.username);
-	reply_resource(r, 201, o, "enterprise", "/api/v1/enterprises");
-	json_decref(facts);
-	return;
-dberr:
-	json_decref(o);
-	json_decref(facts);
-	reply_db_error(r);
+	if (id == 0) {
+		admit_reply(r, &a);
+		return;
+	}
+	reply_resource(r, 201, enterprise_json(r, id), "enterprise",
+	    "/api/v1/enterprises");
 }
 
 /* ------------------------------------------------------------------ */

@@ -487,10 +487,12 @@ profile_given(const json_t *body)
  * Check what the validation rows could not in `p` (filled from `body`):
  * the area types, the accident history, the licences (into p->lic), and
  * Part 1's licence fields against the licence list.  Returns 0, or -1
- * after replying 400 (a wrong JSON type) or 422 naming every field.
+ * with every field's problem appended to `*errors` (and *badtype set
+ * for a wrong JSON type).
  */
 int
-profile_check(struct req *r, const json_t *body, struct profile_in *p)
+profile_errors(const json_t *body, struct profile_in *p, json_t **errors,
+    int *badtype)
 {
 	struct found	 f = { NULL, 0 };
 
@@ -504,12 +506,31 @@ profile_check(struct req *r, const json_t *body, struct profile_in *p)
 	f.errors = problem_parent(f.errors, "licences", "有证照填写有误，见各项");
 	f.errors = problem_parent(f.errors, "accident_history",
 	    "有事故记录填写有误，见各项");
-	if (f.badtype)
+	*badtype |= f.badtype;
+	if (*errors == NULL)
+		*errors = f.errors;
+	else {
+		json_array_extend(*errors, f.errors);
+		json_decref(f.errors);
+	}
+	return -1;
+}
+
+/* profile_errors(), replying 400 or 422 when it finds any: 0 or -1. */
+int
+profile_check(struct req *r, const json_t *body, struct profile_in *p)
+{
+	json_t	*errors = NULL;
+	int	 badtype = 0;
+
+	if (profile_errors(body, p, &errors, &badtype) == 0)
+		return 0;
+	if (badtype)
 		reply_problem(r, 400, "wrong-type", "a field has the wrong "
-		    "JSON type", f.errors);
+		    "JSON type", errors);
 	else
 		reply_problem(r, 422, NULL, "some fields are missing or "
-		    "invalid", f.errors);
+		    "invalid", errors);
 	return -1;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "../../workflow/workflow.h"
 #include "../ledger/ledger.h"
@@ -101,6 +102,25 @@ const char *region_usable(struct req *, const char *, int);
 int	 assignees_check(struct req *, const json_t *, const char *,
 	    const char *);
 
+/*
+ * Why a record was refused (admit.c): every failure, and the status a
+ * request for that one record gets -- the most telling of them: 403
+ * (not yours to do) over 409 (a duplicate) over 422, and 400 (a value
+ * of the wrong JSON type) over all.  An import gathers them row by row.
+ */
+struct admit {
+	json_t		*errors;	/* [{field, message}], or NULL */
+	int		 status;	/* 0 while nothing was refused */
+	char		 detail[200];	/* for the problem's detail, or "" */
+};
+
+void	 admit_refuse(struct admit *, int, const char *, const char *);
+void	 admit_reply(struct req *, struct admit *);
+int64_t	 activity_admit(struct req *, const json_t *, int64_t, int,
+	    struct admit *);
+int64_t	 enterprise_admit(struct req *, const json_t *, int64_t, int,
+	    struct admit *);
+
 /* changes.c: a resource's change as an event of its stream. */
 int	 change_record(struct req *, enum ledger_entity, int64_t, const char *,
 	    const char *, json_t *);
@@ -162,6 +182,7 @@ const char *profile_check_phone(const char *);
 	    offsetof(type, m.licences) }
 
 int	 profile_given(const json_t *);
+int	 profile_errors(const json_t *, struct profile_in *, json_t **, int *);
 int	 profile_check(struct req *, const json_t *, struct profile_in *);
 int	 profile_store(struct req *, int64_t, const json_t *,
 	    const struct profile_in *);
@@ -182,6 +203,23 @@ int	 problem_types_take(struct req *, const json_t *,
 
 /* ------------------------------------------------------------------ */
 /* Handlers, by route (../routes.c)                                   */
+/* ------------------------------------------------------------------ */
+
+/* imports.c, feed.c */
+void	 import_create(struct req *);
+void	 import_check(struct req *);
+void	 import_template(struct req *);
+void	 import_list(struct req *);
+void	 import_get(struct req *);
+void	 feed_get(struct req *);
+void	 report_credit_publications(struct req *);
+
+/* ../openapi.c: the API's description, from the endpoint table. */
+int	 openapi_check(void);
+json_t	*openapi_document(void);
+void	 openapi_get(struct req *);
+
+/* ------------------------------------------------------------------ */
 /* ------------------------------------------------------------------ */
 
 /* operations.c */
@@ -246,7 +284,8 @@ void	 activity_get(struct req *);
 void	 activity_list(struct req *);
 void	 report_campaign(struct req *);
 
-/* audit.c */
+/* audit.c, feed.c */
+json_t	*event_item(const PGresult *, int);
 void	 audit_events(struct req *);
 void	 audit_verify(struct req *);
 void	 audit_checkpoint_latest(struct req *);

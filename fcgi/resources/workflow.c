@@ -90,14 +90,17 @@ role_ids_json(unsigned roles)
 
 /*
  * An event (new reference): {id, label, from: [state ids], to: state id
- * or "(same)", roles, requires: [field names], approval, fields:
- * [{name, type, label, ...}], deadlines: [{phase, op, kind}]}.
+ * or "(same)", roles, requires: [field names], optional: [field names],
+ * approval, fields: [{name, type, label, ...}] (the required ones),
+ * optional_fields: [the same, with "required": false], deadlines:
+ * [{phase, op, kind}]}.
  */
 json_t *
 event_json(enum wf_event e)
 {
 	const struct wf_event_def	*d = &wf_events[e];
-	json_t				*from, *req, *fields, *dl;
+	json_t				*from, *req, *opt, *fields, *dl;
+	json_t				*f, *ofields;
 	size_t				 i;
 
 	from = json_array();
@@ -107,10 +110,20 @@ event_json(enum wf_event e)
 			    json_string(wf_states[i].id));
 	req = json_array();
 	fields = json_array();
+	opt = json_array();
 	for (i = 0; i < d->nrequires; i++) {
 		json_array_append_new(req,
 		    json_string(wf_fields[d->requires[i]].name));
 		json_array_append_new(fields, field_json(d->requires[i]));
+	}
+	/* Declared, not required: their own list, "required": false. */
+	ofields = json_array();
+	for (i = 0; i < d->noptional; i++) {
+		json_array_append_new(opt,
+		    json_string(wf_fields[d->optional[i]].name));
+		if ((f = field_json(d->optional[i])) != NULL)
+			json_object_set_new(f, "required", json_false());
+		json_array_append_new(ofields, f);
 	}
 	dl = json_array();
 	for (i = 0; i < d->neffects; i++)
@@ -118,11 +131,13 @@ event_json(enum wf_event e)
 		    "phase", phase_ids[d->effects[i].phase],
 		    "op", op_ids[d->effects[i].op],
 		    "kind", wf_deadlines[d->effects[i].kind].id));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:b, s:o, s:o,"
+	    " s:o}",
 	    "id", d->id, "label", d->label, "from", from,
 	    "to", d->to == WF_STATE__MAX ? "(same)" : wf_states[d->to].id,
 	    "roles", role_ids_json(d->roles), "requires", req,
-	    "approval", d->approval, "fields", fields, "deadlines", dl);
+	    "optional", opt, "approval", d->approval, "fields", fields,
+	    "optional_fields", ofields, "deadlines", dl);
 }
 
 /* GET /api/v1/workflow */

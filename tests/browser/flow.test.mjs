@@ -398,6 +398,11 @@ step('officer.bj proposes credit publication; it awaits legal review', async () 
 	await form.getByLabel('案值（元）').fill('36800.5');
 	await form.getByLabel('公示日期').fill(day(0));
 	await form.getByLabel('列入严重违法失信名单').check();
+	// The 行政处罚信息摘要's own fields (API.md Part 2 "Data exchange").
+	await form.getByLabel('违法行为类型').fill('生产、销售不符合保障人体健康和人身、财产安全的国家标准、行业标准的产品');
+	await form.getByLabel('行政处罚内容').fill('罚款人民币五万元，没收违法所得人民币一千二百元');
+	await form.getByLabel('作出行政处罚决定的机关').fill('北京市东城区市场监督管理局');
+	await form.getByLabel('行政处罚决定日期').fill(day(0));
 	await form.getByRole('button', { name: '提请法制审核' }).click();
 	await expectText(form.locator('[data-field="fine_amount"] .field-error'), /金额格式不正确/);
 	await form.getByLabel('罚款金额（元）').fill('50000');
@@ -425,6 +430,14 @@ step('the case list shows the case, its state and the per-state counts', async (
 	await expectText(page.locator('#list-summary'), /已显示 1 件/);
 	await page.getByRole('link', { name: '清除筛选' }).click();
 	await expectText(page.locator('#list-summary'), /已显示 [1-9]/);
+	// The filtered list as a file: the link asks for it, the service answers.
+	const csv = page.getByRole('link', { name: '导出 CSV' });
+	assert.match(await csv.getAttribute('href'), /\/api\/v1\/cases\?.*format=csv/);
+	const got = await page.request.get(BASE + await csv.getAttribute('href'));
+	assert.equal(got.status(), 200);
+	assert.match(got.headers()['content-type'], /text\/csv/);
+	assert.match(await got.text(), /^\ufeff案件编号,/);
+	assert.match(await page.getByRole('link', { name: /导出 Excel/ }).getAttribute('href'), /format=xlsx/);
 	await accessible('the case list');
 	await page.screenshot({ path: path.join(SHOTS, 'case-list.png'), fullPage: true });
 });
@@ -595,6 +608,31 @@ step('officer.bj records a spot check batch by batch', async () => {
 	await expectText(page.locator('section:has(#act-list-h) tbody'), /网络销售，抽查2批次，不合格1批次/);
 	await page.goto(caseUrl);
 	await expectText(stateBadge(), /^办结$/);
+});
+
+step('officer.bj imports enterprises: a bad row is shown in a table and nothing is imported; the corrected file is', async () => {
+	await page.getByRole('link', { name: '批量导入' }).click();
+	await page.getByRole('heading', { name: '批量导入' }).waitFor();
+	assert.match(await page.getByRole('link', { name: 'Excel（XLSX）' }).getAttribute('href'), /\/imports\/template\?kind=enterprises&format=xlsx/);
+	const good = [freshUscc(), freshUscc()];
+	const rows = (codes) => '统一社会信用代码(uscc),企业名称(name),行政区划代码(region)\r\n' +
+	    codes.map((c, i) => `${c},浏览器导入企业${Date.now()}-${i},110101\r\n`).join('');
+	const bad = good[1].slice(0, 17) + (good[1][17] === '0' ? '1' : '0');
+	await page.setInputFiles('input[type=file]', { name: '企业.csv', mimeType: 'text/csv', buffer: Buffer.from(rows([good[0], bad])) });
+	// The refusal is the service's 422: the browser logs it as a failed load.
+	const refused = ['422', /\/api\/v1\/imports\?kind=enterprises$/];
+	expectedFailures.push(refused);
+	await page.getByRole('button', { name: '导入' }).click();
+	const errors = page.locator('table.import-errors');
+	await expectText(errors, /第 3 行[\s\S]*统一社会信用代码（uscc）[\s\S]*校验位/);
+	expectedFailures.splice(expectedFailures.indexOf(refused), 1);
+	await page.getByRole('button', { name: '下载错误报告（CSV）' }).waitFor();
+	await accessible('the import page with row errors');
+	await page.setInputFiles('input[type=file]', { name: '企业.csv', mimeType: 'text/csv', buffer: Buffer.from(rows(good)) });
+	await page.getByRole('button', { name: '导入' }).click();
+	await expectText(page.locator('#import-out'), /已导入 2 条/);
+	await expectText(page.locator('#import-history tbody'), /企业[\s\S]*2[\s\S]*CSV/);
+	await page.screenshot({ path: path.join(SHOTS, 'import.png'), fullPage: true });
 });
 
 step('auditor.bj verifies the case\'s chain', async () => {

@@ -452,6 +452,23 @@ test_workflow_is_the_library(void **state)
 			assert_string_equal(json_string_value(json_object_get(
 			    fo, "label")), f->label);
 		}
+		/* Declared but not required (publish_credit's summary). */
+		assert_int_equal(json_array_size(json_object_get(e,
+		    "optional")), d->noptional);
+		assert_int_equal(json_array_size(json_object_get(e,
+		    "optional_fields")), d->noptional);
+		for (j = 0; j < d->noptional; j++) {
+			const struct wf_field_def *f = &wf_fields[d->optional[j]];
+			json_t *fo = json_array_get(json_object_get(e,
+			    "optional_fields"), j);
+
+			assert_string_equal(json_string_value(json_array_get(
+			    json_object_get(e, "optional"), j)), f->name);
+			assert_string_equal(json_string_value(json_object_get(
+			    fo, "label")), f->label);
+			assert_true(json_is_false(json_object_get(fo,
+			    "required")));
+		}
 	}
 	/* The extras: documents, deadline kinds, all fields, roles. */
 	assert_int_equal(json_array_size(json_object_get(r.json, "documents")),

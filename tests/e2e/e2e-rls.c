@@ -45,6 +45,7 @@ static const struct {
 	{ "case_assignees", "region" },
 	{ "supervisions", "region" },
 	{ "supervision_reports", "region" },
+	{ "imports", "region" },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
@@ -155,6 +156,23 @@ activity_in(struct client *c, const char *region)
 	return id;
 }
 
+/* An import of one enterprise in `region` by `c` (the importer's region). */
+static void
+import_in(struct client *c, const char *region)
+{
+	struct resp	 r;
+	char		 uscc[19], *csv;
+	const char	*h[] = { "Content-Type: text/csv", NULL };
+
+	uscc_unique_in(region, uscc);
+	csv = fmt("uscc,name,region\r\n%s,%s,%s\r\n", uscc,
+	    "行级安全导入企业", region);
+	http(c, "POST", "/api/v1/imports?kind=enterprises", csv, h, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	free(csv);
+}
+
 /*
  * A supervision of case `id` issued by the national coordinator `nat`,
  * and a report on it by `officer` (its target side): rows of both
@@ -218,6 +236,8 @@ setup(void **state)
 	supervised_with_report(nat, o, bj_case);
 	supervised_with_report(nat, sh, sh_case);
 	client_free(nat);
+	import_in(o, "110105");
+	import_in(sh, "310101");
 	client_free(o);
 	client_free(dc);
 	client_free(sh);

@@ -598,6 +598,45 @@ test_payload_checked_last(void **state)
 	assert_int_equal(v.nerrors, 2);
 }
 
+/*
+ * publish_credit's 行政处罚信息摘要 fields are declared, not required:
+ * left out (Part 1's clients) or null, the proposal stands; given, each
+ * is checked by its type and rule; another event may not carry them.
+ */
+static void
+test_optional_fields(void **state)
+{
+
+	fake_valid(&fk, "publish_credit", TODAY);
+	decide("publish_credit", "detected");
+	accepted();
+	fake_str(&fk, "violation_type", "生产、销售不合格产品");
+	fake_str(&fk, "penalty_content", "罚款人民币五万元");
+	fake_str(&fk, "deciding_agency", "北京市朝阳区市场监督管理局");
+	fake_str(&fk, "decision_date", "2022-06-14");
+	decide("publish_credit", "detected");
+	accepted();
+	fake_kind(&fk, "decision_date", WF_V_NULL);
+	decide("publish_credit", "detected");
+	accepted();
+	fake_str(&fk, "decision_date", "2022-06-16");	/* tomorrow */
+	decide("publish_credit", "detected");
+	refused("decision_date", NULL);
+	fake_str(&fk, "decision_date", "2022-06-14");
+	fake_str(&fk, "deciding_agency", "两行\n的机关");	/* one line */
+	decide("publish_credit", "detected");
+	refused("deciding_agency", NULL);
+	fake_del(&fk, "deciding_agency");
+	fake_kind(&fk, "penalty_content", WF_V_BOOL);
+	decide("publish_credit", "detected");
+	refused("penalty_content", NULL);
+	/* Declared by publish_credit only. */
+	fake_valid(&fk, "close", TODAY);
+	fake_str(&fk, "violation_type", "x");
+	decide("close", "interview");
+	refused("violation_type", NULL);
+}
+
 int
 main(void)
 {
@@ -618,6 +657,7 @@ main(void)
 		cmocka_unit_test(test_every_offending_field),
 		cmocka_unit_test(test_null_payload),
 		cmocka_unit_test(test_payload_checked_last),
+		cmocka_unit_test(test_optional_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

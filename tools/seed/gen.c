@@ -475,6 +475,40 @@ set_money(json_t *o, const char *k, long long yuan)
 }
 
 /*
+ * The 行政处罚信息摘要's own fields of a publish_credit payload `o`
+ * (which holds its amounts already): what the web form asks for, drawn
+ * from the case's id rather than the random stream, so that the rest of
+ * the demo data stays as it was before these fields existed.
+ */
+static void
+summary_fields(json_t *o, const char *pn, int today, int64_t case_id)
+{
+	static const char *const violations[] = {
+		"生产、销售不符合保障人体健康和人身、财产安全的国家标准、"
+		    "行业标准的产品",
+		"在产品中掺杂、掺假，以假充真，以次充好",
+		"未取得工业产品生产许可证擅自生产列入目录的产品",
+		"销售失效、变质的产品",
+		"伪造产品产地，伪造或者冒用他人厂名、厂址",
+	};
+	const char	*fine = json_string_value(json_object_get(o,
+			    "fine_amount"));
+	const char	*conf = json_string_value(json_object_get(o,
+			    "confiscation_amount"));
+
+	json_object_set_new(o, "violation_type", json_string(
+	    violations[case_id % (int64_t)(sizeof(violations) /
+	    sizeof(violations[0]))]));
+	json_object_set_new(o, "penalty_content", conf != NULL &&
+	    strcmp(conf, "0.00") != 0 ? json_sprintf("罚款人民币%s元，没收违法"
+	    "所得人民币%s元", fine != NULL ? fine : "0.00", conf) :
+	    json_sprintf("罚款人民币%s元", fine != NULL ? fine : "0.00"));
+	json_object_set_new(o, "deciding_agency", json_sprintf(
+	    "%s市市场监督管理局", pn));
+	set_date(o, "decision_date", today - 3);
+}
+
+/*
  * A payload for `ev` on a case of `province`, as an officer would fill
  * the form on day `today`: every field the event requires, each valid by
  * the workflow's own rules (wf_decide() checks it all the same).
@@ -601,10 +635,16 @@ payload_make(struct rng *r, const struct world *w, int province,
 			json_object_set_new(o, f, json_pack("[I]",
 			    (json_int_t)w->officer[province].id));
 			break;
+		case WF_FLD_VIOLATION_TYPE:
+		case WF_FLD_PENALTY_CONTENT:
+		case WF_FLD_DECIDING_AGENCY:
+		case WF_FLD_DECISION_DATE:
 		case WF_FLD__MAX:
 			break;
 		}
 	}
+	if (ev == WF_EV_PUBLISH_CREDIT)
+		summary_fields(o, pn, today, case_id);
 	(void)w;
 	return o;
 }

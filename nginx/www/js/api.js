@@ -116,6 +116,44 @@ export async function call(method, path, opts = {}) {
 	return r;
 }
 
+/*
+ * POST a file as the raw body (an import: CSV or XLSX) with its own
+ * Content-Type; `key` an Idempotency-Key the same file reuses.  With
+ * `blob`, a 2xx answer is read as a Blob (a CSV report), else as JSON.
+ * Resolves to {status, data}; rejects with ApiError.
+ */
+export async function upload(path, file, { key, blob = false } = {}) {
+	const type = file.type || (/\.xlsx$/i.test(file.name || '') ?
+	    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv');
+	const headers = { 'Content-Type': type, Accept: blob ? 'text/csv' : 'application/json' };
+	if (key)
+		headers['Idempotency-Key'] = key;
+	let res;
+	try {
+		res = await fetch(`${BASE}${path}`, {
+			method: 'POST', headers, credentials: 'same-origin', cache: 'no-store', body: file,
+		});
+	} catch {
+		throw new ApiError(0, null);
+	}
+	if (res.ok && blob)
+		return { status: res.status, data: await res.blob() };
+	let data = null;
+	if (/json/.test(res.headers.get('Content-Type') || '')) {
+		try {
+			data = await res.json();
+		} catch {
+			data = null;
+		}
+	}
+	if (!res.ok) {
+		if (res.status === 401)
+			unauthorized();
+		throw new ApiError(res.status, data);
+	}
+	return { status: res.status, data };
+}
+
 export const get = (path, params, opts) => call('GET', path + qs(params), opts);
 export const post = (path, body, opts = {}) => call('POST', path, { ...opts, body });
 export const del = (path, opts) => call('DELETE', path, opts);

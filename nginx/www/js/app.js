@@ -19,6 +19,7 @@ import { notificationsPage } from './pages/notifications.js';
 import { supervisionsPage, supervisionPage } from './pages/supervisions.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { bellStart, bellStop, bellRefresh } from './bell.js';
+import { importsPage } from './pages/imports.js';
 
 const ALL = ['officer', 'legal', 'auditor', 'admin', 'coordinator'];
 
@@ -39,6 +40,7 @@ const ROUTES = [
 	[/^\/supervisions$/, supervisionsPage, ALL],
 	[/^\/supervisions\/(\d+)$/, supervisionPage, ALL],
 	[/^\/dashboard$/, dashboardPage, ALL],
+	[/^\/imports$/, importsPage, ['officer', 'admin']],
 ];
 
 const NAV = [
@@ -51,6 +53,7 @@ const NAV = [
 	['#/supervisions', '挂牌督办', ['officer', 'coordinator']],
 	['#/reports', '统计报表', ALL],
 	['#/audit', '审计', ['auditor', 'admin']],
+	['#/imports', '批量导入', ['officer', 'admin']],
 ];
 
 let user = null;

@@ -162,10 +162,20 @@ const FIELD_WHEN = {
 };
 
 /*
- * The fields an event requires, as [{name, type, label, when}], whether
- * the API gave `fields` objects, `requires` objects or `requires` names.
+ * The fields an event's form asks for, as [{name, type, label, when}],
+ * whether the API gave `fields` objects, `requires` objects or `requires`
+ * names -- and then the fields it declares without requiring them
+ * (`optional_fields`: publish_credit's 行政处罚信息摘要).  The form asks
+ * for those too: every proposal made here carries the whole summary;
+ * the API leaves them optional so that older clients keep working.
  */
 export function eventFields(ev) {
+	const optional = Array.isArray(ev.optional_fields) ?
+	    ev.optional_fields.filter((f) => f && typeof f === 'object') : [];
+	return [...requiredFields(ev), ...optional];
+}
+
+function requiredFields(ev) {
 	if (Array.isArray(ev.fields) && ev.fields.every((f) => f && typeof f === 'object'))
 		return ev.fields;
 	return (ev.requires || []).map((r) => {

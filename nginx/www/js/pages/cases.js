@@ -2,7 +2,7 @@
 // can be bookmarked and reloaded) and the count of cases per state.  An
 // officer sees the cases they answer for first (assignee=me).
 
-import { get, ApiError } from '../api.js';
+import { get, url, ApiError } from '../api.js';
 import { h, tableWrap, replace, field, input, select, focusHeading } from '../dom.js';
 import { workflow, categories, campaigns, regionsUnder, eventLabel, label } from '../ref.js';
 import { dateTime, date, today } from '../fmt.js';
@@ -140,11 +140,16 @@ export async function casesPage(ctx) {
 
 	// An officer's own cases first, when the list is not filtered.
 	const mineSlot = h('div.mine-list');
+	// The whole filtered list as a file (API.md Part 2 "Data exchange").
+	const exports = h('p.downloads', { 'aria-label': '导出筛选结果' },
+	    h('a.button', { href: url('/cases', { ...f, format: 'csv' }), download: '案件列表.csv' }, '导出 CSV'),
+	    ' ',
+	    h('a.button', { href: url('/cases', { ...f, format: 'xlsx' }), download: '案件列表.xlsx' }, '导出 Excel（XLSX）'));
 	replace(ctx.main,
 	    h('div.page-head',
 		h('h1', '案件列表'),
 		ctx.user.roles.includes('officer') ? h('a.button.primary', { href: '#/cases/new' }, '登记案件') : null),
-	    mineSlot, form, countsNav, summary,
+	    mineSlot, form, exports, countsNav, summary,
 	    tableWrap('案件列表', table), h('div.actions', more));
 	focusHeading(ctx.main);
 
