@@ -56,7 +56,7 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	[WF_FLD_TEXT] = TEXT("text", "备注"),
 	/* User ids; the server checks each is an officer covering the case. */
 	[WF_FLD_ASSIGNEES] = { "assignees", WF_F_IDS, "承办人",
-	    WF_WHEN_ANY, NULL, 0 },
+	    WF_WHEN_ANY, NULL, 0, 0 },
 };
 
 /*
