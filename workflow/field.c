@@ -56,7 +56,7 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	[WF_FLD_TEXT] = TEXT("text", "备注"),
 	/* User ids; the server checks each is an officer covering the case. */
 	[WF_FLD_ASSIGNEES] = { "assignees", WF_F_IDS, "承办人",
-	    WF_WHEN_ANY, NULL, 0 },
+	    WF_WHEN_ANY, NULL, 0, 0 },
 	[WF_FLD_VIOLATION_TYPE] = LINE("violation_type", "违法行为类型"),
 	[WF_FLD_PENALTY_CONTENT] = TEXT("penalty_content", "行政处罚内容"),
 	[WF_FLD_DECIDING_AGENCY] =
