@@ -13,8 +13,9 @@
  * what was signed, and gets no proof.
  *
  * The answer carries what an offline check needs (paicha-admin
- * proof-check): the event's record and prev_hash (its hash recomputed
- * from them), its position and the tree's size, the path, and the
+ * proof-check): the event's stream and record and prev_hash (its hash
+ * recomputed from them with the stream's tag: an event of any stream,
+ * a case's from case_events, the others' from ledger_events), its position and the tree's size, the path, and the
  * checkpoint -- size, root, time, Ed25519 signature over the message
  * those three make, the public key.
  */
