@@ -13,11 +13,12 @@
  * what was signed, and gets no proof.
  *
  * The answer carries what an offline check needs (paicha-admin
- * proof-check): the event's stream and record and prev_hash (its hash
- * recomputed from them with the stream's tag: an event of any stream,
- * a case's from case_events, the others' from ledger_events), its position and the tree's size, the path, and the
- * checkpoint -- size, root, time, Ed25519 signature over the message
- * those three make, the public key.
+ * proof-check): the event's stream, record and prev_hash (its hash
+ * recomputed from them with the stream's tag -- an event of any stream,
+ * a case's from case_events, the others' from ledger_events), its
+ * position and the tree's size, the path, and the checkpoint -- size,
+ * root, time, Ed25519 signature over the message those three make, the
+ * public key.
  */
 #include <stdio.h>
 #include <stdlib.h>
