@@ -69,3 +69,15 @@ BEGIN
 	RETURN 'national database prepared';
 END
 $$;
+
+-- A national database migrated now has the triggers fire for its apply
+-- workers at once, not only from its next start's national_prepare():
+-- an event applied in between would have no leaf.
+DO $$
+BEGIN
+	IF EXISTS (SELECT FROM installation WHERE kind = 'national') THEN
+		ALTER TABLE ledger_events ENABLE ALWAYS TRIGGER ledger_events_no_update;
+		ALTER TABLE ledger_events ENABLE ALWAYS TRIGGER ledger_events_log;
+	END IF;
+END
+$$;
