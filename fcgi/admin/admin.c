@@ -23,9 +23,10 @@
  * message its size, root and time make (sql/0008_audit.sql), and that
  * the event is leaf `leaf_index` of that signed tree (RFC 9162 2.1.3.2).
  * The event is the record in FILE (its canonical JSON, byte for byte:
- * its hash is recomputed with the proof's prev_hash, ../ledger/record.c)
- * or the event hash HEX.  Exits 0 when both hold, 1 when not (saying
- * why), 2 on a usage error.
+ * its hash is recomputed with the proof's prev_hash and the tag of the
+ * stream the proof's "entity" names, ../ledger/record.c) or the event
+ * hash HEX: an event of any stream, a case's or another entity's.
+ * Exits 0 when both hold, 1 when not (saying why), 2 on a usage error.
  *
  *	paicha-admin sched-run [--batch N]
  *
@@ -367,8 +368,8 @@ cmd_proof_check(int argc, char *argv[])
 	unsigned char	 prev[CHAIN_LEN];
 	unsigned char	 path[2 * MERKLE_LEVELS][MERKLE_HASH];
 	const char	*prooffile = NULL, *recfile = NULL, *leafhex = NULL;
-	const char	*keyfile = NULL, *name, *at, *roothex;
-	char		*record = NULL, msg[256];
+	const char	*keyfile = NULL, *name, *at, *roothex, *ent;
+	char		*record = NULL, msg[256], idkey[32];
 	json_t		*proof = NULL, *cp, *a, *rec = NULL;
 	json_error_t	 err;
 	json_int_t	 idx, size;
@@ -429,19 +430,27 @@ cmd_proof_check(int argc, char *argv[])
 			rc = not_ok("the proof names no stream of the ledger");
 			goto out;
 		}
-		/* A record names its entity by the stream's name, and seq. */
-		if (rec == NULL || json_integer_value(json_object_get(rec,
-		    name)) != json_integer_value(json_object_get(proof,
+		/*
+		 * A record names its entity's id by the member its stream's
+		 * format gives it ("case", "entity_id": ../ledger/record.c),
+		 * its stream when it has an "entity", and its seq.
+		 */
+		ent = json_string_value(json_object_get(rec, "entity"));
+		if (rec == NULL || record_id_key((enum ledger_entity)e, idkey,
+		    sizeof(idkey)) == -1 || json_integer_value(json_object_get(
+		    rec, idkey)) != json_integer_value(json_object_get(proof,
 		    "entity_id")) || json_integer_value(json_object_get(rec,
 		    "seq")) != json_integer_value(json_object_get(proof,
-		    "seq")) || unhex(json_string_value(json_object_get(proof,
+		    "seq")) || (json_object_get(rec, "entity") != NULL &&
+		    (ent == NULL || strcmp(ent, name) != 0)) ||
+		    unhex(json_string_value(json_object_get(proof,
 		    "prev_hash")), prev, CHAIN_LEN) == -1) {
 			rc = not_ok("the record is not the event the proof is "
 			    "for");
 			goto out;
 		}
 		if (chain_hash((enum ledger_entity)e, json_integer_value(
-		    json_object_get(rec, name)), (int32_t)json_integer_value(
+		    json_object_get(rec, idkey)), (int32_t)json_integer_value(
 		    json_object_get(rec, "seq")), prev, record, len,
 		    event) == -1) {
 			fprintf(stderr, "paicha-admin: could not hash\n");

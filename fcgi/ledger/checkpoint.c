@@ -9,8 +9,9 @@
  *	   every instance of the service; the others skip the round;
  *	3. the latest checkpoint's frontier, which must give its root (else
  *	   nothing is extended: never a checkpoint inconsistent with it);
- *	4. the unplaced leaves in (case_id, seq) order, appended to the
- *	   frontier; the new root, the message naming the tree, signed;
+ *	4. the unplaced leaves -- every stream's, a case's and the others'
+ *	   -- in (entity, id, seq) order, appended to the frontier; the
+ *	   new root, the message naming the tree, signed;
  *	5. checkpoint_add places the leaves and inserts the checkpoint,
  *	   refusing anything but an extension of the latest one;
  *	6. log_tiles_add writes the tiles of 256 leaves they fall in
@@ -345,23 +346,24 @@ checkpoint_round(struct req *r)
 	static struct stmt lock = STMT(
 	    "SELECT pg_try_advisory_xact_lock(checkpoint_lock_key()) AS got", 0);
 	static struct stmt unplaced = STMT(
-	    "SELECT case_id, seq, encode(leaf, 'hex') AS leaf"
+	    "SELECT entity, case_id, seq, encode(leaf, 'hex') AS leaf"
 	    " FROM log_unplaced($1)", 1);
 	static struct stmt add = STMT(
 	    "SELECT checkpoint_add($1, $2, decode($3, 'hex'),"
 	    " ARRAY(SELECT decode(x, 'hex') FROM unnest(string_to_array($4, ','))"
 	    "   WITH ORDINALITY AS u(x, i) ORDER BY i),"
-	    " decode($5, 'hex'), $6, $7, $8::timestamptz, $9::bigint[],"
-	    " $10::integer[])", 10);
+	    " decode($5, 'hex'), $6, $7, $8::timestamptz, $9::text[],"
+	    " $10::bigint[], $11::integer[])", 11);
 	struct merkle_frontier	 f, tail;
 	struct round_tiles	*tiles = NULL;
-	struct strbuf		 cases = { 0 }, seqs = { 0 }, front = { 0 };
+	struct strbuf		 ents = { 0 }, ids = { 0 }, seqs = { 0 };
+	struct strbuf		 front = { 0 };
 	unsigned char		 leaf[MERKLE_HASH], lh[MERKLE_HASH];
 	unsigned char		 root[MERKLE_HASH], sig[SIG_LEN];
 	char			 hex[2 * MERKLE_HASH + 3], roothex[2 * MERKLE_HASH + 1];
 	char			 sighex[2 * SIG_LEN + 1], at[32], msg[256];
 	char			 prev[24], size[24], lim[16];
-	const char		*p[10];
+	const char		*p[11], *e;
 	PGresult		*res = NULL;
 	uint64_t		 old;
 	long			 placed = -1, caught;
@@ -397,7 +399,8 @@ checkpoint_round(struct req *r)
 		goto out;
 	}
 	tiles->first = old / MERKLE_TILE;
-	text_add(&cases, "{", 1);
+	text_add(&ents, "{", 1);
+	text_add(&ids, "{", 1);
 	text_add(&seqs, "{", 1);
 	for (i = 0; i < n; i++) {
 		snprintf(hex, sizeof(hex), "\\x%s", db_get(res, i, "leaf"));
@@ -414,15 +417,27 @@ checkpoint_round(struct req *r)
 		}
 		tiles->n += (size_t)rc;
 		if (i > 0) {
-			text_add(&cases, ",", 1);
+			text_add(&ents, ",", 1);
+			text_add(&ids, ",", 1);
 			text_add(&seqs, ",", 1);
 		}
-		text_add(&cases, db_get(res, i, "case_id"),
+		/* A stream's name, quoted: lower-case letters only. */
+		e = db_get(res, i, "entity");
+		if (*e == '\0' || strspn(e, "abcdefghijklmnopqrstuvwxyz_") !=
+		    strlen(e)) {
+			log_error("checkpoint: a leaf of no stream's name");
+			goto out;
+		}
+		text_add(&ents, "\"", 1);
+		text_add(&ents, e, strlen(e));
+		text_add(&ents, "\"", 1);
+		text_add(&ids, db_get(res, i, "case_id"),
 		    strlen(db_get(res, i, "case_id")));
 		text_add(&seqs, db_get(res, i, "seq"),
 		    strlen(db_get(res, i, "seq")));
 	}
-	text_add(&cases, "}", 1);
+	text_add(&ents, "}", 1);
+	text_add(&ids, "}", 1);
 	text_add(&seqs, "}", 1);
 	PQclear(res);
 	res = NULL;
@@ -455,8 +470,9 @@ checkpoint_round(struct req *r)
 	p[5] = public_pem;
 	p[6] = msg;
 	p[7] = at;
-	p[8] = cases.p;
-	p[9] = seqs.p;
+	p[8] = ents.p;
+	p[9] = ids.p;
+	p[10] = seqs.p;
 	if (db_exec_ok(r, &add, p) == -1 ||
 	    tiles_write(r, old, f.size, tiles) == -1 || db_commit(r) == -1)
 		goto out;
@@ -469,7 +485,8 @@ out:
 	PQclear(res);
 	db_rollback(r);
 	free(tiles);
-	free(cases.p);
+	free(ents.p);
+	free(ids.p);
 	free(seqs.p);
 	free(front.p);
 	return placed;

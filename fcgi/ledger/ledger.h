@@ -121,6 +121,7 @@ int	 chain_hash(enum ledger_entity, int64_t, int32_t, const unsigned char *,
 char	*chain_canonical(const json_t *);
 long	 record_skeleton(char *, size_t, enum ledger_entity,
 	    const struct record_head *, size_t *);
+int	 record_id_key(enum ledger_entity, char *, size_t);
 
 /* ------------------------------------------------------------------ */
 /* Appending (append.c)                                               */

@@ -13,10 +13,12 @@
  * what was signed, and gets no proof.
  *
  * The answer carries what an offline check needs (paicha-admin
- * proof-check): the event's record and prev_hash (its hash recomputed
- * from them), its position and the tree's size, the path, and the
- * checkpoint -- size, root, time, Ed25519 signature over the message
- * those three make, the public key.
+ * proof-check): the event's stream, record and prev_hash (its hash
+ * recomputed from them with the stream's tag -- an event of any stream,
+ * a case's from case_events, the others' from ledger_events), its
+ * position and the tree's size, the path, and the checkpoint -- size,
+ * root, time, Ed25519 signature over the message those three make, the
+ * public key.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,12 +103,20 @@ json_t *
 ledger_proof(struct req *r, enum ledger_entity entity, int64_t id,
     int32_t seq, int *found)
 {
-	static struct stmt event = STMT(
+	static struct stmt case_event = STMT(
 	    "SELECT e.record, encode(e.prev_hash, 'hex') AS prev_hash,"
 	    " encode(e.hash, 'hex') AS hash, l.idx"
 	    " FROM case_events e LEFT JOIN log_leaves l"
-	    " ON l.case_id = e.case_id AND l.seq = e.seq"
+	    " ON l.entity = 'case' AND l.case_id = e.case_id AND l.seq = e.seq"
 	    " WHERE e.case_id = $1 AND e.seq = $2", 2);
+	/* Every other stream's ($3: its name). */
+	static struct stmt stream_event = STMT(
+	    "SELECT e.record, encode(e.prev_hash, 'hex') AS prev_hash,"
+	    " encode(e.hash, 'hex') AS hash, l.idx"
+	    " FROM ledger_events e LEFT JOIN log_leaves l"
+	    " ON l.entity = e.entity AND l.case_id = e.entity_id"
+	    " AND l.seq = e.seq"
+	    " WHERE e.entity = $3 AND e.entity_id = $1 AND e.seq = $2", 3);
 	static struct stmt latest = STMT(
 	    "SELECT size, encode(root, 'hex') AS root,"
 	    " translate(encode(signature, 'base64'), E'\\n', '') AS signature,"
@@ -121,14 +131,14 @@ ledger_proof(struct req *r, enum ledger_entity entity, int64_t id,
 	unsigned char	 got[MERKLE_HASH], *roots = NULL;
 	PGresult	*ev = NULL, *cp = NULL, *tr = NULL;
 	char		 a[24], b[24], hex[2 * MERKLE_HASH + 3];
-	const char	*p[2], *leaves;
+	const char	*p[3], *leaves;
 	long long	 idx, size, t;
 	size_t		 w, i, n, ntiles;
 	json_t		*o = NULL;
 	int		 rc;
 
 	*found = -1;
-	if (entity != LEDGER_CASE) {
+	if (entity >= LEDGER__MAX) {
 		*found = 0;
 		return NULL;
 	}
@@ -136,7 +146,9 @@ ledger_proof(struct req *r, enum ledger_entity entity, int64_t id,
 	snprintf(b, sizeof(b), "%d", (int)seq);
 	p[0] = a;
 	p[1] = b;
-	if ((ev = db_exec(r, &event, p)) == NULL ||
+	p[2] = ledger_streams[entity].name;
+	if ((ev = db_exec(r, entity == LEDGER_CASE ? &case_event :
+	    &stream_event, p)) == NULL ||
 	    (cp = db_exec(r, &latest, NULL)) == NULL)
 		goto out;
 	if (PQntuples(ev) == 0) {
@@ -145,7 +157,8 @@ ledger_proof(struct req *r, enum ledger_entity entity, int64_t id,
 	}
 	snprintf(hex, sizeof(hex), "\\x%s", db_get(ev, 0, "hash"));
 	if (bytea_parse(hex, hash, MERKLE_HASH) == -1) {
-		req_fail(r, "proof: case %s event %s: unreadable hash", a, b);
+		req_fail(r, "proof: %s %s event %s: unreadable hash",
+		    ledger_streams[entity].name, a, b);
 		goto out;
 	}
 	if (PQntuples(cp) == 0 || db_isnull(ev, 0, "idx") ||
@@ -220,8 +233,9 @@ ledger_proof(struct req *r, enum ledger_entity entity, int64_t id,
 		*found = 1;
 out:
 	if (*found == 3)
-		log_warn("request %s: case %lld event %d: not what the signed "
-		    "log holds; no proof", r->id, (long long)id, (int)seq);
+		log_warn("request %s: %s %lld event %d: not what the signed "
+		    "log holds; no proof", r->id, ledger_streams[entity].name,
+		    (long long)id, (int)seq);
 	free(roots);
 	PQclear(ev);
 	PQclear(cp);

@@ -244,6 +244,32 @@ record_skeleton(char *buf, size_t size, enum ledger_entity entity,
 	return rc == 0 ? (long)o.len : -1;
 }
 
+/*
+ * The member of an `entity` record that holds the entity's id ("case"
+ * for a case's, "entity_id" for the others'), without its quotes, into
+ * `buf` (`size` bytes).  Returns 0, or -1 when it does not fit.
+ */
+int
+record_id_key(enum ledger_entity entity, char *buf, size_t size)
+{
+	const struct member	*m = records[entity].members;
+	size_t			 i, n;
+
+	for (i = 0; i < records[entity].n; i++) {
+		if (m[i].off != offsetof(struct record_head, id) ||
+		    m[i].kind != MK_INT64)
+			continue;
+		/* "\"key\":" */
+		n = strlen(m[i].key) - 3;
+		if (n + 1 > size)
+			return -1;
+		memcpy(buf, m[i].key + 1, n);
+		buf[n] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
 /* The canonical text of a JSON value (malloc'd), or NULL. */
 char *
 chain_canonical(const json_t *v)

@@ -20,6 +20,21 @@
  * And each case's history is replayed through the workflow (the
  * struct ledger_replay the caller gives: ../resources/case_replay.c) and
  * the case's row compared with what the history makes, fact by fact.
+ *
+ * Every other stream -- a user's, an enterprise's, a category's ...
+ * (ledger_events, sql/0031) -- is walked the same way after the cases,
+ * in a region's and the whole database's verify: its chain recomputed
+ * with its own tag, its columns against its record, its leaves summed
+ * against its events and checked against the signed tree by position.
+ * A stream has no row to compare (its entity's row is not a replay).
+ * Its events carry the entity's region at the time, so a region may see
+ * a stream only in part (a user moved in): where the walk skips seqs,
+ * ledger_gaps() (sql/0033) says whether the events between lie outside
+ * the region and gives the hash the next one must chain onto.
+ *
+ * Bad positions are ordered (entity, id, seq): a case's before any other
+ * stream's (Part 1's answer stays what it was), the others by name, as
+ * the walk goes.
  */
 #include <arpa/inet.h>
 
@@ -68,9 +83,11 @@
  * in order, so the first disagreement met is the first bad (case, seq).
  *
  * The log's leaves are compared with the events as sets: each side sums
- * SHA-256(case || seq || hash) over its members (mod 2^256); the walk
- * sums the events, the leaves are summed where they are read anyway (the
- * whole log, in position order, for the Merkle check).  Equal sums and
+ * SHA-256(entity || id || seq || hash) over its members (mod 2^256), a
+ * case's events and leaves in one pair of sums, the other streams' in
+ * another; the walks sum the events, the leaves are summed where they
+ * are read anyway (the whole log, in position order, for the Merkle
+ * check).  Equal sums and
  * counts mean every leaf is its event's hash.  Only when something
  * disagrees -- or the walk stopped at a bad event -- do the statements
  * below look for the first event whose leaf is wrong, and for case rows
@@ -178,44 +195,47 @@ static struct stmt head_stmts[VS__MAX] = {
 
 /*
  * The scope's unplaced leaves, in no particular order ($4: case or
- * region); the placed ones come with the check against the signed tree
- * (placed_stmts) or, for everything, with the log check.
+ * region), each with its entity: a case's, or in a region's and the
+ * whole database's verify every stream's.  The placed ones come with
+ * the check against the signed tree (placed_stmts) or, for everything,
+ * with the log check.
  */
 #define UNPLACED \
-	"SELECT case_id, seq, leaf FROM log_leaves WHERE idx IS NULL" \
+	"SELECT case_id, seq, leaf, entity FROM log_leaves WHERE idx IS NULL" \
 	" AND $1::bigint IS NOT NULL AND $2::integer IS NOT NULL" \
 	" AND $3::integer IS NOT NULL"
 static struct stmt leaf_stmts[VS__MAX] = {
-	[VS_CASE] = STMT(UNPLACED " AND case_id = $4", 4),
+	[VS_CASE] = STMT(UNPLACED " AND entity = 'case' AND case_id = $4", 4),
 	[VS_REGION] = STMT(UNPLACED " AND" IN_REGION("case_region"), 4),
 	[VS_ALL] = STMT(UNPLACED, 3),
 };
 
 /*
  * The scope's placed leaves at positions $1 and on, in position order,
- * at most $2 ($3: case or region).  A one-case verify reads a few; a
- * region's walks the positions' index once, batch after batch.
+ * at most $2 ($3: case or region), each with its entity.  A one-case
+ * verify reads a few; a region's walks the positions' index once, batch
+ * after batch, every stream's leaves in it.
  */
 #define PLACED_FROM \
-	"SELECT idx, case_id, seq, leaf FROM log_leaves WHERE idx >= $1"
+	"SELECT idx, case_id, seq, leaf, entity FROM log_leaves WHERE idx >= $1"
 #define PLACED_ORDER	" ORDER BY idx LIMIT $2"
 static struct stmt placed_stmts[VS__MAX] = {
-	[VS_CASE] = STMT(PLACED_FROM " AND case_id = $3" PLACED_ORDER, 3),
+	[VS_CASE] = STMT(PLACED_FROM " AND entity = 'case' AND case_id = $3"
+	    PLACED_ORDER, 3),
 	[VS_REGION] = STMT(PLACED_FROM " AND" IN_REGION_TEXT("case_region",
 	    "3") PLACED_ORDER, 3),
 	[VS_ALL] = STMT(PLACED_FROM PLACED_ORDER, 2),
 };
 
-/* The scope's leaves below ($1, $2), in no particular order. */
+/* The scope's case leaves below ($1, $2), in no particular order. */
+#define CASE_LEAVES_BELOW \
+	"SELECT case_id, seq, leaf FROM log_leaves WHERE entity = 'case'" \
+	" AND (case_id, seq) < ($1, $2) AND $3::integer IS NOT NULL"
 static struct stmt leaf_below_stmts[VS__MAX] = {
-	[VS_CASE] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
-	    " WHERE (case_id, seq) < ($1, $2) AND $3::integer IS NOT NULL"
-	    " AND case_id = $4", 4),
-	[VS_REGION] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
-	    " WHERE (case_id, seq) < ($1, $2) AND $3::integer IS NOT NULL AND"
-	    IN_REGION("case_region"), 4),
-	[VS_ALL] = STMT("SELECT case_id, seq, leaf FROM log_leaves"
-	    " WHERE (case_id, seq) < ($1, $2) AND $3::integer IS NOT NULL", 3),
+	[VS_CASE] = STMT(CASE_LEAVES_BELOW " AND case_id = $4", 4),
+	[VS_REGION] = STMT(CASE_LEAVES_BELOW " AND" IN_REGION("case_region"),
+	    4),
+	[VS_ALL] = STMT(CASE_LEAVES_BELOW, 3),
 };
 
 /* $4: the case or region: how many case rows there are. */
@@ -250,24 +270,28 @@ static struct stmt lone_case_stmts[VS__MAX] = {
 	    NO_EVENTS " ORDER BY c.id LIMIT 1", 3),
 };
 
-/* The first leaf with no event, below ($1, $2); $4: case or region. */
+/* The first case leaf with no event, below ($1, $2); $4: case or region. */
 static struct stmt lone_leaf_stmts[VS__MAX] = {
 	[VS_CASE] = STMT("SELECT l.case_id, l.seq FROM log_leaves l"
-	    " WHERE (l.case_id, l.seq) < ($1, $2) AND $3::integer IS NOT NULL"
+	    " WHERE l.entity = 'case' AND (l.case_id, l.seq) < ($1, $2)"
+	    " AND $3::integer IS NOT NULL"
 	    " AND l.case_id = $4" NO_EVENT
 	    " ORDER BY l.case_id, l.seq LIMIT 1", 4),
 	[VS_REGION] = STMT("SELECT l.case_id, l.seq FROM log_leaves l"
-	    " WHERE (l.case_id, l.seq) < ($1, $2) AND $3::integer IS NOT NULL"
+	    " WHERE l.entity = 'case' AND (l.case_id, l.seq) < ($1, $2)"
+	    " AND $3::integer IS NOT NULL"
 	    " AND" IN_REGION_TEXT("l.case_region", "4") NO_EVENT
 	    " ORDER BY l.case_id, l.seq LIMIT 1", 4),
 	[VS_ALL] = STMT("SELECT l.case_id, l.seq FROM log_leaves l"
-	    " WHERE (l.case_id, l.seq) < ($1, $2) AND $3::integer IS NOT NULL"
+	    " WHERE l.entity = 'case' AND (l.case_id, l.seq) < ($1, $2)"
+	    " AND $3::integer IS NOT NULL"
 	    NO_EVENT " ORDER BY l.case_id, l.seq LIMIT 1", 3),
 };
 
 #define WRONG_LEAF \
 	"SELECT e.case_id, e.seq, l.leaf IS NULL AS missing FROM case_events e" \
-	" LEFT JOIN log_leaves l ON l.case_id = e.case_id AND l.seq = e.seq" \
+	" LEFT JOIN log_leaves l ON l.entity = 'case'" \
+	" AND l.case_id = e.case_id AND l.seq = e.seq" \
 	" WHERE (e.case_id, e.seq) < ($1, $2) AND $3::integer IS NOT NULL" \
 	" AND l.leaf IS DISTINCT FROM e.hash"
 
@@ -281,17 +305,116 @@ static struct stmt wrong_leaf_stmts[VS__MAX] = {
 	[VS_ALL] = STMT(WRONG_LEAF " ORDER BY e.case_id, e.seq LIMIT 1", 3),
 };
 
+/* ---- every other stream (ledger_events) -------------------------- */
+
+/* The stream walk's columns, by position. */
+enum scol {
+	SC_ENTITY, SC_ID, SC_SEQ, SC_AT, SC_ACTOR, SC_ROLE, SC_REGION,
+	SC_SCOPE_REGION, SC_EVENT, SC_REQUEST_ID, SC_RECORD, SC_PREV, SC_HASH,
+	SC__MAX
+};
+
+/*
+ * The scope's stream events after ($1, $2, $3) in (entity, entity_id,
+ * seq) order -- the primary key's --, at most $4; $5: the region.  A
+ * one-case verify walks no other stream.
+ */
+#define STREAM_FROM \
+	"SELECT e.entity, e.entity_id, e.seq, e.at, e.actor, e.role," \
+	" e.region, e.scope_region, e.event, e.request_id, e.record," \
+	" e.prev_hash, e.hash FROM ledger_events e" \
+	" WHERE (e.entity, e.entity_id, e.seq) > ($1, $2, $3)"
+#define STREAM_ORDER	" ORDER BY e.entity, e.entity_id, e.seq LIMIT $4"
+static struct stmt stream_stmts[VS__MAX] = {
+	[VS_REGION] = STMT(STREAM_FROM " AND" IN_REGION_TEXT("e.scope_region",
+	    "5") STREAM_ORDER, 5),
+	[VS_ALL] = STMT(STREAM_FROM STREAM_ORDER, 4),
+};
+
+/*
+ * The rest of a stream check, which runs only when the sums disagree or
+ * the walk stopped at a bad event: below ($1, $2, $3) -- everything
+ * when $1 is null --, in the region $4 or the whole scope.
+ */
+#define STREAMS_BELOW(t, id) \
+	" ($1::text IS NULL OR (" t ".entity, " t "." id ", " t ".seq)" \
+	" < ($1, $2::bigint, $3::integer))"
+
+/* The first stream event whose leaf is missing or not its hash. */
+#define STREAM_WRONG_LEAF \
+	"SELECT e.entity, e.entity_id, e.seq, l.leaf IS NULL AS missing" \
+	" FROM ledger_events e LEFT JOIN log_leaves l" \
+	" ON l.entity = e.entity AND l.case_id = e.entity_id" \
+	" AND l.seq = e.seq" \
+	" WHERE" STREAMS_BELOW("e", "entity_id") \
+	" AND l.leaf IS DISTINCT FROM e.hash"
+#define STREAM_FIRST	" ORDER BY e.entity, e.entity_id, e.seq LIMIT 1"
+static struct stmt stream_wrong_leaf_stmts[VS__MAX] = {
+	[VS_REGION] = STMT(STREAM_WRONG_LEAF " AND"
+	    IN_REGION_TEXT("e.scope_region", "4") STREAM_FIRST, 4),
+	[VS_ALL] = STMT(STREAM_WRONG_LEAF STREAM_FIRST, 3),
+};
+
+/* The first leaf of another stream than a case's with no event. */
+#define STREAM_LONE_LEAF \
+	"SELECT l.entity, l.case_id, l.seq FROM log_leaves l" \
+	" WHERE l.entity <> 'case' AND" STREAMS_BELOW("l", "case_id") \
+	" AND NOT EXISTS (SELECT 1 FROM ledger_events e" \
+	" WHERE e.entity = l.entity AND e.entity_id = l.case_id" \
+	" AND e.seq = l.seq)"
+#define LEAF_FIRST	" ORDER BY l.entity, l.case_id, l.seq LIMIT 1"
+static struct stmt stream_lone_leaf_stmts[VS__MAX] = {
+	[VS_REGION] = STMT(STREAM_LONE_LEAF " AND"
+	    IN_REGION_TEXT("l.case_region", "4") LEAF_FIRST, 4),
+	[VS_ALL] = STMT(STREAM_LONE_LEAF LEAF_FIRST, 3),
+};
+
 static int	 signature_ok(const PGresult *, int);
 
-/* A position in (case_id, seq) order. */
+/*
+ * A position: an event (entity, id, seq).  A case's come first, in
+ * (case_id, seq) order, then every other stream's, by the stream's name
+ * (as SQL orders ledger_events' primary key), id and seq.
+ * LEDGER__MAX: a stream this service does not know.
+ */
 struct pos {
+	enum ledger_entity e;
 	int64_t		 c;
 	int32_t		 s;
 };
 
+#define CASE_POS(id, seq)	((struct pos){ LEDGER_CASE, (id), (seq) })
+
+static const char *
+entity_name(enum ledger_entity e)
+{
+	return e < LEDGER__MAX ? ledger_streams[e].name : "?";
+}
+
+/* The stream named by the `n` bytes at `s`, or LEDGER__MAX. */
+static enum ledger_entity
+entity_of(const char *s, size_t n)
+{
+	int	 e;
+
+	for (e = 0; e < LEDGER__MAX; e++)
+		if (strlen(ledger_streams[e].name) == n &&
+		    memcmp(ledger_streams[e].name, s, n) == 0)
+			return (enum ledger_entity)e;
+	return LEDGER__MAX;
+}
+
 static int
 pos_cmp(struct pos a, struct pos b)
 {
+	int	 c;
+
+	if (a.e != b.e) {
+		if (a.e == LEDGER_CASE || b.e == LEDGER_CASE)
+			return a.e == LEDGER_CASE ? -1 : 1;
+		if ((c = strcmp(entity_name(a.e), entity_name(b.e))) != 0)
+			return c < 0 ? -1 : 1;
+	}
 	if (a.c != b.c)
 		return a.c < b.c ? -1 : 1;
 	return a.s < b.s ? -1 : a.s > b.s;
@@ -339,6 +462,19 @@ struct tree {
 	const char	*bad;		/* why it cannot be trusted, or NULL */
 };
 
+/*
+ * Where a stream's walk skipped seqs [from, at.s): events outside the
+ * region it walks, or missing; `prev` is what event at.s says of the
+ * one before it.  Resolved by ledger_gaps() after each batch.
+ */
+struct jump {
+	struct pos	 at;
+	int32_t		 from;
+	unsigned char	 prev[CHAIN_LEN];
+};
+
+#define JUMP_BATCH	128	/* jumps per statement of ledger_gaps() */
+
 /* The whole verification's state. */
 struct verify {
 	struct req		*r;
@@ -358,10 +494,20 @@ struct verify {
 	unsigned char		 head_hash[CHAIN_LEN];
 	struct text		 facts[CF__MAX];	/* its row's, in factbuf */
 	char			 factbuf[FACT_BUF];
-	/* What was met, and the outcome. */
+	/* The other stream being walked. */
+	struct pos		 scur;		/* s 0: none yet */
+	int32_t			 s_seq;		/* its last event so far */
+	unsigned char		 s_hash[CHAIN_LEN];
+	struct jump		*jumps;		/* pending, this batch's */
+	size_t			 njumps, jcap;
+	/* What was met, and the outcome: a case's events and leaves. */
 	long long		 checked, cases, leaves;
-	long long		 covered;	/* events the signed tree holds */
 	struct setsum		 events_sum, leaves_sum;
+	/* ... every other stream's. */
+	long long		 s_checked, s_leaves;
+	struct setsum		 s_events_sum, s_leaves_sum;
+	/* Events of every stream the signed tree was checked to hold. */
+	long long		 covered;
 	int			 bad;
 	struct pos		 bad_at;
 	const char		*reason;
@@ -371,22 +517,24 @@ struct verify {
 };
 
 /*
- * Add the member (case, seq, hash) to `sum`: SHA-256(int8 case || int4
- * seq || hash) as a number.  Returns 0, or -1 when hashing failed.
+ * Add the member (entity, id, seq, hash) at `at` to `sum`: SHA-256(int1
+ * entity || int8 id || int4 seq || hash) as a number.  Returns 0, or -1
+ * when hashing failed.
  */
 static int
-setsum_add(struct verify *v, struct setsum *sum, int64_t c, int32_t seq,
+setsum_add(struct verify *v, struct setsum *sum, struct pos at,
     const void *hash)
 {
-	unsigned char	 in[8 + 4 + CHAIN_LEN], h[32];
+	unsigned char	 in[1 + 8 + 4 + CHAIN_LEN], h[32];
 	uint64_t	 limb, carry = 0, t;
 	int		 i, j;
 
+	in[0] = (unsigned char)at.e;
 	for (i = 0; i < 8; i++)
-		in[i] = (unsigned char)((uint64_t)c >> (56 - 8 * i));
+		in[1 + i] = (unsigned char)((uint64_t)at.c >> (56 - 8 * i));
 	for (i = 0; i < 4; i++)
-		in[8 + i] = (unsigned char)((uint32_t)seq >> (24 - 8 * i));
-	memcpy(in + 12, hash, CHAIN_LEN);
+		in[9 + i] = (unsigned char)((uint32_t)at.s >> (24 - 8 * i));
+	memcpy(in + 13, hash, CHAIN_LEN);
 	if (EVP_DigestInit_ex2(v->h.ctx, v->h.md, NULL) != 1 ||
 	    EVP_DigestUpdate(v->h.ctx, in, sizeof(in)) != 1 ||
 	    EVP_DigestFinal_ex(v->h.ctx, h, NULL) != 1)
@@ -401,7 +549,7 @@ setsum_add(struct verify *v, struct setsum *sum, int64_t c, int32_t seq,
 }
 
 /*
- * Record a bad position, keeping the first in (case_id, seq) order; a
+ * Record a bad position, keeping the first in (entity, id, seq) order; a
  * row that disagrees with its history (`field`) stands after its case's
  * events (seq INT32_MAX), and is answered with seq null.
  */
@@ -469,21 +617,44 @@ one_object(const char *p, size_t n)
 }
 
 /*
- * Whether the event's columns say what its record says: the record
- * without its payload is rebuilt from the columns by the writer's own
- * record_skeleton() (record.c) and compared around the payload, byte
- * for byte -- no JSON parse per row.  When they agree, `h` holds the
- * members and *payload, *plen the payload's JSON inside the record.
+ * Whether `rec` (`len` bytes) is the record of an `entity` event whose
+ * columns say `h`: the record without its payload is rebuilt from them
+ * by the writer's own record_skeleton() (record.c) and compared around
+ * the payload, byte for byte -- no JSON parse per row.  When they
+ * agree, *payload, *plen are the payload's JSON inside the record.
+ */
+static int
+record_agrees(struct verify *v, enum ledger_entity entity, const char *rec,
+    size_t len, const struct record_head *h, const char **payload,
+    size_t *plen)
+{
+	size_t	 pre, post;
+	long	 n;
+
+	if ((n = record_skeleton(v->sk, RECORD_HEAD_MAX, entity, h,
+	    &pre)) < 0)
+		return 0;
+	/* v->sk: the part before the payload (pre bytes), then after it. */
+	post = (size_t)n - pre;
+	if (!(len > (size_t)n && memcmp(rec, v->sk, pre) == 0 &&
+	    memcmp(rec + len - post, v->sk + pre, post) == 0 &&
+	    one_object(rec + pre, len - (size_t)n)))
+		return 0;
+	*payload = rec + pre;
+	*plen = len - (size_t)n;
+	return 1;
+}
+
+/*
+ * Whether a case event's columns say what its record says
+ * (record_agrees).  When they agree, `h` holds the members and
+ * *payload, *plen the payload's JSON inside the record.
  */
 static int
 columns_agree(struct verify *v, const PGresult *res, struct record_head *hp,
     const char **payload, size_t *plen)
 {
-	const char		*rec = PQgetvalue(res, 0, WC_RECORD);
-	size_t			 len = (size_t)PQgetlength(res, 0, WC_RECORD);
-	size_t			 pre, post;
 	struct record_head	 h;
-	long			 n;
 
 #define COL(c)	(struct text){ PQgetvalue(res, 0, (c)), \
 	    (size_t)PQgetlength(res, 0, (c)) }
@@ -501,19 +672,41 @@ columns_agree(struct verify *v, const PGresult *res, struct record_head *hp,
 	h.seq = be32(PQgetvalue(res, 0, WC_SEQ));
 	h.to = COL(WC_TO);
 #undef COL
-	if ((n = record_skeleton(v->sk, RECORD_HEAD_MAX, LEDGER_CASE, &h,
-	    &pre)) < 0)
-		return 0;
-	/* v->sk: the part before the payload (pre bytes), then after it. */
-	post = (size_t)n - pre;
-	if (!(len > (size_t)n && memcmp(rec, v->sk, pre) == 0 &&
-	    memcmp(rec + len - post, v->sk + pre, post) == 0 &&
-	    one_object(rec + pre, len - (size_t)n)))
+	if (!record_agrees(v, LEDGER_CASE, PQgetvalue(res, 0, WC_RECORD),
+	    (size_t)PQgetlength(res, 0, WC_RECORD), &h, payload, plen))
 		return 0;
 	*hp = h;
-	*payload = rec + pre;
-	*plen = len - (size_t)n;
 	return 1;
+}
+
+/* Whether another stream's event's columns say what its record says. */
+static int
+stream_columns_agree(struct verify *v, const PGresult *res,
+    enum ledger_entity entity)
+{
+	static const struct text none = { NULL, 0 };
+	struct record_head	 h;
+	const char		*payload;
+	size_t			 plen;
+
+#define COL(c)	(struct text){ PQgetvalue(res, 0, (c)), \
+	    (size_t)PQgetlength(res, 0, (c)) }
+	h.actor = be64(PQgetvalue(res, 0, SC_ACTOR));
+	h.at_us = be64(PQgetvalue(res, 0, SC_AT)) + PG_EPOCH_US;
+	h.entity = COL(SC_ENTITY);
+	h.id = be64(PQgetvalue(res, 0, SC_ID));
+	h.scope_region = COL(SC_SCOPE_REGION);
+	h.event = COL(SC_EVENT);
+	h.from = none;
+	h.phase = none;
+	h.region = COL(SC_REGION);
+	h.request_id = COL(SC_REQUEST_ID);
+	h.role = COL(SC_ROLE);
+	h.seq = be32(PQgetvalue(res, 0, SC_SEQ));
+	h.to = none;
+#undef COL
+	return record_agrees(v, entity, PQgetvalue(res, 0, SC_RECORD),
+	    (size_t)PQgetlength(res, 0, SC_RECORD), &h, &payload, &plen);
 }
 
 /* ---- the walk ----------------------------------------------------- */
@@ -522,8 +715,7 @@ columns_agree(struct verify *v, const PGresult *res, struct record_head *hp,
 static void
 finish_case(struct verify *v)
 {
-	struct pos	 at = { v->cur, 0 };
-
+	struct pos	 at = CASE_POS(v->cur, 0);
 	enum case_fact	 k;
 
 	if (v->cur == 0 || !v->head_known)
@@ -682,7 +874,7 @@ check_event(struct verify *v, const PGresult *res, struct pos at)
 		verify_bad(v, at, why);
 		return 0;
 	}
-	if (setsum_add(v, &v->events_sum, at.c, at.s, hash) == -1)
+	if (setsum_add(v, &v->events_sum, at, hash) == -1)
 		return -1;
 	v->cur_seq = at.s;
 	memcpy(v->cur_hash, hash, CHAIN_LEN);
@@ -699,7 +891,7 @@ check_event(struct verify *v, const PGresult *res, struct pos at)
 static int
 verify_walk(struct verify *v)
 {
-	struct pos	 at = { 0, 0 };
+	struct pos	 at = CASE_POS(0, 0);
 	PGresult	*res;
 	char		 c[24], s[16], lim[16], last[24];
 	const char	*p[5];
@@ -759,16 +951,264 @@ verify_walk(struct verify *v)
 	return 0;
 }
 
+/* ---- every other stream's walk ----------------------------------- */
+
 /*
- * Sum the leaves statement `st` gives (with `below` as $1, $2) into
- * `sum` and count them into `n`.  Returns 0, or -1 with the failure
- * recorded.
+ * Note that the walk skipped seqs [from, at.s) of at's stream, whose
+ * event at.s says `prev` of the one before: ledger_gaps() decides after
+ * the batch.  Returns 0, or -1 (no memory).
+ */
+static int
+jump_add(struct verify *v, struct pos at, int32_t from,
+    const unsigned char *prev)
+{
+	struct jump	*j;
+	size_t		 cap;
+
+	if (v->njumps == v->jcap) {
+		cap = v->jcap > 0 ? 2 * v->jcap : 64;
+		if ((j = realloc(v->jumps, cap * sizeof(*j))) == NULL)
+			return -1;
+		v->jumps = j;
+		v->jcap = cap;
+	}
+	j = &v->jumps[v->njumps++];
+	j->at = at;
+	j->from = from;
+	memcpy(j->prev, prev, CHAIN_LEN);
+	return 0;
+}
+
+/*
+ * Decide the pending jumps, JUMP_BATCH at a time: the events skipped
+ * must all be there and lie outside the region walked (the scope's own
+ * for everything), and the last of them must have the hash the next
+ * event chains onto.  Bad ones are recorded.  Returns 0, or -1 with the
+ * failure recorded.
+ */
+static int
+jumps_resolve(struct verify *v)
+{
+	static struct stmt gaps = STMT(
+	    "SELECT i, outside, last_hash FROM ledger_gaps($1::text[],"
+	    " $2::bigint[], $3::integer[], $4::integer[], $5::char(6))", 5);
+	char		 ents[JUMP_BATCH * 24 + 3], ids[JUMP_BATCH * 24 + 3];
+	char		 los[JUMP_BATCH * 16 + 3], his[JUMP_BATCH * 16 + 3];
+	const char	*p[5], *sep;
+	const struct jump *j;
+	PGresult	*res;
+	size_t		 at, m, k;
+	int		 i, le, li, ll, lh;
+
+	p[0] = ents;
+	p[1] = ids;
+	p[2] = los;
+	p[3] = his;
+	p[4] = v->scope == VS_REGION ? v->filter : v->r->user.region;
+	for (at = 0; at < v->njumps; at += m) {
+		m = v->njumps - at < JUMP_BATCH ? v->njumps - at : JUMP_BATCH;
+		le = snprintf(ents, sizeof(ents), "{");
+		li = snprintf(ids, sizeof(ids), "{");
+		ll = snprintf(los, sizeof(los), "{");
+		lh = snprintf(his, sizeof(his), "{");
+		for (k = 0; k < m; k++) {
+			j = &v->jumps[at + k];
+			sep = k > 0 ? "," : "";
+			le += snprintf(ents + le, sizeof(ents) - (size_t)le,
+			    "%s\"%.16s\"", sep, entity_name(j->at.e));
+			li += snprintf(ids + li, sizeof(ids) - (size_t)li,
+			    "%s%lld", sep, (long long)j->at.c);
+			ll += snprintf(los + ll, sizeof(los) - (size_t)ll,
+			    "%s%d", sep, (int)j->from);
+			lh += snprintf(his + lh, sizeof(his) - (size_t)lh,
+			    "%s%d", sep, (int)j->at.s);
+		}
+		snprintf(ents + le, sizeof(ents) - (size_t)le, "}");
+		snprintf(ids + li, sizeof(ids) - (size_t)li, "}");
+		snprintf(los + ll, sizeof(los) - (size_t)ll, "}");
+		snprintf(his + lh, sizeof(his) - (size_t)lh, "}");
+		if ((res = db_exec_binary(v->r, &gaps, p)) == NULL)
+			return -1;
+		for (k = 0; k < m; k++) {
+			j = &v->jumps[at + k];
+			/* A row per jump, in order (none: no valid scope). */
+			for (i = 0; i < PQntuples(res) &&
+			    be64(PQgetvalue(res, i, 0)) != (int64_t)k + 1; i++)
+				continue;
+			if (i == PQntuples(res) ||
+			    be64(PQgetvalue(res, i, 1)) !=
+			    (int64_t)j->at.s - j->from)
+				verify_bad(v, (struct pos){ j->at.e, j->at.c,
+				    j->from }, "an event is missing: the "
+				    "sequence has a gap");
+			else if (PQgetisnull(res, i, 2) ||
+			    PQgetlength(res, i, 2) != CHAIN_LEN ||
+			    memcmp(PQgetvalue(res, i, 2), j->prev,
+			    CHAIN_LEN) != 0)
+				verify_bad(v, j->at, "prev_hash is not the "
+				    "previous event's hash");
+		}
+		PQclear(res);
+	}
+	v->njumps = 0;
+	return 0;
+}
+
+/*
+ * Check the stream event row `res` at `at` as check_event does a
+ * case's, with its stream's tag and record: its place (a skip is a jump,
+ * decided later), its link, its hash, its columns; then count it into
+ * the set the leaves must equal.  Returns 0 (v->bad tells), or -1 when
+ * hashing failed (no memory).
+ */
+static int
+check_stream_event(struct verify *v, const PGresult *res, struct pos at)
+{
+	const unsigned char	*prev, *hash;
+	unsigned char		 want[CHAIN_LEN];
+
+	prev = (const unsigned char *)PQgetvalue(res, 0, SC_PREV);
+	hash = (const unsigned char *)PQgetvalue(res, 0, SC_HASH);
+	if (PQgetlength(res, 0, SC_PREV) != CHAIN_LEN ||
+	    PQgetlength(res, 0, SC_HASH) != CHAIN_LEN) {
+		verify_bad(v, at, "prev_hash is not the previous event's hash");
+		return 0;
+	}
+	if (at.s != v->s_seq + 1) {
+		if (jump_add(v, at, v->s_seq + 1, prev) == -1)
+			return -1;
+	} else if (memcmp(prev, v->s_hash, CHAIN_LEN) != 0) {
+		verify_bad(v, at, "prev_hash is not the previous event's hash");
+		return 0;
+	}
+	if (chain_hash_with(&v->h, at.e, at.c, at.s, prev,
+	    PQgetvalue(res, 0, SC_RECORD), (size_t)PQgetlength(res, 0,
+	    SC_RECORD), want) == -1)
+		return -1;
+	if (memcmp(want, hash, CHAIN_LEN) != 0) {
+		verify_bad(v, at, "the hash does not match the record");
+		return 0;
+	}
+	if (!stream_columns_agree(v, res, at.e)) {
+		verify_bad(v, at, "the columns disagree with the record");
+		return 0;
+	}
+	if (setsum_add(v, &v->s_events_sum, at, hash) == -1)
+		return -1;
+	v->s_seq = at.s;
+	memcpy(v->s_hash, hash, CHAIN_LEN);
+	v->s_checked++;
+	return 0;
+}
+
+/*
+ * Walk every other stream's events in the scope (none for one case's
+ * verify), in (entity, id, seq) order, to the end or the first bad
+ * position, in keyset batches streamed a row at a time; after each
+ * batch the jumps are decided.  Returns 0 (v->bad tells), or -1 with
+ * the failure recorded in the request.
+ */
+static int
+verify_streams(struct verify *v)
+{
+	struct pos	 at = { LEDGER_CASE, 0, 0 };
+	PGresult	*res;
+	char		 ent[32] = "", c[24], s[16], lim[16];
+	const char	*p[5];
+	long		 n;
+	int		 failed = 0, rc = 0;
+
+	if (v->scope == VS_CASE)
+		return 0;
+	snprintf(lim, sizeof(lim), "%d", VERIFY_BATCH);
+	for (;;) {
+		snprintf(c, sizeof(c), "%lld", (long long)at.c);
+		snprintf(s, sizeof(s), "%d", (int)at.s);
+		p[0] = ent;
+		p[1] = c;
+		p[2] = s;
+		p[3] = lim;
+		p[4] = v->filter;
+		if (db_stream_open(v->r, &stream_stmts[v->scope], p) == -1)
+			return -1;
+		for (n = 0; (res = db_stream_next(v->r, &failed)) != NULL;
+		    n++) {
+			at.e = entity_of(PQgetvalue(res, 0, SC_ENTITY),
+			    (size_t)PQgetlength(res, 0, SC_ENTITY));
+			at.c = be64(PQgetvalue(res, 0, SC_ID));
+			at.s = be32(PQgetvalue(res, 0, SC_SEQ));
+			if (at.e == LEDGER__MAX)
+				verify_bad(v, at, "an event of a stream this "
+				    "service does not know");
+			else {
+				if (v->scur.s == 0 || at.e != v->scur.e ||
+				    at.c != v->scur.c) {
+					v->scur = at;
+					v->s_seq = 0;
+					memset(v->s_hash, 0, CHAIN_LEN);
+				}
+				if (check_stream_event(v, res, at) == -1)
+					rc = -1;
+			}
+			PQclear(res);
+			if (v->bad || rc == -1) {
+				db_stream_close(v->r);
+				break;
+			}
+		}
+		if (failed)
+			return -1;
+		if (rc == -1) {
+			req_fail(v->r, "verify: could not hash an event");
+			return -1;
+		}
+		if (jumps_resolve(v) == -1)
+			return -1;
+		if (v->bad || n < VERIFY_BATCH)
+			break;
+		snprintf(ent, sizeof(ent), "%s", entity_name(at.e));
+	}
+	return 0;
+}
+
+/*
+ * Count the leaf at `at` (`len` bytes at `leaf`) into its side's set:
+ * a case's into `sum` and *n, every other stream's into v->s_leaves_sum
+ * and v->s_leaves.  A leaf that is no hash, or a hash that failed, only
+ * makes the sums differ: verify_rest then finds the event.
+ */
+static void
+leaf_count(struct verify *v, struct setsum *sum, long long *n, struct pos at,
+    const char *leaf, int len)
+{
+	if (at.e != LEDGER_CASE) {
+		sum = &v->s_leaves_sum;
+		n = &v->s_leaves;
+	}
+	if (len == CHAIN_LEN)
+		(void)setsum_add(v, sum, at, leaf);
+	(*n)++;
+}
+
+/* The entity of row `i` of `res`, in column `col` (none there: a case). */
+static enum ledger_entity
+row_entity(const PGresult *res, int i, int col)
+{
+	return PQnfields(res) > col ? entity_of(PQgetvalue(res, i, col),
+	    (size_t)PQgetlength(res, i, col)) : LEDGER_CASE;
+}
+
+/*
+ * Sum the leaves statement `st` gives (with `below` as $1, $2: case_id,
+ * seq, leaf, and maybe entity) into their sets: a case's into `sum`,
+ * counted into `n`.  Returns 0, or -1 with the failure recorded.
  */
 static int
 sum_leaves(struct verify *v, struct stmt *st, struct pos below,
     struct setsum *sum, long long *n)
 {
 	PGresult	*res;
+	struct pos	 at;
 	char		 c[24], s[16];
 	const char	*p[4];
 	int		 failed = 0;
@@ -782,14 +1222,11 @@ sum_leaves(struct verify *v, struct stmt *st, struct pos below,
 	if (db_stream_open(v->r, st, p) == -1)
 		return -1;
 	while ((res = db_stream_next(v->r, &failed)) != NULL) {
-		/*
-		 * A leaf that is no hash, or a hash that failed, only makes
-		 * the sums differ: verify_rest then finds the event.
-		 */
-		if (PQgetlength(res, 0, 2) == CHAIN_LEN)
-			(void)setsum_add(v, sum, be64(PQgetvalue(res, 0, 0)),
-			    be32(PQgetvalue(res, 0, 1)), PQgetvalue(res, 0, 2));
-		(*n)++;
+		at.e = row_entity(res, 0, 3);
+		at.c = be64(PQgetvalue(res, 0, 0));
+		at.s = be32(PQgetvalue(res, 0, 1));
+		leaf_count(v, sum, n, at, PQgetvalue(res, 0, 2),
+		    PQgetlength(res, 0, 2));
 		PQclear(res);
 	}
 	return failed ? -1 : 0;
@@ -878,8 +1315,8 @@ out:
 }
 
 /*
- * Check rows [lo, hi) of `res` (placed leaves: idx, case_id, seq, leaf;
- * all in tile `idx`, below the signed tree's size) against that tile's
+ * Check rows [lo, hi) of `res` (placed leaves: idx, case_id, seq, leaf,
+ * entity; all in tile `idx`, below the signed tree's size) against that tile's
  * stored leaves `tl` (NULL: there is none): the tile must give its
  * signed root and hold each leaf at its position.  Bad events are
  * recorded in v.
@@ -902,6 +1339,7 @@ tile_check(struct verify *v, long long idx, const char *tl,
 			why = R_TILE_BAD;
 	}
 	for (i = lo; i < hi; i++) {
+		at.e = row_entity(res, i, 4);
 		at.c = be64(PQgetvalue(res, i, 1));
 		at.s = be32(PQgetvalue(res, i, 2));
 		p = be64(PQgetvalue(res, i, 0)) - idx * MERKLE_TILE;
@@ -972,16 +1410,17 @@ tiles_check(struct verify *v, const PGresult *res)
 }
 
 /*
- * A case's or a region's leaves: the placed ones in position order, in
- * batches, summed into the leaves' set and -- those the latest signed
- * tree covers -- checked against it; then the unplaced ones, summed.
- * (Everything's placed leaves come with the log check.)  Returns 0, or
- * -1 with the failure recorded.
+ * A case's or a region's leaves -- a region's of every stream: the
+ * placed ones in position order, in batches, summed into their sets and
+ * -- those the latest signed tree covers -- checked against it; then the
+ * unplaced ones, summed.  (Everything's placed leaves come with the log
+ * check.)  Returns 0, or -1 with the failure recorded.
  */
 static int
 verify_leaves(struct verify *v)
 {
-	static const struct pos	 any = { 0, 0 };
+	static const struct pos	 any = { LEDGER_CASE, 0, 0 };
+	struct pos	 at;
 	PGresult	*res;
 	char		 from[24], lim[16];
 	const char	*p[3];
@@ -1002,12 +1441,11 @@ verify_leaves(struct verify *v)
 			return -1;
 		n = PQntuples(res);
 		for (i = 0; i < n; i++) {
-			if (PQgetlength(res, i, 3) == CHAIN_LEN)
-				(void)setsum_add(v, &v->leaves_sum,
-				    be64(PQgetvalue(res, i, 1)),
-				    be32(PQgetvalue(res, i, 2)),
-				    PQgetvalue(res, i, 3));
-			v->leaves++;
+			at.e = row_entity(res, i, 4);
+			at.c = be64(PQgetvalue(res, i, 1));
+			at.s = be32(PQgetvalue(res, i, 2));
+			leaf_count(v, &v->leaves_sum, &v->leaves, at,
+			    PQgetvalue(res, i, 3), PQgetlength(res, i, 3));
 		}
 		if (n > 0)
 			last = be64(PQgetvalue(res, n - 1, 0)) + 1;
@@ -1031,16 +1469,63 @@ verify_leaves(struct verify *v)
  * statements that find the first wrong or lone leaf run, which cost a
  * look-up per event.  Returns 0, or -1 with the failure recorded.
  */
+/*
+ * verify_rest for the other streams: the first event whose leaf is
+ * missing or not its hash, and the first leaf no event has, below
+ * `below` (NULL: everywhere).  Returns 0, or -1 with the failure
+ * recorded.
+ */
+static int
+streams_rest(struct verify *v, const struct pos *below)
+{
+	PGresult	*res;
+	struct pos	 at;
+	char		 c[24], s[16];
+	const char	*p[4];
+
+	snprintf(c, sizeof(c), "%lld", below != NULL ? (long long)below->c : 0);
+	snprintf(s, sizeof(s), "%d", below != NULL ? (int)below->s : 0);
+	p[0] = below != NULL ? entity_name(below->e) : NULL;
+	p[1] = below != NULL ? c : NULL;
+	p[2] = below != NULL ? s : NULL;
+	p[3] = v->filter;
+	if ((res = db_exec_binary(v->r, &stream_wrong_leaf_stmts[v->scope],
+	    p)) == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		at.e = row_entity(res, 0, 0);
+		at.c = be64(PQgetvalue(res, 0, 1));
+		at.s = be32(PQgetvalue(res, 0, 2));
+		verify_bad(v, at, *PQgetvalue(res, 0, 3) ?
+		    "the event has no leaf in the log" :
+		    "the event's leaf in the log is not its hash");
+	}
+	PQclear(res);
+	if ((res = db_exec_binary(v->r, &stream_lone_leaf_stmts[v->scope],
+	    p)) == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		at.e = row_entity(res, 0, 0);
+		at.c = be64(PQgetvalue(res, 0, 1));
+		at.s = be32(PQgetvalue(res, 0, 2));
+		verify_bad(v, at, "the log holds an event the history lacks "
+		    "(deleted?)");
+	}
+	PQclear(res);
+	return 0;
+}
+
 static int
 verify_rest(struct verify *v)
 {
 	PGresult	*res;
 	struct setsum	 below_sum;
-	struct pos	 at, below = { INT64_MAX, INT32_MAX };
+	struct pos	 at, below = CASE_POS(INT64_MAX, INT32_MAX);
+	struct pos	 sbelow = CASE_POS(0, 0);
 	long long	 below_n = 0;
 	char		 c[24], s[16];
 	const char	*p[4];
-	int		 leaves_ok, cases_ok = 0;
+	int		 leaves_ok, cases_ok = 0, streams_ok = 1, bounded = 0;
 
 	p[0] = "0";
 	p[1] = "0";
@@ -1055,8 +1540,22 @@ verify_rest(struct verify *v)
 		leaves_ok = v->leaves == v->checked &&
 		    memcmp(&v->leaves_sum, &v->events_sum,
 		    sizeof(v->leaves_sum)) == 0;
+		streams_ok = v->s_leaves == v->s_checked &&
+		    memcmp(&v->s_leaves_sum, &v->s_events_sum,
+		    sizeof(v->s_leaves_sum)) == 0;
 	} else {
-		below = v->bad_at;
+		/*
+		 * Below a case's bad event no other stream's stands; below
+		 * another stream's, every case's does, and the first of the
+		 * streams' is looked for without the sums.
+		 */
+		if (v->bad_at.e == LEDGER_CASE)
+			below = v->bad_at;
+		else {
+			sbelow = v->bad_at;
+			streams_ok = 0;
+			bounded = 1;
+		}
 		memset(&below_sum, 0, sizeof(below_sum));
 		if (sum_leaves(v, &leaf_below_stmts[v->scope], below,
 		    &below_sum, &below_n) == -1)
@@ -1073,8 +1572,8 @@ verify_rest(struct verify *v)
 		    p)) == NULL)
 			return -1;
 		if (PQntuples(res) == 1) {
-			at.c = be64(PQgetvalue(res, 0, 0));
-			at.s = be32(PQgetvalue(res, 0, 1));
+			at = CASE_POS(be64(PQgetvalue(res, 0, 0)),
+			    be32(PQgetvalue(res, 0, 1)));
 			verify_bad(v, at, *PQgetvalue(res, 0, 2) ?
 			    "the event has no leaf in the log" :
 			    "the event's leaf in the log is not its hash");
@@ -1084,8 +1583,8 @@ verify_rest(struct verify *v)
 		    p)) == NULL)
 			return -1;
 		if (PQntuples(res) == 1) {
-			at.c = be64(PQgetvalue(res, 0, 0));
-			at.s = be32(PQgetvalue(res, 0, 1));
+			at = CASE_POS(be64(PQgetvalue(res, 0, 0)),
+			    be32(PQgetvalue(res, 0, 1)));
 			verify_bad(v, at, "the log holds an event the history "
 			    "lacks (deleted?)");
 		}
@@ -1096,12 +1595,14 @@ verify_rest(struct verify *v)
 		    p)) == NULL)
 			return -1;
 		if (PQntuples(res) == 1) {
-			at.c = be64(PQgetvalue(res, 0, 0));
-			at.s = 1;
+			at = CASE_POS(be64(PQgetvalue(res, 0, 0)), 1);
 			verify_bad(v, at, "the case has no events (deleted?)");
 		}
 		PQclear(res);
 	}
+	if (v->scope != VS_CASE && !streams_ok &&
+	    streams_rest(v, bounded ? &sbelow : NULL) == -1)
+		return -1;
 	return 0;
 }
 
@@ -1181,11 +1682,37 @@ array_open(const char *p, int len, int width, const char **data)
 	return n;
 }
 
+/*
+ * The `n` elements of a one-dimensional text[] in binary (array_send) at
+ * `p`, `len` bytes, none NULL, as the streams they name into `out`
+ * (LEDGER__MAX: a name this service does not know).  Returns 0, or -1
+ * when it is not that.
+ */
+static int
+entities_open(const char *p, int len, long n, unsigned char *out)
+{
+	const char	*q = p + 20, *e = p + len;
+	int32_t		 l;
+	long		 i;
+
+	if (len < 20 || be32(p) != 1 || be32(p + 4) != 0 ||
+	    be32(p + 12) != n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (e - q < 4 || (l = be32(q)) < 0 || e - q - 4 < l)
+			return -1;
+		out[i] = (unsigned char)entity_of(q + 4, (size_t)l);
+		q += 4 + l;
+	}
+	return q == e ? 0 : -1;
+}
+
 /* A chunk row of the log check: log_chunk's arrays, opened. */
 struct chunk {
 	long		 n;
 	const char	*ix, *cs, *sq, *mn;	/* array elements, see below */
 	const char	*lf;			/* n leaves end to end */
+	unsigned char	 ent[LOG_CHUNK];	/* each leaf's stream */
 	/* Roots of the tiles the fold completed in it, and their tiles. */
 	int		 nt;
 	long long	 tidx[LOG_CHUNK / MERKLE_TILE];
@@ -1193,7 +1720,7 @@ struct chunk {
 };
 
 #define CHUNK_IDX(c, i)		be64((c)->ix + 12 * (i) + 4)
-#define CHUNK_CASE(c, i)	be64((c)->cs + 12 * (i) + 4)
+#define CHUNK_ID(c, i)		be64((c)->cs + 12 * (i) + 4)
 #define CHUNK_SEQ(c, i)		be32((c)->sq + 8 * (i) + 4)
 #define CHUNK_MINE(c, i)	((c)->mn[5 * (i) + 4] == 1)
 
@@ -1207,7 +1734,8 @@ chunk_bad(struct verify *v, const struct chunk *c, long a, long b,
 
 	for (i = a; i < b; i++)
 		if (CHUNK_MINE(c, i)) {
-			at.c = CHUNK_CASE(c, i);
+			at.e = (enum ledger_entity)c->ent[i];
+			at.c = CHUNK_ID(c, i);
 			at.s = CHUNK_SEQ(c, i);
 			verify_bad(v, at, why);
 		}
@@ -1287,8 +1815,9 @@ chunk_tiles(struct verify *v, const struct merkle_frontier *f,
 /*
  * Fold one chunk row (log_chunk's arrays) into `f`, comparing the root
  * at each checkpoint of `cr` (from *j on) it reaches, and sum the leaves
- * in the user's scope into the leaves' set; then compare its tiles.
- * After a Merkle failure the leaves are still summed.
+ * in the user's scope into their sets (a case's, the other streams');
+ * then compare its tiles.  After a Merkle failure the leaves are still
+ * summed.
  */
 static void
 log_chunk_fold(struct verify *v, struct merkle_frontier *f,
@@ -1298,6 +1827,7 @@ log_chunk_fold(struct verify *v, struct merkle_frontier *f,
 	unsigned char	 lh[MERKLE_HASH], root[MERKLE_HASH];
 	const char	*ix = NULL, *cs = NULL, *sq = NULL, *mn = NULL, *lf;
 	struct chunk	 c;
+	struct pos	 at;
 	long		 n, i;
 	int		 consecutive = 1;
 
@@ -1311,14 +1841,16 @@ log_chunk_fold(struct verify *v, struct merkle_frontier *f,
 	    &sq) != n ||
 	    array_open(PQgetvalue(res, 0, 3), PQgetlength(res, 0, 3), 1,
 	    &mn) != n ||
-	    PQgetlength(res, 0, 4) != n * MERKLE_HASH) {
+	    PQgetlength(res, 0, 4) != n * MERKLE_HASH || n > LOG_CHUNK ||
+	    entities_open(PQgetvalue(res, 0, 6), PQgetlength(res, 0, 6), n,
+	    c.ent) == -1) {
 		if (lc->ok)
 			log_bad(lc, *prev, (long long)f->size + 1,
 			    "a leaf in the log is not a hash");
 		return;
 	}
 	lf = PQgetvalue(res, 0, 4);
-	memset(&c, 0, sizeof(c));
+	c.nt = 0;
 	c.n = n;
 	c.ix = ix;
 	c.cs = cs;
@@ -1327,10 +1859,11 @@ log_chunk_fold(struct verify *v, struct merkle_frontier *f,
 	c.lf = lf;
 	for (i = 0; i < n; i++, lf += MERKLE_HASH) {
 		if (mn[5 * i + 4] == 1) {
-			/* A failed hash only makes the sums differ. */
-			(void)setsum_add(v, &v->leaves_sum,
-			    be64(cs + 12 * i + 4), be32(sq + 8 * i + 4), lf);
-			v->leaves++;
+			at.e = (enum ledger_entity)c.ent[i];
+			at.c = be64(cs + 12 * i + 4);
+			at.s = be32(sq + 8 * i + 4);
+			leaf_count(v, &v->leaves_sum, &v->leaves, at, lf,
+			    MERKLE_HASH);
 		}
 		if (!lc->ok)
 			continue;
@@ -1378,11 +1911,12 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 	    "SELECT size, root FROM checkpoints WHERE size > $1 AND size <= $2"
 	    " ORDER BY size", 2);
 	static struct stmt chunks = STMT(
-	    "SELECT c.idxs, c.cases, c.seqs, c.mine, c.leaves,"
+	    "SELECT c.idxs, c.ids, c.seqs, c.mine, c.leaves,"
 	    " (SELECT string_agg(t.leaves, ''::bytea ORDER BY t.idx)"
 	    "   FROM log_tiles t WHERE t.idx >= g / 256"
 	    "   AND t.idx <= (least(g + $3::bigint, $2::bigint) - 1) / 256"
-	    "   AND t.width = least(256, $4::bigint - 256 * t.idx)) AS tiles"
+	    "   AND t.width = least(256, $4::bigint - 256 * t.idx)) AS tiles,"
+	    " c.entities"
 	    " FROM generate_series($1::bigint, $2::bigint - 1, $3::bigint) g,"
 	    " LATERAL log_chunk(g, least(g + $3::bigint, $2::bigint)) c"
 	    " ORDER BY g", 4);
@@ -1498,32 +2032,42 @@ verify_visible(struct verify *v)
 /*
  * The answer: {"ok", "checked", "cases", "scope", "seconds",
  * "checkpoint"}, when ok "covered" and "uncovered", and when not ok,
- * where and why: the first bad event
- * (entity, entity_id, case, seq), or the first case whose row its events
- * do not make (seq null, and the field), or first_bad null when the log
- * or its checkpoint is what fails.  covered: the events the latest
- * signed checkpoint was checked to hold; uncovered: those it does not
- * cover yet, only chain-checked.
+ * where and why: the first bad event -- a case's (entity, entity_id,
+ * case, seq), another stream's (entity, entity_id, seq) --, or the first
+ * case whose row its events do not make (seq null, and the field), or
+ * first_bad null when the log or its checkpoint is what fails.  checked:
+ * the events of every stream checked; covered: those the latest signed
+ * checkpoint was checked to hold; uncovered: those it does not cover
+ * yet, only chain-checked.
  */
 static json_t *
 verify_json(const struct verify *v, const struct logcheck *lc, double secs)
 {
-	json_t	*o, *fb;
+	json_int_t	 checked = (json_int_t)(v->checked + v->s_checked);
+	json_t		*o, *fb;
 
 	o = json_pack("{s:b, s:I, s:I, s:s, s:f}", "ok", !v->bad && lc->ok,
-	    "checked", (json_int_t)v->checked, "cases", (json_int_t)v->cases,
+	    "checked", checked, "cases", (json_int_t)v->cases,
 	    "scope", vscope_names[v->scope], "seconds", secs);
 	if (o == NULL)
 		return NULL;
 	if (!v->bad && lc->ok) {
 		json_object_set_new(o, "covered", json_integer(v->covered));
 		json_object_set_new(o, "uncovered",
-		    json_integer(v->checked - v->covered));
+		    json_integer(checked - v->covered));
 	}
 	json_object_set_new(o, "checkpoint", v->tree.size > 0 ?
 	    json_pack("{s:I, s:s, s:b}", "size", (json_int_t)v->tree.size,
 	    "root", v->tree.roothex, "ok", v->tree.bad == NULL) :
 	    json_null());
+	if (v->bad && v->bad_at.e != LEDGER_CASE) {
+		json_object_set_new(o, "first_bad", json_pack("{s:s, s:I, s:i}",
+		    "entity", entity_name(v->bad_at.e),
+		    "entity_id", (json_int_t)v->bad_at.c,
+		    "seq", (int)v->bad_at.s));
+		json_object_set_new(o, "reason", json_string(v->reason));
+		return o;
+	}
 	if (v->bad) {
 		fb = json_pack("{s:s, s:I, s:I}", "entity",
 		    ledger_streams[LEDGER_CASE].name,
@@ -1589,7 +2133,7 @@ verify_run(struct req *r, enum vscope scope, const char *filter,
 	struct logcheck	 lc;
 	struct timespec	 t0;
 	json_t		*o = NULL;
-	double		 tw, tl, tr;
+	double		 tw, ts, tl, tr;
 	int		 vis;
 
 	*found = -1;
@@ -1620,6 +2164,9 @@ verify_run(struct req *r, enum vscope scope, const char *filter,
 	if (verify_walk(v) == -1)
 		goto out;
 	tw = since(&t0);
+	if (!v->bad && verify_streams(v) == -1)
+		goto out;
+	ts = since(&t0);
 	if (tree_load(v, &v->tree) == -1)
 		goto out;
 	if (!v->bad && v->scope == VS_ALL) {
@@ -1627,17 +2174,18 @@ verify_run(struct req *r, enum vscope scope, const char *filter,
 			goto out;
 		/* The fold counted the placed leaves it checked. */
 		if (v->tree.bad == NULL)
-			v->covered = v->leaves;
+			v->covered = v->leaves + v->s_leaves;
 	} else if (!v->bad && v->tree.bad != NULL)
 		log_bad(&lc, v->tree.size, v->tree.size, v->tree.bad);
 	tl = since(&t0);
 	if ((!v->bad && verify_leaves(v) == -1) || verify_rest(v) == -1)
 		goto out;
 	tr = since(&t0);
-	log_info("request %s: verify %s%s%s checked=%lld ok=%d walk=%.3fs "
-	    "log=%.3fs rest=%.3fs", r->id, vscope_names[v->scope],
-	    v->filter != NULL ? " " : "", v->filter != NULL ? v->filter : "",
-	    v->checked, !v->bad && lc.ok, tw, tl - tw, tr - tl);
+	log_info("request %s: verify %s%s%s checked=%lld+%lld ok=%d "
+	    "walk=%.3fs streams=%.3fs log=%.3fs rest=%.3fs", r->id,
+	    vscope_names[v->scope], v->filter != NULL ? " " : "",
+	    v->filter != NULL ? v->filter : "", v->checked, v->s_checked,
+	    !v->bad && lc.ok, tw, ts - tw, tl - ts, tr - tl);
 	if (v->bad || !lc.ok)
 		log_warn("request %s: verify %s %s: %s", r->id,
 		    vscope_names[v->scope], v->filter != NULL ? v->filter : "",
@@ -1653,6 +2201,7 @@ out:
 		free(v->tree.tiles);
 		PQclear(v->heads.res);
 		chain_hasher_close(&v->h);
+		free(v->jumps);
 		free(v->sk);
 		free(v);
 	}

@@ -20,9 +20,11 @@
  *    to the log's size, so that a narrow scope does not read the same
  *    leaves again.
  *
- *  - The other streams (enterprise, activity, user, category, campaign)
- *    are not in the Merkle log yet in this version.  Their events are
- *    listed in the order of (feed_xid, feed_pos) -- the appending
+ *  - The other streams (enterprise, activity, user, category, campaign,
+ *    supervision) have been leaves of the Merkle log too since
+ *    sql/0033_log_every_stream.sql, but the feed does not read them
+ *    from it yet (the first source takes the log's case leaves only).
+ *    Their events are listed in the order of (feed_xid, feed_pos) -- the appending
  *    transaction's id, then a sequence drawn as each was appended
  *    (sql/0100_exchange.sql) -- and only below the horizon
  *    pg_snapshot_xmin of the page's snapshot: every transaction with a
@@ -31,7 +33,7 @@
  *    change locks its entity's row with its first write, so a later
  *    event's transaction has a larger id.  The cursor's second part is
  *    (xid, pos) of the last one listed, or the horizon when there were
- *    no more.  Once the log covers every stream, this part goes.
+ *    no more.  Reading every stream from the log would retire this part.
  *
  * A page takes up to `limit` from each source after its cursor and
  * merges them by time; what it lists from each is a prefix of that
@@ -111,7 +113,7 @@ static struct stmt placed = STMT(
     " FROM log_leaves l JOIN case_events e"
     "   ON e.case_id = l.case_id AND e.seq = l.seq"
     " LEFT JOIN LATERAL user_public(e.actor) u ON true"
-    " WHERE l.idx >= $1 ORDER BY l.idx LIMIT $2", 2);
+    " WHERE l.idx >= $1 AND l.entity = 'case' ORDER BY l.idx LIMIT $2", 2);
 
 /*
  * The other streams' events after ($1, $2) below the snapshot's horizon,

@@ -12,7 +12,9 @@
  *  - an event's inclusion proof from the API checks out offline with
  *    paicha-admin proof-check and the key the instance signs with, and
  *    fails once anything in it -- the record, the path, the index, the
- *    checkpoint, the key -- is changed;
+ *    checkpoint, the key -- is changed; so does a user's or an
+ *    enterprise's event's, hashed with its own stream's tag;
+ *  - a stream a region sees in part (a user moved in) verifies there;
  *  - auditors only, and only their region;
  *  - the events listing: filters, cursor pages, and each limit; the CSV
  *    export: BOM, header, quoting, formulas neutralised, paging.
@@ -504,6 +506,162 @@ test_proof_offline(void **state)
 	PQfinish(db);
 }
 
+/*
+ * Another stream's event -- a user's, an enterprise's -- has its
+ * inclusion proof too, hashed with its own stream's tag: paicha-admin
+ * proof-check holds it with the record or the hash, and not once the
+ * record is another event's or the proof names another stream.
+ */
+static void
+test_stream_proof_offline(void **state)
+{
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	long long	 ids[2];
+	static const char *const ents[2] = { "user", "enterprise" };
+	char		 dir[] = "/tmp/e2e-proof-XXXXXX";
+	char		*q, *sql, *v, *cmd, *hex, *recarg, *other = NULL;
+	int		 k, seq;
+
+	ids[0] = user_with("110101", 2);
+	ids[1] = enterprise_with("110101", 2);
+	assert_non_null(mkdtemp(dir));
+	recarg = fmt("--record %s/record", dir);
+	cmd = fmt("openssl pkey -in '%s/keys/checkpoint.pem' -pubout"
+	    " -out %s/pub.pem", e2e_env("PAICHA_VAR"), dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	checkpoint_covering_all(db, &r);
+	resp_free(&r);
+	for (k = 0; k < 2; k++)
+		for (seq = 1; seq <= 2; seq++) {
+			q = fmt("/api/v1/audit/proof?entity=%s&entity_id=%lld"
+			    "&seq=%d", ents[k], ids[k], seq);
+			get_ok(auditor, q, &r);
+			free(q);
+			assert_string_equal(json_string_value(json_object_get(
+			    r.json, "entity")), ents[k]);
+			assert_int_equal(json_integer_value(json_object_get(
+			    r.json, "entity_id")), ids[k]);
+			assert_true(json_array_size(json_object_get(r.json,
+			    "audit_path")) >= 1);
+			write_file(dir, "proof.json", r.body, r.len);
+			sql = fmt("SELECT record FROM ledger_events"
+			    " WHERE entity = '%s' AND entity_id = %lld"
+			    " AND seq = %d", ents[k], ids[k], seq);
+			v = db_value(db, sql, NULL);
+			free(sql);
+			assert_string_equal(v, json_string_value(
+			    json_object_get(r.json, "record")));
+			write_file(dir, "record", v, strlen(v));
+			sql = fmt("SELECT encode(hash, 'hex') FROM ledger_events"
+			    " WHERE entity = '%s' AND entity_id = %lld"
+			    " AND seq = %d", ents[k], ids[k], seq);
+			hex = db_value(db, sql, NULL);
+			free(sql);
+			proof_check(dir, "proof.json", recarg, 0, "OK");
+			free(v);
+			v = fmt("--leaf %s", hex);
+			proof_check(dir, "proof.json", v, 0, "OK");
+			free(v);
+			free(hex);
+			/* Named as another stream, it is not that leaf. */
+			write_changed(dir, "bad.json", r.json, r.json, "entity",
+			    json_string(ents[1 - k]));
+			proof_check(dir, "bad.json", recarg, 1, "not the event");
+			if (seq == 1) {
+				free(other);
+				other = strdup(r.body);
+			} else {
+				/* Event 2's record, event 1's proof. */
+				write_file(dir, "proof.json", other,
+				    strlen(other));
+				proof_check(dir, "proof.json", recarg, 1,
+				    "not the event");
+			}
+			resp_free(&r);
+		}
+	free(other);
+
+	/* Region-scoped as a case's: not Shanghai's auditor's. */
+	q = fmt("/api/v1/audit/proof?entity=user&entity_id=%lld&seq=1",
+	    ids[0]);
+	http_get(auditor_sh, q, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(q);
+	q = fmt("/api/v1/audit/proof?entity=user&entity_id=%lld&seq=3",
+	    ids[0]);
+	http_get(auditor, q, &r);
+	assert_problem(&r, 404);
+	resp_free(&r);
+	free(q);
+
+	cmd = fmt("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(recarg);
+	PQfinish(db);
+}
+
+/*
+ * A user moved from Shanghai into Beijing: Beijing sees its stream from
+ * event 2 on, chained onto an event it cannot see.  Beijing's verify,
+ * everything's in its scope, and the whole database's all say ok; with
+ * Shanghai's event 1 gone (a superuser's delete), each names it.
+ */
+static void
+test_stream_seen_in_part(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = user_with("310101", 1);
+	struct resp	 r;
+	const char	*h[] = { "If-Match: \"1\"", NULL };
+	char		*path = fmt("/api/v1/users/%lld", id), *sql, *err;
+
+	http_json(admin, "PATCH", path, json_pack("{s:s}", "region",
+	    "110101"), h, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	h[0] = "If-Match: \"2\"";
+	http_json(admin, "PATCH", path, json_pack("{s:s}", "display_name",
+	    "moved"), h, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	free(path);
+	sql = fmt("SELECT string_agg(scope_region, ',' ORDER BY seq)"
+	    " FROM ledger_events WHERE entity = 'user' AND entity_id = %lld",
+	    id);
+	path = db_value(db, sql, NULL);
+	free(sql);
+	assert_string_equal(path, "310101,110101,110101");
+	free(path);
+	verify_ok(auditor, "?region=110000");
+	verify_ok(auditor, "");
+	verify_ok(auditor_sh, "");
+	verify_ok(admin, "");
+
+	sql = fmt("CREATE TEMP TABLE saved AS SELECT * FROM ledger_events"
+	    " WHERE entity = 'user' AND entity_id = %lld AND seq = 1", id);
+	db_do(db, sql);
+	free(sql);
+	sql = fmt("DELETE FROM ledger_events WHERE entity = 'user'"
+	    " AND entity_id = %lld AND seq = 1", id);
+	tamper(db, sql);
+	free(sql);
+	if ((err = verify_names_stream(auditor, "?region=110000", "user", id,
+	    1)) == NULL && (err = verify_names_stream(auditor, "", "user", id,
+	    1)) == NULL)
+		err = verify_names_stream(admin, "", "user", id, 1);
+	tamper(db, "INSERT INTO ledger_events SELECT * FROM saved");
+	db_do(db, "DROP TABLE saved");
+	if (err != NULL)
+		fail_msg("%s", err);
+	verify_ok(auditor, "?region=110000");
+	verify_ok(admin, "");
+	PQfinish(db);
+}
+
 /* ------------------------------------------------------------------ */
 
 static void
@@ -537,11 +695,15 @@ test_region_isolation(void **state)
 {
 	struct resp	 r;
 	json_t		*it;
+	static const char *const streams[] = {
+		"case", "user", "enterprise", "category", "campaign",
+	};
 	long long	 bj = case_with(officer, ent_bj, 2);
 	long long	 sh = case_with(officer_sh, ent_sh, 3);
-	long long	 checked;
+	long long	 checked, listed, user;
 	char		*path;
-	size_t		 i;
+	size_t		 i, j;
+	int		 mine = 0;
 
 	/* Shanghai's auditor: Shanghai's events, never Beijing's. */
 	path = fmt("/api/v1/audit/events?case=%lld", bj);
@@ -568,15 +730,34 @@ test_region_isolation(void **state)
 	free(path);
 	verify_ok(auditor_sh, "?region=310000");
 
-	/* Everything, for Shanghai, is Shanghai's events only. */
+	/*
+	 * Everything, for Shanghai, is Shanghai's events only: its cases'
+	 * and its other streams' (a user made there has one), each stream
+	 * as the events listing shows it.
+	 */
+	user = user_with("310101", 2);
 	get_ok(auditor_sh, "/api/v1/audit/verify", &r);
 	assert_true(json_is_true(json_object_get(r.json, "ok")));
 	checked = json_integer_value(json_object_get(r.json, "checked"));
 	resp_free(&r);
-	get_ok(auditor_sh, "/api/v1/audit/events?limit=1000", &r);
-	assert_int_equal(checked, json_array_size(json_object_get(r.json,
-	    "items")));
-	resp_free(&r);
+	for (i = 0, listed = 0; i < sizeof(streams) / sizeof(streams[0]);
+	    i++) {
+		path = fmt("/api/v1/audit/events?limit=1000&entity=%s",
+		    streams[i]);
+		get_ok(auditor_sh, path, &r);
+		free(path);
+		listed += json_array_size(json_object_get(r.json, "items"));
+		if (strcmp(streams[i], "user") == 0) {
+			json_array_foreach(json_object_get(r.json, "items"), j,
+			    it)
+				if (json_integer_value(json_object_get(it,
+				    "entity_id")) == user)
+					mine++;
+			assert_int_equal(mine, 2);
+		}
+		resp_free(&r);
+	}
+	assert_int_equal(checked, listed);
 
 	/* And Beijing's auditor does not see Shanghai's. */
 	path = fmt("/api/v1/audit/events?case=%lld", sh);
@@ -955,6 +1136,8 @@ main(void)
 		cmocka_unit_test(test_checkpoints_consistent),
 		cmocka_unit_test(test_auditors_only),
 		cmocka_unit_test(test_proof_offline),
+		cmocka_unit_test(test_stream_proof_offline),
+		cmocka_unit_test(test_stream_seen_in_part),
 		cmocka_unit_test(test_region_isolation),
 		cmocka_unit_test(test_events_filters_and_pages),
 		cmocka_unit_test(test_events_limits),

@@ -458,7 +458,7 @@ test_beijing_session_sees_only_beijing(void **state)
 		free(n);
 	}
 	db_expect(admin, "SELECT count(*) > 0 FROM log_leaves"
-	    " WHERE case_id = $1", sh_case, "t");
+	    " WHERE entity = 'case' AND case_id = $1", sh_case, "t");
 	db_expect(admin, "SELECT count(*) FROM activities WHERE id = $1",
 	    sh_activity, "1");
 
@@ -477,8 +477,8 @@ test_beijing_session_sees_only_beijing(void **state)
 		free(all[i]);
 	}
 	/* By id, whatever else the query asks. */
-	db_expect(app, "SELECT count(*) FROM log_leaves WHERE case_id = $1",
-	    sh_case, "0");
+	db_expect(app, "SELECT count(*) FROM log_leaves WHERE entity = 'case'"
+	    " AND case_id = $1", sh_case, "0");
 	db_expect(app, "SELECT count(*) FROM case_events WHERE case_id = $1",
 	    sh_case, "0");
 	db_expect(app, "SELECT count(*) FROM activities WHERE id = $1",
@@ -486,10 +486,10 @@ test_beijing_session_sees_only_beijing(void **state)
 	db_expect(app, "SELECT count(*) FROM activities WHERE id = $1",
 	    bj_activity, "1");
 	db_expect(app, "SELECT count(*) > 0 FROM log_leaves"
-	    " WHERE case_id = $1", bj_case, "t");
+	    " WHERE entity = 'case' AND case_id = $1", bj_case, "t");
 	db_expect(app, "SELECT (SELECT count(*) FROM log_leaves"
-	    " WHERE case_id = $1) = (SELECT count(*) FROM case_events"
-	    " WHERE case_id = $1)", bj_case, "t");
+	    " WHERE entity = 'case' AND case_id = $1) = (SELECT count(*)"
+	    " FROM case_events WHERE case_id = $1)", bj_case, "t");
 	client_free(o);
 	PQfinish(admin);
 	PQfinish(app);

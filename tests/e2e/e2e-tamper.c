@@ -272,7 +272,8 @@ test_tamper_recomputed_chain(void **state)
 	resp_free(&r);
 	sql = fmt("CREATE TEMP TABLE saved_e AS SELECT * FROM case_events"
 	    " WHERE case_id = %lld; CREATE TEMP TABLE saved_l AS SELECT *"
-	    " FROM log_leaves WHERE case_id = %lld; CREATE TEMP TABLE saved_c"
+	    " FROM log_leaves WHERE entity = 'case' AND case_id = %lld;"
+	    " CREATE TEMP TABLE saved_c"
 	    " AS SELECT last_hash FROM cases WHERE id = %lld", id, id, id);
 	db_do(db, sql);
 	free(sql);
@@ -287,7 +288,8 @@ test_tamper_recomputed_chain(void **state)
 	    "  END IF;"
 	    "  SELECT hash INTO p FROM case_events WHERE case_id = %lld"
 	    "   AND seq = e.seq;"
-	    "  UPDATE log_leaves SET leaf = p WHERE case_id = %lld"
+	    "  UPDATE log_leaves SET leaf = p WHERE entity = 'case'"
+	    "   AND case_id = %lld"
 	    "   AND seq = e.seq;"
 	    " END LOOP;"
 	    " UPDATE cases SET last_hash = p WHERE id = %lld; END $$",
@@ -313,7 +315,8 @@ test_tamper_recomputed_chain(void **state)
 	sql = fmt("DELETE FROM case_events WHERE case_id = %lld;"
 	    " INSERT INTO case_events SELECT * FROM saved_e;"
 	    " UPDATE log_leaves l SET leaf = s.leaf FROM saved_l s"
-	    "  WHERE l.case_id = s.case_id AND l.seq = s.seq;"
+	    "  WHERE l.entity = s.entity AND l.case_id = s.case_id"
+	    "  AND l.seq = s.seq;"
 	    " UPDATE cases SET last_hash = (SELECT last_hash FROM saved_c)"
 	    "  WHERE id = %lld", id, id);
 	tamper(db, sql);
@@ -343,23 +346,23 @@ test_tamper_log_leaf(void **state)
 	resp_free(&r);
 
 	sql = fmt("UPDATE log_leaves SET leaf = sha256(leaf)"
-	    " WHERE case_id = %lld AND seq = 2", id);
+	    " WHERE entity = 'case' AND case_id = %lld AND seq = 2", id);
 	tamper(db, sql);
 	free(sql);
 	verify_bad_everywhere(id, 2);
 	sql = fmt("UPDATE log_leaves l SET leaf = e.hash FROM case_events e"
-	    " WHERE l.case_id = %lld AND l.seq = 2 AND e.case_id = l.case_id"
-	    " AND e.seq = l.seq", id);
+	    " WHERE l.entity = 'case' AND l.case_id = %lld AND l.seq = 2"
+	    " AND e.case_id = l.case_id AND e.seq = l.seq", id);
 	tamper(db, sql);
 	free(sql);
 	verify_ok_everywhere(id);
 
 	sql = fmt("CREATE TEMP TABLE saved AS SELECT * FROM log_leaves"
-	    " WHERE case_id = %lld AND seq = 3", id);
+	    " WHERE entity = 'case' AND case_id = %lld AND seq = 3", id);
 	db_do(db, sql);
 	free(sql);
-	sql = fmt("DELETE FROM log_leaves WHERE case_id = %lld AND seq = 3",
-	    id);
+	sql = fmt("DELETE FROM log_leaves WHERE entity = 'case'"
+	    " AND case_id = %lld AND seq = 3", id);
 	tamper(db, sql);
 	free(sql);
 	verify_bad_everywhere(id, 3);
@@ -379,11 +382,13 @@ test_tamper_case_without_events(void **state)
 
 	sql = fmt("CREATE TEMP TABLE saved_e AS SELECT * FROM case_events"
 	    " WHERE case_id = %lld; CREATE TEMP TABLE saved_l AS SELECT *"
-	    " FROM log_leaves WHERE case_id = %lld", id, id);
+	    " FROM log_leaves WHERE entity = 'case' AND case_id = %lld",
+	    id, id);
 	db_do(db, sql);
 	free(sql);
 	sql = fmt("DELETE FROM case_events WHERE case_id = %lld;"
-	    " DELETE FROM log_leaves WHERE case_id = %lld", id, id);
+	    " DELETE FROM log_leaves WHERE entity = 'case'"
+	    " AND case_id = %lld", id, id);
 	tamper(db, sql);
 	free(sql);
 	verify_bad_everywhere(id, 1);
@@ -391,6 +396,214 @@ test_tamper_case_without_events(void **state)
 	    " INSERT INTO log_leaves SELECT * FROM saved_l");
 	db_do(db, "DROP TABLE saved_e, saved_l");
 	verify_ok_everywhere(id);
+	PQfinish(db);
+}
+
+/* ------------------------------------------------------------------ */
+/* Every other stream: a user's, an enterprise's                      */
+/* ------------------------------------------------------------------ */
+
+/* The rows of (entity, id) saved in temp tables saved_e, saved_l. */
+static void
+stream_save(PGconn *db, const char *entity, long long id)
+{
+	char	*sql = fmt("CREATE TEMP TABLE saved_e AS SELECT * FROM"
+	    " ledger_events WHERE entity = '%s' AND entity_id = %lld;"
+	    " CREATE TEMP TABLE saved_l AS SELECT * FROM log_leaves"
+	    " WHERE entity = '%s' AND case_id = %lld", entity, id, entity, id);
+
+	db_do(db, sql);
+	free(sql);
+}
+
+/*
+ * Put back what stream_save saved: the events, and with `leaves` the
+ * leaves -- only ever placed ones, which the checkpointer no longer
+ * touches: an unplaced leaf may have been placed since it was saved.
+ */
+static void
+stream_restore(PGconn *db, const char *entity, long long id, int leaves)
+{
+	char	*sql = fmt("DELETE FROM ledger_events WHERE entity = '%s'"
+	    " AND entity_id = %lld; INSERT INTO ledger_events SELECT * FROM"
+	    " saved_e; %s", entity, id, leaves ? "DELETE FROM log_leaves l"
+	    " USING saved_l s WHERE l.entity = s.entity AND l.case_id ="
+	    " s.case_id AND l.seq = s.seq; INSERT INTO log_leaves SELECT *"
+	    " FROM saved_l" : "");
+
+	tamper(db, sql);
+	free(sql);
+	db_do(db, "DROP TABLE saved_e, saved_l");
+}
+
+/* How many events of (entity, id) do not verify with ledger_hash(). */
+static long
+stream_broken(PGconn *db, const char *entity, long long id)
+{
+	char	*sql = fmt("SELECT count(*) FILTER (WHERE bad) FROM (SELECT"
+	    " hash <> ledger_hash('paicha/' || entity || '-event/v1',"
+	    " entity_id, seq, prev_hash, record) OR prev_hash <> coalesce("
+	    "lag(hash) OVER w, decode(repeat('00', 32), 'hex'))"
+	    " OR seq <> row_number() OVER w AS bad"
+	    " FROM ledger_events WHERE entity = '%s' AND entity_id = %lld"
+	    " WINDOW w AS (ORDER BY seq)) x", entity, id);
+	char	*v = db_value(db, sql, NULL);
+	long	 n = v != NULL ? atol(v) : -1;
+
+	free(v);
+	free(sql);
+	return n;
+}
+
+/*
+ * The superuser's strongest rewrite of another stream: event 2 of a
+ * user's (its display name) and of an enterprise's (its address)
+ * changed, every hash after it and every leaf recomputed, so that the
+ * stream's chain checks out with its own tag.  Only the signed
+ * checkpoints catch it: Beijing's verify and everything's, the
+ * auditor's and admin's, name (entity, id, 2), and no inclusion proof
+ * is handed out for it.
+ */
+static void
+test_tamper_stream_recomputed(void **state)
+{
+	PGconn		*db = db_admin();
+	struct resp	 r;
+	struct {
+		const char	*entity, *from, *to;
+		long long	 id;
+	} s[] = {
+		{ "user", "name-2", "name-X", 0 },
+		{ "enterprise", "address-2", "address-X", 0 },
+	};
+	char		*sql, *path, *v, *err = NULL;
+	size_t		 i;
+
+	s[0].id = user_with("110101", 3);
+	s[1].id = enterprise_with("110101", 3);
+	checkpoint_covering_all(db, &r);
+	resp_free(&r);
+	verify_ok_streams();
+	for (i = 0; i < sizeof(s) / sizeof(s[0]) && err == NULL; i++) {
+		stream_save(db, s[i].entity, s[i].id);
+		sql = fmt("DO $$ DECLARE p bytea; e record; BEGIN"
+		    " UPDATE ledger_events SET record = replace(record, '%s',"
+		    "  '%s') WHERE entity = '%s' AND entity_id = %lld"
+		    "  AND seq = 2;"
+		    " FOR e IN SELECT * FROM ledger_events WHERE entity = '%s'"
+		    "  AND entity_id = %lld ORDER BY seq LOOP"
+		    "  IF e.seq > 1 THEN"
+		    "   UPDATE ledger_events SET prev_hash = p,"
+		    "    hash = ledger_hash('paicha/' || e.entity || '-event/v1',"
+		    "    e.entity_id, e.seq, p, e.record)"
+		    "    WHERE entity = e.entity AND entity_id = e.entity_id"
+		    "    AND seq = e.seq;"
+		    "  END IF;"
+		    "  SELECT hash INTO p FROM ledger_events"
+		    "   WHERE entity = e.entity AND entity_id = e.entity_id"
+		    "   AND seq = e.seq;"
+		    "  UPDATE log_leaves SET leaf = p WHERE entity = e.entity"
+		    "   AND case_id = e.entity_id AND seq = e.seq;"
+		    " END LOOP; END $$", s[i].from, s[i].to, s[i].entity,
+		    s[i].id, s[i].entity, s[i].id);
+		tamper(db, sql);
+		free(sql);
+		sql = fmt("SELECT count(*) FROM ledger_events WHERE entity = '%s'"
+		    " AND entity_id = %lld AND record LIKE '%%%s%%'", s[i].entity,
+		    s[i].id, s[i].to);
+		v = db_value(db, sql, NULL);
+		if (v == NULL || atoi(v) != 1)
+			err = fmt("%s %lld: the record was not rewritten",
+			    s[i].entity, s[i].id);
+		free(v);
+		free(sql);
+		if (err == NULL && stream_broken(db, s[i].entity, s[i].id) != 0)
+			err = fmt("%s %lld: the rewritten chain does not check"
+			    " out", s[i].entity, s[i].id);
+		if (err == NULL)
+			err = verify_names_stream_everywhere(s[i].entity,
+			    s[i].id, 2);
+		path = fmt("/api/v1/audit/proof?entity=%s&entity_id=%lld&seq=2",
+		    s[i].entity, s[i].id);
+		http_get(auditor, path, &r);
+		if (err == NULL && r.status != 409)
+			err = fmt("%s: status %ld, want 409: %s", path, r.status,
+			    r.body);
+		resp_free(&r);
+		free(path);
+		stream_restore(db, s[i].entity, s[i].id, 1);
+	}
+	if (err != NULL)
+		fail_msg("%s", err);
+	verify_ok_streams();
+	PQfinish(db);
+}
+
+/*
+ * An event of a user's stream deleted: in the middle, the sequence has a
+ * gap there (and its leaf stays); the last one, its leaf has no event.
+ */
+static void
+test_tamper_stream_deleted(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = user_with("110101", 4);
+	char		*sql, *err;
+	int		 seq;
+
+	verify_ok_streams();
+	for (seq = 2; seq <= 4; seq += 2) {
+		stream_save(db, "user", id);
+		sql = fmt("DELETE FROM ledger_events WHERE entity = 'user'"
+		    " AND entity_id = %lld AND seq = %d", id, seq);
+		tamper(db, sql);
+		free(sql);
+		err = verify_names_stream_everywhere("user", id, seq);
+		stream_restore(db, "user", id, 0);
+		if (err != NULL)
+			fail_msg("%s", err);
+	}
+	verify_ok_streams();
+	PQfinish(db);
+}
+
+/*
+ * A placed leaf of an enterprise's stream changed, and one deleted: the
+ * event is named, in Beijing's verify (its placed leaves against the
+ * tiles) and everything's (the whole log folded).
+ */
+static void
+test_tamper_stream_leaf(void **state)
+{
+	PGconn		*db = db_admin();
+	long long	 id = enterprise_with("110101", 3);
+	struct resp	 r;
+	char		*sql, *err;
+
+	checkpoint_covering_all(db, &r);
+	resp_free(&r);
+	verify_ok_streams();
+	stream_save(db, "enterprise", id);
+	sql = fmt("UPDATE log_leaves SET leaf = sha256(leaf)"
+	    " WHERE entity = 'enterprise' AND case_id = %lld AND seq = 2", id);
+	tamper(db, sql);
+	free(sql);
+	err = verify_names_stream_everywhere("enterprise", id, 2);
+	stream_restore(db, "enterprise", id, 1);
+	if (err != NULL)
+		fail_msg("%s", err);
+	verify_ok_streams();
+
+	stream_save(db, "enterprise", id);
+	sql = fmt("DELETE FROM log_leaves WHERE entity = 'enterprise'"
+	    " AND case_id = %lld AND seq = 3", id);
+	tamper(db, sql);
+	free(sql);
+	err = verify_names_stream_everywhere("enterprise", id, 3);
+	stream_restore(db, "enterprise", id, 1);
+	if (err != NULL)
+		fail_msg("%s", err);
+	verify_ok_streams();
 	PQfinish(db);
 }
 
@@ -670,7 +883,8 @@ test_history_the_workflow_forbids(void **state)
 	free(path);
 
 	/* Take it out again, before the checkpointer may sign it. */
-	sql = fmt("DELETE FROM log_leaves WHERE case_id = %lld AND seq = 3"
+	sql = fmt("DELETE FROM log_leaves WHERE entity = 'case'"
+	    " AND case_id = %lld AND seq = 3"
 	    " AND idx IS NULL; DELETE FROM case_events WHERE case_id = %lld"
 	    " AND seq = 3; UPDATE cases c SET state = 'detected', version = 2,"
 	    " last_seq = 2, last_hash = e.hash, pending_event = 'publish_credit',"
@@ -702,6 +916,9 @@ main(void)
 		cmocka_unit_test(test_tamper_recomputed_chain),
 		cmocka_unit_test(test_tamper_log_leaf),
 		cmocka_unit_test(test_tamper_case_without_events),
+		cmocka_unit_test(test_tamper_stream_recomputed),
+		cmocka_unit_test(test_tamper_stream_deleted),
+		cmocka_unit_test(test_tamper_stream_leaf),
 		cmocka_unit_test(test_service_role_cannot_tamper),
 		cmocka_unit_test(test_forged_approval_refused),
 		cmocka_unit_test(test_row_changed_without_event),

@@ -225,12 +225,16 @@ tamper(PGconn *db, const char *sql)
 	db_do(db, "SET session_replication_role = origin");
 }
 
-/* The number of events there are, as the superuser sees them. */
+/*
+ * The number of events there are, as the superuser sees them: of every
+ * stream, a case's and the others' (each a leaf of the log).
+ */
 long long
 events_total(PGconn *db)
 {
-	char		*v = db_value(db, "SELECT count(*) FROM case_events",
-			    NULL);
+	char		*v = db_value(db, "SELECT (SELECT count(*) FROM"
+			    " case_events) + (SELECT count(*) FROM"
+			    " ledger_events)", NULL);
 	long long	 n = atoll(v);
 
 	free(v);
@@ -256,4 +260,133 @@ checkpoint_covering_all(PGconn *db, struct resp *r)
 		usleep(500000);
 	}
 	fail_msg("no checkpoint covered %lld events within 40 s", want);
+}
+
+/* ------------------------------------------------------------------ */
+/* The other streams: a user's, an enterprise's                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A user (an officer) in `region` made by admin, with `n` events in its
+ * stream: created, then its display name set to "name-2" ... "name-n";
+ * its id.
+ */
+long long
+user_with(const char *region, int n)
+{
+	struct resp	 r;
+	char		*name = unique_name("stream"), *path, *im, *dn;
+	const char	*h[2];
+	long long	 id;
+	int		 i;
+
+	id = fixture_user(admin, name, region, "[\"officer\"]");
+	path = fmt("/api/v1/users/%lld", id);
+	for (i = 2; i <= n; i++) {
+		im = fmt("If-Match: \"%d\"", i - 1);
+		dn = fmt("name-%d", i);
+		h[0] = im;
+		h[1] = NULL;
+		http_json(admin, "PATCH", path, json_pack("{s:s}",
+		    "display_name", dn), h, &r);
+		assert_status(&r, 200);
+		resp_free(&r);
+		free(dn);
+		free(im);
+	}
+	free(path);
+	free(name);
+	return id;
+}
+
+/*
+ * An enterprise in `region` registered by officer.bj, with `n` events in
+ * its stream: registered, then its address set to "address-2" ...
+ * "address-n"; its id.
+ */
+long long
+enterprise_with(const char *region, int n)
+{
+	struct resp	 r;
+	char		 uscc[19], *path, *im, *addr;
+	const char	*h[2];
+	long long	 id;
+	int		 i;
+
+	id = fixture_enterprise(officer, region, uscc);
+	path = fmt("/api/v1/enterprises/%lld", id);
+	for (i = 2; i <= n; i++) {
+		im = fmt("If-Match: \"%d\"", i - 1);
+		addr = fmt("address-%d", i);
+		h[0] = im;
+		h[1] = NULL;
+		http_json(officer, "PATCH", path, json_pack("{s:s}",
+		    "address", addr), h, &r);
+		assert_status(&r, 200);
+		resp_free(&r);
+		free(addr);
+		free(im);
+	}
+	free(path);
+	return id;
+}
+
+/*
+ * What is wrong with verify's answer (query `q`, "" for everything) as
+ * `c`, which must say not ok, naming event `seq` of `entity` `id` first
+ * -- entity, entity_id and seq, and no case --, with a reason.  NULL
+ * when it is right; else a message (malloc'd).
+ */
+char *
+verify_names_stream(struct client *c, const char *q, const char *entity,
+    long long id, int seq)
+{
+	struct resp	 r;
+	json_t		*fb;
+	char		*path = fmt("/api/v1/audit/verify%s", q), *err = NULL;
+	const char	*e;
+
+	http_get(c, path, &r);
+	fb = json_object_get(r.json, "first_bad");
+	e = json_string_value(json_object_get(fb, "entity"));
+	if (r.status != 200 || !json_is_false(json_object_get(r.json, "ok")) ||
+	    !json_is_object(fb) || e == NULL || strcmp(e, entity) != 0 ||
+	    json_integer_value(json_object_get(fb, "entity_id")) != id ||
+	    json_integer_value(json_object_get(fb, "seq")) != seq ||
+	    !json_is_integer(json_object_get(fb, "seq")) ||
+	    json_object_get(fb, "case") != NULL ||
+	    !json_is_string(json_object_get(r.json, "reason")))
+		err = fmt("verify%s: want %s %lld, seq %d; got %ld %s", q,
+		    entity, id, seq, r.status, r.body);
+	else
+		fprintf(stderr, "verify%s: %s\n", q, r.body);
+	resp_free(&r);
+	free(path);
+	return err;
+}
+
+/*
+ * Beijing (its auditor), everything in its scope (its auditor) and the
+ * whole database (admin) must each name (entity, id, seq): the first
+ * message that says otherwise, or NULL.
+ */
+char *
+verify_names_stream_everywhere(const char *entity, long long id, int seq)
+{
+	char	*err;
+
+	if ((err = verify_names_stream(auditor, "?region=110000", entity, id,
+	    seq)) == NULL && (err = verify_names_stream(auditor, "", entity,
+	    id, seq)) == NULL)
+		err = verify_names_stream(admin, "", entity, id, seq);
+	return err;
+}
+
+/* verify ok for Beijing and everything, as its auditor and admin. */
+void
+verify_ok_streams(void)
+{
+	verify_ok(auditor, "?region=110000");
+	verify_ok(auditor, "");
+	verify_ok(admin, "");
 }

@@ -44,4 +44,14 @@ long long	 events_total(PGconn *);
 /* Wait for a checkpoint covering every event so far; its reply. */
 void		 checkpoint_covering_all(PGconn *, struct resp *);
 
+/* The other streams: a user and an enterprise with n events each. */
+long long	 user_with(const char *, int);
+long long	 enterprise_with(const char *, int);
+/* verify names (entity, id, seq), or what is wrong (malloc'd). */
+char		*verify_names_stream(struct client *, const char *,
+		    const char *, long long, int);
+char		*verify_names_stream_everywhere(const char *, long long, int);
+/* verify ok for Beijing and everything, as its auditor and admin. */
+void		 verify_ok_streams(void);
+
 #endif /* TRAIL_H */

@@ -26,6 +26,11 @@ const FIELD_LABELS = {
 	problem: '问题描述', risk_level: '风险等级', created_by: '登记人',
 };
 
+// The other streams verify checks besides a case's (first_bad.entity).
+const ENTITY_LABELS = {
+	user: '用户', enterprise: '企业', category: '产品类别', campaign: '专项行动',
+};
+
 export async function auditPage(ctx) {
 	ctx.title('审计');
 	const p = ctx.params;
@@ -67,6 +72,8 @@ export async function auditPage(ctx) {
 			} else {
 				const bad = d.first_bad || {};
 				const where = !d.first_bad ? '审计日志或其签名检查点'
+				    : bad.entity && bad.entity !== 'case'
+				    ? `${ENTITY_LABELS[bad.entity] || bad.entity} #${bad.entity_id} 的变更记录第 ${bad.seq} 条`
 				    : bad.field ? `案件 #${bad.case} 的「${FIELD_LABELS[bad.field] || bad.field}」与其办理记录不符（未经事件的改动）`
 				    : `案件 #${bad.case} 第 ${bad.seq} 条`;
 				msg = `校验未通过：${scope}共检查 ${d.checked} 条记录，首个异常在${where}。`;
