@@ -6,6 +6,7 @@ workflow_libworkflow_a_SOURCES = \
 	workflow/role.c \
 	workflow/state.c \
 	workflow/field.c \
+	workflow/file_kind.c \
 	workflow/event.c \
 	workflow/payload.c \
 	workflow/decide.c \
