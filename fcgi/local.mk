@@ -33,6 +33,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/ledger/merkle.c \
 	fcgi/ledger/record.c \
 	fcgi/ledger/verify.c \
+	fcgi/ledger/verify_files.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
 	fcgi/resources/audit.c \
@@ -40,6 +41,9 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/cases.c \
 	fcgi/resources/changes.c \
 	fcgi/resources/enterprises.c \
+	fcgi/resources/files.c \
+	fcgi/resources/filetype.c \
+	fcgi/resources/images.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
 	fcgi/resources/reference.c \
@@ -50,10 +54,11 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/workflow.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS)
+	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(MAGIC_CFLAGS) $(EXIF_CFLAGS) \
+	$(VIPS_CFLAGS)
 PAICHA_LIBS = fcgi/libpaicha.a workflow/libworkflow.a $(FCGI_LIBS) \
 	$(PQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(XLSXWRITER_LIBS) \
-	$(PTHREAD_LIBS)
+	$(MAGIC_LIBS) $(EXIF_LIBS) $(VIPS_LIBS) -lm $(PTHREAD_LIBS)
 
 noinst_LIBRARIES += fcgi/libpaicha.a
 fcgi_libpaicha_a_SOURCES = $(PAICHA_SOURCES)

@@ -8,6 +8,9 @@
  *	content type		415
  *	size			413 (declared and actually read)
  *	body			400 (malformed JSON, duplicate keys, not an object)
+ *				-- a raw body (EP_RAW: a file) is not read
+ *				here: only its declared size is checked, and
+ *				the handler streams it (req_body_read)
  *	same origin		403 for cross-site state changes
  *	session			401
  *	role			403
@@ -213,7 +216,7 @@ static int
 front_checks(struct req *r, char *path)
 {
 	const struct endpoint	*ep;
-	const char		*m, *uri, *q;
+	const char		*m, *uri, *q, *cl;
 	json_error_t		 jerr;
 	long long		 len;
 	size_t			 max, plen;
@@ -259,9 +262,20 @@ front_checks(struct req *r, char *path)
 		    NULL);
 		return -1;
 	}
-	if (!(ep->flags & EP_JSON) && len > 0) {
+	if (!(ep->flags & (EP_JSON | EP_RAW)) && len > 0) {
 		reply_problem(r, 415, NULL, "this route takes no body", NULL);
 		return -1;
+	}
+	if (ep->flags & EP_RAW) {
+		max = ep->max_body != 0 ? ep->max_body : MAX_UPLOAD;
+		if ((unsigned long long)len > max) {
+			reply_problem(r, 413, NULL, "the body is larger than "
+			    "this route accepts", NULL);
+			return -1;
+		}
+		cl = req_param(r, "CONTENT_LENGTH");
+		r->raw_declared = cl != NULL && *cl != '\0' ? len : -1;
+		r->raw_state = RAW_OPEN;
 	}
 	if (ep->flags & EP_JSON) {
 		if (!is_json_type(req_param(r, "CONTENT_TYPE"))) {
@@ -332,7 +346,11 @@ front_checks(struct req *r, char *path)
  *				loaded the resource, compares it with
  *				reply_precondition (428 without, 412 stale)
  *	Idempotency-Key		EP_IDEM: a replay or a conflict ends here
+ *				(EP_RAW: the handler takes the key once it
+ *				has read the body; a replay then rolls back
+ *				what it stored meanwhile)
  *	handler			validate, load, decide, append, stage
+ *	drain			EP_RAW: whatever is left of the body
  *	commit			EP_TX and a staged 2xx: the key's answer,
  *				then COMMIT; a failed or lost COMMIT
  *				replaces the reply with the failure (503:
@@ -362,10 +380,17 @@ router_handle(struct req *r)
 	}
 	if (flags & EP_IF_MATCH)
 		r->if_match = req_if_match(r);
-	if ((flags & EP_IDEM) && idem_begin(r, &r->idem) == IDEM_DONE)
+	/* A raw body's key is taken by the handler, once it has the body. */
+	if ((flags & EP_IDEM) && !(flags & EP_RAW) &&
+	    idem_begin(r, &r->idem) == IDEM_DONE)
 		goto send;
 
 	r->ep->handle(r);
+
+	/* What a handler left of a raw body: read, so the connection is
+	 * clean for the next request. */
+	if (flags & EP_RAW)
+		req_body_drain(r);
 
 	if (!r->reply.staged && !r->reply.sent) {
 		log_error("request %s: handler for %s %s did not reply",
@@ -373,7 +398,7 @@ router_handle(struct req *r)
 		reply_problem(r, 500, NULL, "internal error", NULL);
 	}
 	if ((flags & EP_TX) && r->reply.staged && r->reply.status >= 200 &&
-	    r->reply.status < 300) {
+	    r->reply.status < 300 && !r->idem.replayed) {
 		if (idem_finish(r, &r->idem) == -1 || db_commit(r) == -1) {
 			reply_discard(r);
 			reply_db_error(r);

@@ -34,6 +34,7 @@ enum ledger_entity {
 	LEDGER_ENTERPRISE,
 	LEDGER_CATEGORY,
 	LEDGER_CAMPAIGN,
+	LEDGER_FILE,		/* an evidence file: upload, withdraw */
 	LEDGER__MAX
 };
 
@@ -156,5 +157,8 @@ enum vscope {
 };
 
 json_t	*verify_run(struct req *, enum vscope, const char *, int *);
+
+/* verify_files.c: the evidence files' streams and contents. */
+int	 verify_files(struct req *, enum vscope, const char *, json_t *);
 
 #endif /* PAICHA_LEDGER_H */

@@ -35,6 +35,7 @@ const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	[LEDGER_ENTERPRISE] = { "enterprise", "paicha/enterprise-event/v1" },
 	[LEDGER_CATEGORY] = { "category", "paicha/category-event/v1" },
 	[LEDGER_CAMPAIGN] = { "campaign", "paicha/campaign-event/v1" },
+	[LEDGER_FILE] = { "file", "paicha/file-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -109,6 +110,7 @@ static const struct {
 	[LEDGER_ENTERPRISE] = ENTITY_RECORD,
 	[LEDGER_CATEGORY] = ENTITY_RECORD,
 	[LEDGER_CAMPAIGN] = ENTITY_RECORD,
+	[LEDGER_FILE] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */
