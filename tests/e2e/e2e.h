@@ -58,6 +58,8 @@ struct client	*client_clone(struct client *);
  */
 long	 http(struct client *, const char *, const char *, const char *,
 	    const char *const *, struct resp *);
+long	 http_raw(struct client *, const char *, const char *, const char *,
+	    size_t, const char *const *, struct resp *);
 long	 http_get(struct client *, const char *, struct resp *);
 long	 http_json(struct client *, const char *, const char *, json_t *,
 	    const char *const *, struct resp *);
