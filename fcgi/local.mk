@@ -54,20 +54,25 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/workflow.c
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(MAGIC_CFLAGS) $(EXIF_CFLAGS) \
-	$(VIPS_CFLAGS)
+	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(MAGIC_CFLAGS) $(EXIF_CFLAGS)
 PAICHA_LIBS = fcgi/libpaicha.a workflow/libworkflow.a $(FCGI_LIBS) \
 	$(PQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(XLSXWRITER_LIBS) \
-	$(MAGIC_LIBS) $(EXIF_LIBS) $(VIPS_LIBS) -lm $(PTHREAD_LIBS)
+	$(MAGIC_LIBS) $(EXIF_LIBS) -lm $(PTHREAD_LIBS)
 
 noinst_LIBRARIES += fcgi/libpaicha.a
 fcgi_libpaicha_a_SOURCES = $(PAICHA_SOURCES)
 fcgi_libpaicha_a_CFLAGS = $(PAICHA_CFLAGS)
 
-bin_PROGRAMS += fcgi/paicha fcgi/paicha-admin
+bin_PROGRAMS += fcgi/paicha fcgi/paicha-admin fcgi/paicha-thumb
 fcgi_paicha_SOURCES = fcgi/main.c
 fcgi_paicha_CFLAGS = $(PAICHA_CFLAGS)
 fcgi_paicha_LDADD = $(PAICHA_LIBS)
 fcgi_paicha_admin_SOURCES = fcgi/admin/admin.c
 fcgi_paicha_admin_CFLAGS = $(PAICHA_CFLAGS)
 fcgi_paicha_admin_LDADD = $(PAICHA_LIBS)
+
+# The thumbnailer: libvips in a process of its own (thumb/thumb.c); the
+# service runs it beside itself and links no libvips.
+fcgi_paicha_thumb_SOURCES = fcgi/thumb/thumb.c
+fcgi_paicha_thumb_CFLAGS = $(AM_CFLAGS) $(VIPS_CFLAGS)
+fcgi_paicha_thumb_LDADD = $(VIPS_LIBS)

@@ -28,8 +28,10 @@
 --
 -- Every upload and withdrawal is also an event of the file's own stream
 -- in ledger_events (entity 'file'), carrying the case, kind, name and
--- SHA-256: GET /api/v1/audit/verify recomputes each content's hash from
--- its pieces (fcgi/ledger/verify_files.c).
+-- SHA-256, and the upload the SHA-256 of its pieces' keys in order:
+-- GET /api/v1/audit/verify checks every piece against its key and the
+-- list against the event in the database (file_check), and for one
+-- case re-hashes each content whole (fcgi/ledger/verify_files.c).
 
 -- ------------------------------------------------------------------
 -- The content
@@ -337,16 +339,40 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	 ORDER BY bc.n
 $$;
 
+-- For verify, without taking the bytes out of the database: file `f`'s
+-- content as stored -- how many pieces its list names and how many are
+-- there, their bytes, the first piece whose data does not hash to its
+-- key (NULL: none), and the SHA-256 of the list of keys in order (the
+-- upload's event records it as "pieces") -- when the session may see
+-- the file.
+CREATE FUNCTION file_check(f bigint)
+RETURNS TABLE (entries integer, present integer, bytes bigint,
+    first_bad integer, pieces bytea, blob_size bigint, blob_chunks integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT count(bc.n)::integer, count(c.sha256)::integer,
+	    coalesce(sum(octet_length(c.data)), 0)::bigint,
+	    min(bc.n) FILTER (WHERE c.sha256 IS NULL
+		OR sha256(c.data) <> bc.chunk),
+	    sha256(coalesce(string_agg(bc.chunk, ''::bytea ORDER BY bc.n),
+		''::bytea)),
+	    b.size, b.nchunks
+	  FROM files fl JOIN file_blobs b ON b.sha256 = fl.sha256
+	  LEFT JOIN file_blob_chunks bc ON bc.blob = b.sha256
+	  LEFT JOIN file_chunks c ON c.sha256 = bc.chunk
+	 WHERE fl.id = f AND in_scope(fl.region) AND (SELECT scope_valid())
+	 GROUP BY b.size, b.nchunks
+$$;
+
 REVOKE ALL ON FUNCTION file_scope_check(text), file_chunk_put(bytea, bytea),
 	file_blob_put(bytea, bigint, text, integer, bytea[], jsonb),
 	file_thumbnail_put(bigint, bytea), file_chunk(bigint, integer),
 	file_thumbnail(bigint), file_has_thumbnail(bigint),
-	file_manifest(bigint) FROM PUBLIC;
+	file_manifest(bigint), file_check(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION file_chunk_put(bytea, bytea),
 	file_blob_put(bytea, bigint, text, integer, bytea[], jsonb),
 	file_thumbnail_put(bigint, bytea), file_chunk(bigint, integer),
 	file_thumbnail(bigint), file_has_thumbnail(bigint),
-	file_manifest(bigint) TO paicha_app;
+	file_manifest(bigint), file_check(bigint) TO paicha_app;
 
 -- ------------------------------------------------------------------
 -- The file's own stream in the ledger

@@ -113,10 +113,12 @@ struct req {
 	const char		*body;		/* NUL-terminated, in w's buffer */
 	size_t			 bodylen;
 	/*
-	 * A raw body (EP_RAW), streamed by the handler with req_body_read:
-	 * the length declared (-1: none), how much was read, whether it
-	 * ended cleanly or broke off; and its SHA-256 once the handler has
-	 * read it all, for the Idempotency-Key (idem_begin).
+	 * The body as it is read: the length declared (-1: none, -2: not
+	 * a number), how much was read, whether it ended or broke off --
+	 * the front line reads a JSON body, a handler streams a raw one
+	 * (EP_RAW) with req_body_read, and the front line reads what is
+	 * left either way (body_settle).  A raw body's SHA-256 once the
+	 * handler has read it all, for the Idempotency-Key (idem_begin).
 	 */
 	long long		 raw_declared;
 	long long		 raw_read;
@@ -169,7 +171,7 @@ int		 req_if_match(const struct req *);
 #define RAW_BROKEN	2	/* the stream broke off before its end */
 
 long		 req_body_read(struct req *, char *, size_t);
-void		 req_body_drain(struct req *);
+void		 req_body_drain(struct req *, long long);
 void		 req_fail(struct req *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 

@@ -213,21 +213,19 @@ req_body_read(struct req *r, char *buf, size_t size)
 }
 
 /*
- * Read and drop what is left of a raw body (at most what was declared,
- * or the route's limit), so that the connection to nginx is clean for
- * the next request: a handler may refuse a body before its end.
+ * Read and drop what is left of a body (at most what was declared, and
+ * not past `cap` bytes in all), so that the connection to nginx is
+ * clean for the next request: the front line or a handler may refuse a
+ * body before its end.  r->raw_state tells whether the end was reached.
  */
 void
-req_body_drain(struct req *r)
+req_body_drain(struct req *r, long long cap)
 {
 	char		 buf[16384];
-	long long	 cap;
 	long		 n;
 
 	if (r->raw_state != RAW_OPEN)
 		return;
-	cap = r->ep != NULL && r->ep->max_body != 0 ?
-	    (long long)r->ep->max_body : MAX_UPLOAD;
 	while (r->raw_read <= cap &&
 	    (n = req_body_read(r, buf, sizeof(buf))) > 0)
 		continue;

@@ -182,14 +182,61 @@ read_body(struct req *r, size_t len)
 	while (got < len) {
 		n = FCGX_GetStr(r->w->body + got, (int)(len - got),
 		    r->fcgx->in);
-		if (n <= 0)
+		if (n <= 0) {
+			r->raw_state = RAW_BROKEN;
 			return -1;
+		}
 		got += (size_t)n;
+		r->raw_read = (long long)got;
 	}
 	r->w->body[len] = '\0';
 	r->body = r->w->body;
 	r->bodylen = len;
+	r->raw_state = RAW_END;
 	return 0;
+}
+
+/*
+ * What the request says of its body, before anything else is read:
+ * r->raw_declared is its Content-Length, -1 when it gives none, -2 when
+ * it gives one that is no number.
+ */
+static void
+body_declare(struct req *r)
+{
+	const char	*cl = req_param(r, "CONTENT_LENGTH");
+	long long	 len = content_length(r);
+
+	r->raw_read = 0;
+	r->raw_state = RAW_OPEN;
+	r->raw_declared = cl == NULL || *cl == '\0' ? -1 : len < 0 ? -2 : len;
+}
+
+/*
+ * However the request ended -- refused before its body was looked at,
+ * or by a handler half way through a file -- leave the connection to
+ * nginx clean for the next request: read what is left of the body (at
+ * most the route's limit), or, when that cannot be done, close the
+ * connection after the reply.  A kept connection with a body still in
+ * it would hand the next request libfcgi cannot parse.
+ */
+static void
+body_settle(struct req *r)
+{
+	int		 raw = r->ep != NULL && (r->ep->flags & EP_RAW);
+	long long	 cap = raw ? (long long)(r->ep->max_body != 0 ?
+			    r->ep->max_body : MAX_UPLOAD) : MAX_BODY;
+
+	if (r->raw_state == RAW_OPEN && ((r->raw_declared > r->raw_read &&
+	    r->raw_declared <= cap) || (r->raw_declared == -1 && raw)))
+		req_body_drain(r, cap);
+	if (r->raw_state == RAW_END || (r->raw_state == RAW_OPEN &&
+	    (r->raw_declared == r->raw_read ||
+	    (r->raw_declared == -1 && !raw))))
+		return;
+	log_warn("request %s: its body was not read to its end: the "
+	    "connection closes", r->id);
+	r->fcgx->keepConnection = 0;
 }
 
 /*
@@ -216,7 +263,7 @@ static int
 front_checks(struct req *r, char *path)
 {
 	const struct endpoint	*ep;
-	const char		*m, *uri, *q, *cl;
+	const char		*m, *uri, *q;
 	json_error_t		 jerr;
 	long long		 len;
 	size_t			 max, plen;
@@ -257,11 +304,13 @@ front_checks(struct req *r, char *path)
 		return -1;
 	}
 
-	if ((len = content_length(r)) < 0) {
+	if ((len = r->raw_declared) == -2) {
 		reply_problem(r, 400, NULL, "Content-Length is not a number",
 		    NULL);
 		return -1;
 	}
+	if (len < 0)
+		len = 0;
 	if (!(ep->flags & (EP_JSON | EP_RAW)) && len > 0) {
 		reply_problem(r, 415, NULL, "this route takes no body", NULL);
 		return -1;
@@ -273,9 +322,6 @@ front_checks(struct req *r, char *path)
 			    "this route accepts", NULL);
 			return -1;
 		}
-		cl = req_param(r, "CONTENT_LENGTH");
-		r->raw_declared = cl != NULL && *cl != '\0' ? len : -1;
-		r->raw_state = RAW_OPEN;
 	}
 	if (ep->flags & EP_JSON) {
 		if (!is_json_type(req_param(r, "CONTENT_TYPE"))) {
@@ -350,7 +396,8 @@ front_checks(struct req *r, char *path)
  *				has read the body; a replay then rolls back
  *				what it stored meanwhile)
  *	handler			validate, load, decide, append, stage
- *	drain			EP_RAW: whatever is left of the body
+ *	settle			whatever is left of the body, on any path:
+ *				read, or the connection closes (body_settle)
  *	commit			EP_TX and a staged 2xx: the key's answer,
  *				then COMMIT; a failed or lost COMMIT
  *				replaces the reply with the failure (503:
@@ -368,6 +415,7 @@ router_handle(struct req *r)
 	unsigned	 flags;
 	int		 st;
 
+	body_declare(r);
 	if (front_checks(r, path) == -1)
 		goto send;
 	flags = r->ep->flags;
@@ -387,11 +435,6 @@ router_handle(struct req *r)
 
 	r->ep->handle(r);
 
-	/* What a handler left of a raw body: read, so the connection is
-	 * clean for the next request. */
-	if (flags & EP_RAW)
-		req_body_drain(r);
-
 	if (!r->reply.staged && !r->reply.sent) {
 		log_error("request %s: handler for %s %s did not reply",
 		    r->id, method_names[r->method], r->ep->pattern);
@@ -409,6 +452,7 @@ router_handle(struct req *r)
 		    "open: rolled back", r->id, method_names[r->method],
 		    r->ep->pattern);
 send:
+	body_settle(r);
 	db_release(r);
 	st = r->reply.staged || r->reply.sent ? r->reply.status : 500;
 	if (r->ep != NULL && r->method != METHOD_GET && (st < 400 || st >= 500))

@@ -561,19 +561,30 @@ out:
 	return rc;
 }
 
-/* The upload as an event of the file's stream: case, kind, name, hash. */
+/*
+ * The upload as an event of the file's stream: case, kind, name, the
+ * content's SHA-256, and "pieces", the SHA-256 of its pieces' keys in
+ * order -- what verify compares the stored list with.
+ */
 static int
 upload_event(struct upload *u)
 {
-	char	 sha[65];
-	json_t	*payload;
-	int	 rc;
+	unsigned char	 list[32];
+	char		 sha[65], pieces[65];
+	json_t		*payload;
+	int		 rc;
 
 	hex_encode(u->r->raw_sha256, 32, sha);
-	payload = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}",
+	if (EVP_Digest(u->pieces, u->npieces * 32, list, NULL, EVP_sha256(),
+	    NULL) != 1) {
+		req_fail(u->r, "could not hash the pieces' list (sha-256)");
+		return -1;
+	}
+	hex_encode(list, 32, pieces);
+	payload = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s}",
 	    "case", (json_int_t)strtoll(u->case_id, NULL, 10),
 	    "kind", wf_file_kinds[u->kind].id, "name", u->name,
-	    "sha256", sha, "size", (json_int_t)u->size,
+	    "sha256", sha, "pieces", pieces, "size", (json_int_t)u->size,
 	    "type", ftypes[u->type].mime);
 	if (payload == NULL) {
 		req_fail(u->r, "could not build the upload's event");

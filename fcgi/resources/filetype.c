@@ -8,8 +8,9 @@
  * libmagic reads the first piece of the body.  OOXML and OFD are ZIP
  * archives: where libmagic says only "zip", the archive's own entry
  * names tell (OFD.xml, word/, xl/), and a ZIP that is none of them is
- * refused.  A libmagic handle is not thread-safe: each worker thread
- * opens its own on first use, closed when the thread ends.
+ * refused.  A libmagic handle is not thread-safe, and each maps the
+ * whole database (7 MB): the process opens one, on first use, and the
+ * threads take turns with it -- one call per upload.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -67,40 +68,29 @@ const struct ftype_def ftypes[FT__MAX] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* libmagic, one handle per thread                                    */
+/* libmagic, one handle for the process                               */
 /* ------------------------------------------------------------------ */
 
-static pthread_once_t	 magic_once = PTHREAD_ONCE_INIT;
-static pthread_key_t	 magic_key;
-static int		 magic_key_ok;
+static pthread_mutex_t	 magic_lock = PTHREAD_MUTEX_INITIALIZER;
+static magic_t		 magic;
 
-static void
-magic_free(void *m)
-{
-	magic_close(m);
-}
-
-static void
-magic_key_make(void)
-{
-	magic_key_ok = pthread_key_create(&magic_key, magic_free) == 0;
-}
-
-/* This thread's handle, opened on first use; NULL (logged) on failure. */
+/*
+ * The handle, opened on first use; NULL (logged) on failure.  The caller
+ * holds magic_lock.
+ */
 static magic_t
 magic_handle(void)
 {
 	magic_t	 m;
 	size_t	 bytes = FILE_SNIFF;
 
-	pthread_once(&magic_once, magic_key_make);
-	if (!magic_key_ok)
-		return NULL;
-	if ((m = pthread_getspecific(magic_key)) != NULL)
-		return m;
+	if (magic != NULL)
+		return magic;
 	if ((m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR |
-	    MAGIC_NO_CHECK_COMPRESS)) == NULL)
-		goto fail;
+	    MAGIC_NO_CHECK_COMPRESS)) == NULL) {
+		log_error("could not open libmagic");
+		return NULL;
+	}
 	if (magic_load(m, NULL) == -1) {
 		log_error("could not load the libmagic database: %s",
 		    magic_error(m));
@@ -108,14 +98,28 @@ magic_handle(void)
 		return NULL;
 	}
 	(void)magic_setparam(m, MAGIC_PARAM_BYTES_MAX, &bytes);
-	if (pthread_setspecific(magic_key, m) != 0) {
-		magic_close(m);
-		goto fail;
-	}
-	return m;
-fail:
-	log_error("could not open libmagic");
-	return NULL;
+	return magic = m;
+}
+
+/*
+ * libmagic's type of the `n` bytes at `p`, copied into `out` (`size`
+ * bytes).  Returns 0, or -1 (logged).
+ */
+static int
+magic_type(const void *p, size_t n, char *out, size_t size)
+{
+	magic_t		 m;
+	const char	*mime = NULL;
+
+	pthread_mutex_lock(&magic_lock);
+	if ((m = magic_handle()) != NULL &&
+	    (mime = magic_buffer(m, p, n)) == NULL)
+		log_error("libmagic could not judge a file: %s",
+		    magic_error(m));
+	if (mime != NULL)
+		snprintf(out, size, "%s", mime);
+	pthread_mutex_unlock(&magic_lock);
+	return mime != NULL ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -224,20 +228,14 @@ enum fjudge
 filetype_judge(const void *p, size_t n, const char *declared, enum ftype *t,
     char *seen, size_t size)
 {
-	magic_t		 m;
-	const char	*mime;
+	char		 mime[128];
 	enum ftype	 k;
 
 	*t = FT__MAX;
 	if (size > 0)
 		seen[0] = '\0';
-	if ((m = magic_handle()) == NULL)
+	if (magic_type(p, n, mime, sizeof(mime)) == -1)
 		return FJ_FAILED;
-	if ((mime = magic_buffer(m, p, n)) == NULL) {
-		log_error("libmagic could not judge a file: %s",
-		    magic_error(m));
-		return FJ_FAILED;
-	}
 	if (size > 0)
 		snprintf(seen, size, "%s", mime);
 	k = filetype_of_mime(mime);

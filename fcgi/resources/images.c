@@ -3,30 +3,36 @@
  *
  *	image_exif		the capture time and GPS position from a
  *				JPEG's EXIF (libexif), from its first piece
- *	image_thumbnail		a JPEG of at most THUMB_PX a side (libvips),
- *				read piece by piece through a callback:
- *				never the whole image in memory
- *
- * libvips is started once per process, with its operation cache off,
- * one thread per operation and its untrusted loaders blocked: the
- * service only ever opens JPEG and PNG that libmagic judged so first.
+ *	image_thumbnail		a JPEG of at most 320 px a side, made by
+ *				paicha-thumb (libvips) in a process of its
+ *				own, under CPU and memory limits: fed the
+ *				image a piece at a time, it answers the
+ *				thumbnail.  The worker never decodes an image.
  */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <libexif/exif-data.h>
-#include <vips/vips.h>
 
 #include "../base/base.h"
 #include "../front/front.h"
 #include "resources.h"
 
-#define THUMB_PX	320		/* a thumbnail's longer side, at most */
-#define THUMB_PIXELS	(100LL * 1000 * 1000)	/* larger: no thumbnail */
-#define THUMB_QUALITY	80
+#define THUMB_MAX	(1024 * 1024)	/* a thumbnail's bytes, at most */
+#define THUMB_WAIT	30000		/* ms the helper may take */
+
+extern char **environ;
 
 /* ------------------------------------------------------------------ */
 /* EXIF                                                               */
@@ -160,155 +166,216 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* Thumbnails                                                         */
+/* Thumbnails: made by paicha-thumb, a process of its own             */
 /* ------------------------------------------------------------------ */
 
-static pthread_once_t	 vips_once = PTHREAD_ONCE_INIT;
-static int		 vips_ok;
-
-static void
-vips_start(void)
+/*
+ * The helper's path: cfg.thumbnailer, else paicha-thumb beside this
+ * binary.  Written into `out`; 0, or -1.
+ */
+static int
+helper_path(char *out, size_t size)
 {
-	if (VIPS_INIT("paicha") != 0) {
-		log_error("could not start libvips: %s", vips_error_buffer());
-		vips_error_clear();
-		return;
-	}
-	vips_concurrency_set(1);
-	vips_cache_set_max(0);
-	vips_block_untrusted_set(TRUE);
-	vips_ok = 1;
+	ssize_t	 n;
+	char	*slash;
+
+	if (cfg.thumbnailer != NULL)
+		return snprintf(out, size, "%s", cfg.thumbnailer) < (int)size ?
+		    0 : -1;
+	if ((n = readlink("/proc/self/exe", out, size - 1)) <= 0 ||
+	    (size_t)n >= size - 1)
+		return -1;
+	out[n] = '\0';
+	if ((slash = strrchr(out, '/')) == NULL ||
+	    (size_t)(slash - out) + sizeof("/paicha-thumb") > size)
+		return -1;
+	memcpy(slash, "/paicha-thumb", sizeof("/paicha-thumb"));
+	return 0;
 }
 
-/* A blob read through its pieces, for libvips. */
-struct cursor {
-	const struct piece_reader *pr;
-	long long	 pos;
-	int		 have;		/* piece number held, -1 none */
-	const char	*data;
-	size_t		 len;
-	int		 failed;
-};
-
-/* libvips's "read": up to `length` bytes at the cursor; 0 at the end. */
-static gint64
-cursor_read(VipsSourceCustom *src, void *buf, gint64 length, void *arg)
+/* Milliseconds on the monotonic clock. */
+static long long
+ms_now(void)
 {
-	struct cursor	*c = arg;
-	size_t		 off, n;
-	int		 want;
+	struct timespec	 t;
 
-	(void)src;
-	if (c->failed || length <= 0 || c->pos >= c->pr->size)
-		return c->failed ? -1 : 0;
-	want = (int)(c->pos / (long long)c->pr->chunk);
-	if (want != c->have) {
-		if (c->pr->fetch(c->pr->arg, want, &c->data, &c->len) == -1) {
-			c->failed = 1;
-			c->have = -1;
-			return -1;
-		}
-		c->have = want;
-	}
-	off = (size_t)(c->pos - (long long)want * (long long)c->pr->chunk);
-	if (off >= c->len) {
-		c->failed = 1;
-		return -1;
-	}
-	n = c->len - off;
-	if ((gint64)n > length)
-		n = (size_t)length;
-	memcpy(buf, c->data + off, n);
-	c->pos += (long long)n;
-	return (gint64)n;
-}
-
-/* libvips's "seek": the new position, or -1. */
-static gint64
-cursor_seek(VipsSourceCustom *src, gint64 offset, int whence, void *arg)
-{
-	struct cursor	*c = arg;
-	long long	 to;
-
-	(void)src;
-	switch (whence) {
-	case SEEK_SET:
-		to = offset;
-		break;
-	case SEEK_CUR:
-		to = c->pos + offset;
-		break;
-	case SEEK_END:
-		to = c->pr->size + offset;
-		break;
-	default:
-		return -1;
-	}
-	if (to < 0 || to > c->pr->size)
-		return -1;
-	c->pos = to;
-	return to;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /*
- * A JPEG thumbnail, at most THUMB_PX on its longer side (never
- * enlarged; turned upright by the EXIF orientation), of the image read
- * through `pr`.  Returns 0 with *jpeg (malloc'd) and *len, or -1 (logged:
- * not an image libvips can read, too large, or a piece could not be
- * read) with nothing allocated.
+ * Feed the image read through `pr` to the helper's input `in` and
+ * collect its output from `out`, both non-blocking, until the output
+ * ends, THUMB_MAX bytes came or THUMB_WAIT ms passed.  Returns 0 with
+ * *jpeg (malloc'd) and *len, or -1 (*reason says why).
+ */
+static int
+converse(const struct piece_reader *pr, int in, int out, unsigned char **jpeg,
+    size_t *len, const char **reason)
+{
+	struct pollfd	 pf[2];
+	const char	*piece = NULL;
+	size_t		 plen = 0, poff = 0, cap = 65536;
+	long long	 deadline = ms_now() + THUMB_WAIT, left;
+	ssize_t		 n;
+	int		 next = 0, npieces, rc;
+	unsigned char	*buf = NULL, *b;
+
+	npieces = (int)((pr->size + (long long)pr->chunk - 1) /
+	    (long long)pr->chunk);
+	if ((buf = malloc(cap)) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	*len = 0;
+	for (;;) {
+		/* The next piece to send, when the last one is gone. */
+		if (in != -1 && poff == plen) {
+			if (next == npieces) {
+				close(in);
+				in = -1;
+			} else if (pr->fetch(pr->arg, next++, &piece,
+			    &plen) == -1) {
+				*reason = "a piece could not be read";
+				goto fail;
+			} else
+				poff = 0;
+		}
+		pf[0].fd = in;
+		pf[0].events = POLLOUT;
+		pf[1].fd = out;
+		pf[1].events = POLLIN;
+		if ((left = deadline - ms_now()) <= 0) {
+			*reason = "it took too long";
+			goto fail;
+		}
+		if ((rc = poll(pf, 2, (int)left)) == -1 && errno == EINTR)
+			continue;
+		if (rc <= 0) {
+			*reason = rc == 0 ? "it took too long" : "poll failed";
+			goto fail;
+		}
+		if (in != -1 && (pf[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			n = write(in, piece + poff, plen - poff);
+			if (n > 0)
+				poff += (size_t)n;
+			else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+				/* It stopped reading: it has said enough. */
+				close(in);
+				in = -1;
+			}
+		}
+		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (*len == cap) {
+				if (cap >= THUMB_MAX) {
+					*reason = "its output is too large";
+					goto fail;
+				}
+				cap *= 2;
+				if ((b = realloc(buf, cap)) == NULL) {
+					*reason = "out of memory";
+					goto fail;
+				}
+				buf = b;
+			}
+			n = read(out, buf + *len, cap - *len);
+			if (n == 0)
+				break;
+			if (n > 0)
+				*len += (size_t)n;
+			else if (errno != EAGAIN && errno != EINTR) {
+				*reason = "its output could not be read";
+				goto fail;
+			}
+		}
+	}
+	if (in != -1)
+		close(in);
+	*jpeg = buf;
+	return 0;
+fail:
+	if (in != -1)
+		close(in);
+	free(buf);
+	*len = 0;
+	return -1;
+}
+
+/*
+ * A JPEG thumbnail, at most 320 px on its longer side (never enlarged;
+ * turned upright by its EXIF orientation), of the image read through
+ * `pr`, made by paicha-thumb (../thumb/thumb.c) in a process of its
+ * own, fed the pieces as they are read.  Returns 0 with *jpeg
+ * (malloc'd) and *len; or -1 (logged: the helper refused or failed, or
+ * a piece could not be read -- then the request's failure is recorded
+ * by `pr`'s reader) with nothing allocated.
  */
 int
 image_thumbnail(const struct piece_reader *pr, unsigned char **jpeg,
     size_t *len)
 {
-	struct cursor		 c = { pr, 0, -1, NULL, 0, 0 };
-	VipsSourceCustom	*src = NULL;
-	VipsImage		*head = NULL, *out = NULL;
-	void			*buf = NULL;
-	size_t			 n = 0;
-	int			 rc = -1;
+	posix_spawn_file_actions_t	 fa;
+	char				 path[4096];
+	char				*argv[2] = { "paicha-thumb", NULL };
+	const char			*reason = NULL;
+	int				 to[2] = { -1, -1 }, from[2] = { -1, -1 };
+	int				 st = 0, rc = -1, fa_ok = 0;
+	pid_t				 pid = -1;
 
 	*jpeg = NULL;
 	*len = 0;
-	pthread_once(&vips_once, vips_start);
-	if (!vips_ok)
+	if (helper_path(path, sizeof(path)) == -1) {
+		log_error("no thumbnail: cannot find paicha-thumb");
 		return -1;
-	if ((src = vips_source_custom_new()) == NULL)
-		goto out;
-	g_signal_connect(src, "read", G_CALLBACK(cursor_read), &c);
-	g_signal_connect(src, "seek", G_CALLBACK(cursor_seek), &c);
-	if ((head = vips_image_new_from_source(VIPS_SOURCE(src), "",
-	    "access", VIPS_ACCESS_SEQUENTIAL, NULL)) == NULL)
-		goto out;
-	if ((long long)vips_image_get_width(head) *
-	    vips_image_get_height(head) > THUMB_PIXELS) {
-		log_warn("no thumbnail: %dx%d pixels is more than %lld",
-		    vips_image_get_width(head), vips_image_get_height(head),
-		    THUMB_PIXELS);
-		goto done;
 	}
-	if (vips_thumbnail_source(VIPS_SOURCE(src), &out, THUMB_PX,
-	    "height", THUMB_PX, "size", VIPS_SIZE_DOWN, NULL) != 0 ||
-	    vips_jpegsave_buffer(out, &buf, &n, "Q", THUMB_QUALITY,
-	    "strip", TRUE, NULL) != 0)
+	if (pipe2(to, O_CLOEXEC) == -1 || pipe2(from, O_CLOEXEC) == -1 ||
+	    posix_spawn_file_actions_init(&fa) != 0) {
+		log_error("no thumbnail: %s", strerror(errno));
 		goto out;
-	if (n == 0 || (*jpeg = malloc(n)) == NULL)
-		goto done;
-	memcpy(*jpeg, buf, n);
-	*len = n;
-	rc = 0;
-	goto done;
+	}
+	fa_ok = 1;
+	if (posix_spawn_file_actions_adddup2(&fa, to[0], 0) != 0 ||
+	    posix_spawn_file_actions_adddup2(&fa, from[1], 1) != 0 ||
+	    posix_spawn(&pid, path, &fa, NULL, argv, environ) != 0) {
+		log_error("no thumbnail: could not start %s", path);
+		pid = -1;
+		goto out;
+	}
+	close(to[0]);
+	close(from[1]);
+	to[0] = from[1] = -1;
+	(void)fcntl(to[1], F_SETFL, O_NONBLOCK);
+	(void)fcntl(from[0], F_SETFL, O_NONBLOCK);
+	rc = converse(pr, to[1], from[0], jpeg, len, &reason);
+	to[1] = -1;		/* closed by converse */
 out:
-	log_warn("no thumbnail: %s", c.failed ? "a piece could not be read" :
-	    vips_error_buffer());
-done:
-	vips_error_clear();
-	g_free(buf);
-	if (out != NULL)
-		g_object_unref(out);
-	if (head != NULL)
-		g_object_unref(head);
-	if (src != NULL)
-		g_object_unref(src);
+	if (pid > 0) {
+		if (rc == -1)
+			(void)kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			continue;
+		if (rc == 0 && (!WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+		    *len == 0)) {
+			reason = !WIFEXITED(st) ? "it was killed" :
+			    WEXITSTATUS(st) == 1 ? "not an image it can read" :
+			    WEXITSTATUS(st) == 2 ? "too large" : "it failed";
+			free(*jpeg);
+			*jpeg = NULL;
+			*len = 0;
+			rc = -1;
+		}
+	}
+	if (rc == -1 && reason != NULL)
+		log_warn("no thumbnail: %s", reason);
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	if (to[0] != -1)
+		close(to[0]);
+	if (to[1] != -1)
+		close(to[1]);
+	if (from[0] != -1)
+		close(from[0]);
+	if (from[1] != -1)
+		close(from[1]);
 	return rc;
 }

@@ -17,9 +17,9 @@
  *	stop PostgreSQL for OUTAGE seconds, then start it;
  *	kill -9 the worker and crash PostgreSQL at once.
  *
- * Beside them, NFILERS threads upload evidence files (a few MiB each,
- * unique bytes) to cases of their own, each with an Idempotency-Key,
- * retried the same way.
+ * Beside them, NFILERS threads upload evidence files (64 KiB to 1 MiB,
+ * up to four pieces, unique bytes) to cases of their own, each with an
+ * Idempotency-Key, retried the same way.
  *
  * Then, from the database: every acknowledged change is there exactly
  * once (found by its marker); no unacknowledged one is there twice; every
@@ -48,8 +48,8 @@
 
 #define NCLIENTS	16
 #define NFILERS		4	/* threads uploading files */
-#define FILE_MIN	(200 * 1024)
-#define FILE_MAX	(3 * 1024 * 1024)
+#define FILE_MIN	(64 * 1024)
+#define FILE_MAX	(1024 * 1024)
 #define OUTAGE		4.0	/* seconds the database stays stopped */
 #define RETRY_FOR	45.0	/* a client gives up on a request after */
 #define PROMPT		2.0	/* an answer during the outage, at most */

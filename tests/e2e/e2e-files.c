@@ -173,9 +173,11 @@ assert_nothing_stored(const struct counts *before, const char *what)
 static char *
 fake_pdf(size_t n)
 {
-	char	*p = malloc(n);
-	size_t	 i;
-	unsigned x = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL);
+	static unsigned	 calls;
+	char		*p = malloc(n);
+	size_t		 i;
+	unsigned	 x = (unsigned)getpid() * 2654435761u ^
+			    (unsigned)time(NULL) ^ ++calls * 40503u;
 
 	assert_non_null(p);
 	memcpy(p, "%PDF-1.4\n", 9);
