@@ -227,12 +227,23 @@ body_settle(struct req *r)
 	long long	 cap = raw ? (long long)(r->ep->max_body != 0 ?
 			    r->ep->max_body : MAX_UPLOAD) : MAX_BODY;
 
+	char		 c;
+
 	if (r->raw_state == RAW_OPEN && ((r->raw_declared > r->raw_read &&
 	    r->raw_declared <= cap) || (r->raw_declared == -1 && raw)))
 		req_body_drain(r, cap);
-	if (r->raw_state == RAW_END || (r->raw_state == RAW_OPEN &&
+	/*
+	 * And the empty record that ends every body, none included: it may
+	 * come in a read of its own after the body's last byte, and the
+	 * next request on the connection would then begin with it --
+	 * libfcgi takes that for a broken connection and closes it under
+	 * nginx's next request (a 502).
+	 */
+	if ((r->raw_state == RAW_END || (r->raw_state == RAW_OPEN &&
 	    (r->raw_declared == r->raw_read ||
-	    (r->raw_declared == -1 && !raw))))
+	    (r->raw_declared == -1 && !raw)))) &&
+	    FCGX_GetStr(&c, 1, r->fcgx->in) == 0 &&
+	    FCGX_GetError(r->fcgx->in) == 0)
 		return;
 	log_warn("request %s: its body was not read to its end: the "
 	    "connection closes", r->id);
