@@ -162,15 +162,15 @@ picture(uint64_t k, const char *caption, void **jpeg, size_t *len)
 	if (vips_xyz(&t[0], PHOTO_W, PHOTO_H, NULL) ||
 	    vips_extract_band(t[0], &t[1], 0, NULL) ||
 	    vips_extract_band(t[0], &t[2], 1, NULL) ||
-	    vips_linear1(t[1], &t[3], 120.0 / PHOTO_W, (double)(40 + k * 37 % 90),
+	    vips_linear1(t[1], &t[3], 90.0 / PHOTO_W, (double)(50 + k * 37 % 50),
 	    NULL) ||
-	    vips_linear1(t[2], &t[4], 100.0 / PHOTO_H, (double)(60 + k * 53 % 80),
+	    vips_linear1(t[2], &t[4], 70.0 / PHOTO_H, (double)(70 + k * 53 % 50),
 	    NULL) ||
-	    vips_linear1(t[1], &t[5], -60.0 / PHOTO_W, (double)(150 + k * 29 % 70),
+	    vips_linear1(t[1], &t[5], -50.0 / PHOTO_W, (double)(120 + k * 29 % 60),
 	    NULL) ||
 	    vips_bandjoin2(t[3], t[4], &t[11], NULL) ||
 	    vips_bandjoin2(t[11], t[5], &t[6], NULL) ||
-	    vips_gaussnoise(&t[7], PHOTO_W, PHOTO_H, "sigma", 6.0,
+	    vips_gaussnoise(&t[7], PHOTO_W, PHOTO_H, "sigma", 6.0, "mean", 0.0,
 	    "seed", (int)(k % 100000), NULL) ||
 	    vips_add(t[6], t[7], &t[8], NULL) ||
 	    vips_cast_uchar(t[8], &t[9], NULL) ||
@@ -194,7 +194,7 @@ picture(uint64_t k, const char *caption, void **jpeg, size_t *len)
 	    "fill", TRUE, NULL))
 		goto out;
 	if (vips_text(&t[10], caption, "font", "Noto Sans CJK SC 28",
-	    "width", PHOTO_W - 80, NULL) == 0) {
+	    "dpi", 96, "width", PHOTO_W - 80, NULL) == 0) {
 		ink[0] = ink[1] = ink[2] = 240;
 		if (vips_draw_mask(img, ink, 3, t[10], 40, PHOTO_H - 100, NULL))
 			goto out;
