@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -442,6 +443,7 @@ verify_files(struct req *r, enum vscope scope, const char *filter,
     json_t *answer)
 {
 	struct fcheck	*fc;
+	struct timespec	 t0, t1;
 	json_t		*bad;
 	int		 rc = -1;
 
@@ -454,8 +456,16 @@ verify_files(struct req *r, enum vscope scope, const char *filter,
 	fc->r = r;
 	fc->scope = scope;
 	fc->p[1] = filter;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (check_streams(fc) == -1 || (!fc->bad && check_contents(fc) == -1))
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("request %s: verify %s%s%s files=%lld events=%lld "
+	    "contents=%lld bytes=%lld ok=%d %.3fs", r->id, scope_names[scope],
+	    filter != NULL ? " " : "", filter != NULL ? filter : "",
+	    fc->files, fc->events, fc->contents, fc->bytes, !fc->bad,
+	    (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	json_object_set_new(answer, "files", json_pack("{s:I, s:I, s:I, s:I}",
 	    "checked", (json_int_t)fc->files, "events",
 	    (json_int_t)fc->events, "contents", (json_int_t)fc->contents,
