@@ -42,6 +42,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/sched/sched.c \
 	fcgi/sched/reminders.c \
 	fcgi/sched/tallies.c \
+	fcgi/ledger/verify_files.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
 	fcgi/resources/admit.c \
@@ -55,6 +56,9 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/feed.c \
 	fcgi/resources/imports.c \
 	fcgi/resources/notifications.c \
+	fcgi/resources/files.c \
+	fcgi/resources/filetype.c \
+	fcgi/resources/images.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
 	fcgi/resources/problem_types.c \
@@ -72,19 +76,26 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(PWQUALITY_CFLAGS) \
-	$(ZIP_CFLAGS) $(XML_CFLAGS)
+	$(ZIP_CFLAGS) $(XML_CFLAGS) $(MAGIC_CFLAGS) $(EXIF_CFLAGS)
 PAICHA_LIBS = fcgi/libpaicha.a workflow/libworkflow.a $(FCGI_LIBS) \
 	$(PQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(XLSXWRITER_LIBS) \
-	$(PWQUALITY_LIBS) $(ZIP_LIBS) $(XML_LIBS) $(PTHREAD_LIBS)
+	$(PWQUALITY_LIBS) $(ZIP_LIBS) $(XML_LIBS) $(MAGIC_LIBS) $(EXIF_LIBS) \
+	-lm $(PTHREAD_LIBS)
 
 noinst_LIBRARIES += fcgi/libpaicha.a
 fcgi_libpaicha_a_SOURCES = $(PAICHA_SOURCES)
 fcgi_libpaicha_a_CFLAGS = $(PAICHA_CFLAGS)
 
-bin_PROGRAMS += fcgi/paicha fcgi/paicha-admin
+bin_PROGRAMS += fcgi/paicha fcgi/paicha-admin fcgi/paicha-thumb
 fcgi_paicha_SOURCES = fcgi/main.c
 fcgi_paicha_CFLAGS = $(PAICHA_CFLAGS)
 fcgi_paicha_LDADD = $(PAICHA_LIBS)
 fcgi_paicha_admin_SOURCES = fcgi/admin/admin.c
 fcgi_paicha_admin_CFLAGS = $(PAICHA_CFLAGS)
 fcgi_paicha_admin_LDADD = $(PAICHA_LIBS)
+
+# The thumbnailer: libvips in a process of its own (thumb/thumb.c); the
+# service runs it beside itself and links no libvips.
+fcgi_paicha_thumb_SOURCES = fcgi/thumb/thumb.c
+fcgi_paicha_thumb_CFLAGS = $(AM_CFLAGS) $(VIPS_CFLAGS)
+fcgi_paicha_thumb_LDADD = $(VIPS_LIBS)

@@ -74,6 +74,20 @@ static const struct doc docs[] = {
 	    NULL },
 	{ METHOD_POST, "/api/v1/cases/#/approval", "Cases",
 	    "Approve or reject the pending proposal", NULL, 200, NULL },
+	{ METHOD_POST, "/api/v1/cases/#/files", "Evidence files",
+	    "Upload a file to the case: the raw body, up to 50 MiB",
+	    "kind name", 201, NULL },
+	{ METHOD_GET, "/api/v1/cases/#/files", "Evidence files",
+	    "The case's files, withdrawn ones marked", NULL, 200, NULL },
+	{ METHOD_GET, "/api/v1/files/#", "Evidence files",
+	    "A file's bytes (Range, ETag: its SHA-256)", "inline", 200,
+	    "application/octet-stream" },
+	{ METHOD_GET, "/api/v1/files/#/thumbnail", "Evidence files",
+	    "A photo's thumbnail (JPEG, at most 320 px)", NULL, 200,
+	    "image/jpeg" },
+	{ METHOD_POST, "/api/v1/files/#/withdraw", "Evidence files",
+	    "Withdraw a file, with a reason (it stays listed)", NULL, 200,
+	    NULL },
 	{ METHOD_GET, "/api/v1/workflow", "Reference data",
 	    "The workflow's states, events and fields", NULL, 200, NULL },
 	{ METHOD_GET, "/api/v1/regions", "Reference data",
@@ -386,6 +400,13 @@ operation(const struct endpoint *e, const struct doc *d, const char *path,
 		    XLSX_TYPE, json_pack("{s:{s:s, s:s}}", "schema", "type",
 		    "string", "contentMediaType", XLSX_TYPE),
 		    "description", "the file, as the raw body"));
+	if (e->flags & EP_RAW)
+		json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:"
+		    "{s:{s:s, s:s}}}, s:s}", "required", 1, "content",
+		    "application/octet-stream", "schema", "type", "string",
+		    "contentMediaType", "application/octet-stream",
+		    "description", "the file as the raw body, with its own "
+		    "Content-Type (judged by its content)"));
 	return op;
 }
 

@@ -9,8 +9,9 @@
  * EP_TX a read-write transaction the front line commits after a 2xx;
  * EP_SNAPSHOT one read-only snapshot; EP_IF_MATCH If-Match required;
  * EP_IDEM an Idempotency-Key is honoured; EP_BODY a raw body read whole
- * (bounded by the row's limit); EP_EXPORT a list that runs in one
- * snapshot when it is asked for a file (?format=csv|xlsx).
+ * (bounded by the row's limit: an import); EP_RAW a raw body (a file)
+ * the handler streams, up to the row's limit; EP_EXPORT a list that
+ * runs in one snapshot when it is asked for a file (?format=csv|xlsx).
  */
 #include <stddef.h>
 
@@ -47,6 +48,11 @@ enum ep {
 	EP_SUPERVISION_REPORT,
 	EP_SUPERVISION_CLOSE,
 	EP_DASHBOARD,
+	EP_FILE_UPLOAD,
+	EP_FILE_LIST,
+	EP_FILE_GET,
+	EP_FILE_THUMBNAIL,
+	EP_FILE_WITHDRAW,
 	EP_WORKFLOW,
 	EP_REGIONS,
 	EP_CATEGORY_LIST,
@@ -141,6 +147,18 @@ const struct endpoint endpoints[EP__MAX] = {
 	    supervision_close },
 	[EP_DASHBOARD] = { METHOD_GET, "/api/v1/dashboard", EP_SNAPSHOT,
 	    EVERYONE, 0, dashboard_get },
+	/* Evidence files: streamed in and out, never the whole in memory. */
+	[EP_FILE_UPLOAD] = { METHOD_POST, "/api/v1/cases/#/files",
+	    EP_RAW | EP_TX | EP_IDEM, R(OFFICER) | R(LEGAL), MAX_UPLOAD,
+	    file_upload },
+	[EP_FILE_LIST] = { METHOD_GET, "/api/v1/cases/#/files", 0, EVERYONE,
+	    0, file_list },
+	[EP_FILE_GET] = { METHOD_GET, "/api/v1/files/#",
+	    EP_REPLICA | EP_SNAPSHOT, EVERYONE, 0, file_get },
+	[EP_FILE_THUMBNAIL] = { METHOD_GET, "/api/v1/files/#/thumbnail",
+	    EP_REPLICA, EVERYONE, 0, file_thumbnail_get },
+	[EP_FILE_WITHDRAW] = { METHOD_POST, "/api/v1/files/#/withdraw",
+	    CHANGE | EP_IDEM, R(OFFICER) | R(LEGAL), 16384, file_withdraw },
 	/* Reference data: any signed-in user reads it. */
 	[EP_WORKFLOW] = { METHOD_GET, "/api/v1/workflow", 0, ROLES_ANY, 0,
 	    workflow_get },

@@ -277,6 +277,109 @@ bench_export() {
 	ex_copy_s=$(bcalc 'b - a' "a=$t1; b=$t2")
 }
 
+# ----------------------------------------------------------------------
+# Evidence files (issue 16): a 20 MiB file up and down through the
+# service beside nginx taking and serving the very same bytes, and the
+# worker's peak RSS while 16 files of 50 MiB go up at once.
+# ----------------------------------------------------------------------
+
+BENCH_FILE_MIB=20
+BENCH_FILE_RUNS=${PAICHA_BENCH_FILE_RUNS:-5}
+
+# A file of MIB mebibytes that libmagic takes for a PDF: a PDF header and
+# random bytes (never stored twice: fresh every time) -- or, with a
+# SEED, the same bytes every run.  Usage: bench_pdf FILE MIB [SEED]
+bench_pdf() {
+	{
+		printf '%%PDF-1.4\n'
+		if [[ -n ${3:-} ]]; then
+			# head closes the pipe: openssl's SIGPIPE is no failure.
+			{ openssl enc -aes-128-ctr -nosalt -pass "pass:paicha-bench-$3" \
+			    -pbkdf2 -iter 1 </dev/zero 2>/dev/null || true; } |
+			    head -c $(($2 * 1048576 - 9))
+		else
+			head -c $(($2 * 1048576 - 9)) /dev/urandom
+		fi
+	} >"$1"
+}
+
+# Seconds curl took for one request: bench_curl ARGS...
+bench_curl() {
+	curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --max-time 300 \
+	    --cacert "$BENCH_VAR/tls/cert.pem" "$@"
+}
+
+# The median of the numbers on stdin.
+bench_median() {
+	sort -n | awk '{ a[NR] = $1 } END { print (NR ? a[int((NR + 1) / 2)] : 0) }'
+}
+
+# Sets f_up f_up_ngx f_down f_down_ngx (MB/s, medians of BENCH_FILE_RUNS),
+# f_hwm (kB, the worker's peak RSS while 16 x 50 MiB went up) and f_agg
+# (MB/s, those 16 together).
+bench_files() {
+	local dir=$1 case_id i code secs id bytes=$((BENCH_FILE_MIB * 1048576))
+	local -a up=() upn=() down=() downn=() pids=()
+	local url="https://localhost:$BENCH_PORT" t0 t1
+
+	case_id=$(bpsql -c "SELECT id FROM cases WHERE region >= '110000'
+	    AND region < '120000' ORDER BY id LIMIT 1")
+	[[ -n $case_id ]] || die "no Beijing case to put files on"
+	for ((i = 0; i < BENCH_FILE_RUNS; i++)); do
+		bench_pdf "$dir/up.pdf" "$BENCH_FILE_MIB"
+		# The service: TLS, nginx's spool, the worker, PostgreSQL.
+		read -r code secs < <(bench_curl -b "$BENCH_COOKIE" \
+		    -H 'Content-Type: application/pdf' --data-binary "@$dir/up.pdf" \
+		    -D "$dir/up.head" \
+		    "$url/api/v1/cases/$case_id/files?kind=other&name=bench-$i.pdf")
+		[[ $code == 201 ]] || die "upload: HTTP $code"
+		up+=("$(bcalc 'b / s / 1e6' "b=$bytes; s=$secs")")
+		id=$(sed -n 's|^[Ll]ocation: /api/v1/files/\([0-9]*\).*|\1|p' "$dir/up.head" | tr -d '\r')
+		# nginx alone: the same bytes, spooled and stored.
+		read -r code secs < <(bench_curl -T "$dir/up.pdf" "$url/bench/files/sink.pdf")
+		[[ $code == 201 || $code == 204 ]] || die "nginx PUT: HTTP $code"
+		upn+=("$(bcalc 'b / s / 1e6' "b=$bytes; s=$secs")")
+		cp "$dir/up.pdf" "$BENCH_VAR/bench-files/static.pdf"
+		chmod 644 "$BENCH_VAR/bench-files/static.pdf"
+		read -r code secs < <(bench_curl -b "$BENCH_COOKIE" "$url/api/v1/files/$id")
+		[[ $code == 200 ]] || die "download: HTTP $code"
+		down+=("$(bcalc 'b / s / 1e6' "b=$bytes; s=$secs")")
+		read -r code secs < <(bench_curl "$url/bench/files/static.pdf")
+		[[ $code == 200 ]] || die "nginx GET: HTTP $code"
+		downn+=("$(bcalc 'b / s / 1e6' "b=$bytes; s=$secs")")
+	done
+	f_up=$(printf '%s\n' "${up[@]}" | bench_median)
+	f_up_ngx=$(printf '%s\n' "${upn[@]}" | bench_median)
+	f_down=$(printf '%s\n' "${down[@]}" | bench_median)
+	f_down_ngx=$(printf '%s\n' "${downn[@]}" | bench_median)
+	rm -f "$BENCH_VAR/bench-files/sink.pdf" "$BENCH_VAR/bench-files/static.pdf"
+
+	# 16 at once, 50 MiB each (the same bytes every run: stored once).
+	for ((i = 0; i < 16; i++)); do
+		bench_pdf "$dir/big$i.pdf" 50 "$i"
+	done
+	# Peak RSS from here on (Linux: 5 > clear_refs resets VmHWM).
+	echo 5 >"/proc/$worker/clear_refs" 2>/dev/null ||
+		step "could not reset the worker's peak RSS: the row shows its life's peak"
+	t0=$(date +%s.%N)
+	for ((i = 0; i < 16; i++)); do
+		bench_curl -b "$BENCH_COOKIE" -H 'Content-Type: application/pdf' \
+		    --data-binary "@$dir/big$i.pdf" \
+		    "$url/api/v1/cases/$case_id/files?kind=other&name=bench-50MiB-$i.pdf" \
+		    >"$dir/big$i.out" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	t1=$(date +%s.%N)
+	for ((i = 0; i < 16; i++)); do
+		read -r code secs <"$dir/big$i.out"
+		[[ $code == 201 ]] || die "16 x 50 MiB: upload $i: HTTP $code"
+	done
+	f_hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
+	f_agg=$(bcalc '16 * 50 * 1048576 / (b - a) / 1e6' "a=$t0; b=$t1")
+	rm -f "$dir"/big*.pdf "$dir/up.pdf"
+}
+
 # One row of the table.
 bench_row() {
 	printf '%-42s | %-30s | %-32s | %-26s | %s\n' "$@"
@@ -364,6 +467,18 @@ bench_table() {
 	    "$(printf 'peak %.1f MB, now %.1f MB' "$(bcalc 'h / 1024' "h=$hwm")" "$(bcalc 'r / 1024' "r=$rss")")" \
 	    "-" "< 100 MB" "$(yesno "$hwm < 102400")"
 
+	bench_row "file upload, ${BENCH_FILE_MIB} MiB, 1 client" \
+	    "$(printf '%.0f MB/s' "$f_up")" \
+	    "$(printf 'nginx PUT (spooled, stored) %.0f MB/s' "$f_up_ngx")" \
+	    "(none; PERFORMANCE.md)" "$(printf '%.0f%%' "$(bcalc 'a / b * 100' "a=$f_up; b=$f_up_ngx")")"
+	bench_row "file download, ${BENCH_FILE_MIB} MiB, 1 client" \
+	    "$(printf '%.0f MB/s' "$f_down")" \
+	    "$(printf 'nginx static file %.0f MB/s' "$f_down_ngx")" \
+	    "(none; PERFORMANCE.md)" "$(printf '%.0f%%' "$(bcalc 'a / b * 100' "a=$f_down; b=$f_down_ngx")")"
+	bench_row "worker RSS, 16 x 50 MiB uploads at once" \
+	    "$(printf 'peak %.1f MB (%.0f MB/s in all)' "$(bcalc 'h / 1024' "h=$f_hwm")" "$f_agg")" \
+	    "-" "< 100 MB" "$(yesno "$f_hwm < 102400")"
+
 	printf '\nnon-2xx answers: GET %s, transitions %s, list %s; hello %s\n' \
 	    "$(bget "$get" non2xx)" "$(bget "$trans" non2xx)" \
 	    "$(bget "$list" non2xx)" "$(bget "$hello" non2xx)"
@@ -382,6 +497,7 @@ cmd_bench() {
 	local total bytes avg speed_rec speed_hdr raw_s seed_s=''
 	local dashboard sweep_backlog sweep_items sweep_s sweep_seqscans
 	local ex_rows ex_code ex_s ex_bytes ex_hwm ex_copy_s
+	local f_up f_up_ngx f_down f_down_ngx f_hwm f_agg
 
 	check_paths
 	ensure_packages
@@ -391,6 +507,11 @@ cmd_bench() {
 	# shellcheck disable=SC2064 # expanded now, on purpose
 	trap "rm -rf '$tmp'" EXIT
 
+	# Where nginx's own file baseline reads and writes (nginx.sh).
+	mkdir -p "$BENCH_VAR/bench-files"
+	if ((IS_ROOT)); then
+		chown "$WEB_USER" "$BENCH_VAR/bench-files"
+	fi
 	step "the bench instance (PAICHA_VAR=$BENCH_VAR, port $BENCH_PORT)"
 	bench_instance up >"$tmp/up.log" 2>&1 ||
 		{ cat "$tmp/up.log" >&2; die "the bench instance did not start"; }
@@ -542,6 +663,9 @@ cmd_bench() {
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
 
 	bench_export
+	bench_quiet
+	step "evidence files: ${BENCH_FILE_MIB} MiB up and down beside nginx, then 16 x 50 MiB at once"
+	bench_files "$tmp"
 
 	bench_table | tee "$BENCH_VAR/bench.txt"
 }

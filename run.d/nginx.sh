@@ -48,6 +48,12 @@ nginx_render() {
 	if ((BENCH_HELLO)); then
 		bench_up=$'\tupstream hello {\n\t\tserver "unix:'"$VAR"$'/run/hello.sock";\n\t\tkeepalive '"$keepalive"$';\n\t}'
 		bench_loc=$'\t\tlocation = /bench/hello {\n\t\t\tfastcgi_pass hello;\n\t\t}'
+		# The files' baseline: nginx serving a file (GET) and taking one
+		# (PUT, spooled to a temporary file as the upload route's body
+		# is, then stored), the same bytes as the service's.
+		bench_loc+=$'\n\t\tlocation /bench/files/ {\n\t\t\talias "'"$VAR"$'/bench-files/";'
+		bench_loc+=$'\n\t\t\tdav_methods PUT;\n\t\t\tclient_max_body_size 50m;'
+		bench_loc+=$'\n\t\t\tclient_body_buffer_size 64k;\n\t\t\tclient_body_timeout 60s;\n\t\t}'
 	fi
 	t=${t//@BENCH_UPSTREAM@/$bench_up}
 	t=${t//@BENCH_LOCATION@/$bench_loc}

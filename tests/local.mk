@@ -94,6 +94,12 @@ tests_unit_test_front_line_LDADD = $(TEST_LIBS)
 tests_unit_test_parsers_SOURCES = tests/unit/test-parsers.c $(FAKE_FCGI)
 tests_unit_test_parsers_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_parsers_LDADD = $(TEST_LIBS)
+# Evidence files: names, dispositions, ranges, types, the raw body.
+check_PROGRAMS += tests/unit/test-files
+TESTS += tests/unit/test-files
+tests_unit_test_files_SOURCES = tests/unit/test-files.c $(FAKE_FCGI)
+tests_unit_test_files_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_files_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/unit/test-password
 TESTS += tests/unit/test-password
 tests_unit_test_password_SOURCES = tests/unit/test-password.c
@@ -134,6 +140,12 @@ tests_e2e_e2e_audit_SOURCES = tests/e2e/e2e-audit.c tests/e2e/trail.c \
 	tests/e2e/trail.h fcgi/ledger/merkle.c fcgi/ledger/merkle.h
 tests_e2e_e2e_audit_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_audit_LDADD = $(E2E_LIBS)
+
+# Evidence files (issue 16).
+E2E_TESTS += tests/e2e/e2e-files
+tests_e2e_e2e_files_SOURCES = tests/e2e/e2e-files.c
+tests_e2e_e2e_files_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_files_LDADD = $(E2E_LIBS)
 
 # Activities and the statistics form (issue 6).
 E2E_TESTS += tests/e2e/e2e-report

@@ -7,6 +7,7 @@ workflow_libworkflow_a_SOURCES = \
 	workflow/state.c \
 	workflow/field.c \
 	workflow/text.c \
+	workflow/file_kind.c \
 	workflow/event.c \
 	workflow/payload.c \
 	workflow/decide.c \

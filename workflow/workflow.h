@@ -211,6 +211,47 @@ extern const struct wf_doc_def wf_documents[WF_DOC__MAX];
 /* The document whose id is the string, or WF_DOC__MAX. */
 enum wf_doc	 wf_doc_parse(const char *);
 
+/* ------------------------------------------------------------------ */
+/* Evidence file kinds (file_kind.c)                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What a file kept with a case is: the evidence the campaign asks for
+ * (photos, inspection reports, minutes, notices, rectification evidence,
+ * an enterprise's self-inspection) and the five documents of a transfer
+ * to the police (wf_documents: one kind each, the same id).
+ */
+enum wf_file_kind {
+	WF_FK_PHOTO,			/* 现场照片 */
+	WF_FK_INSPECTION_REPORT,	/* 检验报告或者鉴定结论 (also a
+					   transfer document) */
+	WF_FK_MINUTES,			/* 约谈纪要、会议记录 */
+	WF_FK_NOTICE,			/* 通知书、决定书等执法文书 */
+	WF_FK_RECTIFICATION_EVIDENCE,	/* 整改证明材料 */
+	WF_FK_SELF_INSPECTION,		/* 企业自查报告 */
+	WF_FK_OTHER,			/* 其他材料 */
+	WF_FK_TRANSFER_LETTER,		/* 涉嫌犯罪案件移送书 */
+	WF_FK_INVESTIGATION_REPORT,	/* 涉嫌犯罪案件情况的调查报告 */
+	WF_FK_EVIDENCE_LIST,		/* 涉案物品清单 */
+	WF_FK_OTHER_MATERIALS,		/* 其他有关涉嫌犯罪的材料 */
+	WF_FK__MAX
+};
+
+struct wf_file_kind_def {
+	const char	*id;		/* API-stable: "photo", ... */
+	const char	*label;		/* 中文 */
+	enum wf_doc	 document;	/* the transfer document it is, or
+					   WF_DOC__MAX */
+};
+
+extern const struct wf_file_kind_def wf_file_kinds[WF_FK__MAX];
+
+/* The kind whose id is exactly the string, or WF_FK__MAX (also NULL). */
+enum wf_file_kind wf_file_kind_parse(const char *);
+
+/* The file kind that is transfer document `d` (every one has one). */
+enum wf_file_kind wf_file_kind_of_document(enum wf_doc);
+
 /*
  * Money: parse a validated amount in yuan ("1234.50") into fen (cents).
  * Returns 0 and sets *fen, or -1 (leaving *fen alone) when the string

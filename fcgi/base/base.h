@@ -23,6 +23,7 @@ struct config {
 	char	*replica_url;		/* optional read replica */
 	long	 replica_max_lag;	/* seconds behind the primary, at most */
 	char	*key_file;		/* Ed25519 checkpoint key (PEM) */
+	char	*thumbnailer;		/* paicha-thumb; NULL: beside paicha */
 	long	 threads;		/* worker threads */
 	long	 session_idle;		/* seconds */
 	long	 session_absolute;	/* seconds */

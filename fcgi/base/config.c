@@ -41,6 +41,7 @@ static const struct setting settings[] = {
 	{ "replica_url", "PAICHA_REPLICA_URL", CT_STR, NULL, 0, 0, S(replica_url) },
 	{ "replica_max_lag", "PAICHA_REPLICA_MAX_LAG", CT_LONG, "10", 0, 3600, S(replica_max_lag) },
 	{ "key_file", "PAICHA_KEY_FILE", CT_STR, "var/keys/checkpoint.pem", 0, 0, S(key_file) },
+	{ "thumbnailer", "PAICHA_THUMBNAILER", CT_STR, NULL, 0, 0, S(thumbnailer) },
 	{ "threads", "PAICHA_THREADS", CT_LONG, "16", 1, 1024, S(threads) },
 	{ "session_idle", "PAICHA_SESSION_IDLE", CT_LONG, "1800", 1, 86400, S(session_idle) },
 	{ "session_absolute", "PAICHA_SESSION_ABSOLUTE", CT_LONG, "43200", 1, 604800, S(session_absolute) },

@@ -174,13 +174,14 @@ db_fail(struct req *r, struct db *db, const PGresult *res, const char *what)
 
 /*
  * Run the prepared statement `s` with `params` (s->nparams strings, NULL
- * for SQL NULL), results in text (0) or binary (1) format.  Returns a
- * result the caller must PQclear, or NULL with the failure recorded in
- * `r`.
+ * for SQL NULL; with `lengths` and `formats` not NULL, a format 1 value
+ * is that many bytes of binary), results in text (0) or binary (1)
+ * format.  Returns a result the caller must PQclear, or NULL with the
+ * failure recorded in `r`.
  */
 static PGresult *
 db_exec_format(struct req *r, struct stmt *s, const char *const *params,
-    int format)
+    const int *lengths, const int *formats, int format)
 {
 	struct db	*db = &r->w->db;
 	PGresult	*res = NULL;
@@ -202,7 +203,7 @@ again:
 	if (s->custom) {
 		/* The unnamed statement: parsed and planned with the values. */
 		res = PQexecParams(db->conn, s->sql, s->nparams, NULL, params,
-		    NULL, NULL, format);
+		    lengths, formats, format);
 		st = PQresultStatus(res);
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 			return res;
@@ -215,8 +216,8 @@ again:
 		PQclear(res);
 		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
 	}
-	res = PQexecPrepared(db->conn, name, s->nparams, params, NULL, NULL,
-	    format);
+	res = PQexecPrepared(db->conn, name, s->nparams, params, lengths,
+	    formats, format);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
@@ -244,7 +245,7 @@ fail:
 PGresult *
 db_exec(struct req *r, struct stmt *s, const char *const *params)
 {
-	return db_exec_format(r, s, params, 0);
+	return db_exec_format(r, s, params, NULL, NULL, 0);
 }
 
 /*
@@ -256,7 +257,20 @@ db_exec(struct req *r, struct stmt *s, const char *const *params)
 PGresult *
 db_exec_binary(struct req *r, struct stmt *s, const char *const *params)
 {
-	return db_exec_format(r, s, params, 1);
+	return db_exec_format(r, s, params, NULL, NULL, 1);
+}
+
+/*
+ * db_exec_format with parameters of their own formats: `formats[i]` 1
+ * sends `lengths[i]` bytes of params[i] as binary (a bytea as its bytes:
+ * no hex to double it), 0 a text string; results in `result_format`.
+ * For the file pieces (../resources/files.c).
+ */
+PGresult *
+db_exec_params(struct req *r, struct stmt *s, const char *const *params,
+    const int *lengths, const int *formats, int result_format)
+{
+	return db_exec_format(r, s, params, lengths, formats, result_format);
 }
 
 /* ------------------------------------------------------------------ */

@@ -28,6 +28,7 @@
 /* ------------------------------------------------------------------ */
 
 #define MAX_BODY	(64 * 1024)	/* request body, bytes */
+#define MAX_UPLOAD	(50 * 1024 * 1024) /* a raw body (EP_RAW), bytes */
 #define MAX_PARAMS	128		/* FastCGI params per request */
 #define MAX_PARAM_LEN	(8 * 1024)	/* one FastCGI param, name=value */
 #define MAX_QUERY	24		/* query-string fields */
@@ -72,6 +73,8 @@ struct user {
 /* The Idempotency-Key the front line took for the request. */
 struct idem {
 	const char	*key;	/* borrowed from the request; NULL: none */
+	int		 replayed; /* idem_begin answered with the stored
+				   reply: nothing of this request commits */
 };
 
 /*
@@ -114,6 +117,19 @@ struct req {
 	size_t			 bodylen;
 	char			*body_alloc;	/* EP_BODY: malloc'd, freed by
 						   router_handle */
+	/*
+	 * The body as it is read: the length declared (-1: none, -2: not
+	 * a number), how much was read, whether it ended or broke off --
+	 * the front line reads a JSON body, a handler streams a raw one
+	 * (EP_RAW) with req_body_read, and the front line reads what is
+	 * left either way (body_settle).  A raw body's SHA-256 once the
+	 * handler has read it all, for the Idempotency-Key (idem_begin).
+	 */
+	long long		 raw_declared;
+	long long		 raw_read;
+	int			 raw_state;	/* RAW_OPEN, RAW_END, RAW_BROKEN */
+	int			 raw_hashed;
+	unsigned char		 raw_sha256[32];
 	json_t			*json;		/* parsed body (owned), or NULL */
 	struct user		 user;		/* valid when authed */
 	int			 authed;
@@ -130,7 +146,9 @@ struct req {
 	char			 allow[64];
 	char			 set_cookie[256];
 	char			 retry_after[16];
-	char			 disposition[160]; /* Content-Disposition */
+	char			 disposition[1024]; /* Content-Disposition */
+	char			 content_range[80]; /* Content-Range */
+	int			 accept_ranges;	/* Accept-Ranges: bytes */
 	char			 next_cursor[96];	/* X-Next-Cursor */
 	/* The outcome of the last failed database call (db.c). */
 	enum fault		 fault;
@@ -151,6 +169,14 @@ const char	*req_query(const struct req *, const char *);
 int		 req_parse_query(struct req *, char *, size_t);
 int		 req_header_list_has(const char *, const char *);
 int		 req_if_match(const struct req *);
+
+/* A raw body's state (r->raw_state). */
+#define RAW_OPEN	0	/* more may come */
+#define RAW_END		1	/* all of it was read */
+#define RAW_BROKEN	2	/* the stream broke off before its end */
+
+long		 req_body_read(struct req *, char *, size_t);
+void		 req_body_drain(struct req *, long long);
 void		 req_fail(struct req *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -170,6 +196,7 @@ int	 reply_precondition(struct req *, int, const char *);
 void	 reply_discard(struct req *);
 void	 reply_send(struct req *);
 void	 reply_stream_start(struct req *, int, const char *);
+void	 reply_stream_sized(struct req *, int, const char *, long long);
 int	 reply_stream_write(struct req *, const char *, size_t);
 void	 reply_stream_abort(struct req *);
 json_t	*problem_field(json_t *, const char *, const char *);
@@ -319,6 +346,8 @@ int		 db_pipeline(struct req *, const char *, struct dbq *, size_t);
 void		 db_pipeline_clear(struct dbq *, size_t);
 PGresult	*db_exec_binary(struct req *, struct stmt *,
 		    const char *const *);
+PGresult	*db_exec_params(struct req *, struct stmt *,
+		    const char *const *, const int *, const int *, int);
 int		 db_exec_ok(struct req *, struct stmt *, const char *const *);
 int		 db_stream_open(struct req *, struct stmt *, const char *const *);
 PGresult	*db_stream_next(struct req *, int *);
@@ -433,6 +462,11 @@ char	*metrics_render(size_t *);
  * the handler may read it in batches and stream every row of one state.
  */
 #define EP_EXPORT	0x400u
+#define EP_RAW		0x100u	/* takes a raw body of any type, at most
+				   max_body bytes, that the handler streams
+				   (req_body_read); with EP_IDEM the handler
+				   takes the key once it has read the body
+				   (idem_begin, with r->raw_sha256) */
 
 #define ROLES_ANY	0u	/* any authenticated user */
 #define R(role)		(1u << (WF_ROLE_##role))

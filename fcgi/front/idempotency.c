@@ -24,13 +24,16 @@
 #include "front.h"
 
 /*
- * The request's fingerprint: SHA-256 of method, path, If-Match, body.
+ * The request's fingerprint: SHA-256 of method, path, If-Match, body --
+ * for a raw body (EP_RAW), its query string and its SHA-256, which the
+ * handler computed while reading it (r->raw_sha256).
  * Returns 0, or -1 when OpenSSL failed (recorded in `r`).
  */
 static int
 request_hash(struct req *r, unsigned char out[SHA256_DIGEST_LENGTH])
 {
 	const char	*im = req_param(r, "HTTP_IF_MATCH");
+	const char	*qs = req_param(r, "QUERY_STRING");
 	EVP_MD_CTX	*c = EVP_MD_CTX_new();
 	int		 ok;
 
@@ -42,6 +45,10 @@ request_hash(struct req *r, unsigned char out[SHA256_DIGEST_LENGTH])
 	    strlen(im) + 1 : 1) == 1 &&
 	    (r->body == NULL ||
 	    EVP_DigestUpdate(c, r->body, r->bodylen) == 1) &&
+	    (!r->raw_hashed ||
+	    (EVP_DigestUpdate(c, qs != NULL ? qs : "", qs != NULL ?
+	    strlen(qs) + 1 : 1) == 1 &&
+	    EVP_DigestUpdate(c, r->raw_sha256, sizeof(r->raw_sha256)) == 1)) &&
 	    EVP_DigestFinal_ex(c, out, NULL) == 1;
 	EVP_MD_CTX_free(c);
 	if (!ok)
@@ -52,8 +59,11 @@ request_hash(struct req *r, unsigned char out[SHA256_DIGEST_LENGTH])
 /*
  * Register the request's key inside the open transaction.  Returns
  * IDEM_NONE (no key: go on), IDEM_NEW (key taken: go on, then call
- * idem_finish before committing) or IDEM_DONE (a reply was sent: the
- * replayed answer, or an error).
+ * idem_finish before committing) or IDEM_DONE (a reply was staged: the
+ * replayed answer -- st->replayed, and the front line commits nothing
+ * of the request -- or an error).  The front line calls it before the
+ * handler; for a raw body (EP_RAW) the handler does, once it has read
+ * the body and set r->raw_sha256.
  */
 enum idem_outcome
 idem_begin(struct req *r, struct idem *st)
@@ -115,6 +125,7 @@ idem_begin(struct req *r, struct idem *st)
 		reply_problem(r, 409, "idempotency-key-in-use", "a request "
 		    "with this Idempotency-Key has not finished", NULL);
 	else {
+		st->replayed = 1;
 		snprintf(r->etag, sizeof(r->etag), "%s",
 		    db_get(res, 0, "etag"));
 		snprintf(r->location, sizeof(r->location), "%s",

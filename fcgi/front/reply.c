@@ -30,6 +30,7 @@ static const struct status_row statuses[] = {
 	{ 201, "Created", NULL },
 	{ 202, "Accepted", NULL },
 	{ 204, "No Content", NULL },
+	{ 206, "Partial Content", NULL },
 	{ 400, "Bad Request", "bad-request" },
 	{ 401, "Unauthorized", "unauthenticated" },
 	{ 403, "Forbidden", "forbidden" },
@@ -39,6 +40,7 @@ static const struct status_row statuses[] = {
 	{ 412, "Precondition Failed", "stale-version" },
 	{ 413, "Content Too Large", "body-too-large" },
 	{ 415, "Unsupported Media Type", "unsupported-media-type" },
+	{ 416, "Range Not Satisfiable", "range-not-satisfiable" },
 	{ 422, "Unprocessable Content", "validation" },
 	{ 428, "Precondition Required", "if-match-required" },
 	{ 429, "Too Many Requests", "too-many-requests" },
@@ -70,11 +72,11 @@ status_reason(int code)
 
 /*
  * Write the status line and the headers the request has collected, with
- * a Content-Length unless `streamed`.
+ * a Content-Length of `len` unless `streamed`.
  */
 static void
-reply_head(struct req *r, int status, const char *ctype, size_t len,
-    int streamed)
+reply_head(struct req *r, int status, const char *ctype,
+    unsigned long long len, int streamed)
 {
 	FCGX_Stream	*out = r->fcgx->out;
 
@@ -86,6 +88,10 @@ reply_head(struct req *r, int status, const char *ctype, size_t len,
 	if (!streamed)
 		FCGX_FPrintF(out, "Content-Length: %lu\r\n",
 		    (unsigned long)len);
+	if (r->accept_ranges)
+		FCGX_FPrintF(out, "Accept-Ranges: bytes\r\n");
+	if (r->content_range[0] != '\0')
+		FCGX_FPrintF(out, "Content-Range: %s\r\n", r->content_range);
 	FCGX_FPrintF(out, "Cache-Control: no-store\r\n");
 	FCGX_FPrintF(out, "X-Request-Id: %s\r\n", r->id);
 	if (r->etag[0] != '\0')
@@ -155,6 +161,8 @@ reply_discard(struct req *r)
 	memset(&r->reply, 0, sizeof(r->reply));
 	r->etag[0] = r->location[0] = r->set_cookie[0] = '\0';
 	r->disposition[0] = r->next_cursor[0] = '\0';
+	r->content_range[0] = '\0';
+	r->accept_ranges = 0;
 }
 
 /* Send the staged reply (the front line, last).  Nothing when streamed. */
@@ -189,6 +197,26 @@ reply_stream_start(struct req *r, int status, const char *ctype)
 	r->reply.sent = 1;
 	r->reply.status = status;
 	reply_head(r, status, ctype, 0, 1);
+}
+
+/*
+ * reply_stream_start for a body whose length is known: `len` bytes, as
+ * Content-Length (a file, and a part of one for 206), so that the
+ * client can tell a cut-off transfer from a whole one.  The caller then
+ * writes exactly `len` bytes, or aborts.
+ */
+void
+reply_stream_sized(struct req *r, int status, const char *ctype,
+    long long len)
+{
+	if (r->reply.staged || r->reply.sent || len < 0 ||
+	    (r->ep != NULL && (r->ep->flags & EP_TX))) {
+		log_error("request %s: stream %d refused", r->id, status);
+		return;
+	}
+	r->reply.sent = 1;
+	r->reply.status = status;
+	reply_head(r, status, ctype, (unsigned long long)len, 0);
 }
 
 /*
@@ -247,6 +275,7 @@ reply_json(struct req *r, int status, json_t *body)
 {
 	char	*s;
 
+	/* Reals with 15 digits: what a decimal number (a GPS position) said. */
 	s = body != NULL ? json_dumps(body, JSON_COMPACT |
 	    JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(body);

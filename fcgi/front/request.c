@@ -161,6 +161,76 @@ req_if_match(const struct req *r)
 }
 
 
+/* ------------------------------------------------------------------ */
+/* A raw body (EP_RAW), streamed                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Read up to `size` more bytes of the raw body into `buf`, never past
+ * the declared length or the route's limit.  Returns the bytes read
+ * (fewer than `size` only at the end), 0 at the end, or -1 when the
+ * stream broke off before its end (nginx went away, or sent less than
+ * it declared): r->raw_state says which.  The caller never holds more
+ * of the body than its own buffer.
+ */
+long
+req_body_read(struct req *r, char *buf, size_t size)
+{
+	long long	 left;
+	size_t		 got = 0;
+	int		 n, want;
+
+	if (r->raw_state != RAW_OPEN)
+		return r->raw_state == RAW_END ? 0 : -1;
+	while (got < size) {
+		left = r->raw_declared >= 0 ? r->raw_declared - r->raw_read :
+		    (long long)(size - got);
+		if (left <= 0)
+			break;
+		want = (int)((size_t)left < size - got ? (size_t)left :
+		    size - got);
+		if (want > 1 << 20)
+			want = 1 << 20;
+		n = FCGX_GetStr(buf + got, want, r->fcgx->in);
+		if (n > 0) {
+			got += (size_t)n;
+			r->raw_read += n;
+		}
+		if (n < want) {
+			if (FCGX_GetError(r->fcgx->in) != 0 ||
+			    (r->raw_declared >= 0 &&
+			    r->raw_read < r->raw_declared)) {
+				r->raw_state = RAW_BROKEN;
+				return -1;
+			}
+			r->raw_state = RAW_END;
+			return (long)got;
+		}
+	}
+	if (r->raw_declared >= 0 && r->raw_read >= r->raw_declared)
+		r->raw_state = RAW_END;
+	return (long)got;
+}
+
+/*
+ * Read and drop what is left of a body (at most what was declared, and
+ * not past `cap` bytes in all), so that the connection to nginx is
+ * clean for the next request: the front line or a handler may refuse a
+ * body before its end.  r->raw_state tells whether the end was reached.
+ */
+void
+req_body_drain(struct req *r, long long cap)
+{
+	char		 buf[16384];
+	long		 n;
+
+	if (r->raw_state != RAW_OPEN)
+		return;
+	while (r->raw_read <= cap &&
+	    (n = req_body_read(r, buf, sizeof(buf))) > 0)
+		continue;
+}
+
 /*
  * Record a failure of our own -- out of memory, a row that cannot be
  * read -- in the request and log it: reply_db_error() then answers 500.

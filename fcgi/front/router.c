@@ -10,8 +10,11 @@
  *	size			413 (declared and actually read)
  *	body			400 (nested deeper than MAX_JSON_DEPTH, malformed
  *				JSON, duplicate keys, not an object); a raw
- *				body (EP_BODY) is read whole, its type and
- *				content the handler's to judge
+ *				body read whole (EP_BODY: an import) is the
+ *				handler's to judge; a raw body streamed
+ *				(EP_RAW: a file) is not read here: only its
+ *				declared size is checked, and the handler
+ *				streams it (req_body_read)
  *	same origin		403 for cross-site state changes
  *	session			401
  *	role			403
@@ -215,13 +218,17 @@ read_body(struct req *r, size_t len)
 	while (got < len) {
 		n = FCGX_GetStr(r->w->body + got, (int)(len - got),
 		    r->fcgx->in);
-		if (n <= 0)
+		if (n <= 0) {
+			r->raw_state = RAW_BROKEN;
 			return -1;
+		}
 		got += (size_t)n;
+		r->raw_read = (long long)got;
 	}
 	r->w->body[len] = '\0';
 	r->body = r->w->body;
 	r->bodylen = len;
+	r->raw_state = RAW_END;
 	return 0;
 }
 
@@ -245,13 +252,17 @@ read_raw_body(struct req *r, size_t len)
 	while (got < len) {
 		n = FCGX_GetStr(r->body_alloc + got, (int)(len - got),
 		    r->fcgx->in);
-		if (n <= 0)
+		if (n <= 0) {
+			r->raw_state = RAW_BROKEN;
 			return -1;
+		}
 		got += (size_t)n;
+		r->raw_read = (long long)got;
 	}
 	r->body_alloc[len] = '\0';
 	r->body = r->body_alloc;
 	r->bodylen = len;
+	r->raw_state = RAW_END;
 	return 0;
 }
 
@@ -294,6 +305,62 @@ json_depth_ok(const char *s, size_t len, int max)
 		}
 	}
 	return ok;
+}
+
+/*
+ * What the request says of its body, before anything else is read:
+ * r->raw_declared is its Content-Length, -1 when it gives none, -2 when
+ * it gives one that is no number.
+ */
+static void
+body_declare(struct req *r)
+{
+	const char	*cl = req_param(r, "CONTENT_LENGTH");
+	long long	 len = content_length(r);
+
+	r->raw_read = 0;
+	r->raw_state = RAW_OPEN;
+	r->raw_declared = cl == NULL || *cl == '\0' ? -1 : len < 0 ? -2 : len;
+}
+
+/*
+ * However the request ended -- refused before its body was looked at,
+ * or by a handler half way through a file -- leave the connection to
+ * nginx clean for the next request: read what is left of the body (at
+ * most the route's limit), or, when that cannot be done, close the
+ * connection after the reply.  A kept connection with a body still in
+ * it would hand the next request libfcgi cannot parse.
+ */
+static void
+body_settle(struct req *r)
+{
+	int		 raw = r->ep != NULL && (r->ep->flags & EP_RAW);
+	int		 big = r->ep != NULL &&
+			    (r->ep->flags & (EP_RAW | EP_BODY));
+	long long	 cap = big ? (long long)(r->ep->max_body != 0 ?
+			    r->ep->max_body : MAX_UPLOAD) : MAX_BODY;
+
+	char		 c;
+
+	if (r->raw_state == RAW_OPEN && ((r->raw_declared > r->raw_read &&
+	    r->raw_declared <= cap) || (r->raw_declared == -1 && raw)))
+		req_body_drain(r, cap);
+	/*
+	 * And the empty record that ends every body, none included: it may
+	 * come in a read of its own after the body's last byte, and the
+	 * next request on the connection would then begin with it --
+	 * libfcgi takes that for a broken connection and closes it under
+	 * nginx's next request (a 502).
+	 */
+	if ((r->raw_state == RAW_END || (r->raw_state == RAW_OPEN &&
+	    (r->raw_declared == r->raw_read ||
+	    (r->raw_declared == -1 && !raw)))) &&
+	    FCGX_GetStr(&c, 1, r->fcgx->in) == 0 &&
+	    FCGX_GetError(r->fcgx->in) == 0)
+		return;
+	log_warn("request %s: its body was not read to its end: the "
+	    "connection closes", r->id);
+	r->fcgx->keepConnection = 0;
 }
 
 /*
@@ -366,22 +433,26 @@ front_checks(struct req *r, char *path)
 		return -1;
 	}
 
-	if ((len = content_length(r)) < 0) {
+	if ((len = r->raw_declared) == -2) {
 		reply_problem(r, 400, NULL, "Content-Length is not a number",
 		    NULL);
 		return -1;
 	}
-	if (!(ep->flags & (EP_JSON | EP_BODY)) && len > 0) {
+	if (len < 0)
+		len = 0;
+	if (!(ep->flags & (EP_JSON | EP_BODY | EP_RAW)) && len > 0) {
 		reply_problem(r, 415, NULL, "this route takes no body", NULL);
 		return -1;
 	}
-	if (ep->flags & EP_BODY) {
-		if ((unsigned long long)len > ep->max_body) {
+	if (ep->flags & (EP_BODY | EP_RAW)) {
+		max = ep->max_body != 0 ? ep->max_body : MAX_UPLOAD;
+		if ((unsigned long long)len > max) {
 			reply_problem(r, 413, NULL, "the body is larger than "
 			    "this route accepts", NULL);
 			return -1;
 		}
-		if (len > 0 && read_raw_body(r, (size_t)len) == -1) {
+		if ((ep->flags & EP_BODY) && len > 0 &&
+		    read_raw_body(r, (size_t)len) == -1) {
 			reply_problem(r, 400, NULL, "the body is shorter than "
 			    "its Content-Length", NULL);
 			return -1;
@@ -463,7 +534,12 @@ front_checks(struct req *r, char *path)
  *				loaded the resource, compares it with
  *				reply_precondition (428 without, 412 stale)
  *	Idempotency-Key		EP_IDEM: a replay or a conflict ends here
+ *				(EP_RAW: the handler takes the key once it
+ *				has read the body; a replay then rolls back
+ *				what it stored meanwhile)
  *	handler			validate, load, decide, append, stage
+ *	settle			whatever is left of the body, on any path:
+ *				read, or the connection closes (body_settle)
  *	commit			EP_TX and a staged 2xx: the key's answer,
  *				then COMMIT; a failed or lost COMMIT
  *				replaces the reply with the failure (503:
@@ -481,6 +557,7 @@ router_handle(struct req *r)
 	unsigned	 flags;
 	int		 st;
 
+	body_declare(r);
 	if (front_checks(r, path) == -1)
 		goto send;
 	flags = r->ep->flags;
@@ -496,7 +573,9 @@ router_handle(struct req *r)
 	}
 	if (flags & EP_IF_MATCH)
 		r->if_match = req_if_match(r);
-	if ((flags & EP_IDEM) && idem_begin(r, &r->idem) == IDEM_DONE)
+	/* A raw body's key is taken by the handler, once it has the body. */
+	if ((flags & EP_IDEM) && !(flags & EP_RAW) &&
+	    idem_begin(r, &r->idem) == IDEM_DONE)
 		goto send;
 
 	r->ep->handle(r);
@@ -507,7 +586,7 @@ router_handle(struct req *r)
 		reply_problem(r, 500, NULL, "internal error", NULL);
 	}
 	if ((flags & EP_TX) && r->reply.staged && r->reply.status >= 200 &&
-	    r->reply.status < 300) {
+	    r->reply.status < 300 && !r->idem.replayed) {
 		if (idem_finish(r, &r->idem) == -1 || db_commit(r) == -1) {
 			reply_discard(r);
 			reply_db_error(r);
@@ -518,6 +597,7 @@ router_handle(struct req *r)
 		    "open: rolled back", r->id, method_names[r->method],
 		    r->ep->pattern);
 send:
+	body_settle(r);
 	db_release(r);
 	st = r->reply.staged || r->reply.sent ? r->reply.status : 500;
 	if (r->ep != NULL && r->method != METHOD_GET && (st < 400 || st >= 500))

@@ -40,6 +40,7 @@ enum ledger_entity {
 	LEDGER_CAMPAIGN,
 	LEDGER_SUPERVISION,	/* 挂牌督办: issue, reports, close */
 	LEDGER_ACTIVITY,	/* the counted work: registered, imported */
+	LEDGER_FILE,		/* an evidence file: upload, withdraw */
 	LEDGER__MAX
 };
 
@@ -232,5 +233,8 @@ json_t	*verify_run(struct req *, enum vscope, const char *,
 json_t	*ledger_proof(struct req *, enum ledger_entity, int64_t, int32_t,
 	    int *);
 int	 log_tile_roots(struct req *, long long, unsigned char **, size_t *);
+
+/* verify_files.c: the evidence files' streams and contents. */
+int	 verify_files(struct req *, enum vscope, const char *, json_t *);
 
 #endif /* PAICHA_LEDGER_H */

@@ -38,6 +38,7 @@ const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	[LEDGER_SUPERVISION] = { "supervision",
 	    "paicha/supervision-event/v1" },
 	[LEDGER_ACTIVITY] = { "activity", "paicha/activity-event/v1" },
+	[LEDGER_FILE] = { "file", "paicha/file-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -114,6 +115,7 @@ static const struct {
 	[LEDGER_CAMPAIGN] = ENTITY_RECORD,
 	[LEDGER_SUPERVISION] = ENTITY_RECORD,
 	[LEDGER_ACTIVITY] = ENTITY_RECORD,
+	[LEDGER_FILE] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */

@@ -2192,7 +2192,11 @@ verify_run(struct req *r, enum vscope scope, const char *filter,
 		    v->bad ? v->reason : lc.reason);
 	if ((o = verify_json(v, &lc, tr)) == NULL)
 		req_fail(r, "verify: could not build the answer");
-	else
+	else if (verify_files(r, scope, filter, o) == -1) {
+		/* The evidence files (verify_files.c): their own section. */
+		json_decref(o);
+		o = NULL;
+	} else
 		*found = 1;
 out:
 	if (v != NULL) {

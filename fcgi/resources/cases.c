@@ -94,6 +94,37 @@ opt_json(const PGresult *res, int row, const char *col)
 }
 
 /*
+ * For a proposal whose event carries the transfer documents (`pe`):
+ * each document, and the case's files of its kind -- which of them
+ * legal staff can open before they decide.  A new array, or NULL when
+ * the event carries none.  `files` ([{id, kind, name, type}], the
+ * case's files not withdrawn) is borrowed.
+ */
+static json_t *
+pending_documents(enum wf_event pe, const json_t *files)
+{
+	json_t		*docs = NULL, *mine, *f;
+	size_t		 i, j;
+	int		 d;
+
+	for (i = 0; pe != WF_EV__MAX && i < wf_events[pe].nrequires; i++)
+		if (wf_fields[wf_events[pe].requires[i]].documents)
+			docs = json_array();
+	for (d = 0; docs != NULL && d < WF_DOC__MAX; d++) {
+		mine = json_array();
+		json_array_foreach(files, j, f)
+			if (mine != NULL && json_is_string(json_object_get(f,
+			    "kind")) && strcmp(json_string_value(
+			    json_object_get(f, "kind")), wf_documents[d].id) == 0)
+				json_array_append(mine, f);
+		json_array_append_new(docs, json_pack("{s:s, s:s, s:b, s:o}",
+		    "id", wf_documents[d].id, "label", wf_documents[d].label,
+		    "has_file", json_array_size(mine) > 0, "files", mine));
+	}
+	return docs;
+}
+
+/*
  * The case's deadlines (a new array) from the rows of `dls`, oldest
  * first, each with its Chinese label: built here from plain columns
  * rather than parsed from JSON text the database built.
@@ -137,6 +168,10 @@ static struct stmt case_stmt = STMT(
 	    " (SELECT (ev.record::jsonb -> 'payload')::text FROM case_events ev"
 	    "   WHERE ev.case_id = c.id AND ev.seq = c.pending_seq)"
 	    "   AS pending_payload,"
+	    " (SELECT json_agg(json_build_object('id', f.id, 'kind', f.kind,"
+	    "   'name', f.name, 'type', f.type) ORDER BY f.id)"
+	    "   FROM files f WHERE f.case_id = c.id AND f.withdrawn_at IS NULL"
+	    "   AND c.pending_event IS NOT NULL)::text AS pending_files,"
 	    " c.lookback_on::text AS lookback_on,"
 	    " rfc3339(c.next_due) AS next_due,"
 	    " (c.next_due < now()) AS overdue,"
@@ -220,6 +255,7 @@ case_json_build(struct req *r, const struct dbq *q, const char *cid)
 {
 	const PGresult	*res;
 	json_t		*o = NULL, *pending = json_null(), *dl, *aids, *ausers;
+	json_t		*files, *docs;
 	enum wf_state	 st;
 	enum wf_event	 pe;
 
@@ -243,6 +279,11 @@ case_json_build(struct req *r, const struct dbq *q, const char *cid)
 		    "target", pe != WF_EV__MAX && wf_events[pe].to !=
 		    WF_STATE__MAX ? wf_states[wf_events[pe].to].id :
 		    db_get(res, 0, "state"));
+		files = opt_json(res, 0, "pending_files");
+		if (pending != NULL &&
+		    (docs = pending_documents(pe, files)) != NULL)
+			json_object_set_new(pending, "documents", docs);
+		json_decref(files);
 	}
 	dl = deadlines_json(q[1].res);
 	assignees_json(q[2].res, &aids, &ausers);

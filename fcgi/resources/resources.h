@@ -202,6 +202,79 @@ int	 problem_types_take(struct req *, const json_t *,
 	    char[PROBLEM_TYPES_TEXT]);
 
 /* ------------------------------------------------------------------ */
+/* Evidence files (files.c, filetype.c, images.c)                     */
+/* ------------------------------------------------------------------ */
+
+#define FILE_CHUNK	(256 * 1024)	/* a piece of a file's content */
+#define FILE_SNIFF	FILE_CHUNK	/* bytes its type is judged by */
+#define FILE_NAME_MAX	255		/* bytes of a file's name */
+
+/* The types a file may have (API.md Part 2), judged by content. */
+enum ftype {
+	FT_JPEG,
+	FT_PNG,
+	FT_PDF,
+	FT_OFD,
+	FT_DOC,
+	FT_DOCX,
+	FT_XLS,
+	FT_XLSX,
+	FT_MP4,
+	FT_TEXT,
+	FT__MAX
+};
+
+struct ftype_def {
+	const char		*mime;		/* stored and served */
+	const char		*label;		/* 中文 */
+	const char *const	*declared;	/* Content-Types that agree */
+	const char *const	*seen;		/* libmagic's other names */
+	int			 image;		/* gets a thumbnail */
+	int			 inline_ok;	/* may be shown in the page */
+};
+
+extern const struct ftype_def ftypes[FT__MAX];
+
+enum fjudge {
+	FJ_OK,
+	FJ_REFUSED,		/* not an allowed type: 415 */
+	FJ_CONTRADICTED,	/* the declared type says otherwise: 415 */
+	FJ_FAILED,		/* libmagic failed: 500 */
+	FJ__MAX
+};
+
+enum fjudge	 filetype_judge(const void *, size_t, const char *,
+		    enum ftype *, char *, size_t);
+enum ftype	 filetype_of_mime(const char *);
+
+/* A content read piece by piece (images.c reads a photo this way). */
+struct piece_reader {
+	long long	 size;		/* bytes in all */
+	size_t		 chunk;		/* bytes in each piece but the last */
+	/* Piece `n`: 0 with its bytes, valid until the next call; or -1. */
+	int		(*fetch)(void *, int, const char **, size_t *);
+	void		*arg;
+};
+
+json_t	*image_exif(const void *, size_t);
+int	 image_thumbnail(const struct piece_reader *, unsigned char **,
+	    size_t *);
+
+/* files.c: the pure parts, for the tests. */
+const char	*file_name_check(const char *);
+int		 file_disposition(char *, size_t, const char *, const char *);
+
+enum range {
+	RANGE_NONE,	/* none, or one to ignore: the whole file, 200 */
+	RANGE_PART,	/* one satisfiable range: 206 */
+	RANGE_UNSATISFIABLE, /* 416 */
+	RANGE__MAX
+};
+
+enum range	 range_parse(const char *, long long, long long *,
+		    long long *);
+
+/* ------------------------------------------------------------------ */
 /* Handlers, by route (../routes.c)                                   */
 /* ------------------------------------------------------------------ */
 
@@ -283,6 +356,13 @@ void	 activity_create(struct req *);
 void	 activity_get(struct req *);
 void	 activity_list(struct req *);
 void	 report_campaign(struct req *);
+
+/* files.c */
+void	 file_upload(struct req *);
+void	 file_list(struct req *);
+void	 file_get(struct req *);
+void	 file_thumbnail_get(struct req *);
+void	 file_withdraw(struct req *);
 
 /* audit.c, feed.c */
 json_t	*event_item(const PGresult *, int);

@@ -52,6 +52,42 @@ documents_json(void)
 }
 
 /*
+ * What a file kept with a case may be: [{id, label, document}] --
+ * `document` the transfer document it is, or null (new reference).
+ */
+static json_t *
+file_kinds_json(void)
+{
+	json_t	*a = json_array();
+	int	 i;
+
+	for (i = 0; a != NULL && i < WF_FK__MAX; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o}",
+		    "id", wf_file_kinds[i].id, "label", wf_file_kinds[i].label,
+		    "document", wf_file_kinds[i].document != WF_DOC__MAX ?
+		    json_string(wf_documents[wf_file_kinds[i].document].id) :
+		    json_null()));
+	return a;
+}
+
+/*
+ * The types a file may have, judged by its content: [{type, label}]
+ * (new reference).  Not the workflow's, but what its forms need.
+ */
+static json_t *
+file_types_json(void)
+{
+	json_t	*a = json_array();
+	int	 i;
+
+	for (i = 0; a != NULL && i < FT__MAX; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}",
+		    "type", ftypes[i].mime, "label", ftypes[i].label,
+		    "image", ftypes[i].image));
+	return a;
+}
+
+/*
  * One payload field: {name, type, label}, with `when` for dates, `line`
  * for text that is one line (a number, a name: no line breaks), and the
  * documents a `documents` list must hold (new reference).
@@ -175,8 +211,11 @@ workflow_get(struct req *r)
 			    json_string(wf_fields[dl->field].name));
 		json_array_append_new(deadlines, o);
 	}
-	reply_json(r, 200, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+	reply_json(r, 200, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+	    " s:I}",
 	    "states", states, "events", events, "fields", fields,
 	    "roles", roles, "documents", documents_json(),
-	    "deadlines", deadlines));
+	    "deadlines", deadlines, "file_kinds", file_kinds_json(),
+	    "file_types", file_types_json(),
+	    "file_max_bytes", (json_int_t)MAX_UPLOAD));
 }

@@ -2,12 +2,14 @@
 // driven by playwright-core) against a live instance: an officer
 // registers an enterprise with its profile (its licence lapsed) and a case
 // with its key problem, reads the enterprise's page (grade and reasons,
-// licences, cases) at 1366 and 390 px, drives the case to a proposed credit
-// publication, legal staff see the review request in the bell and
-// approve it from the inbox, the officer proposes closing with a
-// look-back date and legal staff approve, an auditor verifies the hash
-// chain, and a coordinator's dashboard draws its charts (ECharts) at
-// 1366 and 390 px and drills down.  Every step is asserted on what the
+// licences, cases) at 1366 and 390 px, uploads a photo and a PDF to the
+// case (thumbnail, preview, download compared byte for byte, at 1366 and
+// 390 px), drives the case to a proposed credit publication, legal staff
+// see the review request in the bell and approve it from the inbox, the
+// officer proposes closing with a look-back date and legal staff approve,
+// an auditor verifies the hash chain, imports enterprises, and a
+// coordinator's dashboard draws its charts (ECharts) at 1366 and 390 px
+// and drills down.  Every step is asserted on what the
 // page shows; the test fails on any console error, page error or CSP
 // violation.  It takes the screenshots under docs/screenshots/.
 //
@@ -22,6 +24,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
+import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -51,6 +54,32 @@ const run = {
 		'北京永盛化工科技有限公司'][Math.floor(Math.random() * 4)],
 	caseId: null,
 };
+
+/* A one-page PDF with `text` (ASCII), its xref offsets right. */
+function pdfOf(text) {
+	const objs = [
+		'<< /Type /Catalog /Pages 2 0 R >>',
+		'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+		'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+		'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+	];
+	const stream = `BT /F1 18 Tf 72 760 Td (${text}) Tj ET`;
+	objs.push(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
+	let out = '%PDF-1.4\n';
+	const offs = [];
+	objs.forEach((o, i) => {
+		offs.push(out.length);
+		out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+	});
+	const xref = out.length;
+	out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+	for (const o of offs)
+		out += `${String(o).padStart(10, '0')} 00000 n \n`;
+	out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+	return Buffer.from(out, 'latin1');
+}
+
+const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
 
 /* A date N days from today in China's time zone (the service's calendar). */
 function day(n) {
@@ -328,6 +357,110 @@ step('the enterprise page shows its profile, licences, grade and why, and its ca
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 	assert.ok(overflow <= 0, `the enterprise page is ${overflow}px wider than a 390px phone`);
 	await accessible('the enterprise page on a phone');
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await openCase();
+});
+
+/* A JPEG photo drawn by the browser itself (a canvas): its bytes. */
+async function canvasPhoto() {
+	const bytes = await page.evaluate(async () => {
+		const c = document.createElement('canvas');
+		c.width = 800;
+		c.height = 600;
+		const g = c.getContext('2d');
+		const grad = g.createLinearGradient(0, 0, 800, 600);
+		grad.addColorStop(0, '#2a6f97');
+		grad.addColorStop(1, '#f4a261');
+		g.fillStyle = grad;
+		g.fillRect(0, 0, 800, 600);
+		g.fillStyle = '#264653';
+		g.fillRect(120, 200, 260, 220);
+		g.fillStyle = '#e9c46a';
+		g.fillRect(450, 260, 200, 160);
+		const blob = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.9));
+		return [...new Uint8Array(await blob.arrayBuffer())];
+	});
+	return Buffer.from(bytes);
+}
+
+/* The file item of the case page named `name`. */
+const fileItem = (name) => page.locator('ul.files-grid > li', { has: page.locator('.file-name', { hasText: name }) });
+
+/* Download `name` from the file panel: its bytes as the browser saved them. */
+async function download(name) {
+	const [dl] = await Promise.all([
+		page.waitForEvent('download'),
+		fileItem(name).getByRole('link', { name: `下载 ${name}` }).click(),
+	]);
+	assert.equal(dl.suggestedFilename(), name);
+	return fs.readFileSync(await dl.path());
+}
+
+step('officer.bj uploads a photo and a PDF to the case: thumbnail, preview, SHA-256, and the bytes come back', async () => {
+	run.photo = await canvasPhoto();
+	run.pdf = pdfOf('Inspection report for the e2e browser test');
+	const panel = page.locator('section.files');
+	await panel.getByRole('heading', { name: '证据材料', exact: true }).waitFor();
+	await expectText(panel, /尚无证据材料/);
+	const picker = panel.getByLabel('选择文件（可多选）');
+	assert.equal(await picker.getAttribute('multiple'), '');
+	assert.equal(await panel.getByLabel('用手机拍照').getAttribute('capture'), 'environment');
+	await panel.getByLabel('材料类别').selectOption({ label: '现场照片' });
+	await picker.setInputFiles({ name: '现场照片.jpg', mimeType: 'image/jpeg', buffer: run.photo });
+	await expectText(panel.locator('.upload-queue'), /现场照片\.jpg[\s\S]*已上传/);
+	await panel.getByLabel('材料类别').selectOption({ label: '检验报告或者鉴定结论' });
+	await picker.setInputFiles({ name: '检验报告.pdf', mimeType: 'application/pdf', buffer: run.pdf });
+	await expectText(panel.locator('.upload-queue'), /检验报告\.pdf[\s\S]*已上传/);
+	assert.equal(await panel.locator('.upload-queue progress').count(), 2);
+	for (const bar of await panel.locator('.upload-queue progress').all())
+		assert.equal(await bar.evaluate((b) => b.value), 100);
+	await expectText(status(), /已上传/);
+
+	// The photo's thumbnail, made by the service: loaded, at most 320 px.
+	const thumb = fileItem('现场照片.jpg').locator('img.thumb');
+	await thumb.waitFor();
+	await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await thumb.elementHandle());
+	const [tw, th] = await thumb.evaluate((el) => [el.naturalWidth, el.naturalHeight]);
+	assert.ok(tw <= 320 && th <= 320 && Math.max(tw, th) === 320, `thumbnail ${tw}x${th}`);
+	// The SHA-256 on hover: the bytes' own.
+	assert.equal(await fileItem('现场照片.jpg').locator('.sha').getAttribute('title'), `SHA-256：${sha256(run.photo)}`);
+	assert.equal(await fileItem('检验报告.pdf').locator('.sha').getAttribute('title'), `SHA-256：${sha256(run.pdf)}`);
+	await expectText(fileItem('检验报告.pdf'), /检验报告或者鉴定结论/);
+
+	// Downloaded: byte for byte what was uploaded.
+	assert.ok((await download('现场照片.jpg')).equals(run.photo), 'the photo comes back as it went up');
+	assert.ok((await download('检验报告.pdf')).equals(run.pdf), 'the PDF comes back as it went up');
+
+	// Previews: the image in the page, the PDF in a frame.
+	await fileItem('现场照片.jpg').getByRole('button', { name: '预览 现场照片.jpg' }).click();
+	const big = page.locator('.file-preview img');
+	await big.waitFor();
+	await page.waitForFunction((el) => el.complete && el.naturalWidth === 800, await big.elementHandle());
+	await page.locator('.file-preview').getByRole('button', { name: '关闭预览' }).click();
+	await fileItem('检验报告.pdf').getByRole('button', { name: '预览 检验报告.pdf' }).click();
+	const frame = page.locator('.file-preview iframe');
+	await frame.waitFor();
+	assert.match(await frame.getAttribute('src'), /\/api\/v1\/files\/\d+\?inline=true$/);
+	await accessible('the case page with its files and a preview');
+	await page.screenshot({ path: path.join(SHOTS, 'case-files.png'), fullPage: true });
+	await page.locator('.file-preview').getByRole('button', { name: '关闭预览' }).click();
+});
+
+step('the file panel works on a phone, 390 px wide', async () => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await openCase();
+	const item = fileItem('现场照片.jpg');
+	await item.locator('img.thumb').waitFor();
+	assert.ok(await item.locator('img.thumb').isVisible());
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 390px phone`);
+	assert.ok((await download('检验报告.pdf')).equals(run.pdf), 'the PDF downloads on a phone too');
+	await item.getByRole('button', { name: '预览 现场照片.jpg' }).click();
+	await page.locator('.file-preview img').waitFor();
+	const box = await page.locator('.file-preview img').boundingBox();
+	assert.ok(box.width <= 390, `the preview is ${box.width}px wide`);
+	await accessible('the case page with its files on a phone');
+	await page.screenshot({ path: path.join(SHOTS, 'case-files-phone.png'), fullPage: true });
 	await page.setViewportSize({ width: 1366, height: 768 });
 	await openCase();
 });

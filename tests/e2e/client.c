@@ -150,15 +150,17 @@ long
 http(struct client *c, const char *method, const char *path,
     const char *body, const char *const *headers, struct resp *r)
 {
-	return http_raw(c, method, path, body, body != NULL ? strlen(body) :
-	    0, headers, r);
+	return http_raw(c, method, path, body, body != NULL ? strlen(body) : 0,
+	    headers, r);
 }
 
-/* http() with a body of `len` bytes that may hold NULs (a file). */
+/*
+ * One request with a body of `len` bytes that may hold anything (a
+ * file): as http(), which sends a NUL-terminated one through here.
+ */
 long
 http_raw(struct client *c, const char *method, const char *path,
-    const char *body, size_t len, const char *const *headers,
-    struct resp *r)
+    const char *body, size_t len, const char *const *headers, struct resp *r)
 {
 	struct curl_slist	*hl = NULL;
 	struct buf		 b = { NULL, 0 }, h = { NULL, 0 };
@@ -181,12 +183,14 @@ http_raw(struct client *c, const char *method, const char *path,
 	curl_easy_setopt(c->curl, CURLOPT_NOBODY, 0L);
 	if (body != NULL) {
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
 	} else if (strcmp(method, "GET") == 0)
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	else {
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)0);
 	}
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, collect);

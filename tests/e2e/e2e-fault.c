@@ -17,8 +17,16 @@
  *	stop PostgreSQL for OUTAGE seconds, then start it;
  *	kill -9 the worker and crash PostgreSQL at once.
  *
+ * Beside them, NFILERS threads upload evidence files (64 KiB to 1 MiB,
+ * up to four pieces, unique bytes) to cases of their own, each with an
+ * Idempotency-Key, retried the same way.
+ *
  * Then, from the database: every acknowledged change is there exactly
  * once (found by its marker); no unacknowledged one is there twice; every
+ * file acknowledged is there once with the SHA-256 of the bytes sent, one
+ * not acknowledged is there whole or not at all, no file's content is
+ * half-written (its pieces hash to its SHA-256) and no piece or content
+ * is left without a file; every
  * case's hash chain verifies, its head and version agree with its last
  * event, and the auditors' GET /api/v1/audit/verify says so too; while the database was down every answer was a prompt 503 --
  * never a 500, never a hang -- and the service served again within
@@ -34,9 +42,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "e2e.h"
 
 #define NCLIENTS	16
+#define NFILERS		4	/* threads uploading files */
+#define FILE_MIN	(64 * 1024)
+#define FILE_MAX	(1024 * 1024)
 #define OUTAGE		4.0	/* seconds the database stays stopped */
 #define RETRY_FOR	45.0	/* a client gives up on a request after */
 #define PROMPT		2.0	/* an answer during the outage, at most */
@@ -58,8 +71,18 @@ struct change {
 	int		 attempts;
 };
 
+/* One file a filer uploaded (or tried to). */
+struct upload_rec {
+	char		 marker[64];
+	char		 sha[65];
+	int		 acked;
+};
+
 struct fclient {
 	int		 index;
+	long long	 file_case;	/* a filer's case; 0: a case client */
+	struct upload_rec *uploads;
+	size_t		 nuploads, capuploads;
 	struct client	*officer, *legal;
 	struct answer	*answers;
 	size_t		 nanswers, capanswers;
@@ -257,6 +280,91 @@ client_main(void *arg)
 	return NULL;
 }
 
+/* ------------------------------------------------------------------ */
+/* The filers                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Upload one file of `len` bytes until it is answered 2xx or RETRY_FOR
+ * runs out, the same request every time.  Records it in fc->uploads.
+ */
+static void
+upload_file(struct fclient *fc, const char *marker, const char *data,
+    size_t len)
+{
+	char		*path, ik[96];
+	const char	*h[3] = { "Content-Type: application/pdf", ik, NULL };
+	struct upload_rec *u;
+	struct resp	 r;
+	double		 first = now_seconds(), t0, t1;
+	unsigned char	 d[32];
+	int		 i;
+
+	fc->uploads = grow(fc->uploads, &fc->capuploads, fc->nuploads,
+	    sizeof(*fc->uploads));
+	u = &fc->uploads[fc->nuploads++];
+	memset(u, 0, sizeof(*u));
+	snprintf(u->marker, sizeof(u->marker), "%s", marker);
+	SHA256((const unsigned char *)data, len, d);
+	for (i = 0; i < 32; i++)
+		snprintf(u->sha + 2 * i, 3, "%02x", d[i]);
+	snprintf(ik, sizeof(ik), "Idempotency-Key: %s", marker);
+	path = fmt("/api/v1/cases/%lld/files?kind=other&name=%s.pdf",
+	    fc->file_case, marker);
+	for (;;) {
+		t0 = now_seconds();
+		http_raw(fc->officer, "POST", path, data, len, h, &r);
+		t1 = now_seconds();
+		record(fc, t0, t1, r.status);
+		if (r.status == 201) {
+			u->acked = 1;
+			resp_free(&r);
+			break;
+		}
+		if (r.status != 0 && r.status < 500) {
+			fc->refused++;
+			snprintf(fc->refusal, sizeof(fc->refusal), "%s %s: %ld %s",
+			    path, marker, r.status, r.body);
+			resp_free(&r);
+			break;
+		}
+		resp_free(&r);
+		if (t1 - first > RETRY_FOR)
+			break;
+		usleep(100000 + (useconds_t)(rand() % 200) * 1000);
+	}
+	free(path);
+}
+
+/* A filer: files of FILE_MIN to FILE_MAX bytes, unique, one after another. */
+static void *
+filer_main(void *arg)
+{
+	struct fclient	*fc = arg;
+	char		 m[64], *data;
+	size_t		 len, i;
+	unsigned	 x;
+
+	srand((unsigned)fc->index * 104729u + (unsigned)getpid());
+	while (!stopping && !fc->refused) {
+		next_marker(fc, m, sizeof(m));
+		len = FILE_MIN + (size_t)rand() % (FILE_MAX - FILE_MIN);
+		if ((data = malloc(len)) == NULL)
+			abort();
+		x = (unsigned)rand();
+		for (i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			data[i] = (char)(x >> 16);
+		}
+		memcpy(data, "%PDF-1.4\n%", 10);
+		data[10] = (char)0xe2;
+		memcpy(data + 11, m, strlen(m));
+		upload_file(fc, m, data, len);
+		free(data);
+	}
+	return NULL;
+}
+
 /* The controller's own /healthz probe, recorded like the clients'. */
 static void
 probe(struct client *c)
@@ -348,12 +456,125 @@ count_markers(json_t *payload, struct seen *tab, size_t n)
 	}
 }
 
+/*
+ * The filers' files, from the database: each upload present once with
+ * its bytes' SHA-256 when acknowledged, at most once (and whole) when
+ * not; every content of their cases whole; nothing left without a file.
+ * Returns the failures; their cases as a bigint[] literal in *cases.
+ */
+static long
+check_files(PGconn *db, struct fclient *ffs, char **cases)
+{
+	PGresult	*res;
+	char		*list = strdup("{"), *n, *s;
+	const char	*p[2];
+	size_t		 i;
+	long		 acked = 0, present = 0, unacked = 0, whole_unacked = 0;
+	long		 lost = 0, dup = 0, wrong = 0, half = 0, orphans = 0;
+	long		 nfiles = 0, failed = 0;
+	int		 k, cnt;
+
+	/* How often an upload met a fault (5xx or no answer) and was sent
+	 * again. */
+	for (k = 0; k < NFILERS; k++)
+		for (i = 0; i < ffs[k].nanswers; i++)
+			failed += ffs[k].answers[i].status == 0 ||
+			    ffs[k].answers[i].status >= 500;
+
+	for (k = 0; k < NFILERS; k++) {
+		s = fmt("%s%s%lld", list, k > 0 ? "," : "", ffs[k].file_case);
+		free(list);
+		list = s;
+	}
+	s = fmt("%s}", list);
+	free(list);
+	list = s;
+	for (k = 0; k < NFILERS; k++)
+		for (i = 0; i < ffs[k].nuploads; i++) {
+			struct upload_rec *u = &ffs[k].uploads[i];
+
+			s = fmt("%s.pdf", u->marker);
+			p[0] = s;
+			p[1] = list;
+			res = PQexecParams(db, "SELECT encode(sha256, 'hex')"
+			    " FROM files WHERE name = $1"
+			    " AND case_id = ANY($2::bigint[])", 2, NULL, p,
+			    NULL, NULL, 0);
+			assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+			cnt = PQntuples(res);
+			if (cnt > 1) {
+				dup++;
+				fprintf(stderr, "fault: file %s stored %d "
+				    "times\n", u->marker, cnt);
+			}
+			if (cnt >= 1 && strcmp(PQgetvalue(res, 0, 0),
+			    u->sha) != 0) {
+				wrong++;
+				fprintf(stderr, "fault: file %s stored with "
+				    "another SHA-256\n", u->marker);
+			}
+			if (u->acked) {
+				acked++;
+				if (cnt == 1)
+					present++;
+				else if (cnt == 0) {
+					lost++;
+					fprintf(stderr, "fault: file %s LOST\n",
+					    u->marker);
+				}
+			} else {
+				unacked++;
+				whole_unacked += cnt == 1;
+			}
+			PQclear(res);
+			free(s);
+		}
+	/* Every content of theirs: its pieces in order hash to it. */
+	p[0] = list;
+	res = PQexecParams(db, "SELECT count(*) AS files, count(*) FILTER"
+	    " (WHERE NOT ok) AS bad FROM (SELECT f.id, bool_and(x.ok) AS ok"
+	    " FROM files f CROSS JOIN LATERAL (SELECT sha256(string_agg(c.data,"
+	    " ''::bytea ORDER BY bc.n)) = f.sha256 AND sum(octet_length(c.data))"
+	    " = f.size AND count(*) = b.nchunks AS ok FROM file_blobs b"
+	    " JOIN file_blob_chunks bc ON bc.blob = b.sha256"
+	    " JOIN file_chunks c ON c.sha256 = bc.chunk"
+	    " WHERE b.sha256 = f.sha256 GROUP BY b.nchunks) x"
+	    " WHERE f.case_id = ANY($1::bigint[]) GROUP BY f.id) y",
+	    1, NULL, p, NULL, NULL, 0);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	nfiles = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	half = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	/* Files without content, contents without a file, pieces without a
+	 * content: none, anywhere. */
+	n = db_value(db, "SELECT (SELECT count(*) FROM files f WHERE NOT EXISTS"
+	    " (SELECT 1 FROM file_blob_chunks bc WHERE bc.blob = f.sha256))"
+	    " + (SELECT count(*) FROM file_blobs b WHERE NOT EXISTS"
+	    " (SELECT 1 FROM files f WHERE f.sha256 = b.sha256))"
+	    " + (SELECT count(*) FROM file_chunks c WHERE NOT EXISTS"
+	    " (SELECT 1 FROM file_blob_chunks bc WHERE bc.chunk = c.sha256))",
+	    NULL);
+	orphans = strtol(n, NULL, 10);
+	free(n);
+	printf("fault: files: %ld uploads met a fault and were sent again\n",
+	    failed);
+	printf("fault: files: uploads acknowledged %ld (present once %ld),"
+	    " lost %ld, duplicated %ld, other bytes %ld; unacknowledged %ld"
+	    " (present whole %ld); %ld files checked, half-written %ld,"
+	    " orphans %ld\n", acked, present, lost, dup, wrong, unacked,
+	    whole_unacked, nfiles, half, orphans);
+	assert_true(acked > 0);
+	assert_int_equal(present, acked);
+	*cases = list;
+	return lost + dup + wrong + half + orphans;
+}
+
 static void
 test_fault(void **state)
 {
-	struct fclient		 fcs[NCLIENTS];
+	struct fclient		 fcs[NCLIENTS], ffs[NFILERS];
 	struct worker_arg	 args[NCLIENTS];
-	pthread_t		 t[NCLIENTS];
+	pthread_t		 t[NCLIENTS], tf[NFILERS];
 	struct client		*officer, *legal, *prober;
 	struct seen		*tab;
 	PGconn			*db;
@@ -368,6 +589,8 @@ test_fault(void **state)
 	long			 outage503 = 0, outage_bad = 0, hung = 0;
 	long			 refused = 0, transport = 0, bad_chain, checked;
 	long			 ncases = 0, e5xx = 0, verified = 0;
+	long			 file_bad = 0;
+	char			*file_cases = NULL;
 	int			 k;
 
 	snprintf(run_tag, sizeof(run_tag), "%lx%lx", (long)getpid(),
@@ -385,6 +608,13 @@ test_fault(void **state)
 		args[k].fc = &fcs[k];
 		args[k].eid = eid;
 		pthread_create(&t[k], NULL, client_main, &args[k]);
+	}
+	memset(ffs, 0, sizeof(ffs));
+	for (k = 0; k < NFILERS; k++) {
+		ffs[k].index = NCLIENTS + k;
+		ffs[k].officer = client_clone(officer);
+		ffs[k].file_case = fixture_case(officer, eid);
+		pthread_create(&tf[k], NULL, filer_main, &ffs[k]);
 	}
 
 	/* The schedule of faults. */
@@ -409,12 +639,16 @@ test_fault(void **state)
 	stopping = 1;
 	for (k = 0; k < NCLIENTS; k++)
 		pthread_join(t[k], NULL);
+	for (k = 0; k < NFILERS; k++)
+		pthread_join(tf[k], NULL);
 	fprintf(stderr, "fault: load ran %.1f s\n", now_seconds() - t_begin);
 
 	/* Every answer: none 500, none hung; the outage's all 503, prompt. */
-	for (k = -1; k < NCLIENTS; k++) {
-		struct answer *a = k < 0 ? probes : fcs[k].answers;
-		size_t na = k < 0 ? nprobes : fcs[k].nanswers;
+	for (k = -1; k < NCLIENTS + NFILERS; k++) {
+		struct fclient *f = k >= NCLIENTS ? &ffs[k - NCLIENTS] :
+		    k >= 0 ? &fcs[k] : NULL;
+		struct answer *a = f == NULL ? probes : f->answers;
+		size_t na = f == NULL ? nprobes : f->nanswers;
 
 		for (i = 0; i < na; i++) {
 			double lat = a[i].t1 - a[i].t0;
@@ -456,6 +690,12 @@ test_fault(void **state)
 		if (fcs[k].refused)
 			fprintf(stderr, "fault: client %d refused: %s\n", k,
 			    fcs[k].refusal);
+	}
+	for (k = 0; k < NFILERS; k++) {
+		refused += ffs[k].refused;
+		if (ffs[k].refused)
+			fprintf(stderr, "fault: filer %d refused: %s\n", k,
+			    ffs[k].refusal);
 	}
 	tab = calloc(nchanges + 1, sizeof(*tab));
 	assert_non_null(tab);
@@ -509,6 +749,17 @@ test_fault(void **state)
 				    "times)\n", ch->marker, f->count);
 			}
 		}
+
+	file_bad = check_files(db, ffs, &file_cases);
+	/* The filers' cases are verified with the others below. */
+	s = fmt("%.*s,%s", (int)strlen(cases_arr) - 1, cases_arr,
+	    file_cases + 1);
+	if (strcmp(cases_arr, "{}") == 0) {
+		free(s);
+		s = strdup(file_cases);
+	}
+	free(cases_arr);
+	cases_arr = s;
 
 	/* Every chain verifies; each case's head and version agree. */
 	bad_chain = chain_broken(db, cases_arr, &checked);
@@ -575,6 +826,7 @@ test_fault(void **state)
 	assert_int_equal(bad_chain, 0);
 	assert_int_equal(verified, ncases);
 	assert_true(ncases > 0);
+	assert_int_equal(file_bad, 0);
 
 	for (k = 0; k < NCLIENTS; k++) {
 		client_free(fcs[k].officer);
@@ -582,6 +834,12 @@ test_fault(void **state)
 		free(fcs[k].answers);
 		free(fcs[k].changes);
 	}
+	for (k = 0; k < NFILERS; k++) {
+		client_free(ffs[k].officer);
+		free(ffs[k].answers);
+		free(ffs[k].uploads);
+	}
+	free(file_cases);
 	free(tab);
 	client_free(officer);
 	client_free(legal);

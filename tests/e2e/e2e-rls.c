@@ -46,6 +46,7 @@ static const struct {
 	{ "supervisions", "region" },
 	{ "supervision_reports", "region" },
 	{ "imports", "region" },
+	{ "files", "region" },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
@@ -68,12 +69,17 @@ static const struct {
 	{ "dashboard_tallies", "test_closed_tables" },
 	{ "dashboard_refresh", "test_closed_tables" },
 	{ "notifications", "test_notifications_are_the_users" },
+	{ "file_chunks", "test_closed_tables" },
+	{ "file_blobs", "test_closed_tables" },
+	{ "file_blob_chunks", "test_closed_tables" },
+	{ "file_thumbnails", "test_closed_tables" },
 };
 
 #define NOTHER		(sizeof(other) / sizeof(other[0]))
 
 /* What setup made: rows in Beijing and in Shanghai, keys of three users. */
 static char	*bj_case, *sh_case, *bj_activity, *sh_activity;
+static char	*bj_file, *sh_file;
 static char	 bj_key[64], dc_key[64], sh_key[64];
 
 /* Run `sql` expecting failure with SQLSTATE `state`. */
@@ -199,6 +205,24 @@ supervised_with_report(struct client *nat, struct client *officer,
 	free(path);
 }
 
+/* A small text file of case `case_id` uploaded by `c`; its id. */
+static char *
+file_in(struct client *c, const char *case_id, const char *text)
+{
+	static const char *const h[] = { "Content-Type: text/plain", NULL };
+	struct resp	 r;
+	char		*path, *id;
+
+	path = fmt("/api/v1/cases/%s/files?kind=other&name=rls.txt", case_id);
+	http_raw(c, "POST", path, text, strlen(text), h, &r);
+	assert_status(&r, 201);
+	id = fmt("%lld", (long long)json_integer_value(json_object_get(r.json,
+	    "id")));
+	resp_free(&r);
+	free(path);
+	return id;
+}
+
 /*
  * Make sure every regional table has rows in Beijing and in Shanghai --
  * a case each (its events, leaves, deadline and assignee), an activity
@@ -238,6 +262,8 @@ setup(void **state)
 	client_free(nat);
 	import_in(o, "110105");
 	import_in(sh, "310101");
+	bj_file = file_in(o, bj_case, "e2e: 北京的证据材料\n");
+	sh_file = file_in(sh, sh_case, "e2e: 上海的证据材料\n");
 	client_free(o);
 	client_free(dc);
 	client_free(sh);
@@ -252,6 +278,8 @@ teardown(void **state)
 	free(sh_case);
 	free(bj_activity);
 	free(sh_activity);
+	free(bj_file);
+	free(sh_file);
 	return 0;
 }
 
@@ -635,7 +663,8 @@ test_closed_tables(void **state)
 {
 	static const char *const closed[] = { "sessions", "login_failures",
 	    "legal_grants", "sched_jobs", "dashboard_tallies",
-	    "dashboard_refresh" };
+	    "dashboard_refresh", "file_chunks", "file_blobs",
+	    "file_blob_chunks", "file_thumbnails" };
 	PGconn	*admin = db_admin(), *app = db_app();
 	char	*sql;
 	size_t	 i;
@@ -655,6 +684,53 @@ test_closed_tables(void **state)
 		free(sql);
 	}
 	PQfinish(admin);
+	PQfinish(app);
+}
+
+/*
+ * A file's content is reached only through the SECURITY DEFINER
+ * functions, and they answer only for a file the session may see: by
+ * its own scope, Shanghai reads none of a Beijing file's pieces; a
+ * forged scope reads none at all, and stores nothing; nor can Shanghai
+ * add a file to a Beijing case or withdraw a Beijing file.
+ */
+static void
+test_file_contents_by_scope(void **state)
+{
+	PGconn		*app = db_app();
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	char		*sql;
+
+	(void)state;
+	scope_as_session(app, sh, "310000");
+	db_expect(app, "SELECT file_chunk($1, 0) IS NOT NULL", sh_file, "t");
+	db_expect(app, "SELECT file_chunk($1, 0) IS NULL", bj_file, "t");
+	db_expect(app, "SELECT count(*) FROM file_manifest($1)", bj_file, "0");
+	db_expect(app, "SELECT count(*) FROM file_manifest($1)", sh_file, "1");
+	db_expect(app, "SELECT file_has_thumbnail($1)", bj_file, "f");
+	db_expect(app, "SELECT count(*) FROM files WHERE id = $1", bj_file,
+	    "0");
+	/* Withdrawing a Beijing file touches nothing. */
+	sql = fmt("WITH u AS (UPDATE files SET withdrawn_at = now(),"
+	    " withdrawn_by = scope_user(), withdraw_reason = 'x'"
+	    " WHERE id = %s RETURNING 1) SELECT count(*) FROM u", bj_file);
+	db_expect(app, sql, NULL, "0");
+	free(sql);
+	/* A Beijing case takes no file from Shanghai: its region is the
+	 * case's, outside the scope. */
+	sql = fmt("INSERT INTO files (case_id, kind, name, sha256, uploaded_by)"
+	    " SELECT %s, 'other', 'x', sha256, scope_user() FROM files"
+	    " WHERE id = %s", bj_case, sh_file);
+	expect_error(app, sql, "42501");
+	free(sql);
+	/* A forged national scope: nothing at all, and no piece stored. */
+	free(db_value(app, "SELECT set_config('paicha.region', '000000',"
+	    " false)", NULL));
+	db_expect(app, "SELECT file_chunk($1, 0) IS NULL", sh_file, "t");
+	db_expect(app, "SELECT file_chunk($1, 0) IS NULL", bj_file, "t");
+	expect_error(app, "SELECT file_chunk_put(sha256('x'::bytea),"
+	    " 'x'::bytea)", "PA403");
+	client_free(sh);
 	PQfinish(app);
 }
 
@@ -789,6 +865,7 @@ main(void)
 		cmocka_unit_test(test_notifications_are_the_users),
 		cmocka_unit_test(test_categories_added_by_province),
 		cmocka_unit_test(test_closed_tables),
+		cmocka_unit_test(test_file_contents_by_scope),
 		cmocka_unit_test(test_shanghai_cannot_write_beijing),
 		cmocka_unit_test(test_rls_cannot_be_switched_off),
 		cmocka_unit_test(test_role_attributes),

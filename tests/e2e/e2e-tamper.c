@@ -342,9 +342,13 @@ test_tamper_log_leaf(void **state)
 	struct resp	 r;
 	char		*sql;
 
+	/*
+	 * The case's leaves placed and signed first: else the checkpointer,
+	 * running meanwhile, may sign a tree over the tampered leaf, and
+	 * once it is put back no verify is whole again.
+	 */
 	checkpoint_covering_all(db, &r);
 	resp_free(&r);
-
 	sql = fmt("UPDATE log_leaves SET leaf = sha256(leaf)"
 	    " WHERE entity = 'case' AND case_id = %lld AND seq = 2", id);
 	tamper(db, sql);

@@ -13,7 +13,8 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz-uscc \
 	tests/fuzz/fuzz-workflow \
 	tests/fuzz/fuzz-if-match \
-	tests/fuzz/fuzz-sheet
+	tests/fuzz/fuzz-sheet \
+	tests/fuzz/fuzz-files
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz-req.c
@@ -58,6 +59,11 @@ tests_fuzz_fuzz_sheet_SOURCES = tests/fuzz/fuzz-sheet.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_sheet_CFLAGS = $(PAICHA_CFLAGS)
 tests_fuzz_fuzz_sheet_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_sheet_LDADD = $(FUZZ_LDADD)
+
+tests_fuzz_fuzz_files_SOURCES = tests/fuzz/fuzz-files.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_files_CFLAGS = $(PAICHA_CFLAGS)
+tests_fuzz_fuzz_files_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_files_LDADD = $(FUZZ_LDADD)
 
 fuzzers: $(FUZZ_TARGETS)
 else

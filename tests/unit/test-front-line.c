@@ -46,6 +46,7 @@ run(int want, const char *method, const char *uri, const char *ctype,
 		env[n++] = extra;
 	env[n] = NULL;
 	f = fake_new(env, body, len);
+	f->fr.keepConnection = 1;	/* as nginx asks (fastcgi_keep_conn) */
 	assert_int_equal(fake_run(f), want);
 	assert_non_null(fake_header(f, "Content-Type", hdr, sizeof(hdr)));
 	if (want >= 400) {
@@ -195,10 +196,18 @@ test_body_not_read_past_length(void **state)
 	struct fake	*f;
 	const char	*body = "{\"a\":1}GARBAGE-AFTER-THE-DECLARED-LENGTH";
 
-	/* Declared 7: a valid object; the rest is never read. */
+	/* Declared 7: a valid object, never more of it; that more followed
+	 * (a byte looked at to see the body's end) closes the connection. */
 	f = run(401, "POST", "/api/v1/cases", "application/json", "7", body,
 	    strlen(body), NULL);
-	assert_ptr_equal(f->in.rdNext, f->inbuf + 7);
+	assert_int_equal(f->r.bodylen, 7);
+	assert_ptr_equal(f->in.rdNext, f->inbuf + 8);
+	assert_int_equal(f->fr.keepConnection, 0);
+	fake_free(f);
+	/* Exactly as declared: the connection stays. */
+	f = run(401, "POST", "/api/v1/cases", "application/json", "7", body,
+	    7, NULL);
+	assert_int_equal(f->fr.keepConnection, 1);
 	fake_free(f);
 }
 

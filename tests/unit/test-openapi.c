@@ -66,7 +66,7 @@ test_every_route_is_described(void **state)
 		if (endpoints[i].flags & EP_PUBLIC)
 			assert_int_equal(json_array_size(json_object_get(op,
 			    "security")), 0);
-		if (endpoints[i].flags & (EP_JSON | EP_BODY))
+		if (endpoints[i].flags & (EP_JSON | EP_BODY | EP_RAW))
 			assert_non_null(json_object_get(op, "requestBody"));
 		else
 			assert_null(json_object_get(op, "requestBody"));

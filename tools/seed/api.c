@@ -11,7 +11,10 @@
  *
  * Enterprises and activities go through their endpoints when the service
  * has them; a service without them (an older build) gets them by SQL,
- * and the seed says so.
+ * and the seed says so.  Where the service keeps files, about a third of
+ * the cases get a photo from the site, a fifth an inspection report, and
+ * every case transferred to the police the five documents of its
+ * transfer (media.c makes them).
  *
  * l->jobs threads share the work, case k going to thread k mod jobs; each
  * user logs in once and every thread's handle for that user shares the
@@ -119,6 +122,51 @@ call(struct client *c, const char *method, const char *path, json_t *body,
 	return r->status;
 }
 
+/*
+ * Upload `len` bytes at `data` of type `ctype` as a file of case `id`:
+ * kind `kind`, name `name` (URL-escaped here), Idempotency-Key `key`.
+ * Returns the status (0 when no answer came).
+ */
+static long
+call_file(struct client *c, json_int_t id, const char *kind, const char *name,
+    const char *ctype, const void *data, size_t len, const char *key)
+{
+	struct curl_slist	*hl = NULL;
+	struct reply		 r;
+	char			*url, *esc, h1[128], h2[160];
+	CURLcode		 rc;
+
+	memset(&r, 0, sizeof(r));
+	if ((esc = curl_easy_escape(c->h, name, 0)) == NULL ||
+	    asprintf(&url, "%s/api/v1/cases/%lld/files?kind=%s&name=%s",
+	    base_url, (long long)id, kind, esc) == -1)
+		fatal("out of memory");
+	snprintf(h1, sizeof(h1), "Content-Type: %s", ctype);
+	snprintf(h2, sizeof(h2), "Idempotency-Key: %s", key);
+	hl = curl_slist_append(hl, h1);
+	hl = curl_slist_append(hl, h2);
+	curl_easy_setopt(c->h, CURLOPT_URL, url);
+	curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, "POST");
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, data);
+	curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &r);
+	rc = curl_easy_perform(c->h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r.status);
+	if (r.status != 201)
+		fatal("case %lld: file %s: %ld %s", (long long)id, name, r.status,
+		    rc != CURLE_OK ? curl_easy_strerror(rc) :
+		    r.body != NULL ? r.body : "");
+	curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+	curl_slist_free_all(hl);
+	curl_free(esc);
+	free(url);
+	reply_free(&r);
+	return 201;
+}
+
 static void
 share_lock(CURL *h, curl_lock_data d, curl_lock_access a, void *arg)
 {
@@ -209,6 +257,22 @@ has_route(struct client *c, const char *path)
 
 	reply_free(&r);
 	return st != 404 && st != 405 && st != 0;
+}
+
+/* The status of GET `path`, with a problem+json body (not nginx's). */
+static long
+call_probe(struct client *c, const char *path)
+{
+	struct reply	 r;
+	long		 st = call(c, "GET", path, NULL, NULL, &r);
+
+	if (r.json == NULL || json_object_get(r.json, "instance") == NULL ||
+	    strstr(json_string_value(json_object_get(r.json, "detail")) != NULL ?
+	    json_string_value(json_object_get(r.json, "detail")) : "",
+	    "case") == NULL)
+		st = 0;
+	reply_free(&r);
+	return st;
 }
 
 static json_int_t
@@ -339,12 +403,102 @@ api_enterprises(struct client *off[NPROVINCES], struct world *w, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
+/* Evidence files                                                     */
+/* ------------------------------------------------------------------ */
+
+/* The documents a transfer carries, and what each says. */
+static const struct {
+	const char	*kind;
+	const char	*title;
+} documents[] = {
+	{ "transfer_letter", "涉嫌犯罪案件移送书" },
+	{ "investigation_report", "涉嫌犯罪案件情况的调查报告" },
+	{ "evidence_list", "涉案物品清单" },
+	{ "inspection_report", "检验报告" },
+	{ "other_materials", "其他有关涉嫌犯罪的材料" },
+};
+
+/* Upload one PDF document `title` of `kind` to case `id` (seed `k`). */
+static void
+api_document(struct client *off, json_int_t id, uint64_t k,
+    const struct case_plan *p, const char *kind, const char *title)
+{
+	const char	*lines[4];
+	char		 l0[160], l1[300], l2[160], name[160], key[96], *pdf;
+	size_t		 len;
+
+	snprintf(l0, sizeof(l0), "案件编号：%lld", (long long)id);
+	snprintf(l1, sizeof(l1), "问题：%s", p->problem);
+	snprintf(l2, sizeof(l2), "产品类别：%s　领域：%s", p->category,
+	    strcmp(p->domain, "production") == 0 ? "生产领域" : "流通领域");
+	lines[0] = l0;
+	lines[1] = l1;
+	lines[2] = l2;
+	lines[3] = "（演示数据，由 paicha-seed 生成）";
+	media_pdf(title, lines, 4, &pdf, &len);
+	snprintf(name, sizeof(name), "%s-%lld.pdf", title, (long long)id);
+	snprintf(key, sizeof(key), "seed-file-%llu-%s", (unsigned long long)k,
+	    kind);
+	call_file(off, id, kind, name, "application/pdf", pdf, len, key);
+	free(pdf);
+}
+
+/*
+ * The evidence of case `id` (seed `k`): a photo from the site for about
+ * a third of the cases, an inspection report for a fifth, and the five
+ * documents of a transfer to the police for every case that has one.
+ * Returns the files uploaded.
+ */
+static int
+api_files(struct client *off, const struct world *w, json_int_t id,
+    uint64_t k, const struct case_plan *p)
+{
+	unsigned char	*jpeg;
+	char		 caption[300], name[96], key[96];
+	size_t		 len, i;
+	double		 lat, lon;
+	int		 n = 0, transfer = 0;
+
+	for (i = 0; i < p->nsteps; i++)
+		if (p->steps[i].kind == STEP_EVENT &&
+		    p->steps[i].event == WF_EV_TRANSFER_JUDICIAL)
+			transfer = 1;
+	if (k % 3 == 0) {
+		/* Somewhere in the province, around its centre. */
+		lat = (p->province == 0 ? 39.90 : 31.23) +
+		    (double)(k % 97) / 400.0 - 0.12;
+		lon = (p->province == 0 ? 116.40 : 121.47) +
+		    (double)(k % 89) / 400.0 - 0.11;
+		snprintf(caption, sizeof(caption), "现场检查照片　案件 #%lld　%s",
+		    (long long)id, w->regions[w->ents[p->ent].region].name);
+		if (media_photo(k, caption, (time_t)(w->now_us / 1000000) -
+		    (time_t)(k % 40) * 86400 - 3600, lat, lon, &jpeg,
+		    &len) == -1)
+			fatal("case %lld: could not make a photo", (long long)id);
+		snprintf(name, sizeof(name), "现场照片-%lld.jpg", (long long)id);
+		snprintf(key, sizeof(key), "seed-file-%llu-photo",
+		    (unsigned long long)k);
+		call_file(off, id, "photo", name, "image/jpeg", jpeg, len, key);
+		free(jpeg);
+		n++;
+	}
+	for (i = 0; i < sizeof(documents) / sizeof(documents[0]); i++) {
+		if (!transfer && !(i == 3 && k % 5 == 0))
+			continue;
+		api_document(off, id, k, p, documents[i].kind,
+		    documents[i].title);
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
 /* Cases                                                              */
 /* ------------------------------------------------------------------ */
 
 static void
 api_case(struct client *offs[NPROVINCES], struct client *legals[NPROVINCES],
-    const struct world *w, uint64_t k, struct counts *n)
+    const struct world *w, uint64_t k, int files, struct counts *n)
 {
 	struct client		*off, *legal;
 	struct case_plan	 p;
@@ -383,6 +537,8 @@ api_case(struct client *offs[NPROVINCES], struct client *legals[NPROVINCES],
 	reply_free(&r);
 	n->cases++;
 	n->events++;
+	if (files)
+		n->files += api_files(off, w, id, k, &p);
 
 	for (i = 0; i < p.nsteps; i++) {
 		s = &p.steps[i];
@@ -661,6 +817,7 @@ struct job {
 	const struct world *w;
 	struct user	*off, *legal;	/* [NPROVINCES] */
 	int		 acts;		/* activities through the API */
+	int		 files;		/* the service keeps files */
 	struct counts	 n;
 };
 
@@ -677,7 +834,8 @@ job_main(void *arg)
 		legal[p] = client_new(&j->legal[p]);
 	}
 	for (k = (uint64_t)j->index; k < j->l->ncases; k += (uint64_t)j->l->jobs) {
-		api_case(off, legal, j->w, j->l->first_case + k, &j->n);
+		api_case(off, legal, j->w, j->l->first_case + k, j->files,
+		    &j->n);
 		if (j->index == 0 && j->n.cases % 50 == 0)
 			note("%llu cases (%.1f s)", (unsigned long long)
 			    j->n.cases * (unsigned long long)j->l->jobs,
@@ -708,7 +866,7 @@ api_load(const struct load *l, struct world *w, struct counts *n)
 	struct job	*jobs;
 	struct load	 rest;
 	PGconn		*c;
-	int		 p, i, acts = 0, njobs;
+	int		 p, i, acts = 0, files, njobs;
 	size_t		 s;
 
 	base_url = l->url;
@@ -743,6 +901,10 @@ api_load(const struct load *l, struct world *w, struct counts *n)
 			note("the service has no /api/v1/activities: "
 			    "activities by SQL");
 	}
+	/* An unknown case's files: 404 where the service keeps files. */
+	if ((files = has_route(c0, "/api/v1/workflow") &&
+	    call_probe(c0, "/api/v1/cases/999999999999/files") == 404) == 0)
+		note("the service keeps no files: the cases get none");
 	client_free(c0);
 
 	njobs = l->jobs < 1 ? 1 : l->jobs > 32 ? 32 : l->jobs;
@@ -756,6 +918,7 @@ api_load(const struct load *l, struct world *w, struct counts *n)
 		jobs[i].off = off;
 		jobs[i].legal = legal;
 		jobs[i].acts = acts;
+		jobs[i].files = files;
 		if (pthread_create(&jobs[i].tid, NULL, job_main, &jobs[i]) != 0)
 			fatal("could not start a thread");
 	}
@@ -765,6 +928,7 @@ api_load(const struct load *l, struct world *w, struct counts *n)
 		n->events += jobs[i].n.events;
 		n->activities += jobs[i].n.activities;
 		n->pending += jobs[i].n.pending;
+		n->files += jobs[i].n.files;
 		for (s = 0; s < WF_STATE__MAX; s++)
 			n->states[s] += jobs[i].n.states[s];
 	}

@@ -4,6 +4,8 @@
  *
  *	paicha-seed --db CONNINFO [--api URL --ca FILE] [--cases N]
  *	    [--activities N] [--jobs J] [--seed S] [--detected] [--no-vacuum]
+ *	paicha-seed --photo FILE [--seed S]	one demo photo (JPEG, EXIF)
+ *	paicha-seed --pdf FILE [--seed S]	one demo document (PDF)
  *
  * --db is a superuser's connection (the bulk driver writes past
  * row-level security; the API driver reads the world with it).  With
@@ -225,8 +227,42 @@ usage(void)
 {
 	fprintf(stderr, "usage: paicha-seed --db CONNINFO [--api URL --ca FILE]"
 	    " [--cases N]\n\t[--activities N] [--jobs J] [--seed S]"
-	    " [--detected] [--no-vacuum]\n");
+	    " [--detected] [--no-vacuum]\n"
+	    "       paicha-seed --photo FILE | --pdf FILE [--seed S]\n");
 	exit(2);
+}
+
+/*
+ * Write one demo photo or document to `path`, as the demo cases get
+ * them (the tests upload these).  Exits.
+ */
+static void
+sample(const char *photo, const char *pdf, uint64_t seed)
+{
+	static const char *const lines[] = {
+		"样例文件：用于测试证据材料的上传与下载。",
+		"Sample document for the evidence file tests.",
+	};
+	unsigned char	*data = NULL;
+	char		*doc = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+	const char	*path = photo != NULL ? photo : pdf;
+
+	if (photo != NULL) {
+		/* 2026-05-20 10:30:00 +08:00 at Tian'anmen. */
+		if (media_photo(seed, "样例照片　现场检查", 1779244200,
+		    39.9087, 116.3975, &data, &len) == -1)
+			fatal("could not make the photo");
+	} else {
+		media_pdf("样例文书", lines, 2, &doc, &len);
+		data = (unsigned char *)doc;
+	}
+	if ((f = fopen(path, "wb")) == NULL ||
+	    fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		fatal("could not write %s", path);
+	free(data);
+	exit(0);
 }
 
 int
@@ -238,6 +274,7 @@ main(int argc, char *argv[])
 	PGconn		*c;
 	uint64_t	 have;
 	int		 i, acts_given = 0, jobs_given = 0, vacuum = 1;
+	const char	*photo = NULL, *pdf = NULL;
 	size_t		 s, nents;
 	char		 sql[512];
 
@@ -273,9 +310,15 @@ main(int argc, char *argv[])
 			l.province = 0;
 		} else if (strcmp(o, "--no-vacuum") == 0)
 			vacuum = 0;
+		else if (strcmp(o, "--photo") == 0 && v != NULL)
+			photo = argv[++i];
+		else if (strcmp(o, "--pdf") == 0 && v != NULL)
+			pdf = argv[++i];
 		else
 			usage();
 	}
+	if (photo != NULL || pdf != NULL)
+		sample(photo, pdf, w.seed);
 	if (l.conninfo == NULL || (l.url != NULL && l.ca == NULL))
 		usage();
 	if (l.url != NULL && l.mode == WALK_HISTORY)
@@ -353,7 +396,10 @@ main(int argc, char *argv[])
 	    elapsed(), n.enterprises, n.cases, n.events);
 	if (l.url == NULL)
 		printf(", %lld deadlines", n.deadlines);
-	printf("), %lld activities\n", n.activities);
+	printf("), %lld activities", n.activities);
+	if (n.files > 0)
+		printf(", %lld files", n.files);
+	printf("\n");
 	printf("states:");
 	for (s = 0; s < WF_STATE__MAX; s++)
 		printf(" %s %lld", wf_states[s].id, n.states[s]);

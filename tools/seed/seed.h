@@ -13,6 +13,7 @@
  *	bulk.c	the bulk driver: the service's own record and hash code,
  *		COPY into the tables (the database re-checks every hash)
  *	api.c	the API driver: the same walks through the real HTTP API
+ *	media.c	the demo cases' photos and PDF documents, made here
  *	main.c	arguments, the world read from the database, the drivers
  *
  * Everything a case or an activity looks like follows from the seed and
@@ -24,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -249,6 +251,7 @@ void		 activity_free(struct activity *);
 struct counts {
 	long long	 enterprises, cases, events, deadlines, activities;
 	long long	 states[WF_STATE__MAX], pending;
+	long long	 files;		/* evidence files uploaded */
 	/* Seconds spent, summed over the loading processes. */
 	double		 t_make;	/* walking, hashing, formatting rows */
 	double		 t_copy[4];	/* cases, events, deadlines, activities */
@@ -278,5 +281,14 @@ void		 fatal(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 void		 note(const char *, ...) __attribute__((format(printf, 1, 2)));
 double		 elapsed(void);
+
+/* ------------------------------------------------------------------ */
+/* Evidence (media.c)                                                 */
+/* ------------------------------------------------------------------ */
+
+int		 media_photo(uint64_t, const char *, time_t, double, double,
+		    unsigned char **, size_t *);
+int		 media_pdf(const char *, const char *const *, size_t, char **,
+		    size_t *);
 
 #endif /* SEED_H */

@@ -7,6 +7,7 @@ import { h, field, textarea, showProblem, busy, nextId } from './dom.js';
 import { eventLabel, stateLabel } from './ref.js';
 import { dateTime } from './fmt.js';
 import { payloadList } from './forms.js';
+import { documentsView } from './files.js';
 
 /* The proposal of case `c` (c.pending not null) in words. */
 export function proposalView(c, headingLevel = 'h2') {
@@ -17,7 +18,8 @@ export function proposalView(c, headingLevel = 'h2') {
 		`由 ${p.by?.display_name || p.by?.username || '—'} 于 ${dateTime(p.at)} 提出`,
 		p.target && p.target !== c.state ? `，批准后案件转为“${stateLabel(p.target)}”` : '',
 		'。'),
-	    payloadList(p.payload));
+	    payloadList(p.payload, p.documents ? ['documents'] : []),
+	    documentsView(p));
 }
 
 /*

@@ -128,6 +128,7 @@ export async function workflow() {
 		documents: documentsFrom(data) || DOCUMENTS,
 		fields: Object.fromEntries((data?.fields || []).map((f) => [f.name, f.label])),
 		fieldDefs: Object.fromEntries((data?.fields || []).map((f) => [f.name, f])),
+		fileKinds: (data?.file_kinds || []).map((k) => ({ id: k.id, label: k.label || k.id })),
 		live: Boolean(data),
 	};
 	return wf;

@@ -1,6 +1,7 @@
 // pages/case.js: one case -- its facts, deadlines, pending proposal,
-// history, and a button for exactly each event GET /actions returns,
-// each opening the form built from that event's required fields.
+// evidence files, history, and a button for exactly each event GET
+// /actions returns, each opening the form built from that event's
+// required fields.
 
 import { get, Change, ApiError, message } from '../api.js';
 import { h, tableWrap, replace, announce, alertMsg, showProblem, busy, focusHeading } from '../dom.js';
@@ -10,6 +11,7 @@ import {
 import { dateTime, money } from '../fmt.js';
 import { eventForm, payloadList } from '../forms.js';
 import { proposalView, approvalForm, r0etag } from '../approval.js';
+import { filePanel } from '../files.js';
 
 async function loadCase(id) {
 	const [c, a, ev] = await Promise.all([
@@ -223,13 +225,18 @@ export async function casePage(ctx, idText) {
 		}
 		// An expired, suspended or revoked licence: on every case (issue 21).
 		const alerts = c.enterprise?.licence_alerts || [];
+		// A new file may complete a proposal's documents: reload the case
+		// (not the panel, which reloads itself) only when one is pending.
+		const files = filePanel(c, ctx.user, wf.fileKinds || [], {
+			changed: () => (c.pending ? reload(null, { focus: false }) : null),
+		});
 		replace(ctx.main,
 		    h('p.crumbs', h('a', { href: '#/cases' }, '案件列表'), ' › ', `案件 #${c.id}`),
 		    head,
 		    alerts.length ? h('div.card.licence-alert', { role: 'note' }, h('strong', '企业证照异常：'),
 			alerts.map((a) => h('span', a.message, ' '))) : null,
 		    h('div.case-grid',
-			h('div.col', approval, actionSection, facts(c, camps, ptypes), deadlines(c)),
+			h('div.col', approval, actionSection, files, facts(c, camps, ptypes), deadlines(c)),
 			h('div.col', timeline(events))));
 	}
 
