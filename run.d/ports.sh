@@ -9,7 +9,8 @@
 # held on fd 7 for as long as this shell lives.  The hold is a lock file
 # per port (flock -n) in one directory for the whole machine, because a
 # port stays free for the seconds between the pick and nginx binding it;
-# `ss -ltn` catches listeners that are not ours.  Children get 7>&- so
+# `ss -ltn` catches listeners that are not ours, and is asked again once
+# the lock is taken, since the listing may predate another ./run binding.  Children get 7>&- so
 # no daemon keeps the hold after this shell exits.
 PORT_LOCK_DIR=/tmp/paicha-ports
 hold_free_port() {
@@ -22,7 +23,9 @@ hold_free_port() {
 		f=$PORT_LOCK_DIR/$port.lock
 		[[ -e $f ]] || (umask 0 && : >"$f") 2>/dev/null || continue
 		exec 7<"$f" || continue
-		if flock -n 7; then
+		# Another ./run may have bound this port and let go of its
+		# hold since the listing above: look again once it is ours.
+		if flock -n 7 && ! ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
 			HELD_PORT=$port
 			return 0
 		fi
