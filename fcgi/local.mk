@@ -47,7 +47,9 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/cases.c \
 	fcgi/resources/changes.c \
 	fcgi/resources/dashboard.c \
+	fcgi/resources/campaigns.c \
 	fcgi/resources/enterprises.c \
+	fcgi/resources/form.h \
 	fcgi/resources/notifications.c \
 	fcgi/resources/operations.c \
 	fcgi/resources/payload.c \
@@ -57,6 +59,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/reports.c \
 	fcgi/resources/risk.c \
 	fcgi/resources/sessions.c \
+	fcgi/resources/submissions.c \
 	fcgi/resources/supervisions.c \
 	fcgi/resources/transitions.c \
 	fcgi/resources/users.c \

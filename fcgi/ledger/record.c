@@ -37,6 +37,8 @@ const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	[LEDGER_CAMPAIGN] = { "campaign", "paicha/campaign-event/v1" },
 	[LEDGER_SUPERVISION] = { "supervision",
 	    "paicha/supervision-event/v1" },
+	[LEDGER_SUBMISSION] = { "submission", "paicha/submission-event/v1" },
+	[LEDGER_ACTIVITY] = { "activity", "paicha/activity-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -112,6 +114,8 @@ static const struct {
 	[LEDGER_CATEGORY] = ENTITY_RECORD,
 	[LEDGER_CAMPAIGN] = ENTITY_RECORD,
 	[LEDGER_SUPERVISION] = ENTITY_RECORD,
+	[LEDGER_SUBMISSION] = ENTITY_RECORD,
+	[LEDGER_ACTIVITY] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */
