@@ -57,6 +57,7 @@ enum ep {
 	EP_SUBMISSION_GET,
 	EP_SUBMISSION_RETURN,
 	EP_LATE_ENTRIES,
+	EP_ROLLUP,
 	EP_ENTERPRISE_CREATE,
 	EP_ENTERPRISE_LIST,
 	EP_ENTERPRISE_LOOKUP,
@@ -169,6 +170,8 @@ const struct endpoint endpoints[EP__MAX] = {
 	    submission_return },
 	[EP_LATE_ENTRIES] = { METHOD_GET, "/api/v1/campaigns/#/late-entries",
 	    EP_SNAPSHOT, EVERYONE, 0, submission_late_entries },
+	[EP_ROLLUP] = { METHOD_GET, "/api/v1/campaigns/#/rollup", EP_SNAPSHOT,
+	    EVERYONE, 0, submission_rollup },
 	/* Enterprises: the regulator reads; officers and admins register. */
 	[EP_ENTERPRISE_CREATE] = { METHOD_POST, "/api/v1/enterprises",
 	    CHANGE | EP_IDEM, R(OFFICER) | R(ADMIN), 16384, enterprise_create },

@@ -233,6 +233,7 @@ void	 submission_list(struct req *);
 void	 submission_get(struct req *);
 void	 submission_return(struct req *);
 void	 submission_late_entries(struct req *);
+void	 submission_rollup(struct req *);
 
 /* enterprises.c */
 void	 enterprise_create(struct req *);

@@ -701,3 +701,217 @@ submission_late_entries(struct req *r)
 	    "submission", submission, "items", items,
 	    "truncated", n == LATE_MAX));
 }
+
+/* ------------------------------------------------------------------ */
+/* GET /api/v1/campaigns/{id}/rollup?kind=&region=                    */
+/* ------------------------------------------------------------------ */
+
+/* Yuan "1234.50" as fen; -1 when it is not money. */
+static long long
+fen(const char *s)
+{
+	char		*end;
+	long long	 y = strtoll(s, &end, 10);
+
+	if (end == s || y < 0 || end[0] != '.' || end[1] < '0' ||
+	    end[1] > '9' || end[2] < '0' || end[2] > '9' || end[3] != '\0')
+		return -1;
+	return y * 100 + (end[1] - '0') * 10 + (end[2] - '0');
+}
+
+/*
+ * Add `row` (borrowed, a form's row) into `sum` (a row of the same
+ * shape, modified): counts and money add up; 同比变化, a difference of
+ * rates, does not, and stays "" in a roll-up.
+ */
+static void
+row_add(json_t *sum, const json_t *row)
+{
+	size_t	 c;
+	char	 buf[32];
+
+	for (c = 1; c < json_array_size(sum) && c < json_array_size(row);
+	    c++) {
+		json_t		*a = json_array_get(sum, c);
+		const json_t	*b = json_array_get(row, c);
+		long long	 x, y;
+
+		if (json_is_integer(a) && json_is_integer(b))
+			json_array_set_new(sum, c, json_integer(
+			    json_integer_value(a) + json_integer_value(b)));
+		else if (json_is_string(a) && json_is_string(b) &&
+		    (x = fen(json_string_value(a))) >= 0 &&
+		    (y = fen(json_string_value(b))) >= 0) {
+			snprintf(buf, sizeof(buf), "%lld.%02lld", (x + y) / 100,
+			    (x + y) % 100);
+			json_array_set_new(sum, c, json_string(buf));
+		} else
+			json_array_set_new(sum, c, json_string(""));
+	}
+}
+
+/* A row of `cols` cells: the name, zeros as in the live row `like`. */
+static json_t *
+row_zero(const char *name, const json_t *like)
+{
+	json_t	*z = json_array();
+	size_t	 c;
+
+	json_array_append_new(z, json_string(name));
+	for (c = 1; c < json_array_size(like); c++) {
+		const json_t *v = json_array_get(like, c);
+
+		json_array_append_new(z, json_is_integer(v) ? json_integer(0) :
+		    json_string(fen(json_string_value(v)) >= 0 ? "0.00" : ""));
+	}
+	return z;
+}
+
+/* The row named `name` of `rows`, or NULL. */
+static json_t *
+row_named(json_t *rows, const char *name)
+{
+	size_t	 i;
+	json_t	*row;
+
+	json_array_foreach(rows, i, row)
+		if (strcmp(json_string_value(json_array_get(row, 0)), name) == 0)
+			return row;
+	return NULL;
+}
+
+struct rollup_in {
+	const char	*kind;
+	const char	*region;
+};
+
+static const struct vfield rollup_fields[] = {
+	{ "kind", VT_ENUM, 0, 0, 0, kinds, NULL,
+	    offsetof(struct rollup_in, kind) },
+	{ "region", VT_REGION, 0, 0, 0, NULL, NULL,
+	    offsetof(struct rollup_in, region) },
+};
+
+/*
+ * The roll-up of `region`'s children's standing submissions of a kind
+ * (annual unless asked), cell by cell, beside the live form of the same
+ * scope and the cells where they differ.  Rows are the live form's; a
+ * row only a child has comes before 合计.
+ */
+void
+submission_rollup(struct req *r)
+{
+	static struct stmt kids = STMT(
+	    "SELECT rg.code, rg.name, s.id, s.version, s.late, s.form"
+	    " FROM regions rg LEFT JOIN submissions s ON s.region = rg.code"
+	    "  AND s.campaign_id = $1 AND s.kind = $2 AND s.state = 'submitted'"
+	    " WHERE rg.parent = $3::char(6)"
+	    " AND (rg.valid_to IS NULL OR rg.valid_to > today_cst())"
+	    " ORDER BY rg.code", 3);
+	struct rollup_in in = { "annual", NULL };
+	struct form	 f;
+	char		 cid[24];
+	const char	*p[3], *region, *name;
+	PGresult	*res = NULL;
+	json_t		*live = NULL, *lrows, *rows = NULL, *children = NULL;
+	json_t		*diff = NULL, *form, *row, *sum, *cols;
+	size_t		 i, j, c;
+	int		 k, n, rc, loaded = 0;
+
+	if (validate_query(r, rollup_fields, NITEMS(rollup_fields), &in,
+	    NULL) == -1)
+		return;
+	region = in.region != NULL ? in.region : r->user.region;
+	if ((rc = form_load(r, r->ids[0], region, NULL, NULL, &f)) != 0) {
+		if (rc == -1)
+			reply_db_error(r);
+		return;
+	}
+	loaded = 1;
+	if ((live = form_value(&f)) == NULL) {
+		req_fail(r, "could not write the form's json");
+		goto dberr;
+	}
+	lrows = json_object_get(live, "rows");
+	cols = json_object_get(live, "columns");
+	rows = json_array();
+	json_array_foreach(lrows, i, row)
+		json_array_append_new(rows, row_zero(json_string_value(
+		    json_array_get(row, 0)), row));
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)r->ids[0]);
+	p[0] = cid;
+	p[1] = in.kind;
+	p[2] = region;
+	if ((res = db_exec(r, &kids, p)) == NULL)
+		goto dberr;
+	children = json_array();
+	n = PQntuples(res);
+	for (k = 0; k < n; k++) {
+		int missing = db_isnull(res, k, "id");
+
+		json_array_append_new(children, json_pack("{s:s, s:s, s:s,"
+		    " s:o, s:o, s:b}", "region", db_get(res, k, "code"),
+		    "name", db_get(res, k, "name"), "state", missing ?
+		    "missing" : "submitted", "submission_id", missing ?
+		    json_null() : json_integer(strtoll(db_get(res, k, "id"),
+		    NULL, 10)), "version", missing ? json_null() :
+		    json_integer(atoi(db_get(res, k, "version"))), "late",
+		    !missing && strcmp(db_get(res, k, "late"), "t") == 0));
+		if (missing || (form = json_loads(db_get(res, k, "form"), 0,
+		    NULL)) == NULL)
+			continue;
+		json_array_foreach(json_object_get(form, "rows"), j, row) {
+			name = json_string_value(json_array_get(row, 0));
+			if (name == NULL)
+				continue;
+			if ((sum = row_named(rows, name)) == NULL) {
+				sum = row_zero(name, row);
+				json_array_insert_new(rows,
+				    json_array_size(rows) - 1, sum);
+			}
+			row_add(sum, row);
+		}
+		json_decref(form);
+	}
+	PQclear(res);
+	res = NULL;
+
+	/* The cells where the roll-up and the live form differ. */
+	diff = json_array();
+	json_array_foreach(rows, i, sum) {
+		name = json_string_value(json_array_get(sum, 0));
+		row = row_named(lrows, name);
+		for (c = 1; c < json_array_size(sum); c++) {
+			json_t *a = json_array_get(sum, c), *b = row != NULL ?
+			    json_array_get(row, c) : NULL;
+
+			if (json_is_string(a) && json_string_value(a)[0] ==
+			    '\0')
+				continue;	/* 同比变化 */
+			if (b != NULL && json_equal(a, b))
+				continue;
+			json_array_append_new(diff, json_pack("{s:s, s:O,"
+			    " s:O, s:O}", "row", name, "column",
+			    json_array_get(cols, c), "rollup", a, "live",
+			    b != NULL ? b : json_null()));
+		}
+	}
+	reply_json(r, 200, json_pack("{s:I, s:s, s:s, s:s, s:O, s:o, s:o,"
+	    " s:O, s:o}", "campaign_id", (json_int_t)r->ids[0], "region",
+	    region, "region_name", f.region_name, "kind", in.kind, "columns",
+	    cols, "children", children, "rows", rows, "live", lrows,
+	    "differences", diff));
+	json_decref(live);
+	form_free(&f);
+	return;
+dberr:
+	json_decref(live);
+	json_decref(rows);
+	json_decref(children);
+	json_decref(diff);
+	PQclear(res);
+	if (loaded)
+		form_free(&f);
+	reply_db_error(r);
+}
