@@ -150,3 +150,11 @@ tests_e2e_e2e_duty_LDADD = $(E2E_LIBS) $(PAICHA_LIBS)
 tests_e2e_e2e_sched_SOURCES = tests/e2e/e2e-sched.c
 tests_e2e_e2e_sched_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_sched_LDADD = $(E2E_LIBS)
+
+# The reporting cycle (issue 19): campaigns, the form as of a day,
+# signed submissions, returns, late entries, roll-up, voids.  SHA-256
+# from libcrypto, through the service's libraries.
+E2E_TESTS += tests/e2e/e2e-cycle
+tests_e2e_e2e_cycle_SOURCES = tests/e2e/e2e-cycle.c
+tests_e2e_e2e_cycle_CFLAGS = $(E2E_CFLAGS) $(CRYPTO_CFLAGS)
+tests_e2e_e2e_cycle_LDADD = $(E2E_LIBS) $(CRYPTO_LIBS)
