@@ -18,6 +18,7 @@ import { auditPage } from './pages/audit.js';
 import { notificationsPage } from './pages/notifications.js';
 import { supervisionsPage, supervisionPage } from './pages/supervisions.js';
 import { dashboardPage } from './pages/dashboard.js';
+import { cyclePage } from './pages/cycle.js';
 import { bellStart, bellStop, bellRefresh } from './bell.js';
 
 const ALL = ['officer', 'legal', 'auditor', 'admin', 'coordinator'];
@@ -39,10 +40,12 @@ const ROUTES = [
 	[/^\/supervisions$/, supervisionsPage, ALL],
 	[/^\/supervisions\/(\d+)$/, supervisionPage, ALL],
 	[/^\/dashboard$/, dashboardPage, ALL],
+	[/^\/cycle$/, cyclePage, ALL],
 ];
 
 const NAV = [
 	['#/dashboard', '专项行动看板', ['coordinator']],
+	['#/cycle', '总结报送', ['coordinator']],
 	['#/cases', '案件列表', ALL],
 	['#/cases/new', '登记案件', ['officer']],
 	['#/inbox', '法制审核待办', ['legal', 'admin']],
