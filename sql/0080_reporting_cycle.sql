@@ -135,3 +135,28 @@ CREATE TRIGGER submissions_frozen BEFORE UPDATE ON submissions
 	FOR EACH ROW EXECUTE FUNCTION submissions_frozen();
 CREATE TRIGGER submissions_no_delete BEFORE DELETE ON submissions
 	FOR EACH ROW EXECUTE FUNCTION case_events_refuse();
+
+-- submission_returned: the region's coordinators (the submitter among
+-- them) hear of a return in the transaction that makes it.
+CREATE FUNCTION submissions_returned() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF OLD.state = 'submitted' AND NEW.state = 'returned' THEN
+		PERFORM notify('submission_returned',
+		    format('submission:%s', NEW.id),
+		    ARRAY(SELECT u.id FROM users u WHERE u.disabled_at IS NULL
+			AND (u.id = NEW.submitted_by OR (u.region = NEW.region
+			    AND 'coordinator' = ANY (u.roles)))
+			ORDER BY u.id),
+		    format('%s（第%s版）被上级退回：%s',
+			CASE NEW.kind WHEN 'stage' THEN '阶段性工作总结'
+			    ELSE '全年工作总结' END, NEW.version,
+			NEW.return_reason),
+		    NULL, NULL, NULL, NEW.id);
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER submissions_returned AFTER UPDATE ON submissions
+	FOR EACH ROW EXECUTE FUNCTION submissions_returned();

@@ -756,6 +756,16 @@ test_submission_rules(void **state)
 	assert_problem(&r, 409);
 	resp_free(&r);
 	free(path);
+	/* The region's coordinator hears of it. */
+	list = get_json(cb, "/api/v1/notifications?unread=true");
+	n = 0;
+	json_array_foreach(json_object_get(list, "items"), i, it)
+		if (strcmp(json_string_value(json_object_get(it, "kind")),
+		    "submission_returned") == 0 && json_integer_value(
+		    json_object_get(it, "submission_id")) == sid)
+			n++;
+	assert_int_equal(n, 1);
+	json_decref(list);
 
 	/* The next is the next version; every version stays readable. */
 	s2 = submit(cb, "stage", "阶段性工作总结：e2e，更正后");
