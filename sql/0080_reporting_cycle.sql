@@ -2,7 +2,9 @@
 -- reporting cycle"; issue 19).
 --
 --  * Campaigns are made and edited through the API by a national admin
---    (a new year no longer needs a migration): a version for If-Match,
+--    (a new year no longer needs a migration), through two functions
+--    that check the session is one (the service's role still has no
+--    write grant on the table): a version for If-Match,
 --    and the day the campaign starts (a form `as_of` an earlier day is
 --    refused).  Each change is an event of the campaign's stream
 --    (entity 'campaign', 0031).
@@ -50,9 +52,60 @@ $$;
 CREATE TRIGGER campaigns_start BEFORE INSERT ON campaigns
 	FOR EACH ROW EXECUTE FUNCTION campaigns_start();
 
-GRANT INSERT, UPDATE (name, starts_on, risk_investigation_by, governance_by,
-	interim_report_due, annual_report_due, version) ON campaigns
-	TO paicha_app;
+-- The service's role still may not write campaigns itself: it makes
+-- and edits them through these two, which refuse (PA403) anyone but a
+-- national admin of the session (scope_session(), 0030).
+CREATE FUNCTION campaign_writer_ok() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT EXISTS (SELECT 1 FROM scope_session() s
+	    WHERE s.region = '000000' AND 'admin' = ANY (s.roles))
+$$;
+
+-- A new campaign; no row when its year has one already.
+CREATE FUNCTION campaign_create(c_year integer, c_name text, c_starts date,
+    c_risk date, c_gov date, c_stage date, c_annual date)
+RETURNS SETOF campaigns
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF NOT campaign_writer_ok() THEN
+		RAISE EXCEPTION 'campaigns: only a national admin makes one'
+		USING ERRCODE = 'PA403';
+	END IF;
+	RETURN QUERY INSERT INTO campaigns (id, year, name, starts_on,
+	    risk_investigation_by, governance_by, interim_report_due,
+	    annual_report_due)
+	VALUES (c_year, c_year, c_name, c_starts, c_risk, c_gov, c_stage,
+	    c_annual)
+	ON CONFLICT DO NOTHING RETURNING *;
+END
+$$;
+
+-- Campaign `c_year` at version `c_version` edited; no row when it is
+-- not (any more) at that version.
+CREATE FUNCTION campaign_update(c_year integer, c_version integer,
+    c_name text, c_starts date, c_risk date, c_gov date, c_stage date,
+    c_annual date)
+RETURNS SETOF campaigns
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF NOT campaign_writer_ok() THEN
+		RAISE EXCEPTION 'campaigns: only a national admin edits one'
+		USING ERRCODE = 'PA403';
+	END IF;
+	RETURN QUERY UPDATE campaigns SET name = c_name, starts_on = c_starts,
+	    risk_investigation_by = c_risk, governance_by = c_gov,
+	    interim_report_due = c_stage, annual_report_due = c_annual,
+	    version = version + 1
+	 WHERE id = c_year AND version = c_version RETURNING *;
+END
+$$;
+
+REVOKE ALL ON FUNCTION campaign_writer_ok(), campaign_create(integer, text,
+	date, date, date, date, date), campaign_update(integer, integer, text,
+	date, date, date, date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION campaign_create(integer, text, date, date, date,
+	date, date), campaign_update(integer, integer, text, date, date, date,
+	date, date) TO paicha_app;
 
 -- ---------------------------------------------------------------------
 -- Activities: voids

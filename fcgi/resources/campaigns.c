@@ -60,8 +60,8 @@ struct campaign_in {
 
 /* The rows' order matters: bit i of `present` is row i. */
 enum cpf {
-	CPF_YEAR, CPF_NAME, CPF_STARTS, CPF_RISK, CPF_GOV, CPF_STAGE, CPF_ANNUAL,
-	CPF__MAX
+	CPF_YEAR, CPF_NAME, CPF_STARTS, CPF_RISK, CPF_GOV, CPF_STAGE,
+	CPF_ANNUAL, CPF__MAX
 };
 
 static const struct vfield campaign_fields[CPF__MAX] = {
@@ -136,10 +136,8 @@ void
 campaign_create(struct req *r)
 {
 	static struct stmt insert = STMT(
-	    "INSERT INTO campaigns (id, year, name, starts_on,"
-	    " risk_investigation_by, governance_by, interim_report_due,"
-	    " annual_report_due) VALUES ($1, $1, $2, $3, $4, $5, $6, $7)"
-	    " ON CONFLICT DO NOTHING RETURNING " CAMPAIGN_COLS, 7);
+	    "SELECT " CAMPAIGN_COLS " FROM campaign_create($1, $2, $3, $4, $5,"
+	    " $6, $7)", 7);
 	struct campaign_in in;
 	char		 year[16], d[5][WF_DATE_LEN + 1];
 	const char	*p[7];
@@ -156,8 +154,8 @@ campaign_create(struct req *r)
 		(void)wf_date_parse(d[0], &in.starts_on);
 	}
 	if ((errors = dates_check(&in)) != NULL) {
-		reply_problem(r, 422, NULL, "some fields are missing or invalid",
-		    errors);
+		reply_problem(r, 422, NULL, "some fields are missing or "
+		    "invalid", errors);
 		return;
 	}
 	snprintf(year, sizeof(year), "%lld", in.year);
@@ -248,17 +246,15 @@ keep_date(const PGresult *res, const char *col, unsigned present,
 void
 campaign_patch(struct req *r)
 {
-	static struct stmt lock = STMT(
-	    "SELECT " CAMPAIGN_COLS " FROM campaigns WHERE id = $1 FOR UPDATE",
-	    1);
+	static struct stmt load = STMT(
+	    "SELECT " CAMPAIGN_COLS " FROM campaigns WHERE id = $1", 1);
+	/* Guarded by the version read: a change in between is a 412. */
 	static struct stmt update = STMT(
-	    "UPDATE campaigns SET name = $2, starts_on = $3,"
-	    " risk_investigation_by = $4, governance_by = $5,"
-	    " interim_report_due = $6, annual_report_due = $7,"
-	    " version = version + 1 WHERE id = $1 RETURNING " CAMPAIGN_COLS, 7);
+	    "SELECT " CAMPAIGN_COLS " FROM campaign_update($1, $2, $3, $4, $5,"
+	    " $6, $7, $8)", 8);
 	struct campaign_in in;
-	char		 id[24], d[5][WF_DATE_LEN + 1];
-	const char	*p[7];
+	char		 id[24], ver[12], d[5][WF_DATE_LEN + 1];
+	const char	*p[8];
 	unsigned	 present = 0;
 	PGresult	*res = NULL, *res2 = NULL;
 	json_t		*before = NULL, *after = NULL, *errors;
@@ -268,8 +264,8 @@ campaign_patch(struct req *r)
 	    &present) == -1 || national(r) == -1)
 		return;
 	if (present & (1u << CPF_YEAR)) {
-		reply_problem(r, 422, NULL, "some fields are missing or invalid",
-		    problem_field(NULL, "year", "年度不能修改"));
+		reply_problem(r, 422, NULL, "some fields are missing or "
+		    "invalid", problem_field(NULL, "year", "年度不能修改"));
 		return;
 	}
 	if (present == 0) {
@@ -278,7 +274,7 @@ campaign_patch(struct req *r)
 	}
 	snprintf(id, sizeof(id), "%lld", (long long)r->ids[0]);
 	p[0] = id;
-	if ((res = db_exec(r, &lock, p)) == NULL)
+	if ((res = db_exec(r, &load, p)) == NULL)
 		goto dberr;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
@@ -303,8 +299,8 @@ campaign_patch(struct req *r)
 	    &in.annual_report_due);
 	if ((errors = dates_check(&in)) != NULL) {
 		PQclear(res);
-		reply_problem(r, 422, NULL, "some fields are missing or invalid",
-		    errors);
+		reply_problem(r, 422, NULL, "some fields are missing or "
+		    "invalid", errors);
 		return;
 	}
 	wf_date_format(in.starts_on, d[0]);
@@ -312,15 +308,24 @@ campaign_patch(struct req *r)
 	wf_date_format(in.governance_by, d[2]);
 	wf_date_format(in.stage_report_due, d[3]);
 	wf_date_format(in.annual_report_due, d[4]);
-	p[1] = in.name;
-	p[2] = d[0];
-	p[3] = d[1];
-	p[4] = d[2];
-	p[5] = d[3];
-	p[6] = d[4];
+	snprintf(ver, sizeof(ver), "%d", r->if_match);
+	p[1] = ver;
+	p[2] = in.name;
+	p[3] = d[0];
+	p[4] = d[1];
+	p[5] = d[2];
+	p[6] = d[3];
+	p[7] = d[4];
 	if ((before = campaign_json(res, 0)) == NULL ||
-	    (res2 = db_exec(r, &update, p)) == NULL ||
-	    (after = campaign_json(res2, 0)) == NULL ||
+	    (res2 = db_exec(r, &update, p)) == NULL)
+		goto dberr;
+	if (PQntuples(res2) != 1) {
+		/* Changed since it was read: as stale as a wrong If-Match. */
+		reply_problem(r, 412, NULL, "the campaign has changed since "
+		    "you read it; reload it", NULL);
+		goto out;
+	}
+	if ((after = campaign_json(res2, 0)) == NULL ||
 	    change_update(r, LEDGER_CAMPAIGN, r->ids[0], "000000", before,
 	    after, campaign_keys) == -1)
 		goto dberr;
@@ -330,9 +335,10 @@ campaign_patch(struct req *r)
 	reply_resource(r, 200, after, "campaign", NULL);
 	return;
 dberr:
+	reply_db_error(r);
+out:
 	json_decref(before);
 	json_decref(after);
 	PQclear(res);
 	PQclear(res2);
-	reply_db_error(r);
 }

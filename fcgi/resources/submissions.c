@@ -167,7 +167,7 @@ submission_create(struct req *r)
 	    "  'YYYY-MM-DD HH24:MI:SS') AS at_cst,"
 	    " today_cst() > CASE $2 WHEN 'stage' THEN c.interim_report_due"
 	    "  ELSE c.annual_report_due END AS late"
-	    " FROM campaigns c WHERE c.id = $1 FOR SHARE", 2);
+	    " FROM campaigns c WHERE c.id = $1", 2);
 	static struct stmt covers = STMT(
 	    "SELECT region_covers($1::char(6), $2::char(6)) AS covers", 2);
 	static struct stmt lock = STMT(
@@ -187,8 +187,10 @@ submission_create(struct req *r)
 	struct form	 f;
 	unsigned char	 sig[64];
 	char		 cid[24], day[WF_DATE_LEN + 1], cutoff[64], uid[24];
-	char		 at[40], at_cst[40], ver[12], fsha[65], xsha[65], sigb64[96];
-	char		*fj = NULL, *xbuf = NULL, *xhex = NULL, *stmt_text = NULL;
+	char		 at[40], at_cst[40], ver[12], fsha[65], xsha[65];
+	char		 sigb64[96];
+	char		*fj = NULL, *xbuf = NULL, *xhex = NULL;
+	char		*stmt_text = NULL;
 	char		 sighex[2 * 64 + 3];
 	const char	*p[13], *region;
 	unsigned	 present = 0;
@@ -775,7 +777,8 @@ row_named(json_t *rows, const char *name)
 	json_t	*row;
 
 	json_array_foreach(rows, i, row)
-		if (strcmp(json_string_value(json_array_get(row, 0)), name) == 0)
+		if (strcmp(json_string_value(json_array_get(row, 0)),
+		    name) == 0)
 			return row;
 	return NULL;
 }

@@ -138,7 +138,8 @@ form_row(json_t *f, const char *name)
 	json_t	*row;
 
 	json_array_foreach(json_object_get(f, "rows"), i, row)
-		if (strcmp(json_string_value(json_array_get(row, 0)), name) == 0)
+		if (strcmp(json_string_value(json_array_get(row, 0)),
+		    name) == 0)
 			return row;
 	fail_msg("no row %s in the form", name);
 	return NULL;
@@ -290,6 +291,33 @@ test_campaigns(void **state)
 	free(h);
 	assert_int_equal(db_count("SELECT count(*) FROM ledger_events WHERE"
 	    " entity = 'campaign' AND entity_id = 2025"), events + 1);
+	/*
+	 * The database backs it: the service's role cannot write campaigns
+	 * itself, and its functions refuse a session that is not a
+	 * national admin's.
+	 */
+	{
+		PGconn		*app = db_app();
+		PGresult	*res;
+		const char	*sql[] = {
+		    "UPDATE campaigns SET name = 'x' WHERE id = 2025",
+		    "SELECT * FROM campaign_update(2025, 1, 'x', '2025-01-01',"
+		    " '2025-07-31', '2025-10-31', '2025-07-31', '2025-11-10')",
+		};
+		const char	*want[] = { "42501", "PA403" };
+		int		 k;
+
+		free(db_scope_as(app, o));
+		for (k = 0; k < 2; k++) {
+			res = PQexec(app, sql[k]);
+			assert_non_null(PQresultErrorField(res,
+			    PG_DIAG_SQLSTATE));
+			assert_string_equal(PQresultErrorField(res,
+			    PG_DIAG_SQLSTATE), want[k]);
+			PQclear(res);
+		}
+		PQfinish(app);
+	}
 	/* GET /campaigns lists it with API.md's names. */
 	http_get(o, "/api/v1/campaigns", &r);
 	assert_status(&r, 200);
@@ -583,8 +611,21 @@ test_submit_freeze_sign_late(void **state)
 	c[strlen(c) - 2] ^= 1;
 	assert_false(openssl_verifies(c, strlen(c), sig, slen, pem));
 	free(c);
-	/* The key is the checkpoints' key. */
-	cp = get_json(au, "/api/v1/audit/checkpoints/latest");
+	/*
+	 * The key is the checkpoints' key (the checkpointer signs its first
+	 * tree head within seconds of a fresh instance's first events).
+	 */
+	for (i = 0; i < 80; i++) {
+		struct resp r;
+
+		http_get(au, "/api/v1/audit/checkpoints/latest", &r);
+		cp = r.status == 200 ? json_incref(r.json) : NULL;
+		resp_free(&r);
+		if (cp != NULL)
+			break;
+		usleep(500000);
+	}
+	assert_non_null(cp);
 	assert_string_equal(json_string_value(json_object_get(cp,
 	    "public_key")), pem);
 	json_decref(cp);
@@ -602,7 +643,8 @@ test_submit_freeze_sign_late(void **state)
 	now = cell_int(live, "合计", "风险监测/开展风险监测产品(批次)");
 	assert_true(now >= frozen + 5);
 	json_decref(live);
-	late = get_json(cb, "/api/v1/campaigns/2026/late-entries?region=110000");
+	late = get_json(cb,
+	    "/api/v1/campaigns/2026/late-entries?region=110000");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(
 	    late, "submission"), "id")), sid);
 	json_array_foreach(json_object_get(late, "items"), i, it)
@@ -703,8 +745,10 @@ test_submission_rules(void **state)
 	/* The parent sees its children's states; the child its own. */
 	list = get_json(cn, "/api/v1/campaigns/2026/submissions?kind=stage");
 	json_array_foreach(json_object_get(list, "items"), i, it) {
-		const char *rg = json_string_value(json_object_get(it, "region"));
-		const char *st = json_string_value(json_object_get(it, "state"));
+		const char *rg, *st;
+
+		rg = json_string_value(json_object_get(it, "region"));
+		st = json_string_value(json_object_get(it, "state"));
 
 		assert_string_equal(json_string_value(json_object_get(it,
 		    "kind")), "stage");
@@ -713,8 +757,8 @@ test_submission_rules(void **state)
 		if (strcmp(rg, "110000") == 0) {
 			assert_string_equal(st, "submitted");
 			/* Late: after 2026-07-31. */
-			assert_string_equal(json_string_value(json_object_get(it,
-			    "status")), "late");
+			assert_string_equal(json_string_value(
+			    json_object_get(it, "status")), "late");
 			assert_int_equal(json_integer_value(json_object_get(it,
 			    "id")), sid);
 			seen_bj = 1;
@@ -940,7 +984,8 @@ test_void(void **state)
 	    "risk_monitoring");
 	json_array_foreach(json_object_get(list, "items"), i, it)
 		if (json_integer_value(json_object_get(it, "id")) == id) {
-			assert_true(json_is_true(json_object_get(it, "voided")));
+			assert_true(json_is_true(json_object_get(it,
+			    "voided")));
 			listed = 1;
 		}
 	assert_true(listed);
