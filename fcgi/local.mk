@@ -52,9 +52,11 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/cases.c \
 	fcgi/resources/changes.c \
 	fcgi/resources/dashboard.c \
+	fcgi/resources/campaigns.c \
 	fcgi/resources/enterprises.c \
 	fcgi/resources/feed.c \
 	fcgi/resources/imports.c \
+	fcgi/resources/form.h \
 	fcgi/resources/notifications.c \
 	fcgi/resources/files.c \
 	fcgi/resources/filetype.c \
@@ -68,6 +70,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/reports.c \
 	fcgi/resources/risk.c \
 	fcgi/resources/sessions.c \
+	fcgi/resources/submissions.c \
 	fcgi/resources/supervisions.c \
 	fcgi/resources/transitions.c \
 	fcgi/resources/users.c \

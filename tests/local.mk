@@ -177,3 +177,10 @@ E2E_TESTS += tests/e2e/e2e-exchange
 tests_e2e_e2e_exchange_SOURCES = tests/e2e/e2e-exchange.c
 tests_e2e_e2e_exchange_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_exchange_LDADD = $(E2E_LIBS) $(XLSXWRITER_LIBS)
+# The reporting cycle (issue 19): campaigns, the form as of a day,
+# signed submissions, returns, late entries, roll-up, voids.  SHA-256
+# from libcrypto, through the service's libraries.
+E2E_TESTS += tests/e2e/e2e-cycle
+tests_e2e_e2e_cycle_SOURCES = tests/e2e/e2e-cycle.c
+tests_e2e_e2e_cycle_CFLAGS = $(E2E_CFLAGS) $(CRYPTO_CFLAGS)
+tests_e2e_e2e_cycle_LDADD = $(E2E_LIBS) $(CRYPTO_LIBS)

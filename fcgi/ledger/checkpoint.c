@@ -140,6 +140,20 @@ sign(const char *msg, size_t len, unsigned char *sig)
 	return rc;
 }
 
+/*
+ * Sign `len` bytes of `msg` with the checkpoint key into `sig` (64
+ * bytes): what else the service attests with it (a submission's
+ * statement, resources/submissions.c).  Returns 0, or -1 when no key is
+ * loaded or signing failed.
+ */
+int
+checkpoint_sign(const char *msg, size_t len, unsigned char sig[SIG_LEN])
+{
+	if (key == NULL)
+		return -1;
+	return sign(msg, len, sig);
+}
+
 /* ------------------------------------------------------------------ */
 /* One round                                                          */
 /* ------------------------------------------------------------------ */

@@ -39,8 +39,9 @@ enum ledger_entity {
 	LEDGER_CATEGORY,
 	LEDGER_CAMPAIGN,
 	LEDGER_SUPERVISION,	/* 挂牌督办: issue, reports, close */
-	LEDGER_ACTIVITY,	/* the counted work: registered, imported */
+	LEDGER_ACTIVITY,	/* the counted work: registered, imported, void */
 	LEDGER_FILE,		/* an evidence file: upload, withdraw */
+	LEDGER_SUBMISSION,	/* a region's report: submit, return */
 	LEDGER__MAX
 };
 
@@ -150,6 +151,7 @@ void	 ledger_discard(struct ledger_event *);
 
 int		 checkpoint_key_load(const char *);
 const char	*checkpoint_public_key(void);
+int		 checkpoint_sign(const char *, size_t, unsigned char[64]);
 int		 checkpoint_start(void);
 void		 checkpoint_stop(void);
 

@@ -39,6 +39,7 @@ const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	    "paicha/supervision-event/v1" },
 	[LEDGER_ACTIVITY] = { "activity", "paicha/activity-event/v1" },
 	[LEDGER_FILE] = { "file", "paicha/file-event/v1" },
+	[LEDGER_SUBMISSION] = { "submission", "paicha/submission-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -116,6 +117,7 @@ static const struct {
 	[LEDGER_SUPERVISION] = ENTITY_RECORD,
 	[LEDGER_ACTIVITY] = ENTITY_RECORD,
 	[LEDGER_FILE] = ENTITY_RECORD,
+	[LEDGER_SUBMISSION] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */

@@ -354,7 +354,8 @@ static struct stmt activity_one = STMT(
     " a.problems_count, a.batches, a.failed_batches, a.summary,"
     " a.problems_solved, a.output_gain::text AS output_gain,"
     " cu.username AS created_by, rfc3339(a.created_at) AS created_at,"
-    " a.channel, a.items::text AS items"
+    " a.channel, a.items::text AS items, rfc3339(a.voided_at) AS voided_at,"
+    " a.void_reason"
     " FROM activities a JOIN categories cat ON cat.id = a.category"
     " JOIN regions rg ON rg.code = a.region"
     " LEFT JOIN enterprises e ON e.id = a.enterprise_id"
@@ -655,6 +656,15 @@ activity_json(struct req *r, const PGresult *res, int row)
 	    "created_at", db_get(res, row, "created_at"));
 	if (o == NULL)
 		return NULL;
+	/* A voided activity stays listed, out of the form. */
+	json_object_set_new(o, "voided", json_boolean(!db_isnull(res, row,
+	    "voided_at")));
+	if (!db_isnull(res, row, "voided_at")) {
+		json_object_set_new(o, "voided_at", db_json_text(res, row,
+		    "voided_at"));
+		json_object_set_new(o, "void_reason", db_json_text(res, row,
+		    "void_reason"));
+	}
 	if (!db_isnull(res, row, "enterprise_id")) {
 		json_object_set_new(o, "enterprise_id",
 		    col_int(res, row, "enterprise_id"));
@@ -736,6 +746,82 @@ activity_get(struct req *r)
 }
 
 /* ------------------------------------------------------------------ */
+/* POST /api/v1/activities/{id}/void                                  */
+/* ------------------------------------------------------------------ */
+
+struct void_in {
+	const char	*reason;
+};
+
+static const struct vfield void_fields[] = {
+	{ "reason", VT_TEXT, 1, 1, 4000, NULL, NULL,
+	    offsetof(struct void_in, reason) },
+};
+
+/*
+ * Void an activity with a reason, once (409 after): it leaves the form
+ * from now on (a form as of an earlier day still counts it) and stays
+ * listed.  An event "void" of the activity's stream records it.
+ */
+void
+activity_void(struct req *r)
+{
+	static struct stmt lock = STMT(
+	    "SELECT region, voided_at IS NOT NULL AS voided FROM activities"
+	    " WHERE id = $1 FOR UPDATE", 1);
+	static struct stmt set = STMT(
+	    "UPDATE activities SET voided_at = now(), voided_by = $2,"
+	    " void_reason = $3 WHERE id = $1 AND voided_at IS NULL", 3);
+	struct void_in	 in = { NULL };
+	char		 id[24], uid[24], region[7];
+	const char	*p[3];
+	PGresult	*res;
+	json_t		*facts = NULL, *o;
+	int		 voided;
+
+	if (validate_json(r, r->json, void_fields, NITEMS(void_fields), &in,
+	    NULL) == -1)
+		return;
+	snprintf(id, sizeof(id), "%lld", (long long)r->ids[0]);
+	p[0] = id;
+	if ((res = db_exec(r, &lock, p)) == NULL)
+		goto dberr;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		reply_problem(r, 404, NULL, "no such activity", NULL);
+		return;
+	}
+	snprintf(region, sizeof(region), "%s", db_get(res, 0, "region"));
+	voided = strcmp(db_get(res, 0, "voided"), "t") == 0;
+	PQclear(res);
+	if (voided) {
+		reply_problem(r, 409, "voided", "the activity was voided "
+		    "already", NULL);
+		return;
+	}
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	p[1] = uid;
+	p[2] = in.reason;
+	if (db_exec_ok(r, &set, p) == -1 ||
+	    (facts = json_pack("{s:s}", "reason", in.reason)) == NULL ||
+	    change_record(r, LEDGER_ACTIVITY, r->ids[0], region, "void",
+	    facts) == -1 || (res = db_exec(r, &activity_one, p)) == NULL)
+		goto dberr;
+	json_decref(facts);
+	o = PQntuples(res) == 1 ? activity_json(r, res, 0) : NULL;
+	PQclear(res);
+	if (o == NULL) {
+		reply_problem(r, 500, NULL, "internal error", NULL);
+		return;
+	}
+	reply_json(r, 200, o);
+	return;
+dberr:
+	json_decref(facts);
+	reply_db_error(r);
+}
+
+/* ------------------------------------------------------------------ */
 /* GET /api/v1/activities                                             */
 /* ------------------------------------------------------------------ */
 
@@ -774,7 +860,8 @@ activity_list(struct req *r)
 	    " a.problems_count, a.batches, a.failed_batches, a.summary,"
 	    " a.problems_solved, a.output_gain::text AS output_gain,"
 	    " cu.username AS created_by, rfc3339(a.created_at) AS created_at,"
-	    " a.channel, a.items::text AS items"
+	    " a.channel, a.items::text AS items,"
+	    " rfc3339(a.voided_at) AS voided_at, a.void_reason"
 	    " FROM activities a JOIN categories cat ON cat.id = a.category"
 	    " JOIN regions rg ON rg.code = a.region"
 	    " LEFT JOIN enterprises e ON e.id = a.enterprise_id"

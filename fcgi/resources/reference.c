@@ -262,11 +262,11 @@ void
 campaigns_get(struct req *r)
 {
 	static struct stmt list = STMT(
-	    "SELECT id, year, name,"
+	    "SELECT id, year, name, starts_on::text AS starts_on,"
 	    " risk_investigation_by::text AS risk_investigation_by,"
 	    " governance_by::text AS governance_by,"
 	    " interim_report_due::text AS interim_report_due,"
-	    " annual_report_due::text AS annual_report_due"
+	    " annual_report_due::text AS annual_report_due, version"
 	    " FROM campaigns ORDER BY year", 0);
 	PGresult	*res;
 	json_t		*items, *o;
@@ -278,21 +278,9 @@ campaigns_get(struct req *r)
 	}
 	items = json_array();
 	n = PQntuples(res);
-	for (i = 0; i < n; i++) {
-		o = json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o}",
-		    "id", atoi(db_get(res, i, "id")),
-		    "year", atoi(db_get(res, i, "year")),
-		    "name", db_get(res, i, "name"),
-		    "risk_investigation_by", db_json_text(res, i,
-		    "risk_investigation_by"),
-		    "governance_by", db_json_text(res, i, "governance_by"),
-		    "interim_report_due", db_json_text(res, i,
-		    "interim_report_due"),
-		    "annual_report_due", db_json_text(res, i,
-		    "annual_report_due"));
-		if (o != NULL)
+	for (i = 0; i < n; i++)
+		if ((o = campaign_json(res, i)) != NULL)
 			json_array_append_new(items, o);
-	}
 	PQclear(res);
 	reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

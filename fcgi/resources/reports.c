@@ -27,6 +27,7 @@
 #include "../front/front.h"
 #include "resources.h"
 #include "xlsx.h"
+#include "form.h"
 
 #define MAX_XLSX	(4 * 1024 * 1024)	/* the file we send, bytes */
 #define TITLE		"重点工业产品质量安全排查治理专项行动情况统计表"
@@ -59,6 +60,8 @@ enum col {
 	COL_INTERVIEWED,
 	COL__MAX
 };
+
+_Static_assert(COL__MAX == FORM_COLS, "form.h's FORM_COLS");
 
 static const struct column columns[COL__MAX] = {
 	[COL_CATEGORY] = { "产品类别", NULL, NULL, CT_TEXT, "name" },
@@ -121,6 +124,7 @@ static const struct column columns[COL__MAX] = {
  */
 static struct stmt form = STMT(
     "WITH cur AS (SELECT id, year FROM campaigns WHERE id = $1),"
+    " cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t),"
     " prev AS (SELECT p.id FROM campaigns p JOIN cur ON p.year = cur.year - 1),"
     " act AS (SELECT category, GROUPING(category) AS total,"
     "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
@@ -156,6 +160,8 @@ static struct stmt form = STMT(
     "   AS help_gain"
     "  FROM activities WHERE campaign_id = $1"
     "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
+    "  AND created_at <= (SELECT t FROM cut)"
+    "  AND (voided_at IS NULL OR voided_at > (SELECT t FROM cut))"
     "  GROUP BY GROUPING SETS ((category), ())),"
     " last AS (SELECT category, GROUPING(category) AS total,"
     "  coalesce(sum(batches) FILTER (WHERE domain = 'production'), 0) AS b_p,"
@@ -167,19 +173,24 @@ static struct stmt form = STMT(
     "  FROM activities WHERE campaign_id = (SELECT id FROM prev)"
     "  AND kind = 'spot_check'"
     "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
+    "  AND created_at <= (SELECT t FROM cut)"
+    "  AND (voided_at IS NULL OR voided_at > (SELECT t FROM cut))"
     "  GROUP BY GROUPING SETS ((category), ())),"
     " cs AS (SELECT category, GROUPING(category) AS total,"
-    "  count(*) FILTER (WHERE penalty_decided_at IS NOT NULL) AS cases,"
+    "  count(*) FILTER (WHERE penalty_decided_at <= cut.t) AS cases,"
     "  coalesce(sum(coalesce(fine_amount, 0) + coalesce(confiscation_amount, 0))"
-    "   FILTER (WHERE penalty_decided_at IS NOT NULL), 0) AS fines,"
-    "  coalesce(sum(case_value) FILTER (WHERE penalty_decided_at IS NOT NULL),"
+    "   FILTER (WHERE penalty_decided_at <= cut.t), 0) AS fines,"
+    "  coalesce(sum(case_value) FILTER (WHERE penalty_decided_at <= cut.t),"
     "   0) AS case_value,"
-    "  count(*) FILTER (WHERE judicial_transferred_at IS NOT NULL) AS judicial,"
-    "  count(*) FILTER (WHERE discipline_transferred_at IS NOT NULL)"
+    "  count(*) FILTER (WHERE judicial_transferred_at <= cut.t) AS judicial,"
+    "  count(*) FILTER (WHERE discipline_transferred_at <= cut.t)"
     "   AS discipline,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE interviews > 0)"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE interviews > 0"
+    "   AND (cut.t = 'infinity' OR EXISTS (SELECT 1 FROM case_events e"
+    "   WHERE e.case_id = cases.id AND e.event = 'hold_interview'"
+    "   AND e.phase IN ('applied', 'approved') AND e.at <= cut.t)))"
     "   AS interviewed"
-    "  FROM cases WHERE campaign_id = $1"
+    "  FROM cut, cases WHERE campaign_id = $1"
     "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
     "  AND (penalty_decided_at IS NOT NULL OR judicial_transferred_at IS NOT NULL"
     "   OR discipline_transferred_at IS NOT NULL OR interviews > 0)"
@@ -235,7 +246,7 @@ static struct stmt form = STMT(
     " JOIN delta d ON d.total = r.total AND d.id IS NOT DISTINCT FROM r.id"
     " LEFT JOIN act a ON a.total = r.total AND a.category IS NOT DISTINCT FROM r.id"
     " LEFT JOIN cs k ON k.total = r.total AND k.category IS NOT DISTINCT FROM r.id"
-    " ORDER BY r.total, r.province NULLS FIRST, r.ord, r.id", 2);
+    " ORDER BY r.total, r.province NULLS FIRST, r.ord, r.id", 3);
 
 /*
  * For the one statement above, local to its transaction: JIT costs more
@@ -248,16 +259,6 @@ static struct stmt tune = STMT(
     "SELECT set_config('jit', 'off', true),"
     " set_config('work_mem', '64MB', true)", 0);
 
-/* The form in memory: cells as text, typed by their column. */
-struct form {
-	long long	 campaign_id;
-	char		 campaign_name[160];
-	char		 region[7];
-	char		 region_name[160];
-	PGresult	*res;		/* owns the cells */
-	int		 nrows;
-	int		 cols[COL__MAX];	/* result column of each */
-};
 
 static const char *
 cell(const struct form *f, int row, enum col c)
@@ -283,8 +284,12 @@ heading(enum col c, char *out, size_t size)
 /* JSON                                                               */
 /* ------------------------------------------------------------------ */
 
-static void
-form_json(struct req *r, const struct form *f)
+/*
+ * The form as API.md's JSON (new reference): campaign, region, the 25
+ * headings and the rows; "as_of" when it is a form as of a day.
+ */
+json_t *
+form_value(const struct form *f)
 {
 	json_t		*cols = json_array(), *rows = json_array(), *row, *v = NULL;
 	char		 h[160];
@@ -314,11 +319,12 @@ form_json(struct req *r, const struct form *f)
 		}
 		json_array_append_new(rows, row);
 	}
-	reply_json(r, 200, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:s?}",
 	    "campaign_id", (json_int_t)f->campaign_id,
 	    "campaign_name", f->campaign_name,
 	    "region", f->region, "region_name", f->region_name,
-	    "columns", cols, "rows", rows));
+	    "columns", cols, "rows", rows,
+	    "as_of", f->as_of[0] != '\0' ? f->as_of : NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -533,9 +539,10 @@ xlsx_write(const struct form *f, const char *path, const char *tmpdir)
 
 	e = xspan(ws, XR_TITLE, 0, XR_TITLE, COL__MAX - 1, TITLE, x.title);
 	snprintf(note, sizeof(note), "填报单位：%s（%s）    专项行动：%s    "
-	    "金额单位：元（罚没金额、案值、帮助企业提升产值）    同比变化：不合格批次率"
-	    "与上一年度相比的变化（百分点）", f->region_name, f->region,
-	    f->campaign_name);
+	    "%s%s金额单位：元（罚没金额、案值、帮助企业提升产值）    同比变化："
+	    "不合格批次率与上一年度相比的变化（百分点）", f->region_name,
+	    f->region, f->campaign_name, f->note, f->note[0] != '\0' ?
+	    "    " : "");
 	if (e == LXW_NO_ERROR)
 		e = xspan(ws, XR_NOTE, 0, XR_NOTE, COL__MAX - 1, note, x.note);
 	if (e == LXW_NO_ERROR)
@@ -617,48 +624,66 @@ err:
 }
 
 /*
- * Reply 200 with the workbook `write` makes (from `arg`) as the
- * attachment `filename`.  libxlsxwriter 1.1.4 writes only to files: a
- * private directory (0700, mkdtemp) holds the workbook and the library's
- * own temporary files, and is removed before the reply goes out.  On
- * any failure (logged) the reply is a 500.
+ * The workbook `write` makes (from `arg`), in a new buffer (*len bytes),
+ * or NULL (logged).  libxlsxwriter 1.1.4 writes only to files: a
+ * private directory (0700, mkdtemp) holds the workbook and the
+ * library's own temporary files, and is removed before this returns.
  */
-void
-xlsx_send(struct req *r, const char *filename, xlsx_writer write,
-    const void *arg)
+char *
+xlsx_make(struct req *r, xlsx_writer write, const void *arg, size_t *len)
 {
 	const char	*base = getenv("TMPDIR");
 	char		 dir[256], path[300], *buf = NULL;
-	size_t		 len = 0;
 	lxw_error	 e;
 
+	*len = 0;
 	if (base == NULL || base[0] != '/' || strlen(base) > 200)
 		base = "/tmp";
 	snprintf(dir, sizeof(dir), "%s/paicha-xlsx-XXXXXX", base);
 	if (mkdtemp(dir) == NULL) {
 		log_error("request %s: mkdtemp %s: %s", r->id, dir,
 		    strerror(errno));
-		reply_problem(r, 500, NULL, "internal error", NULL);
-		return;
+		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/report.xlsx", dir);
 	if ((e = write(arg, path, dir)) != LXW_NO_ERROR)
 		log_error("request %s: could not write the xlsx: %s", r->id,
 		    lxw_strerror(e));
-	else if ((buf = slurp(path, &len)) == NULL)
+	else if ((buf = slurp(path, len)) == NULL)
 		log_error("request %s: could not read back the xlsx", r->id);
 	unlink(path);
 	if (rmdir(dir) == -1)
 		log_warn("request %s: rmdir %s: %s", r->id, dir,
 		    strerror(errno));
-	if (buf == NULL) {
-		reply_problem(r, 500, NULL, "internal error", NULL);
-		return;
-	}
+	return buf;
+}
+
+/* Reply 200 with `len` bytes of a workbook as the attachment `filename`. */
+void
+xlsx_reply(struct req *r, const char *filename, const char *buf, size_t len)
+{
 	snprintf(r->disposition, sizeof(r->disposition),
 	    "attachment; filename=\"%s\"", filename);
 	reply_text(r, 200, "application/vnd.openxmlformats-officedocument."
 	    "spreadsheetml.sheet", buf, len);
+}
+
+/*
+ * Reply 200 with the workbook `write` makes (from `arg`) as the
+ * attachment `filename`; on any failure (logged) a 500.
+ */
+void
+xlsx_send(struct req *r, const char *filename, xlsx_writer write,
+    const void *arg)
+{
+	char	*buf;
+	size_t	 len;
+
+	if ((buf = xlsx_make(r, write, arg, &len)) == NULL) {
+		reply_problem(r, 500, NULL, "internal error", NULL);
+		return;
+	}
+	xlsx_reply(r, filename, buf, len);
 	free(buf);
 }
 
@@ -666,6 +691,13 @@ static lxw_error
 form_write(const void *f, const char *path, const char *tmpdir)
 {
 	return xlsx_write(f, path, tmpdir);
+}
+
+/* The form's workbook in a new buffer (*len bytes), or NULL (logged). */
+char *
+form_xlsx_bytes(struct req *r, const struct form *f, size_t *len)
+{
+	return xlsx_make(r, form_write, f, len);
 }
 
 static void
@@ -684,9 +716,124 @@ form_xlsx(struct req *r, const struct form *f)
 
 static const char *const formats[] = { "json", "csv", "xlsx", NULL };
 
+/*
+ * Load the form of campaign `campaign` over `region`'s subtree into `f`
+ * (zeroed here), as the records stood at `cutoff` (a timestamptz's text;
+ * NULL: now, live), `as_of` (or NULL) the day it names.  Returns 0 with
+ * the form loaded (form_free it), 1 after replying 404 (no such campaign,
+ * or the region is not within the user's), or -1 on a database failure
+ * (recorded in `r`, nothing staged).
+ */
+int
+form_load(struct req *r, long long campaign, const char *region,
+    const char *cutoff, const char *as_of, struct form *f)
+{
+	static struct stmt whom = STMT(
+	    "SELECT (SELECT name FROM regions WHERE code = $1::char(6)"
+	    "   AND region_covers($2::char(6), $1::char(6))) AS region_name,"
+	    " (SELECT name FROM campaigns WHERE id = $3) AS campaign_name", 3);
+	PGresult	*res;
+	char		 camp[24];
+	const char	*p[3];
+	int		 c;
+
+	memset(f, 0, sizeof(*f));
+	f->campaign_id = campaign;
+	snprintf(f->region, sizeof(f->region), "%s", region);
+	snprintf(f->as_of, sizeof(f->as_of), "%s", as_of != NULL ? as_of : "");
+	snprintf(camp, sizeof(camp), "%lld", f->campaign_id);
+	p[0] = f->region;
+	p[1] = r->user.region;
+	p[2] = camp;
+	if ((res = db_exec(r, &whom, p)) == NULL)
+		return -1;
+	if (db_isnull(res, 0, "campaign_name")) {
+		PQclear(res);
+		reply_problem(r, 404, NULL, "no such campaign", NULL);
+		return 1;
+	}
+	if (db_isnull(res, 0, "region_name")) {
+		PQclear(res);
+		reply_problem(r, 404, NULL, "no such region within yours",
+		    NULL);
+		return 1;
+	}
+	snprintf(f->region_name, sizeof(f->region_name), "%s",
+	    db_get(res, 0, "region_name"));
+	snprintf(f->campaign_name, sizeof(f->campaign_name), "%s",
+	    db_get(res, 0, "campaign_name"));
+	PQclear(res);
+
+	p[0] = camp;
+	p[1] = f->region;
+	p[2] = cutoff;
+	if (db_exec_ok(r, &tune, NULL) == -1 ||
+	    (f->res = db_exec(r, &form, p)) == NULL)
+		return -1;
+	f->nrows = PQntuples(f->res);
+	for (c = 0; c < COL__MAX; c++)
+		f->cols[c] = db_col(f->res, columns[c].sql);
+	(void)db_col(f->res, "total");
+	return 0;
+}
+
+void
+form_free(struct form *f)
+{
+	PQclear(f->res);
+	f->res = NULL;
+}
+
+/*
+ * Where a form `as_of` day `as_of` ends: the end of that day in China
+ * Standard Time (now, for today), as a timestamptz's text into
+ * `cutoff`.  Refuses a campaign that does not exist (404), a day after
+ * today or before the campaign started (422, naming `field`).
+ * Returns 0, 1 after replying, or -1 on a database failure.
+ */
+int
+form_cutoff(struct req *r, long long campaign, const char *as_of,
+    const char *field, char *cutoff, size_t size)
+{
+	static struct stmt day = STMT(
+	    "SELECT $2::date > today_cst() AS future,"
+	    " $2::date < (SELECT starts_on FROM campaigns WHERE id = $1)"
+	    "  AS early,"
+	    " least(now(), ($2::date + 1)::timestamp AT TIME ZONE"
+	    "  'Asia/Shanghai')::text AS cutoff,"
+	    " EXISTS (SELECT 1 FROM campaigns WHERE id = $1) AS campaign", 2);
+	PGresult	*res;
+	char		 camp[24];
+	const char	*p[2];
+	int		 rc = 0;
+
+	snprintf(camp, sizeof(camp), "%lld", campaign);
+	p[0] = camp;
+	p[1] = as_of;
+	if ((res = db_exec(r, &day, p)) == NULL)
+		return -1;
+	if (strcmp(db_get(res, 0, "campaign"), "t") != 0) {
+		reply_problem(r, 404, NULL, "no such campaign", NULL);
+		rc = 1;
+	} else if (strcmp(db_get(res, 0, "future"), "t") == 0) {
+		reply_problem(r, 422, NULL, "some fields are missing or "
+		    "invalid", problem_field(NULL, field, "日期不能晚于今天"));
+		rc = 1;
+	} else if (strcmp(db_get(res, 0, "early"), "t") == 0) {
+		reply_problem(r, 422, NULL, "some fields are missing or "
+		    "invalid", problem_field(NULL, field,
+		    "日期早于专项行动开始日期"));
+		rc = 1;
+	} else
+		snprintf(cutoff, size, "%s", db_get(res, 0, "cutoff"));
+	PQclear(res);
+	return rc;
+}
+
 struct report_in {
 	const char	*region;
 	const char	*format;
+	int		 as_of;
 };
 
 static const struct vfield report_fields[] = {
@@ -694,71 +841,44 @@ static const struct vfield report_fields[] = {
 	    offsetof(struct report_in, region) },
 	{ "format", VT_ENUM, 0, 0, 0, formats, NULL,
 	    offsetof(struct report_in, format) },
+	{ "as_of", VT_DATE, 0, 0, 0, NULL, NULL,
+	    offsetof(struct report_in, as_of) },
 };
 
 void
 report_campaign(struct req *r)
 {
-	static struct stmt whom = STMT(
-	    "SELECT (SELECT name FROM regions WHERE code = $1::char(6)"
-	    "   AND region_covers($2::char(6), $1::char(6))) AS region_name,"
-	    " (SELECT name FROM campaigns WHERE id = $3) AS campaign_name", 3);
-	struct report_in in = { NULL, "json" };
+	struct report_in in = { NULL, "json", 0 };
 	struct form	 f;
-	PGresult	*res;
-	char		 camp[24];
-	const char	*p[3];
-	int		 c;
+	char		 day[WF_DATE_LEN + 1], cutoff[64];
+	unsigned	 present = 0;
+	int		 rc;
 
 	if (validate_query(r, report_fields, NITEMS(report_fields), &in,
-	    NULL) == -1)
+	    &present) == -1)
 		return;
-	memset(&f, 0, sizeof(f));
-	f.campaign_id = r->ids[0];
-	snprintf(f.region, sizeof(f.region), "%s",
-	    in.region != NULL ? in.region : r->user.region);
-	snprintf(camp, sizeof(camp), "%lld", f.campaign_id);
-	p[0] = f.region;
-	p[1] = r->user.region;
-	p[2] = camp;
-	if ((res = db_exec(r, &whom, p)) == NULL) {
+	if (present & 4u) {
+		wf_date_format(in.as_of, day);
+		if ((rc = form_cutoff(r, r->ids[0], day, "as_of", cutoff,
+		    sizeof(cutoff))) != 0)
+			goto loaded;
+	}
+	/* In the route's read-only snapshot (EP_SNAPSHOT). */
+	rc = form_load(r, r->ids[0], in.region != NULL ? in.region :
+	    r->user.region, present & 4u ? cutoff : NULL, present & 4u ? day :
+	    NULL, &f);
+loaded:
+	if (rc == -1) {
 		reply_db_error(r);
 		return;
 	}
-	if (db_isnull(res, 0, "campaign_name")) {
-		PQclear(res);
-		reply_problem(r, 404, NULL, "no such campaign", NULL);
+	if (rc == 1)
 		return;
-	}
-	if (db_isnull(res, 0, "region_name")) {
-		PQclear(res);
-		reply_problem(r, 404, NULL, "no such region within yours",
-		    NULL);
-		return;
-	}
-	snprintf(f.region_name, sizeof(f.region_name), "%s",
-	    db_get(res, 0, "region_name"));
-	snprintf(f.campaign_name, sizeof(f.campaign_name), "%s",
-	    db_get(res, 0, "campaign_name"));
-	PQclear(res);
-
-	p[0] = camp;
-	p[1] = f.region;
-	/* In the route's read-only snapshot (EP_SNAPSHOT): tune, read. */
-	if (db_exec_ok(r, &tune, NULL) == -1 ||
-	    (f.res = db_exec(r, &form, p)) == NULL) {
-		reply_db_error(r);
-		return;
-	}
-	f.nrows = PQntuples(f.res);
-	for (c = 0; c < COL__MAX; c++)
-		f.cols[c] = db_col(f.res, columns[c].sql);
-	(void)db_col(f.res, "total");
 	if (strcmp(in.format, "csv") == 0)
 		form_csv(r, &f);
 	else if (strcmp(in.format, "xlsx") == 0)
 		form_xlsx(r, &f);
 	else
-		form_json(r, &f);
-	PQclear(f.res);
+		reply_json(r, 200, form_value(&f));
+	form_free(&f);
 }

@@ -333,6 +333,19 @@ void	 categories_get(struct req *);
 void	 category_create(struct req *);
 void	 campaigns_get(struct req *);
 
+/* campaigns.c, submissions.c: the reporting cycle */
+struct pg_result;
+json_t	*campaign_json(const struct pg_result *, int);
+void	 campaign_create(struct req *);
+void	 campaign_get(struct req *);
+void	 campaign_patch(struct req *);
+void	 submission_create(struct req *);
+void	 submission_list(struct req *);
+void	 submission_get(struct req *);
+void	 submission_return(struct req *);
+void	 submission_late_entries(struct req *);
+void	 submission_rollup(struct req *);
+
 /* enterprises.c */
 void	 enterprise_create(struct req *);
 void	 enterprise_list(struct req *);
@@ -354,6 +367,7 @@ void	 user_patch(struct req *);
 /* activities.c, reports.c */
 void	 activity_create(struct req *);
 void	 activity_get(struct req *);
+void	 activity_void(struct req *);
 void	 activity_list(struct req *);
 void	 report_campaign(struct req *);
 

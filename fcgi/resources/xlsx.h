@@ -17,5 +17,7 @@ typedef lxw_error	(*xlsx_writer)(const void *arg, const char *path,
 lxw_format	*xlsx_format(lxw_workbook *, int, int, int, int);
 void		 xlsx_send(struct req *, const char *, xlsx_writer,
 		    const void *);
+char		*xlsx_make(struct req *, xlsx_writer, const void *, size_t *);
+void		 xlsx_reply(struct req *, const char *, const char *, size_t);
 
 #endif /* PAICHA_XLSX_H */

@@ -9,7 +9,8 @@
 // officer proposes closing with a look-back date and legal staff approve,
 // an auditor verifies the hash chain, imports enterprises, and a
 // coordinator's dashboard draws its charts (ECharts) at 1366 and 390 px
-// and drills down.  Every step is asserted on what the
+// and drills down, and files the region's annual summary (preview,
+// confirm, its versions and their workbooks).  Every step is asserted on what the
 // page shows; the test fails on any console error, page error or CSP
 // violation.  It takes the screenshots under docs/screenshots/.
 //
@@ -830,6 +831,44 @@ step('coord.bj\'s dashboard draws its charts, also at 390 px, and drills down', 
 	await page.waitForURL(/region=110101/);
 	await expectText(page.locator('p.crumbs'), /北京市 › 东城区/);
 	await page.locator('.chart canvas').nth(2).waitFor();
+});
+
+step('coord.bj files the 2022 annual summary: preview, confirm, versions, also at 390 px', async () => {
+	await page.getByRole('link', { name: '总结报送' }).click();
+	await page.getByRole('heading', { name: '专项行动总结报送', level: 1 }).waitFor();
+	await page.getByLabel('专项行动', { exact: true }).selectOption('2022');
+	await page.getByLabel('报送类型').selectOption('annual');
+	await page.getByRole('button', { name: '查看', exact: true }).click();
+	const table = page.locator('table.sub-table');
+	await expectText(table, /北京市（本级）[\s\S]*东城区/);
+	await expectText(page.locator('.sub-milestones'), /报送全年总结及附表 2022-11-10/);
+	const submit = page.locator('form.sub-submit');
+	if (await submit.count() > 0) {
+		// Confirm waits for a preview of the form to be frozen.
+		assert.equal(await submit.getByRole('button', { name: '确认报送' }).isDisabled(), true);
+		await submit.getByLabel('工作总结').fill('2022年度排查治理工作总结（浏览器测试）');
+		await submit.getByRole('button', { name: '预览报表' }).click();
+		await expectText(submit.locator('table.report'), /危险化学品[\s\S]*合计/);
+		await accessible('the submit screen');
+		await submit.getByRole('button', { name: '确认报送' }).click();
+		await expectText(status(), /已报送（第\d+版，逾期）/);
+	}
+	const own = table.locator('tbody tr.own');
+	await expectText(own, /逾期报送[\s\S]*第\d+版/);
+	const href = await own.getByRole('link', { name: /第\d+版 Excel/ }).first().getAttribute('href');
+	const res = await page.request.get(new URL(href, BASE).href);
+	assert.equal(res.status(), 200, href);
+	assert.match(res.headers()['content-type'], /spreadsheetml/);
+	await expectText(table, /未报送/);
+	await accessible('the reporting cycle page');
+	await page.screenshot({ path: path.join(SHOTS, 'cycle.png'), fullPage: true });
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.reload();
+	await expectText(page.locator('table.sub-table'), /北京市（本级）/);
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the reporting page is ${overflow}px wider than a 390px phone`);
+	await accessible('the reporting cycle page on a phone');
+	await page.setViewportSize({ width: 1366, height: 768 });
 });
 
 test('no console error, page error or CSP violation happened', () => {

@@ -696,8 +696,10 @@ post_want(struct client *c, const char *path, json_t *body, long want,
  * officer of Beijing shares a 东城区 case with the district's officer
  * (assign); the Beijing coordinator puts two overdue district cases and
  * one district under supervision, the national one Shanghai and one of
- * its cases; the target side reports on two of them.  Run once per
- * instance: a second run finds the supervisions open (409) and goes on.
+ * its cases; the target side reports on two of them; the Beijing
+ * coordinator files this year's stage summary.  Run once per instance:
+ * a second run finds the supervisions open and the summary standing
+ * (409) and goes on.
  */
 static void
 api_duty(struct client *off[NPROVINCES])
@@ -801,11 +803,23 @@ api_duty(struct client *off[NPROVINCES])
 		    "已召开专题会议部署整改，逐案明确责任人和时限"), 201, 201);
 	}
 	json_decref(cs);
+	/*
+	 * The reporting cycle (issue 19): Beijing's stage summary of this
+	 * year's campaign, filed by its coordinator (a second run finds it
+	 * standing: 409).
+	 */
+	wf_date_format(today, due);
+	snprintf(path, sizeof(path), "/api/v1/campaigns/%.4s/submissions",
+	    due);
+	if (has_route(cb, path))
+		post_want(cb, path, json_pack("{s:s, s:s}", "kind", "stage",
+		    "summary", "北京市阶段性工作总结：已完成风险排查，发现的风险隐患"
+		    "正在动态清零。"), 201, 409);
 	client_free(cb);
 	client_free(cn);
 	logout(&ub);
 	logout(&un);
-	note("assignments and supervisions made");
+	note("assignments, supervisions and a submission made");
 }
 
 /* ------------------------------------------------------------------ */

@@ -18,6 +18,7 @@ import { auditPage } from './pages/audit.js';
 import { notificationsPage } from './pages/notifications.js';
 import { supervisionsPage, supervisionPage } from './pages/supervisions.js';
 import { dashboardPage } from './pages/dashboard.js';
+import { cyclePage } from './pages/cycle.js';
 import { bellStart, bellStop, bellRefresh } from './bell.js';
 import { importsPage } from './pages/imports.js';
 
@@ -41,10 +42,12 @@ const ROUTES = [
 	[/^\/supervisions\/(\d+)$/, supervisionPage, ALL],
 	[/^\/dashboard$/, dashboardPage, ALL],
 	[/^\/imports$/, importsPage, ['officer', 'admin']],
+	[/^\/cycle$/, cyclePage, ALL],
 ];
 
 const NAV = [
 	['#/dashboard', '专项行动看板', ['coordinator']],
+	['#/cycle', '总结报送', ['coordinator']],
 	['#/cases', '案件列表', ALL],
 	['#/cases/new', '登记案件', ['officer']],
 	['#/inbox', '法制审核待办', ['legal', 'admin']],
