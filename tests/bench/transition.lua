@@ -6,13 +6,6 @@
 -- takes lines n, n+N, ...
 dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
-local n = 0
-
-function setup(thread)
-	n = n + 1
-	thread:set("tid", n)
-end
-
 local ids, pos, step, body, run
 
 function init(args)

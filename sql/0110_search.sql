@@ -1,0 +1,86 @@
+-- 0110_search: the list's free-text search (`q`) through an index
+-- (issue 23).
+--
+-- `q` matched a case when its problem, or its enterprise's name,
+-- contains q (ILIKE '%q%', LIKE's own characters escaped), or the
+-- enterprise's code is upper(q).  Under row-level security ILIKE is not
+-- leakproof, so PostgreSQL may not evaluate it inside an index scan
+-- before the policy: it read every case of the scope, newest first
+-- (5.3 s at a million cases for a rare word); and pg_trgm indexes no
+-- word of one or two characters -- most Chinese words -- at all.
+--
+-- Now: search_grams(t) is every character and every pair of adjacent
+-- characters of lower(t), in a GIN index over the problem and the
+-- enterprise's name.  ILIKE folds case by lower() of the whole text and
+-- of the pattern (like.c: multi-byte encodings), so a text that matches
+-- contains every gram of lower(q): the grams are a filter that never
+-- drops a match, and ILIKE itself, as before, decides -- the results
+-- are today's, row for row (tests/e2e/e2e-search.c compares them on its
+-- check set).  case_search() runs as the tables' owner, so that the
+-- index may be read, and applies the session's scope itself, exactly as
+-- the policies of cases and enterprises do: in_scope(region) AND
+-- scope_valid().
+
+-- Every character and every two adjacent characters of lower(t).
+-- GIN drops the duplicates itself.
+CREATE FUNCTION search_grams(t text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+	SELECT coalesce(array_agg(substr(l, i, n)), '{}')
+	  FROM (SELECT lower(t) AS l) x,
+	       generate_series(1, length(l)) i, (VALUES (1), (2)) g(n)
+	 WHERE i + n - 1 <= length(l)
+$$;
+
+-- The grams every text containing q contains: its pairs, or its one
+-- character; none for an empty q (then every row is read and ILIKE
+-- decides).
+CREATE FUNCTION search_query_grams(q text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+	SELECT CASE WHEN length(l) = 1 THEN ARRAY[l]
+	    ELSE coalesce((SELECT array_agg(substr(l, i, 2))
+		FROM generate_series(1, length(l) - 1) i), '{}') END
+	  FROM (SELECT lower(q) AS l) x
+$$;
+
+CREATE INDEX cases_problem_grams ON cases USING gin (search_grams(problem));
+CREATE INDEX enterprises_name_grams ON enterprises
+	USING gin (search_grams(name));
+-- Never read under row-level security (see above), and written on every
+-- transition: the grams index replaces it.
+DROP INDEX cases_problem_trgm;
+
+-- The ids of the cases of the session's scope that `q` finds, newest
+-- first: `pat` is q as the list's LIKE pattern (like_pattern(),
+-- fcgi/resources/cases.c), `q` the text as given.  With `before`, only
+-- ids below it; with `lim`, the first lim.  A case counts only if its
+-- enterprise is in the scope too, as the list's join with enterprises
+-- under its policy requires -- so that a page cut here is the page the
+-- list shows.  Nothing without a valid scope.
+--
+-- PL/pgSQL with EXECUTE: planned for the grams and the pattern of each
+-- call, so the planner chooses, by the index's statistics, between the
+-- grams (a rare word) and reading newest first (a common one).
+CREATE FUNCTION case_search(pat text, q text, before bigint, lim integer)
+RETURNS SETOF bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF pat IS NULL OR q IS NULL OR NOT scope_valid() THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE
+	    'SELECT c.id FROM cases c JOIN enterprises ce'
+	    ' ON ce.id = c.enterprise_id AND in_scope(ce.region)'
+	    ' WHERE in_scope(c.region)'
+	    ' AND ($3::bigint IS NULL OR c.id < $3)'
+	    ' AND ((search_grams(c.problem) @> $5 AND c.problem ILIKE $1)'
+	    '   OR c.enterprise_id = ANY (ARRAY(SELECT e.id FROM enterprises e'
+	    '   WHERE in_scope(e.region) AND ((search_grams(e.name) @> $5'
+	    '   AND e.name ILIKE $1) OR e.uscc = upper($2)))))'
+	    ' ORDER BY c.id DESC LIMIT $4'
+	    USING pat, q, before, lim, search_query_grams(q);
+END
+$$;
+
+REVOKE ALL ON FUNCTION case_search(text, text, bigint, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION case_search(text, text, bigint, integer)
+	TO paicha_app;
