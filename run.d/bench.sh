@@ -468,7 +468,8 @@ cmd_bench() {
 	local slice=$(((BENCH_SECONDS + BENCH_SLICES - 1) / BENCH_SLICES))
 	local total bytes avg speed_rec speed_hdr raw_s seed_s=''
 	local dashboard sweep_backlog sweep_items sweep_s sweep_seqscans
-	local fastest need n r pool_short pool_sizes BENCH_WORDS search_same search_gin
+	local fastest need n r pool_short pool_sizes search_same search_gin
+	local -a BENCH_WORDS=()
 	local s_old_n s_old_p50 s_old_p99 s_new_n s_new_p50 s_new_p99
 
 	check_paths
@@ -546,8 +547,8 @@ cmd_bench() {
 	# path), then in the database old (ILIKE) and new (case_search())
 	# in turns, as the same session, the same words.
 	bench_quiet
-	step "the free-text search: ${#BENCH_WORDS[@]} words, through the service, then old and new in the database"
 	bench_search_words
+	step "the free-text search: ${#BENCH_WORDS[@]} words, through the service, then old and new in the database"
 	bench_search_paths >"$tmp/search.paths"
 	bench_wrk list.lua "$tmp/search.paths" 4 2 / >/dev/null
 	search=$(bench_wrk list.lua "$tmp/search.paths" 4 "$BENCH_SECONDS" /)
