@@ -57,27 +57,54 @@ DROP INDEX cases_problem_trgm;
 -- under its policy requires -- so that a page cut here is the page the
 -- list shows.  Nothing without a valid scope.
 --
--- PL/pgSQL with EXECUTE: planned for the grams and the pattern of each
--- call, so the planner chooses, by the index's statistics, between the
--- grams (a rare word) and reading newest first (a common one).
+-- Two steps.  First the enterprises of the scope whose name matches
+-- (through the grams of the names) or whose code is q (through the
+-- codes' index: the code is compared as before, as text, and the
+-- bpchar comparison beside it lets the index find it -- char(18) = text
+-- does not).  Then two branches, each cut at the page: the cases whose
+-- problem matches, and the cases of those enterprises -- the ids passed
+-- as a constant, so that the planner knows how many there are.  Each
+-- branch reaches its rows through its own index, and no row is
+-- re-checked against the other's condition.  ILIKE stands before the
+-- grams in each AND: a row read in id order (a common word, whose newest
+-- cases come first) computes its grams only if ILIKE already matched.
+--
+-- EXECUTE: each statement planned for this call's grams, pattern and
+-- enterprises, so the planner chooses, by the index's statistics,
+-- between the grams (a rare word) and reading newest first (a common
+-- one).
 CREATE FUNCTION case_search(pat text, q text, before bigint, lim integer)
 RETURNS SETOF bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	g	text[];
+	ents	bigint[];
 BEGIN
 	IF pat IS NULL OR q IS NULL OR NOT scope_valid() THEN
 		RETURN;
 	END IF;
+	g := search_query_grams(q);
+	EXECUTE 'SELECT coalesce(array_agg(id), ''{}'') FROM ('
+	    'SELECT e.id FROM enterprises e WHERE in_scope(e.region)'
+	    ' AND e.name ILIKE $1 AND search_grams(e.name) @> $3'
+	    ' UNION SELECT e.id FROM enterprises e WHERE in_scope(e.region)'
+	    ' AND e.uscc = upper($2)::bpchar AND e.uscc::text = upper($2)) x'
+	    INTO ents USING pat, q, g;
 	RETURN QUERY EXECUTE
-	    'SELECT c.id FROM cases c JOIN enterprises ce'
-	    ' ON ce.id = c.enterprise_id AND in_scope(ce.region)'
-	    ' WHERE in_scope(c.region)'
-	    ' AND ($3::bigint IS NULL OR c.id < $3)'
-	    ' AND ((search_grams(c.problem) @> $5 AND c.problem ILIKE $1)'
-	    '   OR c.enterprise_id = ANY (ARRAY(SELECT e.id FROM enterprises e'
-	    '   WHERE in_scope(e.region) AND ((search_grams(e.name) @> $5'
-	    '   AND e.name ILIKE $1) OR e.uscc = upper($2)))))'
-	    ' ORDER BY c.id DESC LIMIT $4'
-	    USING pat, q, before, lim, search_query_grams(q);
+	    'SELECT id FROM ('
+	    '(SELECT c.id FROM cases c JOIN enterprises ce'
+	    '   ON ce.id = c.enterprise_id AND in_scope(ce.region)'
+	    ' WHERE in_scope(c.region) AND ($2::bigint IS NULL OR c.id < $2)'
+	    ' AND c.problem ILIKE $1 AND search_grams(c.problem) @> $4'
+	    ' ORDER BY c.id DESC LIMIT $3)'
+	    ' UNION '
+	    '(SELECT c.id FROM cases c JOIN enterprises ce'
+	    '   ON ce.id = c.enterprise_id AND in_scope(ce.region)'
+	    ' WHERE in_scope(c.region) AND ($2::bigint IS NULL OR c.id < $2)'
+	    ' AND c.enterprise_id = ANY ($5)'
+	    ' ORDER BY c.id DESC LIMIT $3)) x'
+	    ' ORDER BY id DESC LIMIT $3'
+	    USING pat, before, lim, g, ents;
 END
 $$;
 
