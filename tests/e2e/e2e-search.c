@@ -11,7 +11,10 @@
  *     search's own page cut and the cursor are crossed many times),
  *   - GET /api/v1/cases?q=&region=<the user's region> (q with another
  *     filter: the search's whole result, filtered afterwards),
- *   - case_search() itself, and /cases/counts?q='s total.
+ *   - case_search() itself, whole and page by page -- by the index
+ *     alone, and after a look among the newest 5 cases (the way a
+ *     common word takes: paicha.search_probe), crossing between them --
+ *     and /cases/counts?q='s total.
  * Any difference fails.  Blank and empty words are refused (400) as
  * before.  No timing is asserted anywhere.
  */
@@ -114,6 +117,39 @@ http_ids(struct client *c, const char *path)
 	return out;
 }
 
+/*
+ * Every page of case_search() for `q` (`pat` its pattern), `lim` ids a
+ * page, on `app` with paicha.search_probe at `probe`: the newest cases
+ * it looks among before it asks the index (0: always the index).
+ */
+static char *
+sql_pages(PGconn *app, const char *pat, const char *q, int probe)
+{
+	char	*out = strdup(""), *page, *least, *t, before[32] = "";
+	char	 pr[16];
+
+	snprintf(pr, sizeof(pr), "%d", probe);
+	free(db_value(app, "SELECT set_config('paicha.search_probe', $1,"
+	    " false)", pr, NULL));
+	for (;;) {
+		page = db_value(app, "SELECT string_agg(x::text, ','"
+		    " ORDER BY x DESC) FROM case_search($1, $2,"
+		    " nullif($3, '')::bigint, 7) x", pat, q, before, NULL);
+		if (page == NULL)
+			break;
+		least = strrchr(page, ',');
+		snprintf(before, sizeof(before), "%s",
+		    least != NULL ? least + 1 : page);
+		t = fmt("%s%s%s", out, *out != '\0' ? "," : "", page);
+		free(out);
+		free(page);
+		out = t;
+	}
+	free(db_value(app, "SELECT set_config('paicha.search_probe', '',"
+	    " false)", NULL));
+	return out;
+}
+
 /* How many ids a list of them holds. */
 static long
 count_ids(const char *s)
@@ -187,13 +223,15 @@ test_same_results(void **state)
 
 		for (w = 0; words[w] != NULL; w++) {
 			char	*pat = pattern(words[w]), *esc, *path, *old;
-			char	*neu, *sql, *two, *total;
+			char	*neu, *sql, *two, *total, *p0, *p5;
 			struct resp r;
 
 			esc = curl_easy_escape(NULL, words[w], 0);
 			old = db_value(app, OLD_SEARCH, pat, words[w], NULL);
 			assert_non_null(old);
 			sql = db_value(app, NEW_SEARCH, pat, words[w], NULL);
+			p0 = sql_pages(app, pat, words[w], 0);
+			p5 = sql_pages(app, pat, words[w], 5);
 			path = fmt("/api/v1/cases?q=%s&limit=7", esc);
 			neu = http_ids(c, path);
 			free(path);
@@ -209,18 +247,23 @@ test_same_results(void **state)
 			resp_free(&r);
 			free(path);
 			if (strcmp(old, neu) != 0 || strcmp(old, two) != 0 ||
-			    strcmp(old, sql) != 0 ||
+			    strcmp(old, sql) != 0 || strcmp(old, p0) != 0 ||
+			    strcmp(old, p5) != 0 ||
 			    count_ids(old) != strtol(total, NULL, 10))
 				fail_msg("%s, q=[%s]: ILIKE gave [%s]; the list"
 				    " [%s], with region [%s], case_search()"
-				    " [%s], counts %s", users[u], words[w],
-				    old, neu, two, sql, total);
+				    " [%s], its pages by the index [%s], after"
+				    " 5 newest [%s], counts %s", users[u],
+				    words[w], old, neu, two, sql, p0, p5,
+				    total);
 			compared++;
 			found += count_ids(old);
 			curl_free(esc);
 			free(pat);
 			free(old);
 			free(sql);
+			free(p0);
+			free(p5);
 			free(neu);
 			free(two);
 			free(total);
