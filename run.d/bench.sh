@@ -308,14 +308,32 @@ bench_search_scripts() {
 # application role; appends each transaction's latency (us) to
 # DIR/KIND.lat.  bench_search_pgbench DIR KIND SECONDS
 bench_search_pgbench() {
-	local f args=()
-	for f in "$1/$2"-*.sql; do
-		args+=(-f "$f")
+	local i args=()
+	for ((i = 0; i < ${#BENCH_WORDS[@]}; i++)); do
+		args+=(-f "$1/$2-$i.sql")
 	done
 	(cd "$1" && rm -f "s$2".* && "$PGBIN/pgbench" -n -M simple -h "$BENCH_VAR/pg/run" \
 	    -U paicha_app -c 4 -j 2 -T "$3" -l --log-prefix="s$2" "${args[@]}" paicha \
 	    >"$2.out" 2>&1) || { cat "$1/$2.out" >&2; die "pgbench of the search failed"; }
 	cat "$1/s$2".* | awk '{ print $3 }' >>"$1/$2.lat"
+	cat "$1/s$2".* | awk '{ print $4, $3 }' >>"$1/$2.by"
+}
+
+# Per word, "word old-p50/new-p50 ms" from DIR/old.by and DIR/new.by
+# (pgbench's script number, latency in us).
+bench_search_words_p50() {
+	local i k w
+	for ((i = 0; i < ${#BENCH_WORDS[@]}; i++)); do
+		w=${BENCH_WORDS[i]}
+		printf '%s ' "$w"
+		for k in old new; do
+			awk -v s="$i" '$1 == s { print $2 }' "$1/$k.by" | sort -n |
+			    awk '{ a[NR] = $1 } END { i = int((NR + 1) / 2); if (i < 1) { printf "-"; exit }
+				printf "%.1f", a[i] / 1000 }'
+			[[ $k == old ]] && printf '/'
+		done
+		printf ' ms; '
+	done
 }
 
 # "n p50_ms p99_ms" of a file of latencies in microseconds.
@@ -345,7 +363,7 @@ bench_search_check() {
 		cat "$dir"/new-*.sql
 	} | "$PGBIN/psql" -X -q -h "$BENCH_VAR/pg/run" -U postgres paicha \
 	    >"$BENCH_VAR/search-explain.txt" 2>&1 || true
-	search_gin=$(grep -c 'Bitmap Index Scan on cases_problem_grams' "$BENCH_VAR/search-explain.txt" || true)
+	search_gin="$(grep -c 'Bitmap Index Scan on cases_problem_grams' "$BENCH_VAR/search-explain.txt" || true) scans of cases_problem_grams, $(grep -c 'Bitmap Index Scan on enterprises_name_grams' "$BENCH_VAR/search-explain.txt" || true) of enterprises_name_grams, $(grep -c 'Seq Scan on cases' "$BENCH_VAR/search-explain.txt" || true) sequential scans of cases"
 }
 
 # One row of the table.
@@ -445,8 +463,8 @@ bench_table() {
 	    "$(bench_counts "$search")"
 	printf 'transitions: pools of%s registered cases (one per slice, sized to the run); %d requests past a pool'"'"'s end\n' \
 	    "$pool_sizes" "$pool_short"
-	printf 'search words: %s\n' "${BENCH_WORDS[*]}"
-	printf 'search, old and new, same first page for %d of %d words; the grams index read in %d of the plans (%s)\n' \
+	printf 'search p50 per word in the database, ILIKE/new: %s\n' "$search_words"
+	printf 'search, old and new, same first page for %d of %d words; in the plans of the new: %s (%s)\n' \
 	    "$search_same" "${#BENCH_WORDS[@]}" "$search_gin" "$BENCH_VAR/search-explain.txt"
 	printf 'verify answered: %s\n' "${verify_json:-nothing}"
 	printf "the sweep's plans (auto_explain): %s\n" "$BENCH_VAR/sweep-explain.txt"
@@ -468,7 +486,7 @@ cmd_bench() {
 	local slice=$(((BENCH_SECONDS + BENCH_SLICES - 1) / BENCH_SLICES))
 	local total bytes avg speed_rec speed_hdr raw_s seed_s=''
 	local dashboard sweep_backlog sweep_items sweep_s sweep_seqscans
-	local fastest need n r pool_short pool_sizes search_same search_gin
+	local fastest need n r pool_short pool_sizes search_same search_gin search_words
 	local -a BENCH_WORDS=()
 	local s_old_n s_old_p50 s_old_p99 s_new_n s_new_p50 s_new_p99
 
@@ -558,11 +576,14 @@ cmd_bench() {
 	bench_search_check "$tmp/search"
 	: >"$tmp/search/old.lat"
 	: >"$tmp/search/new.lat"
+	: >"$tmp/search/old.by"
+	: >"$tmp/search/new.by"
 	for ((i = 0; i < BENCH_SLICES; i++)); do
 		bench_search_pgbench "$tmp/search" old "$slice"
 		bench_quiet
 		bench_search_pgbench "$tmp/search" new "$slice"
 	done
+	search_words=$(bench_search_words_p50 "$tmp/search")
 	read -r s_old_n s_old_p50 s_old_p99 < <(bench_pct "$tmp/search/old.lat")
 	read -r s_new_n s_new_p50 s_new_p99 < <(bench_pct "$tmp/search/new.lat")
 
