@@ -297,13 +297,33 @@ test_blank(void **state)
 	client_free(c);
 }
 
-/* Without a valid session's scope case_search() finds nothing. */
+/*
+ * Without a valid session's scope case_search() finds nothing: no
+ * session, settings without one, or a session with its region widened
+ * by hand (it runs as the tables' owner, so it must refuse what the
+ * policies would).
+ */
 static void
 test_no_scope(void **state)
 {
-	PGconn	*app = db_app();
+	PGconn		*app = db_app();
+	struct client	*dc = client_login("officer.dc", "paicha-demo");
+	char		*region;
 
 	(void)state;
+	region = db_scope_as(app, dc);
+	assert_string_equal(region, "110101");
+	db_expect(app, "SELECT (count(*) > 0)::text FROM case_search('%检索%',"
+	    " '检索', NULL, NULL)", NULL, "true");
+	db_do(app, "SELECT set_config('paicha.region', '110000', false)");
+	db_expect(app, "SELECT count(*) FROM case_search('%检索%', '检索',"
+	    " NULL, NULL)", NULL, "0");
+	db_expect(app, "SELECT count(*) FROM case_search('%检索%', '检索',"
+	    " NULL, 7)", NULL, "0");
+	free(region);
+	client_free(dc);
+	PQfinish(app);
+	app = db_app();
 	db_expect(app, "SELECT count(*) FROM case_search('%钢筋%', '钢筋',"
 	    " NULL, NULL)", NULL, "0");
 	db_do(app, "SELECT set_config('paicha.region', '000000', false),"
