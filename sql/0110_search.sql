@@ -123,7 +123,8 @@ BEGIN
 	IF lim IS NOT NULL THEN
 		EXECUTE 'SELECT count(*), coalesce(array_agg(w.id ORDER BY'
 		    ' w.id DESC) FILTER (WHERE w.hit), ''{}'') FROM ('
-		    'SELECT c.id, (c.problem ILIKE $1 OR c.enterprise_id = ANY ($4))'
+		    'SELECT c.id, (c.problem ILIKE $1'
+		    ' OR c.enterprise_id = ANY ($4))'
 		    ' AND EXISTS (SELECT 1 FROM enterprises ce'
 		    '   WHERE ce.id = c.enterprise_id AND ce.region >= $5'
 		    '   AND ce.region <= $6) AS hit'

@@ -107,7 +107,8 @@ http_ids(struct client *c, const char *path)
 			snprintf(cur, sizeof(cur), "%lld",
 			    (long long)json_integer_value(next));
 		else if (json_is_string(next))
-			snprintf(cur, sizeof(cur), "%s", json_string_value(next));
+			snprintf(cur, sizeof(cur), "%s",
+			    json_string_value(next));
 		else
 			cur[0] = '\0';
 		resp_free(&r);
