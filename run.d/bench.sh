@@ -634,9 +634,9 @@ cmd_bench() {
 	# pile up at the newest end of the table where the list reads first.
 	# Each slice takes a pool of its own, sized to the run: twice what
 	# the fastest slice so far (the warm-up first) sent, and at least
-	# BENCH_FRESH.  A request past a pool's end goes to case 0 and
-	# answers 404; it is counted apart (pool_short), and only 2xx
-	# answers count as transitions.
+	# BENCH_FRESH.  A request past a pool's end (a wrk thread's share of
+	# it) goes to case 0 and answers 404; transition.lua counts it apart
+	# (past=, pool_short), and only 2xx answers count as transitions.
 	if [[ -z $(BPSQL_DB=postgres bpsql -c "SELECT 1 FROM pg_database WHERE datname = 'pgbench'") ]]; then
 		BPSQL_DB=postgres bpsql -c 'CREATE DATABASE pgbench'
 		quietly "pgbench -i" 20 "$PGBIN/pgbench" -h "$BENCH_VAR/pg/run" -U postgres -i -q -s 10 pgbench
@@ -656,8 +656,7 @@ cmd_bench() {
 		pool_sizes+=" $(wc -l <"$tmp/fresh.ids")"
 		line=$(bench_wrk transition.lua "$tmp/fresh.ids" "$BENCH_CLIENTS" "$slice" /)
 		trans+=$line$'\n'
-		n=$(($(bget "$line" requests) - $(wc -l <"$tmp/fresh.ids")))
-		((n <= 0)) || pool_short=$((pool_short + n))
+		pool_short=$((pool_short + $(bget "$line" past)))
 		r=$(bcalc 'n / s' "n=$(bget "$line" requests); s=$(bget "$line" seconds)")
 		fastest=$(bcalc 'r > f ? r : f' "r=$r; f=$fastest")
 		(cd "$tmp" && "$PGBIN/pgbench" -h "$BENCH_VAR/pg/run" -U postgres -N -M prepared \

@@ -20,11 +20,13 @@ function bench_setup(thread)
 	thread:set("tid", #threads)
 	thread:set("ok", 0)
 	thread:set("bad", 0)
+	thread:set("past", 0)
 end
 
 setup = bench_setup
 
-ok, bad = 0, 0
+-- past: requests a script sent past the end of its ids (transition.lua).
+ok, bad, past = 0, 0, 0
 
 function response(status, headers, body)
 	if status >= 200 and status < 300 then
@@ -47,16 +49,17 @@ end
 function done(summary, latency, requests)
 	local e = summary.errors
 	local secs = summary.duration / 1e6
-	local n2xx, other = 0, 0
+	local n2xx, other, beyond = 0, 0, 0
 	for _, t in ipairs(threads) do
 		n2xx = n2xx + t:get("ok")
 		other = other + t:get("bad")
+		beyond = beyond + t:get("past")
 	end
 	io.write(string.format("BENCH requests=%d ok=%d seconds=%.3f " ..
 	    "rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f " ..
-	    "errors=%d non2xx=%d\n", summary.requests, n2xx, secs,
+	    "errors=%d non2xx=%d past=%d\n", summary.requests, n2xx, secs,
 	    n2xx / secs, latency:percentile(50) / 1000,
 	    latency:percentile(90) / 1000, latency:percentile(99) / 1000,
 	    latency.max / 1000, e.connect + e.read + e.write + e.timeout,
-	    other))
+	    other, beyond))
 end
