@@ -219,6 +219,14 @@ bench_detected() {
 	    ORDER BY random() LIMIT $1"
 }
 
+# The transitions a second a BENCH line says were made (2xx only: a
+# request past the pool answers 404 in no time and would inflate it),
+# times four if its pool ran out (the rate was higher than it shows).
+bench_rate() {
+	bcalc 'n / s * (p > 0 ? 4 : 1)' \
+	    "n=$(bget "$1" ok); s=$(bget "$1" seconds); p=$(bget "$1" past)"
+}
+
 # The pool of a transitions slice: N registered Beijing cases into FILE,
 # fresh -- the cases still registered after the slices before it (their
 # statements finished: bench_quiet) -- made by paicha-seed --detected
@@ -633,8 +641,8 @@ cmd_bench() {
 	# of Beijing, anywhere in the table -- not fresh ones, which would
 	# pile up at the newest end of the table where the list reads first.
 	# Each slice takes a pool of its own, sized to the run: twice what
-	# the fastest slice so far (the warm-up first) sent, and at least
-	# BENCH_FRESH.  A request past a pool's end (a wrk thread's share of
+	# the fastest slice so far (the warm-up first) made (bench_rate),
+	# and at least BENCH_FRESH.  A request past a pool's end (a wrk thread's share of
 	# it) goes to case 0 and answers 404; transition.lua counts it apart
 	# (past=, pool_short), and only 2xx answers count as transitions.
 	if [[ -z $(BPSQL_DB=postgres bpsql -c "SELECT 1 FROM pg_database WHERE datname = 'pgbench'") ]]; then
@@ -645,7 +653,7 @@ cmd_bench() {
 	bench_pool "$BENCH_FRESH" "$tmp/fresh.ids"
 	BENCH_OFFSET=0
 	line=$(bench_wrk transition.lua "$tmp/fresh.ids" "$BENCH_CLIENTS" 2 /)
-	fastest=$(bcalc 'n / s' "n=$(bget "$line" requests); s=$(bget "$line" seconds)")
+	fastest=$(bench_rate "$line")
 	step "transitions and pgbench -N ($BENCH_CLIENTS clients, $BENCH_SECONDS s each, in turns)"
 	trans='' pool_short=0 pool_sizes=''
 	: >"$tmp/pgbench.all"
@@ -657,7 +665,7 @@ cmd_bench() {
 		line=$(bench_wrk transition.lua "$tmp/fresh.ids" "$BENCH_CLIENTS" "$slice" /)
 		trans+=$line$'\n'
 		pool_short=$((pool_short + $(bget "$line" past)))
-		r=$(bcalc 'n / s' "n=$(bget "$line" requests); s=$(bget "$line" seconds)")
+		r=$(bench_rate "$line")
 		fastest=$(bcalc 'r > f ? r : f' "r=$r; f=$fastest")
 		(cd "$tmp" && "$PGBIN/pgbench" -h "$BENCH_VAR/pg/run" -U postgres -N -M prepared \
 		    -c "$BENCH_CLIENTS" -j 2 -T "$slice" -l --log-prefix=pgb pgbench \
