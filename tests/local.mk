@@ -58,6 +58,13 @@ tests_e2e_e2e_cases_SOURCES = tests/e2e/e2e-cases.c
 tests_e2e_e2e_cases_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_cases_LDADD = $(E2E_LIBS)
 
+# Issue 23: the free-text search through its index gives the ILIKE's
+# cases on a check set.
+E2E_TESTS += tests/e2e/e2e-search
+tests_e2e_e2e_search_SOURCES = tests/e2e/e2e-search.c
+tests_e2e_e2e_search_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_search_LDADD = $(E2E_LIBS)
+
 # Issue 21: the enterprise profile, problem types, spot-check batches and
 # risk grades; and the SQL tests of tests/sql/ (the grading rule's).
 E2E_TESTS += tests/e2e/e2e-profile tests/e2e/e2e-sql

@@ -626,17 +626,25 @@ check_state(const char *s)
 }
 
 /*
- * The list's filters, $1..$11, shared by the list and its counts: one
- * constant, so both always agree on what a filter means.  $10 a problem
- * type, $11 an enterprise; $12 is a user id (assignee=me: the user's
- * own), $13 whether only cases under an open 督办.  Those two are subqueries, which the planner turns into a
- * join -- driven by the user's assignments, or the open supervisions,
- * when they are few -- only at the top level of the WHERE, never under
- * an OR: so each comes in two forms, on (CASE_MINE, CASE_SUPERVISED) and
- * off, and a list or count is one of four statements (a million cases:
- * assignee=me under an OR took 1.2 s, as a join 5 ms).
+ * The list's filters, $1..$13, shared by the list, its counts and its
+ * export: one constant, so all agree on what a filter means.  $10 a
+ * problem type, $11 an enterprise; $12 is a user id (assignee=me: the
+ * user's own), $13 whether only cases under an open 督办.  Those two are
+ * subqueries, which the planner turns into a join -- driven by the
+ * user's assignments, or the open supervisions, when they are few --
+ * only at the top level of the WHERE, never under an OR: so each comes
+ * in two forms, on (CASE_MINE, CASE_SUPERVISED) and off, and a list or
+ * count is one of four statements (a million cases: assignee=me under
+ * an OR took 1.2 s, as a join 5 ms).
+ *
+ * `q` ($8 its LIKE pattern, $9 the text) is case_search()
+ * (sql/0110_search.sql): the same cases as `c.problem ILIKE $8 OR the
+ * enterprise's name ILIKE $8 OR its code = upper($9)`, found through the
+ * grams index under the session's scope.  `page` is its "before, limit"
+ * ("NULL, NULL": all of them): the list passes its own cursor and limit
+ * when `q` is its only filter, so that the search stops at a page.
  */
-#define CASE_FILTER \
+#define CASE_FILTER(page) \
 	" FROM cases c JOIN enterprises e ON e.id = c.enterprise_id" \
 	" WHERE ($1::text IS NULL OR c.state = $1)" \
 	" AND ($2::text IS NULL OR c.category = $2)" \
@@ -647,9 +655,8 @@ check_state(const char *s)
 	" AND (NOT $6::boolean OR (c.state = 'closed'" \
 	"   AND c.lookback_on <= today_cst()))" \
 	" AND (NOT $7::boolean OR c.pending_event IS NOT NULL)" \
-	" AND ($8::text IS NULL OR c.problem ILIKE $8" \
-	"   OR c.enterprise_id = ANY (ARRAY(SELECT q.id FROM enterprises q" \
-	"   WHERE q.name ILIKE $8 OR q.uscc = upper($9))))" \
+	" AND ($8::text IS NULL OR c.id = ANY (ARRAY(" \
+	"   SELECT case_search($8, $9, " page "))))" \
 	" AND ($10::text IS NULL OR (c.problem_types <> '{}'" \
 	"   AND c.problem_types @> ARRAY[$10::text]))" \
 	" AND ($11::bigint IS NULL OR c.enterprise_id = $11)"
@@ -802,7 +809,7 @@ filter_params(const struct req *r, const struct list_in *in, const char **p,
     " c.lookback_on::text AS lookback_on," \
     " rfc3339(c.created_at) AS created_at," \
     " rfc3339(c.updated_at) AS updated_at" \
-    CASE_FILTER mine sup \
+    CASE_FILTER("NULL::bigint, NULL::integer") mine sup \
     " AND ($14::bigint IS NULL OR c.id < $14)" \
     " ORDER BY c.id DESC LIMIT $15"
 static struct stmt exports[2][2] = {
@@ -1266,6 +1273,16 @@ case_export(struct req *r, const struct list_in *in, const char *const *p)
 		export_csv(r, &q);
 }
 
+/* Whether `q` is the list's only filter (its paging aside). */
+static int
+q_alone(const struct list_in *in)
+{
+	return in->q != NULL && in->state == NULL && in->category == NULL &&
+	    in->region == NULL && in->campaign == 0 && !in->overdue &&
+	    !in->lookback_due && !in->pending && in->problem_type == NULL &&
+	    in->enterprise == 0 && in->assignee == NULL && !in->supervised;
+}
+
 void
 case_list(struct req *r)
 {
@@ -1285,20 +1302,24 @@ case_list(struct req *r)
 	    " EXISTS (SELECT 1 FROM supervisions s WHERE s.case_id = c.id" \
 	    "   AND s.state = 'open' AND s.target = 'case') AS supervised," \
 	    " array_to_json(c.problem_types)::text AS problem_types" \
-	    CASE_FILTER mine sup \
+	    CASE_FILTER("$16::bigint, $17::integer") mine sup \
 	    " AND ($14::bigint IS NULL OR c.id < $14)" \
 	    " ORDER BY c.id DESC LIMIT $15"
 	static struct stmt lists[2][2] = {
-		{ STMT_CUSTOM(LIST_SQL(CASE_MINE_OFF, CASE_SUPERVISED_OFF), 15),
-		  STMT_CUSTOM(LIST_SQL(CASE_MINE_OFF, CASE_SUPERVISED_ON), 15) },
-		{ STMT_CUSTOM(LIST_SQL(CASE_MINE_ON, CASE_SUPERVISED_OFF), 15),
-		  STMT_CUSTOM(LIST_SQL(CASE_MINE_ON, CASE_SUPERVISED_ON), 15) },
+		{ STMT_CUSTOM(LIST_SQL(CASE_MINE_OFF, CASE_SUPERVISED_OFF),
+		    17),
+		  STMT_CUSTOM(LIST_SQL(CASE_MINE_OFF, CASE_SUPERVISED_ON),
+		    17) },
+		{ STMT_CUSTOM(LIST_SQL(CASE_MINE_ON, CASE_SUPERVISED_OFF),
+		    17),
+		  STMT_CUSTOM(LIST_SQL(CASE_MINE_ON, CASE_SUPERVISED_ON),
+		    17) },
 	};
 #undef LIST_SQL
 	struct list_in	 in;
 	char		 camp[24], cur[24], lim[24], pat[2 * 100 + 3], who[24];
 	char		 ent[24];
-	const char	*p[15], *a;
+	const char	*p[17], *a;
 	char		*end;
 	unsigned	 present;
 	PGresult	*res;
@@ -1324,6 +1345,9 @@ case_list(struct req *r)
 	snprintf(lim, sizeof(lim), "%lld", in.limit + 1);
 	p[13] = in.cursor != 0 ? cur : NULL;
 	p[14] = lim;
+	/* q alone: the search stops at the page (CASE_FILTER). */
+	p[15] = q_alone(&in) ? p[13] : NULL;
+	p[16] = q_alone(&in) ? p[14] : NULL;
 	if ((res = db_exec(r, &lists[in.assignee != NULL][in.supervised != 0],
 	    p)) == NULL) {
 		reply_db_error(r);
@@ -1388,7 +1412,8 @@ void
 case_counts(struct req *r)
 {
 #define COUNT_SQL(mine, sup) \
-	    "SELECT c.state, count(*) AS n" CASE_FILTER mine sup \
+	    "SELECT c.state, count(*) AS n" \
+	    CASE_FILTER("NULL::bigint, NULL::integer") mine sup \
 	    " GROUP BY c.state"
 	static struct stmt counts[2][2] = {
 		{ STMT_CUSTOM(COUNT_SQL(CASE_MINE_OFF, CASE_SUPERVISED_OFF), 13),
