@@ -16,6 +16,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/base/log.c \
 	fcgi/base/utf8.c \
 	fcgi/front/front.h \
+	fcgi/front/background.c \
 	fcgi/front/csv.c \
 	fcgi/front/db.c \
 	fcgi/front/handoff.c \

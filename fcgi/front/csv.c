@@ -1,7 +1,9 @@
 /*
  * csv.c: the one way paicha writes a CSV cell (RFC 4180), for every
- * export -- the audit trail, the campaign form, the case list.
+ * export -- the audit trail, the campaign form, the case list -- and a
+ * growing buffer for the small files made whole in memory.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "front.h"
@@ -33,4 +35,29 @@ csv_cell(const char *s, int text, csv_writer put, void *ctx)
 	put(ctx, s, strlen(s));
 	if (quote)
 		put(ctx, "\"", 1);
+}
+
+/*
+ * A csv_writer into the struct csv_buf `ctx`, which grows as needed
+ * (the caller frees b->s); after a failed allocation nothing more is
+ * written and b->failed says so.
+ */
+void
+csv_buf_put(void *ctx, const char *s, size_t n)
+{
+	struct csv_buf	*b = ctx;
+	char		*ns;
+
+	if (b->failed)
+		return;
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 4096;
+		if ((ns = realloc(b->s, b->cap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->s = ns;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
 }

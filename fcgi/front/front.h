@@ -12,6 +12,7 @@
 #ifndef PAICHA_FRONT_H
 #define PAICHA_FRONT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -275,6 +276,15 @@ typedef void	(*csv_writer)(void *, const char *, size_t);
 
 void	 csv_cell(const char *, int, csv_writer, void *);
 
+/* A file made in memory (a report, a summary): csv_buf_put grows it. */
+struct csv_buf {
+	char	*s;
+	size_t	 len, cap;
+	int	 failed;		/* out of memory: the rest dropped */
+};
+
+void	 csv_buf_put(void *, const char *, size_t);
+
 /* ------------------------------------------------------------------ */
 /* The database (db.c): one connection per worker thread.             */
 /* ------------------------------------------------------------------ */
@@ -501,6 +511,33 @@ void	 handoff_give(int);
 void	 handoff_closed(void);
 void	 handoff_stop(void);
 void	 handoff_abandon(void);
+
+/* ------------------------------------------------------------------ */
+/* Threads that run a job's rounds (background.c)                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A job run every *interval seconds by a thread of its own on a
+ * connection of its own: the checkpointer, the scheduler.  Statically
+ * initialised by its owner with name, interval, round and
+ * .mu = PTHREAD_MUTEX_INITIALIZER; the rest is the thread's.
+ */
+struct background {
+	const char	*name;		/* the log's and each round's r->id */
+	const long	*interval;	/* seconds between rounds (a setting) */
+	void		(*round)(struct background *, struct req *);
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	pthread_t	 thread;
+	struct worker	*w;
+	int		 stop;
+	int		 running;
+};
+
+int	 background_start(struct background *, int, const char *);
+void	 background_stop(struct background *);
+int	 background_stopping(struct background *);
+void	 background_req(struct background *, struct req *, const char *);
 
 /* Set when the server is stopping (main.c): long jobs end early. */
 extern atomic_int server_stopping;

@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +50,14 @@
 static EVP_PKEY		*key;
 static char		*public_pem;	/* SubjectPublicKeyInfo, PEM */
 
-static pthread_t	 thread;
-static struct worker	*thread_worker;	/* its connection */
-static int		 running;
-static pthread_mutex_t	 mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t	 cv;
-static int		 stop;
+static void	 checkpoint_rounds(struct background *, struct req *);
+
+static struct background thread = {
+	.name = "checkpoint",
+	.interval = &cfg.checkpoint_interval,
+	.round = checkpoint_rounds,
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+};
 
 /* ------------------------------------------------------------------ */
 /* The key                                                            */
@@ -510,49 +511,16 @@ out:
 /* The thread                                                         */
 /* ------------------------------------------------------------------ */
 
-/* Whether checkpoint_stop() has been called. */
-static int
-stop_asked(void)
+/*
+ * The thread's round: checkpoints while a whole batch of leaves waits
+ * and checkpoint_stop() was not called.
+ */
+static void
+checkpoint_rounds(struct background *b, struct req *r)
 {
-	int	 s;
-
-	pthread_mutex_lock(&mu);
-	s = stop;
-	pthread_mutex_unlock(&mu);
-	return s;
-}
-
-static void *
-checkpoint_main(void *arg)
-{
-	struct worker	*w = arg;
-	struct req	*r;
-	struct timespec	 until;
-	long		 n;
-
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		log_error("checkpoint: out of memory");
-		return NULL;
-	}
-	pthread_mutex_lock(&mu);
-	while (!stop) {
-		pthread_mutex_unlock(&mu);
-		do {
-			memset(r, 0, sizeof(*r));
-			r->w = w;
-			snprintf(r->id, sizeof(r->id), "checkpoint");
-			n = checkpoint_round(r);
-		} while (n >= CHECKPOINT_BATCH && !stop_asked());
-		pthread_mutex_lock(&mu);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += cfg.checkpoint_interval;
-		while (!stop && pthread_cond_timedwait(&cv, &mu, &until) == 0)
-			continue;
-	}
-	pthread_mutex_unlock(&mu);
-	db_close(&w->db);
-	free(r);
-	return NULL;
+	while (checkpoint_round(r) >= CHECKPOINT_BATCH &&
+	    !background_stopping(b))
+		background_req(b, r, NULL);
 }
 
 /*
@@ -563,32 +531,14 @@ checkpoint_main(void *arg)
 int
 checkpoint_start(void)
 {
-	struct worker		*w;
-	pthread_condattr_t	 ca;
-
 	if (cfg.checkpoint_interval == 0) {
 		log_info("checkpoints disabled (checkpoint_interval = 0)");
 		return 0;
 	}
 	if (key == NULL)
 		return 0;
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		log_error("checkpoint: out of memory");
+	if (background_start(&thread, -1, NULL) == -1)
 		return -1;
-	}
-	w->index = -1;
-	w->db.url = cfg.database_url;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&thread, NULL, checkpoint_main, w) != 0) {
-		log_error("could not start the checkpoint thread");
-		free(w);
-		return -1;
-	}
-	thread_worker = w;
-	running = 1;
 	log_info("checkpoints every %ld s", cfg.checkpoint_interval);
 	return 0;
 }
@@ -597,14 +547,5 @@ checkpoint_start(void)
 void
 checkpoint_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&mu);
-	stop = 1;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
-	free(thread_worker);
-	thread_worker = NULL;
-	running = 0;
+	background_stop(&thread);
 }

@@ -9,12 +9,37 @@
 #include "../front/front.h"
 #include "resources.h"
 
+/*
+ * Whether case `id` is in the session's scope (row security decides):
+ * 1; else 0 with a 404 staged, or -1 with the database's failure staged.
+ * For the routes under /cases/{id} that read other tables.
+ */
+int
+case_visible(struct req *r, int64_t id)
+{
+	static struct stmt visible = STMT(
+	    "SELECT 1 FROM cases WHERE id = $1", 1);
+	char		 cid[24];
+	const char	*p[1] = { cid };
+	PGresult	*res;
+	int		 n;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)id);
+	if ((res = db_exec(r, &visible, p)) == NULL) {
+		reply_db_error(r);
+		return -1;
+	}
+	n = PQntuples(res);
+	PQclear(res);
+	if (n == 0)
+		reply_problem(r, 404, NULL, "no such case", NULL);
+	return n > 0;
+}
+
 /* GET /api/v1/cases/{id}/events: the history, oldest first. */
 void
 case_events_get(struct req *r)
 {
-	static struct stmt visible = STMT(
-	    "SELECT 1 FROM cases WHERE id = $1", 1);
 	static struct stmt events = STMT(
 	    "SELECT seq, record, encode(hash, 'hex') AS hash,"
 	    " encode(prev_hash, 'hex') AS prev_hash, u.username,"
@@ -25,18 +50,12 @@ case_events_get(struct req *r)
 	const char	*p[1];
 	PGresult	*res = NULL;
 	json_t		*items, *rec, *item;
-	int		 i, n;
+	int		 i;
 
+	if (case_visible(r, r->ids[0]) != 1)
+		return;
 	snprintf(cid, sizeof(cid), "%lld", (long long)r->ids[0]);
 	p[0] = cid;
-	if ((res = db_exec(r, &visible, p)) == NULL)
-		goto dberr;
-	n = PQntuples(res);
-	PQclear(res);
-	if (n == 0) {
-		reply_problem(r, 404, NULL, "no such case", NULL);
-		return;
-	}
 	if ((res = db_exec(r, &events, p)) == NULL)
 		goto dberr;
 	items = json_array();

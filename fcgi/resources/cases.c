@@ -1509,26 +1509,16 @@ case_assignable(struct req *r)
 	    " rg.name AS region_name FROM cases c"
 	    " CROSS JOIN LATERAL officers_covering(c.region) o"
 	    " JOIN regions rg ON rg.code = o.region WHERE c.id = $1", 1);
-	static struct stmt exists = STMT(
-	    "SELECT 1 FROM cases WHERE id = $1", 1);
 	char		 cid[24];
 	const char	*p[1];
 	PGresult	*res;
 	json_t		*items;
 	int		 i;
 
+	if (case_visible(r, r->ids[0]) != 1)
+		return;
 	snprintf(cid, sizeof(cid), "%lld", (long long)r->ids[0]);
 	p[0] = cid;
-	if ((res = db_exec(r, &exists, p)) == NULL) {
-		reply_db_error(r);
-		return;
-	}
-	i = PQntuples(res);
-	PQclear(res);
-	if (i != 1) {
-		reply_problem(r, 404, NULL, "no such case", NULL);
-		return;
-	}
 	if ((res = db_exec(r, &list, p)) == NULL) {
 		reply_db_error(r);
 		return;

@@ -722,8 +722,6 @@ out:
 void
 file_list(struct req *r)
 {
-	static struct stmt the_case = STMT(
-	    "SELECT 1 FROM cases WHERE id = $1", 1);
 	static struct stmt list = STMT("SELECT " FILE_COLUMNS
 	    " WHERE f.case_id = $1 ORDER BY f.id", 1);
 	char		 cid[24];
@@ -732,18 +730,10 @@ file_list(struct req *r)
 	json_t		*items;
 	int		 i;
 
+	if (case_visible(r, r->ids[0]) != 1)
+		return;
 	snprintf(cid, sizeof(cid), "%lld", (long long)r->ids[0]);
 	p[0] = cid;
-	if ((res = db_exec(r, &the_case, p)) == NULL) {
-		reply_db_error(r);
-		return;
-	}
-	i = PQntuples(res);
-	PQclear(res);
-	if (i != 1) {
-		reply_problem(r, 404, NULL, "no such case", NULL);
-		return;
-	}
 	if ((res = db_exec(r, &list, p)) == NULL) {
 		reply_db_error(r);
 		return;

@@ -964,33 +964,6 @@ out:
 /* POST /api/v1/imports/check                                         */
 /* ------------------------------------------------------------------ */
 
-/* Output to a buffer (the error report is small: at most 10000 rows). */
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	int	 failed;
-};
-
-static void
-sbuf_put(void *ctx, const char *s, size_t n)
-{
-	struct sbuf	*b = ctx;
-	char		*ns;
-
-	if (b->failed)
-		return;
-	if (b->len + n > b->cap) {
-		b->cap = (b->len + n) * 2 + 1024;
-		if ((ns = realloc(b->s, b->cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->s = ns;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-}
-
 /*
  * The report as CSV: a UTF-8 BOM, the headings 行号,字段,问题 and one line
  * per error, in the file's order.
@@ -999,23 +972,23 @@ static void
 reply_report_csv(struct req *r, const struct import_ctx *x)
 {
 	static const char head[] = "\xef\xbb\xbf行号,字段,问题\r\n";
-	struct sbuf	 b = { NULL, 0, 0, 0 };
+	struct csv_buf	 b = { NULL, 0, 0, 0 };
 	json_t		*e;
 	char		 row[16];
 	size_t		 i;
 
-	sbuf_put(&b, head, sizeof(head) - 1);
+	csv_buf_put(&b, head, sizeof(head) - 1);
 	json_array_foreach(x->rep.errors, i, e) {
 		snprintf(row, sizeof(row), "%lld", (long long)json_integer_value(
 		    json_object_get(e, "row")));
-		csv_cell(row, 0, sbuf_put, &b);
-		sbuf_put(&b, ",", 1);
+		csv_cell(row, 0, csv_buf_put, &b);
+		csv_buf_put(&b, ",", 1);
 		csv_cell(json_string_value(json_object_get(e, "field")), 1,
-		    sbuf_put, &b);
-		sbuf_put(&b, ",", 1);
+		    csv_buf_put, &b);
+		csv_buf_put(&b, ",", 1);
 		csv_cell(json_string_value(json_object_get(e, "message")), 1,
-		    sbuf_put, &b);
-		sbuf_put(&b, "\r\n", 2);
+		    csv_buf_put, &b);
+		csv_buf_put(&b, "\r\n", 2);
 	}
 	if (b.failed) {
 		free(b.s);
@@ -1145,18 +1118,18 @@ column_note(const struct column *c, char *out, size_t size)
 static void
 template_csv(struct req *r, enum ikind k)
 {
-	struct sbuf	 b = { NULL, 0, 0, 0 };
+	struct csv_buf	 b = { NULL, 0, 0, 0 };
 	char		 h[128];
 	size_t		 c;
 
-	sbuf_put(&b, "\xef\xbb\xbf", 3);
+	csv_buf_put(&b, "\xef\xbb\xbf", 3);
 	for (c = 0; c < ikinds[k].n; c++) {
 		if (c > 0)
-			sbuf_put(&b, ",", 1);
+			csv_buf_put(&b, ",", 1);
 		template_heading(&ikinds[k].columns[c], h, sizeof(h));
-		csv_cell(h, 1, sbuf_put, &b);
+		csv_cell(h, 1, csv_buf_put, &b);
 	}
-	sbuf_put(&b, "\r\n", 2);
+	csv_buf_put(&b, "\r\n", 2);
 	if (b.failed) {
 		free(b.s);
 		reply_problem(r, 500, NULL, "internal error", NULL);

@@ -178,32 +178,6 @@ summary(const PGresult *res, int i)
 
 /* ---- CSV ---------------------------------------------------------- */
 
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	int	 failed;
-};
-
-static void
-sbuf_put(void *ctx, const char *s, size_t n)
-{
-	struct sbuf	*b = ctx;
-	char		*ns;
-
-	if (b->failed)
-		return;
-	if (b->len + n > b->cap) {
-		b->cap = (b->len + n) * 2 + 4096;
-		if ((ns = realloc(b->s, b->cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->s = ns;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-}
-
 /* A member as a CSV cell's text into `buf` (NULL: empty). */
 static const char *
 cell_text(const json_t *v, const char *key, char *buf, size_t size)
@@ -232,28 +206,28 @@ cell_text(const json_t *v, const char *key, char *buf, size_t size)
 static void
 reply_csv(struct req *r, const json_t *items, const char *region)
 {
-	struct sbuf	 b = { NULL, 0, 0, 0 };
+	struct csv_buf	 b = { NULL, 0, 0, 0 };
 	const json_t	*o;
 	char		 buf[256];
 	size_t		 i;
 	int		 c;
 
-	sbuf_put(&b, "\xef\xbb\xbf", 3);
+	csv_buf_put(&b, "\xef\xbb\xbf", 3);
 	for (c = 0; c < PC__MAX; c++) {
 		if (c > 0)
-			sbuf_put(&b, ",", 1);
-		csv_cell(pcols[c].heading, 1, sbuf_put, &b);
+			csv_buf_put(&b, ",", 1);
+		csv_cell(pcols[c].heading, 1, csv_buf_put, &b);
 	}
-	sbuf_put(&b, "\r\n", 2);
+	csv_buf_put(&b, "\r\n", 2);
 	json_array_foreach(items, i, o) {
 		for (c = 0; c < PC__MAX; c++) {
 			if (c > 0)
-				sbuf_put(&b, ",", 1);
+				csv_buf_put(&b, ",", 1);
 			csv_cell(cell_text(json_object_get(o, pcols[c].key),
 			    pcols[c].key, buf, sizeof(buf)), c != PC_CASE &&
-			    c != PC_CAMPAIGN, sbuf_put, &b);
+			    c != PC_CAMPAIGN, csv_buf_put, &b);
 		}
-		sbuf_put(&b, "\r\n", 2);
+		csv_buf_put(&b, "\r\n", 2);
 	}
 	if (b.failed) {
 		free(b.s);

@@ -64,6 +64,7 @@ struct dbq;
 #define CASE_JSON_QUERIES	3
 
 int	 case_load(struct req *, int64_t, struct case_row *);
+int	 case_visible(struct req *, int64_t);
 json_t	*case_json(struct req *, int64_t);
 void	 case_json_queue(struct dbq *, const char *const *);
 json_t	*case_json_build(struct req *, const struct dbq *, const char *);

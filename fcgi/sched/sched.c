@@ -12,7 +12,6 @@
  * stops between rounds, letting a batch in progress finish.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +27,14 @@ const struct sched_job_def sched_jobs_table[SCHED__MAX] = {
 	[SCHED_DASHBOARD_TALLIES] = { "dashboard_tallies", tallies_batch },
 };
 
-static int	 stop_asked(void);
+static void	 sched_rounds(struct background *, struct req *);
 
-static pthread_t	 thread;
-static struct worker	*thread_worker;
-static int		 running;
-static pthread_mutex_t	 mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t	 cv;
-static int		 stop;
+static struct background thread = {
+	.name = "sched",
+	.interval = &cfg.sched_interval,
+	.round = sched_rounds,
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+};
 static char		 app_name[64];
 
 /* Sleep `ms` milliseconds (the test hook that holds a batch open). */
@@ -116,7 +115,7 @@ sched_round(struct req *r, enum sched_job j, long limit, long hold_ms)
 		total += n;
 		if (n > 0)
 			log_info("sched: job %s: %ld items", def->name, n);
-	} while (more && !stop_asked());
+	} while (more && !background_stopping(&thread));
 	db_rollback(r);
 	return total;
 fail:
@@ -129,50 +128,17 @@ fail:
 /* The thread                                                         */
 /* ------------------------------------------------------------------ */
 
-static int
-stop_asked(void)
+/* The thread's round: a round of each job, unless stopped. */
+static void
+sched_rounds(struct background *b, struct req *r)
 {
-	int	 s;
+	int	 j;
 
-	pthread_mutex_lock(&mu);
-	s = stop;
-	pthread_mutex_unlock(&mu);
-	return s;
-}
-
-static void *
-sched_main(void *arg)
-{
-	struct worker	*w = arg;
-	struct req	*r;
-	struct timespec	 until;
-	int		 j;
-
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		log_error("sched: out of memory");
-		return NULL;
+	for (j = 0; j < SCHED__MAX && !background_stopping(b); j++) {
+		background_req(b, r, sched_jobs_table[j].name);
+		(void)sched_round(r, (enum sched_job)j, cfg.sched_batch,
+		    cfg.sched_hold_ms);
 	}
-	pthread_mutex_lock(&mu);
-	while (!stop) {
-		pthread_mutex_unlock(&mu);
-		for (j = 0; j < SCHED__MAX && !stop_asked(); j++) {
-			memset(r, 0, sizeof(*r));
-			r->w = w;
-			snprintf(r->id, sizeof(r->id), "sched-%s",
-			    sched_jobs_table[j].name);
-			(void)sched_round(r, (enum sched_job)j, cfg.sched_batch,
-			    cfg.sched_hold_ms);
-		}
-		pthread_mutex_lock(&mu);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += cfg.sched_interval;
-		while (!stop && pthread_cond_timedwait(&cv, &mu, &until) == 0)
-			continue;
-	}
-	pthread_mutex_unlock(&mu);
-	db_close(&w->db);
-	free(r);
-	return NULL;
 }
 
 /*
@@ -183,33 +149,14 @@ sched_main(void *arg)
 int
 sched_start(void)
 {
-	struct worker		*w;
-	pthread_condattr_t	 ca;
-
 	if (cfg.sched_interval == 0) {
 		log_info("scheduler disabled (sched_interval = 0)");
 		return 0;
 	}
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		log_error("sched: out of memory");
-		return -1;
-	}
 	snprintf(app_name, sizeof(app_name), "paicha-sched-%ld",
 	    (long)getpid());
-	w->index = -2;
-	w->db.url = cfg.database_url;
-	w->db.app = app_name;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&thread, NULL, sched_main, w) != 0) {
-		log_error("could not start the scheduler thread");
-		free(w);
+	if (background_start(&thread, -2, app_name) == -1)
 		return -1;
-	}
-	thread_worker = w;
-	running = 1;
 	log_info("scheduler every %ld s, %ld items a batch",
 	    cfg.sched_interval, cfg.sched_batch);
 	return 0;
@@ -219,14 +166,5 @@ sched_start(void)
 void
 sched_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&mu);
-	stop = 1;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
-	free(thread_worker);
-	thread_worker = NULL;
-	running = 0;
+	background_stop(&thread);
 }
