@@ -11,6 +11,8 @@
  *    ids and hashes, and no apply or sync error;
  *  - the national statistics form is the sum of the provinces' (and
  *    its part for one province is that province's form);
+ *  - the national roll-up of the provinces' submissions is their
+ *    frozen forms added up;
  *  - every hash chain verifies in the national copy (and the check
  *    finds a tampered copy), every stream's: the provinces' users' and
  *    enterprises' events arrive as their cases' do, each a leaf of the
@@ -583,6 +585,74 @@ national_caught_up(int p, double since)
 /* The test                                                           */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The national roll-up of the provinces' submissions (issue 19): each
+ * province's coordinator files the annual summary on its own stack;
+ * once the national copy has both, coord.nat's roll-up there is their
+ * frozen forms added up, cell by cell, each named as its province's
+ * standing submission.
+ */
+static void
+submissions_roll_up(PGconn *ndb)
+{
+	struct client	*admin, *coord[NPROV], *cnat;
+	struct resp	 r;
+	json_t		*sub[NPROV], *ru;
+	const json_t	*forms[NPROV], *subs[NPROV];
+	char		*ids, *v;
+	double		 t0;
+	int		 i, cells;
+
+	coord[0] = inst_login(&P[0], "coord.bj");
+	admin = inst_login(&P[1], "admin");
+	fixture_user(admin, "coord.sh", "310000", "[\"coordinator\"]");
+	client_free(admin);
+	coord[1] = client_login_at(P[1].url, P[1].ca, "coord.sh",
+	    FIXTURE_PASSWORD);
+	for (i = 0; i < NPROV; i++) {
+		http_json(coord[i], "POST", "/api/v1/campaigns/2026/submissions",
+		    json_pack("{s:s, s:s}", "kind", "annual", "summary",
+		    provs[i].city), NULL, &r);
+		assert_status(&r, 201);
+		sub[i] = json_incref(r.json);
+		resp_free(&r);
+		forms[i] = json_object_get(sub[i], "form");
+		subs[i] = sub[i];
+		client_free(coord[i]);
+	}
+	ids = fmt("{%lld,%lld}", (long long)json_integer_value(
+	    json_object_get(sub[0], "id")), (long long)json_integer_value(
+	    json_object_get(sub[1], "id")));
+	t0 = now_seconds();
+	for (;;) {
+		v = db_value(ndb, "SELECT count(*) FROM submissions"
+		    " WHERE id = ANY ($1::bigint[])", ids, NULL);
+		if (atoi(v) == NPROV)
+			break;
+		free(v);
+		if (now_seconds() - t0 > 30)
+			fail_msg("the submissions took over 30 s to arrive");
+		usleep(10000);
+	}
+	free(v);
+	free(ids);
+	cnat = inst_login(&N, "coord.nat");
+	http_get(cnat, "/api/v1/campaigns/2026/rollup?kind=annual", &r);
+	assert_status(&r, 200);
+	ru = json_incref(r.json);
+	resp_free(&r);
+	client_free(cnat);
+	cells = rollup_matches(ru, forms, NPROV);
+	assert_true(cells > 200);
+	assert_int_equal(rollup_standing(ru, subs, NPROV), NPROV);
+	printf("national: the roll-up of the provinces' annual submissions"
+	    " equals their frozen forms added up (%d cells), each province's"
+	    " standing submission named\n", cells);
+	json_decref(ru);
+	for (i = 0; i < NPROV; i++)
+		json_decref(sub[i]);
+}
+
 static void
 test_provinces_roll_up(void **state)
 {
@@ -748,6 +818,8 @@ test_provinces_roll_up(void **state)
 	} else
 		printf("national: no report endpoint in this build (%d):"
 		    " compared in SQL only\n", api);
+
+	submissions_roll_up(db);
 
 	/* Every chain verifies in the national copy. */
 	v = verify_sql(db, "case_events");

@@ -128,5 +128,9 @@ long long	 fixture_enterprise_with(struct client *, const char *,
 int		 list_has(struct client *, const char *, long long);
 long		 status_of(struct client *, const char *, const char *,
 		    json_t *, const char *const *);
+int		 rollup_matches(const json_t *, const json_t *const *,
+		    size_t);
+int		 rollup_standing(const json_t *, const json_t *const *,
+		    size_t);
 
 #endif /* E2E_H */

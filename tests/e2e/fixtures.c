@@ -199,3 +199,87 @@ fixture_enterprise_with(struct client *c, const char *region, json_t *more)
 	free(name);
 	return id;
 }
+
+/* The row of `form` (a form's JSON) whose first cell is `name`, or NULL. */
+static const json_t *
+form_row(const json_t *form, const char *name)
+{
+	const json_t	*row;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(form, "rows"), i, row)
+		if (strcmp(json_string_value(json_array_get(row, 0)), name) ==
+		    0)
+			return row;
+	return NULL;
+}
+
+/*
+ * Assert that the roll-up `ru` (GET /api/v1/campaigns/{id}/rollup) is
+ * the frozen forms `forms[0..n)` added up, cell by cell: counts as
+ * integers, money to the fen; 同比变化 (a difference of rates, "") is
+ * not summed.  Returns the cells compared.
+ */
+int
+rollup_matches(const json_t *ru, const json_t *const *forms, size_t n)
+{
+	const json_t	*row, *v, *x;
+	const char	*name;
+	size_t		 i, c, k;
+	long long	 want;
+	double		 money;
+	char		 w[32];
+	int		 checked = 0;
+
+	json_array_foreach(json_object_get(ru, "rows"), i, row) {
+		name = json_string_value(json_array_get(row, 0));
+		assert_non_null(name);
+		for (c = 1; c < json_array_size(row); c++) {
+			v = json_array_get(row, c);
+			want = 0;
+			money = 0;
+			for (k = 0; k < n; k++) {
+				if ((x = form_row(forms[k], name)) == NULL)
+					continue;
+				x = json_array_get(x, c);
+				if (json_is_integer(x))
+					want += json_integer_value(x);
+				else if (json_is_string(x))
+					money += atof(json_string_value(x));
+			}
+			if (json_is_integer(v)) {
+				assert_int_equal(json_integer_value(v), want);
+				checked++;
+			} else if (json_string_value(v)[0] != '\0') {
+				snprintf(w, sizeof(w), "%.2f", money);
+				assert_string_equal(json_string_value(v), w);
+				checked++;
+			}
+		}
+	}
+	return checked;
+}
+
+/*
+ * How many of the submissions `subs[0..n)` (their JSON) the roll-up
+ * `ru` names as a child's standing submission.
+ */
+int
+rollup_standing(const json_t *ru, const json_t *const *subs, size_t n)
+{
+	const json_t	*x;
+	size_t		 i, k;
+	int		 found = 0;
+
+	json_array_foreach(json_object_get(ru, "children"), i, x) {
+		if (strcmp(json_string_value(json_object_get(x, "state")),
+		    "submitted") != 0)
+			continue;
+		for (k = 0; k < n; k++)
+			if (json_integer_value(json_object_get(x,
+			    "submission_id")) == json_integer_value(
+			    json_object_get(subs[k], "id")))
+				found++;
+	}
+	return found;
+}
