@@ -225,6 +225,26 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.approval = 0,
 		REQUIRES(F(ASSIGNEES), F(REASON)),
 	},
+	/*
+	 * A registration fact corrected (更正): the category, domain,
+	 * source, problem or risk level, from any state, once a legal
+	 * user other than the proposer approves.  At least one of them,
+	 * each as registration would take it: the server's to check
+	 * (cases.c: correction_check), since the vocabularies and the
+	 * categories are its.
+	 */
+	[WF_EV_CORRECT] = {
+		.id = "correct",
+		.label = "更正登记信息",
+		.from = WF_STATES_ALL,
+		.to = SAME,
+		.roles = R(OFFICER),
+		.approval = 1,
+		REQUIRES(F(REASON)),
+		OPTIONAL(F(CATEGORY), F(DOMAIN), F(SOURCE), F(PROBLEM),
+		    F(RISK_LEVEL)),
+		EFFECTS(REVIEW),
+	},
 };
 
 /*

@@ -63,6 +63,11 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	    LINE("deciding_agency", "作出行政处罚决定的机关"),
 	[WF_FLD_DECISION_DATE] = DATE("decision_date", "行政处罚决定日期",
 	    WF_WHEN_NOT_FUTURE, "决定日期不能晚于今天"),
+	[WF_FLD_CATEGORY] = LINE("category", "产品类别"),
+	[WF_FLD_DOMAIN] = LINE("domain", "领域"),
+	[WF_FLD_SOURCE] = LINE("source", "问题来源"),
+	[WF_FLD_PROBLEM] = TEXT("problem", "问题描述"),
+	[WF_FLD_RISK_LEVEL] = LINE("risk_level", "风险等级"),
 };
 
 /*

@@ -65,8 +65,9 @@ main(void)
 		e = &wf_events[ev];
 		if (e->from != WF_STATES_ALL || e->to != WF_STATE__MAX)
 			continue;
-		printf("%s (%s): 任何状态均可, 状态不变 (any state, stays) (",
-		    e->id, e->label);
+		printf("%s (%s): 任何状态均可, 状态不变 (any state, stays)%s (",
+		    e->id, e->label, e->approval ? ", 需法制审核 (approved)" :
+		    "");
 		print_roles(e->roles);
 		printf(")\\l");
 	}

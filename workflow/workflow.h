@@ -167,6 +167,15 @@ enum wf_fid {
 	WF_FLD_PENALTY_CONTENT,
 	WF_FLD_DECIDING_AGENCY,
 	WF_FLD_DECISION_DATE,
+	/*
+	 * The registration facts `correct` may change (event.c): each
+	 * one checked by the server as registration checks it.
+	 */
+	WF_FLD_CATEGORY,
+	WF_FLD_DOMAIN,
+	WF_FLD_SOURCE,
+	WF_FLD_PROBLEM,
+	WF_FLD_RISK_LEVEL,
 	WF_FLD__MAX
 };
 
@@ -387,6 +396,7 @@ enum wf_event {
 	WF_EV_LOOKBACK_RECURRENCE,	/* 回头看发现反弹 */
 	WF_EV_ADD_NOTE,			/* 添加备注 */
 	WF_EV_ASSIGN,			/* 指定承办人 */
+	WF_EV_CORRECT,			/* 更正登记信息 */
 	WF_EV__MAX
 };
 

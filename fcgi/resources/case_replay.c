@@ -117,16 +117,23 @@ id_of(struct text t, char *buf)
 	return buf;
 }
 
+/* The string `v` into `out` (size TEXT_FACT); 0, or -1: too long. */
+static int
+fact_set(char *out, const char *v)
+{
+	if (strlen(v) >= TEXT_FACT)
+		return -1;
+	strcpy(out, v);
+	return 0;
+}
+
 /* A string member of `o`, copied into `out` (size TEXT_FACT); 0 or -1. */
 static int
 text_member(const json_t *o, const char *key, char *out)
 {
 	const char	*v = json_string_value(json_object_get(o, key));
 
-	if (v == NULL || strlen(v) >= TEXT_FACT)
-		return -1;
-	strcpy(out, v);
-	return 0;
+	return v != NULL ? fact_set(out, v) : -1;
 }
 
 /* A plain id (digits) at v (n bytes), into *out; 0 or -1. */
@@ -279,6 +286,18 @@ replay_facts(struct replay *s, enum wf_event e, const char *payload,
 	}
 	s->judicial |= a.judicial;
 	s->discipline |= a.discipline;
+	/* correct: the registration facts it names, as case_step() sets. */
+	if ((a.category != NULL && fact_set(s->category, a.category) == -1) ||
+	    (a.domain != NULL && fact_set(s->domain, a.domain) == -1) ||
+	    (a.source != NULL && fact_set(s->source, a.source) == -1) ||
+	    (a.risk_level != NULL && fact_set(s->risk, a.risk_level) == -1) ||
+	    (a.problem != NULL && buf_set(&s->problem, a.problem,
+	    strlen(a.problem)) == -1)) {
+		why = "the correction's facts cannot be kept";
+		goto out;
+	}
+	if (a.risk_level != NULL)
+		s->has_risk = 1;
 out:
 	lazy_payload_free(&l);
 	return why;

@@ -416,6 +416,83 @@ static const struct vfield case_fields[] = {
 	    offsetof(struct case_in, assignees) },
 };
 
+/* Whether `v` is one of the NULL-ended `words`. */
+static int
+one_of(const char *v, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (strcmp(v, *words) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether the `correct` proposal's payload (its types already checked by
+ * the workflow) says something registration would take, for case `c`:
+ * at least one fact; a category that exists and is national or the
+ * case's province's; a domain its problem types belong to; a source and
+ * a risk level of the vocabularies.  Returns 1; 0 after staging a 422
+ * naming each bad field; -1 with the database failure recorded in `r`.
+ */
+int
+correction_check(struct req *r, const json_t *payload,
+    const struct case_row *c)
+{
+	static struct stmt refs = STMT(
+	    "SELECT EXISTS (SELECT 1 FROM categories WHERE id = $2) AS category,"
+	    " EXISTS (SELECT 1 FROM categories k WHERE k.id = $2"
+	    "   AND (k.province IS NULL OR region_covers(k.province, c.region)))"
+	    "   AS category_ours,"
+	    " NOT EXISTS (SELECT 1 FROM unnest(c.problem_types) t"
+	    "   JOIN problem_types pt ON pt.id = t WHERE pt.domain <> $3)"
+	    "   AS types_fit"
+	    " FROM cases c WHERE c.id = $1", 3);
+	const char	*cat, *dom, *src, *risk, *p[3];
+	char		 cid[24];
+	json_t		*errors = NULL;
+	PGresult	*res;
+
+	cat = json_string_value(json_object_get(payload, "category"));
+	dom = json_string_value(json_object_get(payload, "domain"));
+	src = json_string_value(json_object_get(payload, "source"));
+	risk = json_string_value(json_object_get(payload, "risk_level"));
+	if (cat == NULL && dom == NULL && src == NULL && risk == NULL &&
+	    json_object_get(payload, "problem") == NULL)
+		errors = problem_field(errors, "payload", "至少更正一项：产品"
+		    "类别、领域、问题来源、问题描述或风险等级");
+	if (dom != NULL && !one_of(dom, domains))
+		errors = problem_field(errors, "domain", "不是允许的取值");
+	if (src != NULL && !one_of(src, sources))
+		errors = problem_field(errors, "source", "不是允许的取值");
+	if (risk != NULL && !one_of(risk, risk_levels))
+		errors = problem_field(errors, "risk_level", "不是允许的取值");
+	snprintf(cid, sizeof(cid), "%lld", (long long)c->id);
+	p[0] = cid;
+	p[1] = cat;
+	p[2] = dom;
+	if ((res = db_exec(r, &refs, p)) == NULL) {
+		json_decref(errors);
+		return -1;
+	}
+	if (PQntuples(res) == 1 && cat != NULL &&
+	    strcmp(db_get(res, 0, "category"), "t") != 0)
+		errors = problem_field(errors, "category", "产品类别不存在");
+	else if (PQntuples(res) == 1 && cat != NULL &&
+	    strcmp(db_get(res, 0, "category_ours"), "t") != 0)
+		errors = problem_field(errors, "category", "应为全国的十类产品"
+		    "或本省的产品类别，不能用其他省份的类别");
+	if (PQntuples(res) == 1 && dom != NULL && one_of(dom, domains) &&
+	    strcmp(db_get(res, 0, "types_fit"), "t") != 0)
+		errors = problem_field(errors, "domain", "案件的重点问题类型"
+		    "属于原领域，请先更正重点问题");
+	PQclear(res);
+	if (errors == NULL)
+		return 1;
+	reply_problem(r, 422, NULL, "the correction is missing facts or has "
+	    "invalid ones", errors);
+	return 0;
+}
+
 /*
  * Whether every user id of `ids` (a JSON array of positive integers) is
  * an officer -- not disabled -- whose region covers `region`: the rule

@@ -56,6 +56,8 @@ struct advance {
 	size_t		 nassignees;	/* assign: the case's new ones;
 					   0: unchanged */
 	long long	 assignees[WF_LIST_MAX];
+	/* correct: the registration facts it changes (NULL: kept). */
+	const char	*category, *domain, *source, *problem, *risk_level;
 };
 
 struct dbq;
@@ -102,6 +104,8 @@ void	 like_pattern(const char *, char *);
 const char *region_usable(struct req *, const char *, int);
 int	 assignees_check(struct req *, const json_t *, const char *,
 	    const char *);
+int	 correction_check(struct req *, const json_t *,
+	    const struct case_row *);
 
 /*
  * Why a record was refused (admit.c): every failure, and the status a

@@ -91,7 +91,7 @@ step_json(const struct case_row *c, const struct advance *a,
 	json_t	*step;
 
 	step = json_pack("{s:i, s:s?, s:o, s:i, s:b, s:s?, s:b, s:s?, s:s?,"
-	    " s:s?, s:b, s:b}",
+	    " s:s?, s:b, s:b, s:s?, s:s?, s:s?, s:s?, s:s?}",
 	    "version", c->version,
 	    "pending_event", a->pending_event,
 	    "pending_seq", a->pending_event != NULL ?
@@ -104,7 +104,12 @@ step_json(const struct case_row *c, const struct advance *a,
 	    "confiscation_amount", a->confiscation,
 	    "case_value", a->value,
 	    "judicial", a->judicial,
-	    "discipline", a->discipline);
+	    "discipline", a->discipline,
+	    "category", a->category,
+	    "domain", a->domain,
+	    "source", a->source,
+	    "problem", a->problem,
+	    "risk_level", a->risk_level);
 	if (step != NULL)
 		step_deadlines(step, ch, n);
 	if (step != NULL && a->nassignees > 0) {
@@ -181,6 +186,14 @@ advance_facts(struct advance *a, enum wf_event ev,
 				a->assignees[a->nassignees++] =
 				    payload->list_integer(payload->ctx,
 				    "assignees", i);
+		break;
+	case WF_EV_CORRECT:
+		a->facts = 1;
+		a->category = payload_string(payload, "category");
+		a->domain = payload_string(payload, "domain");
+		a->source = payload_string(payload, "source");
+		a->problem = payload_string(payload, "problem");
+		a->risk_level = payload_string(payload, "risk_level");
 		break;
 	case WF_EV_ORDER_RECTIFICATION:
 	case WF_EV_REPORT_RECTIFICATION:
@@ -375,6 +388,15 @@ case_transition(struct req *r)
 		break;
 	}
 
+	/* What a correction may say is the server's to check too. */
+	if (e == WF_EV_CORRECT)
+		switch (correction_check(r, in.payload, &c)) {
+		case -1:
+			reply_db_error(r);
+			goto out;
+		case 0:
+			goto out;
+		}
 	/* Who may answer for a case is the server's to check. */
 	if (e == WF_EV_ASSIGN)
 		switch (assignees_check(r, json_object_get(in.payload,

@@ -651,6 +651,141 @@ test_region_isolation(void **state)
 	}
 }
 
+/* A member of case `id` as `c` sees it (a new reference). */
+static json_t *
+case_member(struct client *c, long long id, const char *key)
+{
+	char		*path = fmt("/api/v1/cases/%lld", id);
+	struct resp	 r;
+	json_t		*v;
+
+	http_get(c, path, &r);
+	assert_status(&r, 200);
+	v = json_incref(json_object_get(r.json, key));
+	resp_free(&r);
+	free(path);
+	return v;
+}
+
+/* Whether case `id`'s member `key` is the string `want`. */
+static void
+assert_case_string(long long id, const char *key, const char *want)
+{
+	json_t	*v = case_member(officer, id, key);
+
+	assert_non_null(json_string_value(v));
+	assert_string_equal(json_string_value(v), want);
+	json_decref(v);
+}
+
+/*
+ * Issue 19: a registration fact corrected by the event `correct` -- a
+ * proposal that changes nothing until a legal user other than the
+ * proposer approves; then the case's category, source and risk level
+ * are the corrected ones, verify replays them, and the statistics count
+ * the new category.  Bad corrections are refused, naming the field,
+ * and change nothing.
+ */
+static void
+test_correct(void **state)
+{
+	char		*sh = province_category("310000", "sh_fix_");
+	struct resp	 r;
+	long long	 id = case_make(officer, ent_bj, "更正测试");
+	char		*path;
+	int		 v, n;
+
+	(void)state;
+	v = version_of(officer, id, NULL, 0);
+	n = (int)events_count(id);
+	/* Nothing to correct, bad values, another province's category. */
+	transition(officer, id, v, "correct", json_pack("{s:s}", "reason",
+	    "无"), NULL, &r);
+	assert_problem_field(&r, 422, "payload");
+	resp_free(&r);
+	transition(officer, id, v, "correct", json_pack("{s:s, s:s, s:s,"
+	    " s:s}", "reason", "错", "domain", "retail", "source", "rumour",
+	    "risk_level", "extreme"), NULL, &r);
+	assert_problem_field(&r, 422, "domain");
+	assert_problem_field(&r, 422, "source");
+	assert_problem_field(&r, 422, "risk_level");
+	resp_free(&r);
+	transition(officer, id, v, "correct", json_pack("{s:s, s:s}", "reason",
+	    "错", "category", sh), NULL, &r);
+	assert_problem_field(&r, 422, "category");
+	resp_free(&r);
+	transition(officer, id, v, "correct", json_pack("{s:s, s:s}", "reason",
+	    "错", "category", "no_such_category"), NULL, &r);
+	assert_problem_field(&r, 422, "category");
+	resp_free(&r);
+	transition(officer, id, v, "correct", json_pack("{s:s, s:s}", "reason",
+	    "错", "colour", "red"), NULL, &r);
+	assert_problem_field(&r, 422, "colour");
+	resp_free(&r);
+	assert_int_equal(version_of(officer, id, NULL, 0), v);
+	assert_int_equal(events_count(id), n);
+
+	/* A proposal: the case is as it was until legal approves. */
+	transition(officer, id, v, "correct", json_pack("{s:s, s:s, s:s, s:s}",
+	    "reason", "登记时产品类别和来源选错", "category", "fireworks",
+	    "source", "complaint", "risk_level", "high"), NULL, &r);
+	assert_status(&r, 202);
+	resp_free(&r);
+	assert_case_string(id, "category", "cement");
+	assert_case_string(id, "source", "spot_check");
+	/* Four eyes: not the proposer, even holding legal. */
+	decide(officer, id, v + 1, "approve", &r);
+	assert_problem(&r, 403);
+	resp_free(&r);
+	decide(legal, id, v + 1, "approve", &r);
+	assert_status(&r, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "state")), "detected");
+	resp_free(&r);
+	assert_case_string(id, "category", "fireworks");
+	assert_case_string(id, "source", "complaint");
+	assert_case_string(id, "risk_level", "high");
+	assert_case_string(id, "domain", "production");
+	assert_case_string(id, "problem", "更正测试");
+	path = fmt("/api/v1/audit/verify?case=%lld", id);
+	http_get(auditor, path, &r);
+	assert_status(&r, 200);
+	assert_true(json_is_true(json_object_get(r.json, "ok")));
+	resp_free(&r);
+	free(path);
+
+	/* The problem text alone, then rejected: nothing changes. */
+	v = version_of(officer, id, NULL, 0);
+	transition(officer, id, v, "correct", json_pack("{s:s, s:s}", "reason",
+	    "描述有误", "problem", "更正后的问题描述"), NULL, &r);
+	assert_status(&r, 202);
+	resp_free(&r);
+	decide(legal, id, v + 1, "reject", &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	assert_case_string(id, "problem", "更正测试");
+
+	/* The row may not change without an approved correction. */
+	{
+		PGconn		*db = db_app();
+		PGresult	*res;
+		char		*sql = fmt("SELECT case_correct(%lld, %d,"
+				    " '{\"category\": \"cement\"}')", id,
+				    version_of(officer, id, NULL, 0));
+
+		db_scope_as(db, officer);
+		res = PQexec(db, sql);
+		if (PQresultStatus(res) != PGRES_FATAL_ERROR)
+			fail_msg("case_correct() took a case whose last event"
+			    " is not an approved correction");
+		PQclear(res);
+		free(sql);
+		PQfinish(db);
+	}
+	assert_case_string(id, "category", "fireworks");
+	free(sh);
+}
+
 static void
 test_list_filters(void **state)
 {
@@ -721,6 +856,7 @@ main(void)
 		cmocka_unit_test(test_preconditions),
 		cmocka_unit_test(test_undeclared_payload_keys),
 		cmocka_unit_test(test_category_province),
+		cmocka_unit_test(test_correct),
 		cmocka_unit_test(test_idempotency),
 		cmocka_unit_test(test_region_isolation),
 		cmocka_unit_test(test_list_filters),

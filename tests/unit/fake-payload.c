@@ -259,6 +259,9 @@ fake_valid(struct fake *fk, const char *ev, int today)
 	} else if (strcmp(ev, "assign") == 0) {
 		fake_ids(fk, "assignees", 2, assignees);
 		fake_str(fk, "reason", "包保责任调整");
+	} else if (strcmp(ev, "correct") == 0) {
+		fake_str(fk, "reason", "登记时产品类别选错");
+		fake_str(fk, "category", "fireworks");
 	} else
 		return -1;
 	return 0;

@@ -98,6 +98,9 @@ static const struct {
 	{ "dismiss", WF_PHASE_REJECT, { "STOP:legal_review" } },
 	{ "start_lookback", WF_PHASE_APPLY, { "STOP:lookback" } },
 	{ "lookback_recurrence", WF_PHASE_APPLY, { "START:rectification" } },
+	{ "correct", WF_PHASE_PROPOSE, { "START:legal_review" } },
+	{ "correct", WF_PHASE_APPROVE, { "STOP:legal_review" } },
+	{ "correct", WF_PHASE_REJECT, { "STOP:legal_review" } },
 	/* lookback_clear and add_note change no deadline. */
 };
 #define NEFFECTS	(sizeof(effects) / sizeof(effects[0]))

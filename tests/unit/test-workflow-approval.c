@@ -31,6 +31,7 @@ static const struct {
 	{ "transfer_discipline", "detected", "transfer_discipline" },
 	{ "close", "transfer_judicial", "closed" },
 	{ "dismiss", "detected", "closed" },
+	{ "correct", "rectifying", "rectifying" },
 };
 #define NAPPROVALS	(sizeof(approvals) / sizeof(approvals[0]))
 

@@ -76,6 +76,10 @@ static const struct design design[] = {
 	{ "assign",
 	  { "*" },
 	  NULL, { "officer" }, 0 },
+	/* API.md Part 2: a registration fact corrected, legal approving. */
+	{ "correct",
+	  { "*" },
+	  NULL, { "officer" }, 1 },
 };
 #define NDESIGN	(sizeof(design) / sizeof(design[0]))
 

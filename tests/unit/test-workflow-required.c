@@ -56,6 +56,8 @@ static const struct must must[] = {
 	  { "text:text" } },
 	{ "assign", "closed",
 	  { "assignees:ids", "reason:text" } },
+	{ "correct", "lookback",
+	  { "reason:text" } },
 };
 #define NMUST	(sizeof(must) / sizeof(must[0]))
 

@@ -639,6 +639,11 @@ payload_make(struct rng *r, const struct world *w, int province,
 		case WF_FLD_PENALTY_CONTENT:
 		case WF_FLD_DECIDING_AGENCY:
 		case WF_FLD_DECISION_DATE:
+		case WF_FLD_CATEGORY:
+		case WF_FLD_DOMAIN:
+		case WF_FLD_SOURCE:
+		case WF_FLD_PROBLEM:
+		case WF_FLD_RISK_LEVEL:
 		case WF_FLD__MAX:
 			break;
 		}

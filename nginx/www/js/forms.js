@@ -2,7 +2,7 @@
 // `requires` (name, type date|text|money|bool|list|ids, Chinese label), and
 // the rendering of a payload back into words for the timeline.
 
-import { h, field, input, textarea, nextId, showProblem, clearErrors } from './dom.js';
+import { h, field, input, select, textarea, nextId, showProblem, clearErrors } from './dom.js';
 import { fieldLabel, documentLabel, fieldOrder, enumLabel, eventFields } from './ref.js';
 import { parseMoney, money, today } from './fmt.js';
 
@@ -90,9 +90,23 @@ function idsControl(name, lab, candidates, selected) {
 	};
 }
 
-/* One control for one required field: {node, value(), check()}. */
-function control(f, documents, candidates, selected) {
+/*
+ * One control for one field: {node, value(), check()}.  A field the
+ * caller gives `choices` for ([[value, label]]) is a select that may
+ * stay empty, as every field may when `loose` (the correction: only
+ * what is filled in is sent).
+ */
+function control(f, documents, candidates, selected, choices, loose) {
 	const lab = f.label || fieldLabel(f.name);
+	if (choices?.[f.name]) {
+		const c = select(choices[f.name], { empty: '不更正' });
+		return { node: field(f.name, lab, c), value: () => c.value || undefined, check: () => null };
+	}
+	if (loose && f.type === 'text') {
+		const c = textarea();
+		return { node: field(f.name, lab, c, { hint: '不更正则留空' }), value: () => c.value.trim() || undefined,
+			check: () => null };
+	}
 	switch (f.type) {
 	case 'date': {
 		// min/max only guide the date picker (the form is novalidate):
@@ -142,10 +156,14 @@ function control(f, documents, candidates, selected) {
  * The form for event `ev` ({id, label, requires, approval}).  `submit`
  * gets the payload and returns a promise; the form shows what it throws
  * through showProblem.  `cancel` closes it.  An ids field chooses among
- * `candidates`, `selected` ticked at first.
+ * `candidates`, `selected` ticked at first.  `choices` makes selects of
+ * the fields it names; `loose`, the optional text fields optional here
+ * too (the correction's).
  */
-export function eventForm(ev, { documents, candidates, selected, submit, cancel }) {
-	const controls = eventFields(ev).map((f) => [f.name, control(f, documents, candidates, selected)]);
+export function eventForm(ev, { documents, candidates, selected, choices, submit, cancel }) {
+	const required = new Set((ev.requires || ev.fields || []).map((f) => (typeof f === 'string' ? f : f.name)));
+	const controls = eventFields(ev).map((f) => [f.name, control(f, documents, candidates, selected, choices,
+	    !!choices && !required.has(f.name))]);
 	const title = h('h2', { id: nextId('h') }, ev.label);
 	const form = h('form.card.event-form', { novalidate: true, 'aria-labelledby': title.id, dataset: { event: ev.id } },
 	    title,

@@ -160,10 +160,15 @@ export async function casePage(ctx, idText) {
 				btn.setAttribute('aria-expanded', 'false');
 				btn.focus();
 			};
+			// A correction: the registration facts as choices.
+			const choices = ev.id === 'correct' ? {
+				category: await categories(), domain: DOMAINS, source: SOURCES, risk_level: RISKS,
+			} : null;
 			const form = eventForm(ev, {
 				documents: wf.documents,
 				candidates,
 				selected: c.assignees || [],
+				choices,
 				cancel: close,
 				submit: async (payload, f) => {
 					busy(f, true);
