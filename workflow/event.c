@@ -225,6 +225,25 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.approval = 0,
 		REQUIRES(F(ASSIGNEES), F(REASON)),
 	},
+	/*
+	 * 移送 / 追查 (API.md Part 2, "Across regions"): the case was
+	 * referred to another region.  It records the referral in the
+	 * case's history and changes nothing else; only POST
+	 * /api/v1/referrals makes it (WF_SYSTEM: not a transition a client
+	 * fires), and the receiving side decides in the referral's own
+	 * stream.
+	 */
+	[WF_EV_REFER] = {
+		.id = "refer",
+		.label = "移送/追查",
+		.from = WF_STATES_ALL,
+		.to = SAME,
+		.roles = R(OFFICER),
+		.approval = 0,
+		.system = 1,
+		REQUIRES(F(REFERRAL), F(REFERRAL_KIND), F(TO_REGION),
+		    F(REASON)),
+	},
 };
 
 /*

@@ -63,6 +63,11 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	    LINE("deciding_agency", "作出行政处罚决定的机关"),
 	[WF_FLD_DECISION_DATE] = DATE("decision_date", "行政处罚决定日期",
 	    WF_WHEN_NOT_FUTURE, "决定日期不能晚于今天"),
+	/* The referral's id, as a list of one (ids are the one id type). */
+	[WF_FLD_REFERRAL] = { "referral", WF_F_IDS, "移送编号",
+	    WF_WHEN_ANY, NULL, 0, 0 },
+	[WF_FLD_REFERRAL_KIND] = LINE("referral_kind", "移送类型"),
+	[WF_FLD_TO_REGION] = LINE("to_region", "移入地区"),
 };
 
 /*

@@ -101,6 +101,10 @@ void	 like_pattern(const char *, char *);
 const char *region_usable(struct req *, const char *, int);
 int	 assignees_check(struct req *, const json_t *, const char *,
 	    const char *);
+int64_t	 case_open_referred(struct req *, long long, const char *, long long,
+	    const char *, const char *, const char *, int64_t);
+int	 case_system_event(struct req *, const struct case_row *,
+	    enum wf_event, json_t *);
 
 /*
  * Why a record was refused (admit.c): every failure, and the status a
@@ -324,6 +328,13 @@ void	 supervision_list(struct req *);
 void	 supervision_get(struct req *);
 void	 supervision_report(struct req *);
 void	 supervision_close(struct req *);
+void	 referral_create(struct req *);
+void	 referral_list(struct req *);
+void	 referral_get(struct req *);
+void	 referral_accept(struct req *);
+void	 referral_return(struct req *);
+void	 case_links_list(struct req *);
+void	 case_link_create(struct req *);
 void	 dashboard_get(struct req *);
 
 /* workflow.c, reference.c */

@@ -259,6 +259,11 @@ fake_valid(struct fake *fk, const char *ev, int today)
 	} else if (strcmp(ev, "assign") == 0) {
 		fake_ids(fk, "assignees", 2, assignees);
 		fake_str(fk, "reason", "包保责任调整");
+	} else if (strcmp(ev, "refer") == 0) {
+		fake_ids(fk, "referral", 1, assignees);
+		fake_str(fk, "referral_kind", "trace_upstream");
+		fake_str(fk, "to_region", "310000");
+		fake_str(fk, "reason", "上游生产企业在外地");
 	} else
 		return -1;
 	return 0;

@@ -76,6 +76,10 @@ static const struct design design[] = {
 	{ "assign",
 	  { "*" },
 	  NULL, { "officer" }, 0 },
+	/* API.md Part 2, "Across regions": made by POST /referrals. */
+	{ "refer",
+	  { "*" },
+	  NULL, { "officer" }, 0 },
 };
 #define NDESIGN	(sizeof(design) / sizeof(design[0]))
 

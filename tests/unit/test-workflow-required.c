@@ -56,6 +56,9 @@ static const struct must must[] = {
 	  { "text:text" } },
 	{ "assign", "closed",
 	  { "assignees:ids", "reason:text" } },
+	{ "refer", "rectifying",
+	  { "referral:ids", "referral_kind:text", "to_region:text",
+	    "reason:text" } },
 };
 #define NMUST	(sizeof(must) / sizeof(must[0]))
 

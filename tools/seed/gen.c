@@ -639,6 +639,10 @@ payload_make(struct rng *r, const struct world *w, int province,
 		case WF_FLD_PENALTY_CONTENT:
 		case WF_FLD_DECIDING_AGENCY:
 		case WF_FLD_DECISION_DATE:
+		/* refer is the service's own (walk.c never picks it) */
+		case WF_FLD_REFERRAL:
+		case WF_FLD_REFERRAL_KIND:
+		case WF_FLD_TO_REGION:
 		case WF_FLD__MAX:
 			break;
 		}
