@@ -96,6 +96,14 @@ CREATE POLICY case_deadlines_referred ON case_deadlines FOR SELECT
 	TO paicha_app
 	USING (case_id = ANY ((SELECT referred_cases())::bigint[])
 	   AND (SELECT scope_valid()));
+-- The referred case's leaves of the log, so that the origin's auditors,
+-- who read its events, verify them against the signed log like their
+-- own (only a case's leaves: log_leaves.case_id names other streams'
+-- entities too).
+CREATE POLICY log_leaves_referred ON log_leaves FOR SELECT TO paicha_app
+	USING (entity = 'case'
+	   AND case_id = ANY ((SELECT referred_cases())::bigint[])
+	   AND (SELECT scope_valid()));
 CREATE POLICY files_referred ON files FOR SELECT TO paicha_app
 	USING ((case_id = ANY ((SELECT referred_cases())::bigint[])
 	    OR id = ANY ((SELECT referral_files())::bigint[]))

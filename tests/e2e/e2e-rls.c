@@ -30,8 +30,9 @@
 /*
  * The regional tables, the column each is scoped by, and the rows of
  * another region a referral grants the scope (issue 17, sql/0120): the
- * case a region referred and the receiver accepted, its events,
- * deadlines and files; a referral's files to its receiver.  Those are
+ * case a region referred and the receiver accepted, its events, their
+ * leaves of the log, its deadlines and files; a referral's files to its
+ * receiver.  Those are
  * left out where a scope must see nothing of another region's, and
  * test_referral_grants checks that they are exactly what is granted.
  */
@@ -47,7 +48,8 @@ static const struct {
 	{ "case_events", "case_region", REFERRED_CASE },
 	{ "case_deadlines", "region", REFERRED_CASE },
 	{ "activities", "region", NULL },
-	{ "log_leaves", "case_region", NULL },
+	{ "log_leaves", "case_region", "(entity = 'case' AND "
+	    REFERRED_CASE ")" },
 	{ "ledger_events", "scope_region", NULL },
 	{ "enterprise_licences", "region", NULL },
 	{ "enterprise_risk", "region", NULL },
@@ -856,6 +858,13 @@ test_referral_grants(void **state)
 	db_expect(app, "SELECT count(*) FROM case_events WHERE case_id = $1",
 	    nb, "0");
 	free(sql);
+	/* Its events' leaves: the origin's auditors verify them. */
+	sql = fmt("SELECT count(*) FROM log_leaves WHERE entity = 'case'"
+	    " AND case_id = %s", nc);
+	db_expect(app, sql, NULL, db_value(admin, sql, NULL));
+	free(sql);
+	db_expect(app, "SELECT count(*) FROM log_leaves WHERE entity = 'case'"
+	    " AND case_id = $1", nb, "0");
 	sql = fmt("SELECT count(*) FROM case_deadlines WHERE case_id = %s",
 	    nc);
 	db_expect(app, sql, NULL, db_value(admin, sql, NULL));
