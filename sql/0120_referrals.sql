@@ -274,7 +274,8 @@ $$;
 
 CREATE OR REPLACE FUNCTION file_thumbnail(f bigint) RETURNS bytea
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT t.jpeg FROM files fl JOIN file_thumbnails t ON t.sha256 = fl.sha256
+	SELECT t.jpeg FROM files fl
+	  JOIN file_thumbnails t ON t.sha256 = fl.sha256
 	 WHERE fl.id = f AND (in_scope(fl.region) OR file_granted(fl.id,
 	    fl.case_id)) AND (SELECT scope_valid())
 $$;

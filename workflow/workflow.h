@@ -412,12 +412,12 @@ struct wf_event_def {
 	enum wf_state		 to;		/* WF_STATE__MAX: stays */
 	unsigned		 roles;		/* WF_ROLE_BIT set */
 	int			 approval;	/* 法制审核 before it applies */
-	int			 system;	/* made by the service itself
-						   (refer: POST /referrals), never
-						   fired as a transition nor
-						   listed by GET .../actions
-						   (wf_actions lists it: verify
-						   replays it) */
+	/*
+	 * Made by the service itself (refer: POST /referrals), never fired
+	 * as a transition nor listed by GET .../actions (wf_actions lists
+	 * it: verify replays it).
+	 */
+	int			 system;
 	size_t			 nrequires;
 	enum wf_fid		 requires[WF_EV_FIELDS_MAX];
 	/* Declared but not required: checked when present. */

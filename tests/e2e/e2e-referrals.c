@@ -712,8 +712,9 @@ test_race(void **state)
 			fail_msg("round %d: %d accepted, %d conflicts", round,
 			    ok, conflict);
 		/* Exactly one new case, from this referral. */
-		db_expect(db, fmt("SELECT count(*) FROM cases c JOIN case_events"
-		    " e ON e.case_id = c.id AND e.seq = 1 WHERE c.source ="
+		db_expect(db, fmt("SELECT count(*) FROM cases c JOIN"
+		    " case_events e ON e.case_id = c.id AND e.seq = 1"
+		    " WHERE c.source ="
 		    " 'referral' AND (e.record::jsonb -> 'payload' ->>"
 		    " 'referral')::bigint = %lld", id), NULL, "1");
 		db_expect(db, fmt("SELECT count(*) FROM case_links WHERE"
