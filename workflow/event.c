@@ -244,6 +244,21 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		REQUIRES(F(REFERRAL), F(REFERRAL_KIND), F(TO_REGION),
 		    F(REASON)),
 	},
+	/*
+	 * Another case of the officer's scope linked to this one (related,
+	 * duplicate_of): POST /api/v1/cases/{id}/links records it in the
+	 * history of each case it links (system: not a transition).
+	 */
+	[WF_EV_LINK] = {
+		.id = "link",
+		.label = "关联案件",
+		.from = WF_STATES_ALL,
+		.to = SAME,
+		.roles = R(OFFICER),
+		.approval = 0,
+		.system = 1,
+		REQUIRES(F(LINK_KIND), F(LINKED_CASE)),
+	},
 };
 
 /*

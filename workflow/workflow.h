@@ -171,6 +171,9 @@ enum wf_fid {
 	WF_FLD_REFERRAL,
 	WF_FLD_REFERRAL_KIND,
 	WF_FLD_TO_REGION,
+	/* link: a case linked by POST /api/v1/cases/{id}/links */
+	WF_FLD_LINK_KIND,
+	WF_FLD_LINKED_CASE,
 	WF_FLD__MAX
 };
 
@@ -392,6 +395,7 @@ enum wf_event {
 	WF_EV_ADD_NOTE,			/* 添加备注 */
 	WF_EV_ASSIGN,			/* 指定承办人 */
 	WF_EV_REFER,			/* 移送或追查（跨地区） */
+	WF_EV_LINK,			/* 关联案件 */
 	WF_EV__MAX
 };
 

@@ -709,9 +709,16 @@ check_state(const char *s)
  * ("NULL, NULL": all of them): the list passes its own cursor and limit
  * when `q` is its only filter, so that the search stops at a page.
  */
+/*
+ * in_scope(c.region): the user's own cases -- not one another region
+ * accepted from their referral, which they may open (sql/0120) but which
+ * is not theirs to list or count -- and the scope's range stated for the
+ * planner's index, whatever the policies OR in.
+ */
 #define CASE_FILTER(page) \
 	" FROM cases c JOIN enterprises e ON e.id = c.enterprise_id" \
-	" WHERE ($1::text IS NULL OR c.state = $1)" \
+	" WHERE in_scope(c.region)" \
+	" AND ($1::text IS NULL OR c.state = $1)" \
 	" AND ($2::text IS NULL OR c.category = $2)" \
 	" AND ($3::text IS NULL OR (c.region >= region_lo($3::char(6))" \
 	"   AND c.region < region_hi($3::char(6))))" \

@@ -761,28 +761,48 @@ static const struct vfield link_fields[] = {
 };
 
 /*
+ * Record link `kind` to case `other` in case `c`'s history (a `link`
+ * event, workflow/event.c).  Returns as case_system_event().
+ */
+static int
+link_event(struct req *r, const struct case_row *c, const char *kind,
+    int64_t other)
+{
+	json_t	*payload;
+	int	 rc;
+
+	if ((payload = json_pack("{s:s, s:[I]}", "link_kind", kind,
+	    "linked_case", (json_int_t)other)) == NULL) {
+		req_fail(r, "case %lld: could not build its link",
+		    (long long)c->id);
+		return -1;
+	}
+	rc = case_system_event(r, c, WF_EV_LINK, payload);
+	json_decref(payload);
+	return rc;
+}
+
+/*
  * Link case r->ids[0] to another case of the user's scope: related
  * (both ways) or duplicate_of (this one is a duplicate of that).  Both
  * must be the user's to change (404 for the first, 422 for the other);
- * the same link twice is 409.  A link is not a case event (it changes
- * neither case): its row names its author and time.
+ * the same link twice is 409.  Each case's history records it (a `link`
+ * event: "related", or "duplicate_of" here and "duplicated_by" there),
+ * so a link is audited like any step of the case.
  */
 void
 case_link_create(struct req *r)
 {
-	static struct stmt other = STMT(
-	    "SELECT region FROM cases WHERE id = $1"
-	    " AND in_scope(region)", 1);
 	static struct stmt insert = STMT(
 	    "INSERT INTO case_links (case_id, region, kind, other_id,"
 	    " created_by) SELECT $1::bigint, $2::char(6), $3::text,"
 	    " $4::bigint, $6::bigint UNION ALL SELECT $4, $5, $3, $1, $6"
 	    " WHERE $3 = 'related'", 6);
 	struct link_in	 in = { NULL, 0 };
-	struct case_row	 c;
-	char		 cid[24], oid[24], uid[24], oregion[7];
+	struct case_row	 c, o;
+	char		 cid[24], oid[24], uid[24];
 	const char	*p[6];
-	PGresult	*res;
+	int		 found;
 
 	if (validate_json(r, r->json, link_fields, NITEMS(link_fields), &in,
 	    NULL) == -1)
@@ -794,27 +814,24 @@ case_link_create(struct req *r)
 		reply_problem(r, 404, NULL, "no such case", NULL);
 		return;
 	}
-	snprintf(cid, sizeof(cid), "%lld", (long long)r->ids[0]);
-	snprintf(oid, sizeof(oid), "%lld", in.case_id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
-	p[0] = oid;
-	if ((res = db_exec(r, &other, p)) == NULL)
+	found = in.case_id != r->ids[0] ? case_load(r, in.case_id, &o) : 0;
+	if (found == -1)
 		goto dberr;
-	if (PQntuples(res) != 1 || in.case_id == r->ids[0]) {
-		PQclear(res);
+	if (found == 0) {
 		reply_problem(r, 422, NULL, "the other case is not one of "
 		    "yours", problem_field(NULL, "case_id", in.case_id ==
 		    r->ids[0] ? "不能关联案件本身" :
 		    "案件不存在或不在您的辖区内"));
 		return;
 	}
-	snprintf(oregion, sizeof(oregion), "%s", db_get(res, 0, "region"));
-	PQclear(res);
+	snprintf(cid, sizeof(cid), "%lld", (long long)r->ids[0]);
+	snprintf(oid, sizeof(oid), "%lld", in.case_id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	p[0] = cid;
 	p[1] = c.region;
 	p[2] = in.kind;
 	p[3] = oid;
-	p[4] = oregion;
+	p[4] = o.region;
 	p[5] = uid;
 	if (db_exec_ok(r, &insert, p) == -1) {
 		if (strcmp(r->sqlstate, "23505") == 0) {
@@ -825,8 +842,21 @@ case_link_create(struct req *r)
 		}
 		goto dberr;
 	}
+	switch (link_event(r, &c, in.kind, o.id)) {
+	case -1:
+		goto dberr;
+	case 0:
+		return;
+	}
+	switch (link_event(r, &o, strcmp(in.kind, "related") == 0 ?
+	    "related" : "duplicated_by", c.id)) {
+	case -1:
+		goto dberr;
+	case 0:
+		return;
+	}
 	reply_json(r, 201, json_pack("{s:s, s:{s:I, s:s}}", "kind", in.kind,
-	    "case", "id", (json_int_t)in.case_id, "region", oregion));
+	    "case", "id", (json_int_t)in.case_id, "region", o.region));
 	return;
 dberr:
 	reply_db_error(r);

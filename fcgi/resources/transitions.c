@@ -190,6 +190,7 @@ advance_facts(struct advance *a, enum wf_event ev,
 	case WF_EV_LOOKBACK_CLEAR:
 	case WF_EV_ADD_NOTE:
 	case WF_EV_REFER:
+	case WF_EV_LINK:
 	case WF_EV__MAX:
 		break;
 	}

@@ -538,6 +538,25 @@ test_bad_input(void **state)
 	PQfinish(db);
 }
 
+/* The last event of case `id` is a `link` of `kind` to case `other`. */
+static void
+last_link(long long id, const char *kind, long long other)
+{
+	struct resp	 r;
+	json_t		*items, *it, *pl;
+
+	http_get(obj, fmt("/api/v1/cases/%lld/events", id), &r);
+	assert_status(&r, 200);
+	items = json_object_get(r.json, "items");
+	it = json_array_get(items, json_array_size(items) - 1);
+	pl = json_object_get(it, "payload");
+	assert_string_equal(str_of(it, "event"), "link");
+	assert_string_equal(str_of(pl, "link_kind"), kind);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(pl,
+	    "linked_case"), 0)), other);
+	resp_free(&r);
+}
+
 static void
 test_links(void **state)
 {
@@ -557,6 +576,9 @@ test_links(void **state)
 	    "kind", "related", "case_id", (json_int_t)b), &r);
 	assert_status(&r, 201);
 	resp_free(&r);
+	/* Audited: each case's history records it. */
+	last_link(a, "related", b);
+	last_link(b, "related", a);
 	post(obj, fmt("/api/v1/cases/%lld/links", a), json_pack("{s:s, s:I}",
 	    "kind", "related", "case_id", (json_int_t)b), &r);
 	assert_problem(&r, 409);
@@ -564,6 +586,11 @@ test_links(void **state)
 	post(obj, fmt("/api/v1/cases/%lld/links", b), json_pack("{s:s, s:I}",
 	    "kind", "duplicate_of", "case_id", (json_int_t)a), &r);
 	assert_status(&r, 201);
+	resp_free(&r);
+	last_link(b, "duplicate_of", a);
+	last_link(a, "duplicated_by", b);
+	http_get(aud, fmt("/api/v1/audit/verify?case=%lld", a), &r);
+	assert_true(json_is_true(json_object_get(r.json, "ok")));
 	resp_free(&r);
 	/* Out of scope, itself, a kind only referrals make. */
 	post(obj, fmt("/api/v1/cases/%lld/links", a), json_pack("{s:s, s:I}",
@@ -606,7 +633,7 @@ test_workflow_data(void **state)
 	struct resp	 r;
 	json_t		*it;
 	size_t		 i;
-	int		 src = 0, ev = 0;
+	int		 src = 0, ev = 0, link = 0;
 	long long	 cb;
 
 	(void)state;
@@ -619,12 +646,14 @@ test_workflow_data(void **state)
 			    "manual")));
 		}
 	json_array_foreach(json_object_get(r.json, "events"), i, it)
-		if (strcmp(str_of(it, "id"), "refer") == 0) {
-			ev = 1;
+		if (strcmp(str_of(it, "id"), "refer") == 0 ||
+		    strcmp(str_of(it, "id"), "link") == 0) {
+			ev += *str_of(it, "id") == 'r';
+			link += *str_of(it, "id") == 'l';
 			assert_true(json_is_true(json_object_get(it,
 			    "system")));
 		}
-	assert_true(src && ev);
+	assert_true(src && ev == 1 && link == 1);
 	resp_free(&r);
 	/* refer is not a transition a client fires, nor an action. */
 	cb = fixture_case(obj, fixture_enterprise(obj, "110105",

@@ -264,6 +264,9 @@ fake_valid(struct fake *fk, const char *ev, int today)
 		fake_str(fk, "referral_kind", "trace_upstream");
 		fake_str(fk, "to_region", "310000");
 		fake_str(fk, "reason", "上游生产企业在外地");
+	} else if (strcmp(ev, "link") == 0) {
+		fake_str(fk, "link_kind", "related");
+		fake_ids(fk, "linked_case", 1, assignees);
 	} else
 		return -1;
 	return 0;

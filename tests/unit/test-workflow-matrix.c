@@ -80,6 +80,9 @@ static const struct design design[] = {
 	{ "refer",
 	  { "*" },
 	  NULL, { "officer" }, 0 },
+	{ "link",
+	  { "*" },
+	  NULL, { "officer" }, 0 },
 };
 #define NDESIGN	(sizeof(design) / sizeof(design[0]))
 

@@ -59,6 +59,8 @@ static const struct must must[] = {
 	{ "refer", "rectifying",
 	  { "referral:ids", "referral_kind:text", "to_region:text",
 	    "reason:text" } },
+	{ "link", "closed",
+	  { "link_kind:text", "linked_case:ids" } },
 };
 #define NMUST	(sizeof(must) / sizeof(must[0]))
 
