@@ -16,6 +16,10 @@
  *    region's; categories are read by all and added only for one's own
  *    province; sessions, login failures, the scheduler's jobs and the
  *    dashboard's tallies are closed to the role altogether;
+ *  - a referral (issue 17) lets the origin read the case it referred
+ *    -- row, events, leaves, deadlines, files -- and not its neighbour,
+ *    and the receiver read the referral's files, nothing else, nothing
+ *    written (test_referral_grants);
  *  - the role can neither switch row-level security off for a table nor
  *    for its session, nor become the owner;
  *  - it is not a superuser, not BYPASSRLS, and owns no table.
