@@ -73,6 +73,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/sessions.c \
 	fcgi/resources/submissions.c \
 	fcgi/resources/supervisions.c \
+	fcgi/resources/referrals.c \
 	fcgi/resources/transitions.c \
 	fcgi/resources/users.c \
 	fcgi/resources/workflow.c \

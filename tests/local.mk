@@ -191,3 +191,9 @@ E2E_TESTS += tests/e2e/e2e-cycle
 tests_e2e_e2e_cycle_SOURCES = tests/e2e/e2e-cycle.c
 tests_e2e_e2e_cycle_CFLAGS = $(E2E_CFLAGS) $(CRYPTO_CFLAGS)
 tests_e2e_e2e_cycle_LDADD = $(E2E_LIBS) $(CRYPTO_LIBS)
+# Across regions (issue 17): the directory, referrals (accept, return,
+# the race), reading across by a referral's grant, case links.
+E2E_TESTS += tests/e2e/e2e-referrals
+tests_e2e_e2e_referrals_SOURCES = tests/e2e/e2e-referrals.c
+tests_e2e_e2e_referrals_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_referrals_LDADD = $(E2E_LIBS)

@@ -245,6 +245,40 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		    F(RISK_LEVEL)),
 		EFFECTS(REVIEW),
 	},
+	/*
+	 * 移送 / 追查 (API.md Part 2, "Across regions"): the case was
+	 * referred to another region.  It records the referral in the
+	 * case's history and changes nothing else; only POST
+	 * /api/v1/referrals makes it (WF_SYSTEM: not a transition a client
+	 * fires), and the receiving side decides in the referral's own
+	 * stream.
+	 */
+	[WF_EV_REFER] = {
+		.id = "refer",
+		.label = "移送/追查",
+		.from = WF_STATES_ALL,
+		.to = SAME,
+		.roles = R(OFFICER),
+		.approval = 0,
+		.system = 1,
+		REQUIRES(F(REFERRAL), F(REFERRAL_KIND), F(TO_REGION),
+		    F(REASON)),
+	},
+	/*
+	 * Another case of the officer's scope linked to this one (related,
+	 * duplicate_of): POST /api/v1/cases/{id}/links records it in the
+	 * history of each case it links (system: not a transition).
+	 */
+	[WF_EV_LINK] = {
+		.id = "link",
+		.label = "关联案件",
+		.from = WF_STATES_ALL,
+		.to = SAME,
+		.roles = R(OFFICER),
+		.approval = 0,
+		.system = 1,
+		REQUIRES(F(LINK_KIND), F(LINKED_CASE)),
+	},
 };
 
 /*

@@ -68,6 +68,15 @@ const struct wf_field_def wf_fields[WF_FLD__MAX] = {
 	[WF_FLD_SOURCE] = LINE("source", "问题来源"),
 	[WF_FLD_PROBLEM] = TEXT("problem", "问题描述"),
 	[WF_FLD_RISK_LEVEL] = LINE("risk_level", "风险等级"),
+	/* The referral's id, as a list of one (ids are the one id type). */
+	[WF_FLD_REFERRAL] = { "referral", WF_F_IDS, "移送编号",
+	    WF_WHEN_ANY, NULL, 0, 0 },
+	[WF_FLD_REFERRAL_KIND] = LINE("referral_kind", "移送类型"),
+	[WF_FLD_TO_REGION] = LINE("to_region", "移入地区"),
+	[WF_FLD_LINK_KIND] = LINE("link_kind", "关联类型"),
+	/* The other case's id, as a list of one. */
+	[WF_FLD_LINKED_CASE] = { "linked_case", WF_F_IDS, "关联案件",
+	    WF_WHEN_ANY, NULL, 0, 0 },
 };
 
 /*

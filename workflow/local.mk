@@ -8,6 +8,7 @@ workflow_libworkflow_a_SOURCES = \
 	workflow/field.c \
 	workflow/text.c \
 	workflow/file_kind.c \
+	workflow/source.c \
 	workflow/event.c \
 	workflow/payload.c \
 	workflow/decide.c \

@@ -176,6 +176,13 @@ enum wf_fid {
 	WF_FLD_SOURCE,
 	WF_FLD_PROBLEM,
 	WF_FLD_RISK_LEVEL,
+	/* refer: the referral it made (POST /api/v1/referrals) */
+	WF_FLD_REFERRAL,
+	WF_FLD_REFERRAL_KIND,
+	WF_FLD_TO_REGION,
+	/* link: a case linked by POST /api/v1/cases/{id}/links */
+	WF_FLD_LINK_KIND,
+	WF_FLD_LINKED_CASE,
 	WF_FLD__MAX
 };
 
@@ -397,6 +404,8 @@ enum wf_event {
 	WF_EV_ADD_NOTE,			/* 添加备注 */
 	WF_EV_ASSIGN,			/* 指定承办人 */
 	WF_EV_CORRECT,			/* 更正登记信息 */
+	WF_EV_REFER,			/* 移送或追查（跨地区） */
+	WF_EV_LINK,			/* 关联案件 */
 	WF_EV__MAX
 };
 
@@ -417,6 +426,12 @@ struct wf_event_def {
 	enum wf_state		 to;		/* WF_STATE__MAX: stays */
 	unsigned		 roles;		/* WF_ROLE_BIT set */
 	int			 approval;	/* 法制审核 before it applies */
+	/*
+	 * Made by the service itself (refer: POST /referrals), never fired
+	 * as a transition nor listed by GET .../actions (wf_actions lists
+	 * it: verify replays it).
+	 */
+	int			 system;
 	size_t			 nrequires;
 	enum wf_fid		 requires[WF_EV_FIELDS_MAX];
 	/* Declared but not required: checked when present. */
@@ -430,6 +445,45 @@ extern const struct wf_event_def wf_events[WF_EV__MAX];
 
 /* The event whose id is the string, or WF_EV__MAX (also for NULL). */
 enum wf_event	 wf_event_parse(const char *);
+
+/* ------------------------------------------------------------------ */
+/* Sources of a case (source.c)                                       */
+/* ------------------------------------------------------------------ */
+
+/* Where a case came from: API.md "Cases" `source`, and one more. */
+enum wf_source {
+	WF_SRC_SELF_INSPECTION,		/* 企业自查 */
+	WF_SRC_RISK_INVESTIGATION,	/* 风险排查 */
+	WF_SRC_SPOT_CHECK,		/* 监督抽查 */
+	WF_SRC_RISK_MONITORING,		/* 风险监测 */
+	WF_SRC_COMPLAINT,		/* 投诉举报 */
+	WF_SRC_PUBLIC_OPINION,		/* 舆情 */
+	WF_SRC_INJURY_MONITORING,	/* 伤害监测 */
+	WF_SRC_RECALL,			/* 缺陷召回 */
+	WF_SRC_LOOKBACK,		/* 回头看 */
+	WF_SRC_REFERRAL,		/* 外地移送: made by accepting one */
+	WF_SRC__MAX
+};
+
+struct wf_source_def {
+	const char	*id;		/* API-stable */
+	const char	*label;		/* 中文 */
+	int		 manual;	/* POST /api/v1/cases may name it */
+};
+
+extern const struct wf_source_def wf_sources[WF_SRC__MAX];
+
+/*
+ * A referral's decision deadline (API.md Part 2, "Across regions"), in
+ * working days on the calendar below, from the day it is made.  A
+ * configurable default (PAICHA_REFERRAL_DUE_DAYS), not a cited rule:
+ * 《市场监督管理行政处罚程序规定》 says a case outside one's
+ * jurisdiction is referred (移送) to the competent department, but the
+ * time the receiver has to decide is not a rule paicha can cite with
+ * certainty; 15 follows the 15 working days that regulation gives for
+ * checking a lead before deciding whether to open a case (立案).
+ */
+#define WF_REFERRAL_DUE_DAYS	15
 
 /* ------------------------------------------------------------------ */
 /* Decisions (decide.c)                                               */

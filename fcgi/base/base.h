@@ -36,6 +36,9 @@ struct config {
 	long	 sched_hold_ms;		/* tests only: each batch holds its
 					   transaction this long before
 					   committing (a kill lands mid-way) */
+	long	 referral_due_days;	/* working days a referral's
+					   receiver has to decide
+					   (WF_REFERRAL_DUE_DAYS) */
 };
 
 extern struct config cfg;

@@ -51,6 +51,8 @@ static const struct setting settings[] = {
 	{ "sched_interval", "PAICHA_SCHED_INTERVAL", CT_LONG, "20", 0, 3600, S(sched_interval) },
 	{ "sched_batch", "PAICHA_SCHED_BATCH", CT_LONG, "500", 1, 100000, S(sched_batch) },
 	{ "sched_hold_ms", "PAICHA_SCHED_HOLD_MS", CT_LONG, "0", 0, 60000, S(sched_hold_ms) },
+	/* workflow.h WF_REFERRAL_DUE_DAYS: a default, not a cited rule */
+	{ "referral_due_days", "PAICHA_REFERRAL_DUE_DAYS", CT_LONG, "15", 1, 60, S(referral_due_days) },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

@@ -42,6 +42,7 @@ enum ledger_entity {
 	LEDGER_ACTIVITY,	/* the counted work: registered, imported, void */
 	LEDGER_FILE,		/* an evidence file: upload, withdraw */
 	LEDGER_SUBMISSION,	/* a region's report: submit, return */
+	LEDGER_REFERRAL,	/* across regions: create, accept, return */
 	LEDGER__MAX
 };
 

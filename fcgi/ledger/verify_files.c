@@ -36,10 +36,17 @@
 #define FILES_BATCH	500	/* files, or contents, per statement */
 #define BATCH_TEXT	"500"	/* the same, for the statements */
 
+/*
+ * The scope's own files: not those a referral lets it read (sql/0120),
+ * whose streams are the other region's and stay out of its sight.
+ */
+#define SCOPE_OWN	" AND in_scope(f.region)"
+
 #define FILES_FROM \
 	"SELECT f.id, f.case_id, f.region, f.kind, f.name," \
 	" encode(f.sha256, 'hex') AS sha256, f.withdrawn_at IS NOT NULL" \
-	" AS withdrawn, f.withdraw_reason FROM files f WHERE f.id > $1"
+	" AS withdrawn, f.withdraw_reason FROM files f WHERE f.id > $1" \
+	SCOPE_OWN
 #define FILES_ORDER	" ORDER BY f.id LIMIT " BATCH_TEXT
 #define IN_REGION \
 	" AND f.region >= region_lo($2::char(6))" \
@@ -64,7 +71,7 @@ static struct stmt events_stmt = STMT(
 	" (SELECT l.record::jsonb -> 'payload' ->> 'pieces'" \
 	"   FROM ledger_events l WHERE l.entity = 'file'" \
 	"   AND l.entity_id = min(f.id) AND l.event = 'upload') AS pieces" \
-	" FROM files f WHERE $1::bigint IS NOT NULL"
+	" FROM files f WHERE $1::bigint IS NOT NULL" SCOPE_OWN
 #define CONTENTS_ORDER \
 	" GROUP BY f.sha256 HAVING min(f.id) > $1 ORDER BY 1 LIMIT " BATCH_TEXT
 

@@ -29,9 +29,11 @@ static const char *const risk_levels[] = { "high", "medium", "low", NULL };
 /* ------------------------------------------------------------------ */
 
 /*
- * Load the case `id` as the user may see it.  Returns 1 when found, 0
- * when not (absent or outside the user's region: both are 404), -1 with
- * the database failure recorded in `r`.
+ * Load the case `id` as the user may change it.  Returns 1 when found, 0
+ * when not (absent or outside the user's region: both are 404 -- a case
+ * another region referred to the user's is readable through its own
+ * policy, sql/0120, but not the user's to change), -1 with the database
+ * failure recorded in `r`.
  */
 int
 case_load(struct req *r, int64_t id, struct case_row *c)
@@ -39,7 +41,7 @@ case_load(struct req *r, int64_t id, struct case_row *c)
 	static struct stmt load = STMT(
 	    "SELECT id, region, state, version, pending_event, pending_seq,"
 	    " pending_by, last_seq, last_hash, enterprise_id"
-	    " FROM cases WHERE id = $1", 1);
+	    " FROM cases WHERE id = $1 AND in_scope(region)", 1);
 	char		 cid[24];
 	const char	*p[1];
 	PGresult	*res;
@@ -191,7 +193,7 @@ static struct stmt case_stmt = STMT(
 	    "   AND s.state = 'open' AND s.target = 'case') AS supervision_id,"
 	    " rfc3339(c.decided_at) AS decided_at,"
 	    " rfc3339(c.closed_at) AS closed_at"
-	    " FROM cases c JOIN enterprises e ON e.id = c.enterprise_id"
+	    " FROM cases c JOIN LATERAL case_enterprise(c.id) e ON true"
 	    " JOIN regions rg ON rg.code = c.region"
 	    " JOIN categories cat ON cat.id = c.category"
 	    " LEFT JOIN LATERAL user_public(c.pending_by) pu ON true"
@@ -564,6 +566,69 @@ open_step(long long at_us)
 	return json_pack("{s:o}", "deadlines_start", starts);
 }
 
+/*
+ * Open a case that a referral brought (API.md Part 2, "Across
+ * regions"): source "referral", the one accepting it as its assignee,
+ * `referral` named in event 1's payload.  The caller has checked the
+ * enterprise (in the user's scope, region `region`), the campaign and
+ * the category.  Returns the new case's id, or -1 with the failure
+ * recorded in `r`.
+ */
+int64_t
+case_open_referred(struct req *r, long long enterprise_id,
+    const char *region, long long campaign_id, const char *category,
+    const char *domain, const char *problem, int64_t referral)
+{
+	static struct stmt next = STMT(
+	    "SELECT nextval('cases_id_seq') AS id", 0);
+	static struct stmt open = STMT(
+	    "SELECT case_open($1::jsonb, $2, $3, $4::bytea, $5::bytea)", 5);
+	struct ledger_event ev = { 0 };
+	json_t		*payload = NULL, *step = NULL;
+	PGresult	*res;
+	char		 prevhex[LEDGER_HEX], hashhex[LEDGER_HEX];
+	char		*steptext = NULL;
+	const char	*p[5];
+	int64_t		 id = -1, rc = -1;
+
+	if ((res = db_exec(r, &next, NULL)) == NULL)
+		return -1;
+	id = strtoll(db_get(res, 0, "id"), NULL, 10);
+	PQclear(res);
+	payload = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:[I], s:I}",
+	    "enterprise_id", (json_int_t)enterprise_id,
+	    "campaign_id", (json_int_t)campaign_id,
+	    "category", category, "domain", domain,
+	    "source", wf_sources[WF_SRC_REFERRAL].id, "problem", problem,
+	    "assignees", (json_int_t)r->user.id,
+	    "referral", (json_int_t)referral);
+	if (payload == NULL) {
+		req_fail(r, "case %lld: could not build its registration",
+		    (long long)id);
+		goto out;
+	}
+	ledger_first(&ev, id, region, payload, now_us());
+	if ((step = open_step(ev.at_us)) == NULL ||
+	    (steptext = json_dumps(step, JSON_COMPACT)) == NULL) {
+		req_fail(r, "case %lld: could not build its registration",
+		    (long long)id);
+		goto out;
+	}
+	if (ledger_prepare(r, &ev) == -1)
+		goto out;
+	p[0] = steptext;
+	ledger_params(&ev, p + 1, prevhex, hashhex);
+	if (db_exec_ok(r, &open, p) == -1)
+		goto out;
+	rc = id;
+out:
+	ledger_discard(&ev);
+	json_decref(payload);
+	json_decref(step);
+	free(steptext);
+	return rc;
+}
+
 void
 case_create(struct req *r)
 {
@@ -721,9 +786,16 @@ check_state(const char *s)
  * ("NULL, NULL": all of them): the list passes its own cursor and limit
  * when `q` is its only filter, so that the search stops at a page.
  */
+/*
+ * in_scope(c.region): the user's own cases -- not one another region
+ * accepted from their referral, which they may open (sql/0120) but which
+ * is not theirs to list or count -- and the scope's range stated for the
+ * planner's index, whatever the policies OR in.
+ */
 #define CASE_FILTER(page) \
 	" FROM cases c JOIN enterprises e ON e.id = c.enterprise_id" \
-	" WHERE ($1::text IS NULL OR c.state = $1)" \
+	" WHERE in_scope(c.region)" \
+	" AND ($1::text IS NULL OR c.state = $1)" \
 	" AND ($2::text IS NULL OR c.category = $2)" \
 	" AND ($3::text IS NULL OR (c.region >= region_lo($3::char(6))" \
 	"   AND c.region < region_hi($3::char(6))))" \
@@ -944,7 +1016,8 @@ code_label(const char *code)
 		{ "spot_check", "监督抽查" }, { "risk_monitoring", "风险监测" },
 		{ "complaint", "投诉举报" }, { "public_opinion", "舆情" },
 		{ "injury_monitoring", "伤害监测" }, { "recall", "缺陷召回" },
-		{ "lookback", "回头看" }, { "high", "高" }, { "medium", "中" },
+		{ "lookback", "回头看" }, { "referral", "外地移送" },
+		{ "high", "高" }, { "medium", "中" },
 		{ "low", "低" },
 	};
 	size_t	 i;
@@ -1559,8 +1632,9 @@ case_actions(struct req *r)
 	}
 	mask = wf_actions(c.state, c.pending, r->user.roles);
 	items = json_array();
+	/* Not the service's own events (refer: POST /referrals). */
 	for (i = 0; i < WF_EV__MAX; i++)
-		if (mask & WF_EVENT_BIT(i))
+		if ((mask & WF_EVENT_BIT(i)) && !wf_events[i].system)
 			json_array_append_new(items, event_json((enum wf_event)i));
 	snprintf(r->etag, sizeof(r->etag), "%d", c.version);
 	reply_json(r, 200, json_pack("{s:o, s:b, s:i}", "items", items,

@@ -102,7 +102,11 @@ static const struct vfield feed_fields[] = {
 	    offsetof(struct feed_in, limit) },
 };
 
-/* Case events at log positions >= $1, in position order, $2 of them. */
+/*
+ * Case events at log positions >= $1, in position order, $2 of them: the
+ * scope's own cases' (not a case another region accepted from a
+ * referral, which the scope may read but is that region's to publish).
+ */
 static struct stmt placed = STMT(
     "SELECT l.idx, 'case' AS entity, e.case_id, e.seq, rfc3339(e.at) AS at,"
     " (extract(epoch FROM e.at) * 1000000)::bigint AS at_us,"
@@ -113,7 +117,8 @@ static struct stmt placed = STMT(
     " FROM log_leaves l JOIN case_events e"
     "   ON e.case_id = l.case_id AND e.seq = l.seq"
     " LEFT JOIN LATERAL user_public(e.actor) u ON true"
-    " WHERE l.idx >= $1 AND l.entity = 'case' ORDER BY l.idx LIMIT $2", 2);
+    " WHERE l.idx >= $1 AND l.entity = 'case' AND in_scope(l.case_region)"
+    " ORDER BY l.idx LIMIT $2", 2);
 
 /*
  * The other streams' events after ($1, $2) below the snapshot's horizon,

@@ -665,7 +665,8 @@ void
 file_upload(struct req *r)
 {
 	static struct stmt the_case = STMT(
-	    "SELECT region FROM cases WHERE id = $1", 1);
+	    "SELECT region FROM cases WHERE id = $1"
+	    " AND in_scope(region)", 1);
 	struct upload	*u;
 	const char	*p[1];
 	PGresult	*res;

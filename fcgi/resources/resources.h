@@ -106,6 +106,10 @@ int	 assignees_check(struct req *, const json_t *, const char *,
 	    const char *);
 int	 correction_check(struct req *, const json_t *,
 	    const struct case_row *);
+int64_t	 case_open_referred(struct req *, long long, const char *, long long,
+	    const char *, const char *, const char *, int64_t);
+int	 case_system_event(struct req *, const struct case_row *,
+	    enum wf_event, json_t *);
 
 /*
  * Why a record was refused (admit.c): every failure, and the status a
@@ -329,6 +333,13 @@ void	 supervision_list(struct req *);
 void	 supervision_get(struct req *);
 void	 supervision_report(struct req *);
 void	 supervision_close(struct req *);
+void	 referral_create(struct req *);
+void	 referral_list(struct req *);
+void	 referral_get(struct req *);
+void	 referral_accept(struct req *);
+void	 referral_return(struct req *);
+void	 case_links_list(struct req *);
+void	 case_link_create(struct req *);
 void	 dashboard_get(struct req *);
 
 /* workflow.c, reference.c */

@@ -202,6 +202,8 @@ advance_facts(struct advance *a, enum wf_event ev,
 	case WF_EV_DISMISS:
 	case WF_EV_LOOKBACK_CLEAR:
 	case WF_EV_ADD_NOTE:
+	case WF_EV_REFER:
+	case WF_EV_LINK:
 	case WF_EV__MAX:
 		break;
 	}
@@ -309,6 +311,99 @@ fail:
 	reply_db_error(r);
 }
 
+/*
+ * Append the service's own event `e` (a `system` row of the workflow:
+ * refer) to case `c`, loaded by the caller in this transaction: the
+ * workflow decides it like any other (the role, the state, the
+ * payload), it changes neither state nor proposal, and case_step()
+ * appends it after the row's guarded update.  Returns 1 when appended;
+ * 0 after staging a reply (403, 409, 422 from the workflow; 412: the
+ * case changed meanwhile); -1 with the failure recorded in `r`.
+ */
+int
+case_system_event(struct req *r, const struct case_row *c, enum wf_event e,
+    json_t *payload)
+{
+	static struct stmt step = STMT(
+	    "SELECT case_step($1::jsonb, $2, $3, $4::bytea, $5::bytea)"
+	    " AS moved", 5);
+	struct wf_payload	 view;
+	struct wf_ctx		 ctx;
+	struct wf_verdict	 v;
+	struct ledger_event	 ev;
+	struct advance		 a;
+	char			 prevhex[LEDGER_HEX], hashhex[LEDGER_HEX];
+	char			*steptext = NULL;
+	const char		*p[5];
+	json_t			*sj, *errors = NULL;
+	PGresult		*res;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(&ctx, 0, sizeof(ctx));
+	payload_view(&view, payload);
+	ctx.state = c->state;
+	ctx.pending = c->pending;
+	ctx.roles = r->user.roles;
+	ctx.payload = &view;
+	ctx.today = wf_day_of_unix(now_us() / 1000000);
+	wf_decide(&ctx, e, &v);
+	switch (v.outcome) {
+	case WF_ROLE_DENIED:
+		reply_problem(r, 403, NULL, "your role may not do this", NULL);
+		return 0;
+	case WF_ILLEGAL_STATE:
+	case WF_PENDING:
+	case WF_NEEDS_APPROVAL:
+		reply_problem(r, 409, "illegal-transition", "this is not "
+		    "possible in the case's current state", NULL);
+		return 0;
+	case WF_INVALID_PAYLOAD:
+		for (i = 0; i < v.nerrors; i++)
+			errors = problem_field(errors, v.errors[i].field,
+			    v.errors[i].message);
+		reply_problem(r, 422, NULL, "the payload is missing fields or "
+		    "has invalid ones", errors);
+		return 0;
+	case WF_APPLIES:
+	case WF_OUTCOME__MAX:
+		break;
+	}
+	memset(&a, 0, sizeof(a));
+	event_next(&ev, c, acting_role(r->user.roles, wf_events[e].roles),
+	    wf_events[e].id, payload);
+	ev.phase = "applied";
+	ev.to = wf_states[c->state].id;
+	a.to = c->state;
+	if (c->pending) {
+		a.pending_event = wf_events[c->pending_event].id;
+		a.pending_seq = c->pending_seq;
+	}
+	sj = step_json(c, &a, NULL, 0);
+	steptext = sj != NULL ? json_dumps(sj, JSON_COMPACT) : NULL;
+	json_decref(sj);
+	if (steptext == NULL) {
+		req_fail(r, "case %lld: could not build its step",
+		    (long long)c->id);
+		goto out;
+	}
+	if (ledger_prepare(r, &ev) == -1)
+		goto out;
+	p[0] = steptext;
+	ledger_params(&ev, p + 1, prevhex, hashhex);
+	if ((res = db_exec(r, &step, p)) == NULL)
+		goto out;
+	rc = strcmp(db_get(res, 0, "moved"), "t") == 0;
+	PQclear(res);
+	if (rc == 0)
+		reply_problem(r, 412, NULL, "the case changed while this "
+		    "request ran; try again", NULL);
+out:
+	ledger_discard(&ev);
+	free(steptext);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* POST /api/v1/cases/{id}/transitions                                */
 /* ------------------------------------------------------------------ */
@@ -345,6 +440,12 @@ case_transition(struct req *r)
 	if ((e = wf_event_parse(in.event)) == WF_EV__MAX) {
 		reply_problem(r, 422, NULL, "no such event", problem_field(NULL,
 		    "event", "没有这个事件"));
+		return;
+	}
+	if (wf_events[e].system) {
+		reply_problem(r, 422, NULL, "this event is made by its own "
+		    "route (POST /api/v1/referrals), not as a transition",
+		    problem_field(NULL, "event", "请通过移送功能发起"));
 		return;
 	}
 	if (in.payload == NULL)

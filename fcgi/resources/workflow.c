@@ -168,12 +168,13 @@ event_json(enum wf_event e)
 		    "op", op_ids[d->effects[i].op],
 		    "kind", wf_deadlines[d->effects[i].kind].id));
 	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:b, s:o, s:o,"
-	    " s:o}",
+	    " s:o, s:b}",
 	    "id", d->id, "label", d->label, "from", from,
 	    "to", d->to == WF_STATE__MAX ? "(same)" : wf_states[d->to].id,
 	    "roles", role_ids_json(d->roles), "requires", req,
 	    "optional", opt, "approval", d->approval, "fields", fields,
-	    "optional_fields", ofields, "deadlines", dl);
+	    "optional_fields", ofields, "deadlines", dl,
+	    "system", d->system);
 }
 
 /* GET /api/v1/workflow */
@@ -182,7 +183,7 @@ workflow_get(struct req *r)
 {
 	const struct wf_deadline_def	*dl;
 	json_t				*states, *events, *fields, *roles;
-	json_t				*deadlines, *o;
+	json_t				*deadlines, *o, *sources;
 	int				 i;
 
 	states = json_array();
@@ -211,11 +212,18 @@ workflow_get(struct req *r)
 			    json_string(wf_fields[dl->field].name));
 		json_array_append_new(deadlines, o);
 	}
+	/* Where a case comes from; `manual`: POST /cases may name it. */
+	sources = json_array();
+	for (i = 0; i < WF_SRC__MAX; i++)
+		json_array_append_new(sources, json_pack("{s:s, s:s, s:b}",
+		    "id", wf_sources[i].id, "label", wf_sources[i].label,
+		    "manual", wf_sources[i].manual));
 	reply_json(r, 200, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-	    " s:I}",
+	    " s:I, s:o, s:i}",
 	    "states", states, "events", events, "fields", fields,
 	    "roles", roles, "documents", documents_json(),
 	    "deadlines", deadlines, "file_kinds", file_kinds_json(),
 	    "file_types", file_types_json(),
-	    "file_max_bytes", (json_int_t)MAX_UPLOAD));
+	    "file_max_bytes", (json_int_t)MAX_UPLOAD, "sources", sources,
+	    "referral_due_days", (int)cfg.referral_due_days));
 }

@@ -10,7 +10,9 @@
 // an auditor verifies the hash chain, imports enterprises, and a
 // coordinator's dashboard draws its charts (ECharts) at 1366 and 390 px
 // and drills down, and files the region's annual summary (preview,
-// confirm, its versions and their workbooks).  Every step is asserted on what the
+// confirm, its versions and their workbooks); officer.bj refers the case
+// to Shanghai, officer.sh accepts it from the referrals inbox, and both
+// see the cases linked.  Every step is asserted on what the
 // page shows; the test fails on any console error, page error or CSP
 // violation.  It takes the screenshots under docs/screenshots/.
 //
@@ -209,7 +211,10 @@ before(async () => {
    provokes on purpose: [status or net::ERR_..., url pattern].  The 401 of GET
    /api/v1/session is always expected: it is how the page learns that
    nobody is logged in yet. */
-const expectedFailures = [['401', /\/api\/v1\/session$/]];
+const expectedFailures = [['401', /\/api\/v1\/session$/],
+	// A case referred to another region: the origin reads it, its actions
+	// are the other region's (the page then shows it read-only).
+	['404', /\/api\/v1\/cases\/\d+\/actions$/]];
 
 /* Console errors and page errors of every tab are failures, save the
    browser's log lines for the expected failures above. */
@@ -869,6 +874,70 @@ step('coord.bj files the 2022 annual summary: preview, confirm, versions, also a
 	assert.ok(overflow <= 0, `the reporting page is ${overflow}px wider than a 390px phone`);
 	await accessible('the reporting cycle page on a phone');
 	await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+step('officer.bj refers the case to Shanghai; officer.sh accepts it from the inbox; the cases are linked', async () => {
+	// A Shanghai enterprise's credit code, as officer.sh's directory has it.
+	await logout();
+	await login('officer.sh');
+	const shEnt = await page.evaluate(async () => {
+		const r = await fetch('/api/v1/enterprises?region=310000&limit=1');
+		return (await r.json()).items[0];
+	});
+	assert.ok(shEnt?.uscc, 'a Shanghai enterprise to accept the referral for');
+	await logout();
+	await login('officer.bj');
+	await openCase();
+	await page.getByRole('link', { name: '移送/追查（跨地区）' }).click();
+	await page.getByRole('heading', { level: 1, name: new RegExp(`移送/追查：案件 #${run.caseId}`) }).waitFor();
+	const form = page.locator('form:has(#refer-h)');
+	await form.getByLabel('类型').selectOption('trace_upstream');
+	await form.getByLabel('省级').selectOption({ label: '上海市' });
+	await form.getByLabel('统一社会信用代码').fill(shEnt.uscc);
+	await form.getByRole('button', { name: '查询', exact: true }).click();
+	await expectText(form.locator('.lookup-result'), /已找到/);
+	await form.getByLabel('移送理由').fill('上游生产企业在上海（浏览器测试）');
+	await accessible('the referral form');
+	await form.getByRole('button', { name: '移送', exact: true }).click();
+	await expectText(status(), /已移送至上海市，请其于 \d{4}-\d{2}-\d{2} 前决定/);
+	const h1 = await expectText(page.getByRole('heading', { level: 1 }), /移送 #\d+/);
+	run.referralId = /#(\d+)/.exec(h1)[1];
+
+	await logout();
+	await login('officer.sh');
+	await page.getByRole('link', { name: '跨区域移送' }).click();
+	const row = page.locator('table.list tbody tr', { has: page.getByRole('link', { name: `#${run.referralId}`, exact: true }) });
+	// From the case's own district, to the province, with its deadline.
+	await expectText(row, /东城区[\s\S]*上海市[\s\S]*向上游追查[\s\S]*\d{4}-\d{2}-\d{2}[\s\S]*待接收/);
+	await accessible('the referrals inbox');
+	await page.screenshot({ path: path.join(SHOTS, 'referrals.png'), fullPage: true });
+	await page.setViewportSize({ width: 390, height: 844 });
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the referrals inbox is ${overflow}px wider than a 390px phone`);
+	await accessible('the referrals inbox on a phone');
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await row.getByRole('link', { name: `#${run.referralId}`, exact: true }).click();
+	const accept = page.locator('form:has(#acc-h)');
+	await expectText(accept, /本地企业[\s\S]*已选/);
+	await accessible('the accept and return forms');
+	await accept.getByLabel('问题描述（不填则沿用移出地区的描述）').fill('北京移送：追查本市生产企业（浏览器测试）');
+	await accept.getByRole('button', { name: '接收', exact: true }).click();
+	await expectText(status(), /已接收移送，新案件 #\d+/);
+	const h = await expectText(page.getByRole('heading', { level: 1 }), /案件 #\d+/);
+	run.referredId = /#(\d+)/.exec(h)[1];
+	await expectText(page.locator('section.links'), new RegExp(`由外地移送而来[\\s\\S]*案件 #${run.caseId}`));
+	await expectText(page.locator('dl.facts'), /外地移送/);
+
+	// The origin reads the case it referred, and may not act on it.
+	await logout();
+	await login('officer.bj');
+	await openCase();
+	const links = page.locator('section.links');
+	await expectText(links, new RegExp(`已移送外地[\\s\\S]*案件 #${run.referredId}`));
+	await links.getByRole('link', { name: `案件 #${run.referredId}` }).click();
+	await page.getByRole('heading', { level: 1, name: new RegExp(`案件 #${run.referredId}`) }).waitFor();
+	await expectText(page.locator('section:has(#act-h)'), /您可以查阅，不能办理/);
+	await accessible('a referred case, read by the origin');
 });
 
 test('no console error, page error or CSP violation happened', () => {

@@ -16,7 +16,10 @@
  *  - every hash chain verifies in the national copy (and the check
  *    finds a tampered copy), every stream's: the provinces' users' and
  *    enterprises' events arrive as their cases' do, each a leaf of the
- *    national database's own signed log, and its verify says ok.
+ *    national database's own signed log, and its verify says ok;
+ *  - a referral between Beijing and Shanghai, made and accepted on
+ *    Beijing's database, reaches the national record with its links,
+ *    both cases and its stream (issue 17).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -881,11 +884,126 @@ test_provinces_roll_up(void **state)
 	PQfinish(db);
 }
 
+/*
+ * Issue 17: a referral from Beijing to Shanghai reaches the national
+ * record with the cases it joins.  Beijing's database holds the
+ * referral (its origin's): Beijing's officer refers a case to 310000,
+ * Shanghai's officer accepts it there -- a new case in 310101 with an id
+ * of Beijing's range -- and the national copy has the referral, both
+ * links, both cases with their events and the referral's stream, each
+ * event a leaf of the national log, with no apply error.  (Shanghai's
+ * own database does not: delivering a referral between two provinces'
+ * databases is not built; both sides act on the origin's.)
+ */
+static void
+test_referral_replicated(void **state)
+{
+	struct client	*sh0 = inst_login(&P[0], "officer.sh"), *nadmin;
+	PGconn		*nd = inst_db(&N, "postgres", 0), *pd;
+	struct resp	 r;
+	long long	 origin, es, ref, nc;
+	char		*lo = fmt("%d0000000000001", 11);
+	char		*hi = fmt("%d0000000000000", 12);
+	char		*want, *have, *ids, *v;
+	const char	*tables[] = { "referrals", "case_links", "cases" };
+	double		 t0;
+	size_t		 i;
+	int		 ver;
+
+	(void)state;
+	origin = case_new(0, "cement", "追查上游生产企业", &ver);
+	es = inst_enterprise(&P[0], "310101", "上海黄浦移送接收测试厂");
+	http_json(officer[0], "POST", "/api/v1/referrals", json_pack("{s:I,"
+	    " s:s, s:s, s:I, s:s}", "case_id", (json_int_t)origin, "kind",
+	    "trace_upstream", "to_region", "310000", "enterprise_id",
+	    (json_int_t)es, "reason", "生产企业在上海"), NULL, &r);
+	assert_status(&r, 201);
+	ref = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	http_json(sh0, "POST", fmt("/api/v1/referrals/%lld/accept", ref),
+	    json_pack("{}"), NULL, &r);
+	assert_status(&r, 200);
+	nc = json_integer_value(json_object_get(json_object_get(r.json,
+	    "case"), "id"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    r.json, "case"), "region")), "310101");
+	resp_free(&r);
+	ncases[0]++;
+	/* Ids of Beijing's range, the new case's too. */
+	assert_true(ref >= 110000000000001LL && nc >= 110000000000001LL &&
+	    nc <= 120000000000000LL);
+
+	/* The national copy: the rows, the events, the streams. */
+	t0 = now_seconds();
+	national_caught_up(0, t0);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		want = rows_digest(&P[0], tables[i], lo, hi);
+		for (;;) {
+			have = rows_digest(&N, tables[i], lo, hi);
+			if (strcmp(have, want) == 0)
+				break;
+			if (now_seconds() - t0 > 60)
+				fail_msg("%s: national %s, province %s",
+				    tables[i], have, want);
+			free(have);
+			usleep(20000);
+		}
+		printf("national: province 110000's %s identical in the"
+		    " national copy (%s)\n", tables[i], have);
+		free(have);
+		free(want);
+	}
+	ids = fmt("%lld", ref);
+	v = db_value(nd, "SELECT state || ' ' || new_case_id || ' '"
+	    " || from_region || ' ' || to_region FROM referrals WHERE id = $1",
+	    ids, NULL);
+	assert_non_null(v);
+	printf("national: referral %s: %s\n", ids, v);
+	assert_true(strncmp(v, "accepted ", 9) == 0);
+	free(v);
+	db_expect(nd, "SELECT count(*) FROM case_links WHERE referral_id = $1",
+	    ids, "2");
+	db_expect(nd, "SELECT count(*) FROM ledger_events WHERE entity ="
+	    " 'referral' AND entity_id = $1", ids, "2");
+	/* Each of its events, and the cases', a leaf of the national log. */
+	db_expect(nd, "SELECT count(*) FROM ledger_events e WHERE e.entity ="
+	    " 'referral' AND e.entity_id = $1 AND NOT EXISTS (SELECT FROM"
+	    " log_leaves l WHERE l.entity = e.entity AND l.case_id ="
+	    " e.entity_id AND l.seq = e.seq AND l.leaf = e.hash)", ids, "0");
+	free(ids);
+	ids = fmt("%lld", nc);
+	db_expect(nd, "SELECT source FROM cases WHERE id = $1", ids,
+	    "referral");
+	free(ids);
+	db_expect(nd, "SELECT coalesce(sum(apply_error_count +"
+	    " sync_error_count), 0) FROM pg_stat_subscription_stats", NULL,
+	    "0");
+	/* The national service's verify: every stream, the referral's too. */
+	nadmin = inst_login(&N, "admin");
+	http_get(nadmin, "/api/v1/audit/verify", &r);
+	assert_status(&r, 200);
+	assert_true(json_is_true(json_object_get(r.json, "ok")));
+	resp_free(&r);
+	client_free(nadmin);
+	/* Shanghai's own database has none of it. */
+	pd = inst_db(&P[1], "postgres", 0);
+	ids = fmt("%lld", ref);
+	db_expect(pd, "SELECT count(*) FROM referrals WHERE id = $1", ids,
+	    "0");
+	free(ids);
+	PQfinish(pd);
+	PQfinish(nd);
+	free(lo);
+	free(hi);
+	client_free(sh0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_provinces_roll_up),
+		cmocka_unit_test(test_referral_replicated),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

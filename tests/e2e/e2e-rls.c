@@ -16,6 +16,10 @@
  *    region's; categories are read by all and added only for one's own
  *    province; sessions, login failures, the scheduler's jobs and the
  *    dashboard's tallies are closed to the role altogether;
+ *  - a referral (issue 17) lets the origin read the case it referred
+ *    -- row, events, leaves, deadlines, files -- and not its neighbour,
+ *    and the receiver read the referral's files, nothing else, nothing
+ *    written (test_referral_grants);
  *  - the role can neither switch row-level security off for a table nor
  *    for its session, nor become the owner;
  *  - it is not a superuser, not BYPASSRLS, and owns no table.
@@ -27,27 +31,39 @@
 
 #include "e2e.h"
 
-/* The regional tables and the column each is scoped by. */
+/*
+ * The regional tables, the column each is scoped by, and the rows of
+ * another region a referral grants the scope (issue 17, sql/0120): the
+ * case a region referred and the receiver accepted, its events, their
+ * leaves of the log, its deadlines and files; a referral's files to its
+ * receiver.  Those are
+ * left out where a scope must see nothing of another region's, and
+ * test_referral_grants checks that they are exactly what is granted.
+ */
+#define REFERRED_CASE	"case_id = ANY (referred_cases())"
 static const struct {
 	const char	*table;
 	const char	*column;
+	const char	*granted;
 } regional[] = {
-	{ "enterprises", "region" },
-	{ "users", "region" },
-	{ "cases", "region" },
-	{ "case_events", "case_region" },
-	{ "case_deadlines", "region" },
-	{ "activities", "region" },
-	{ "log_leaves", "case_region" },
-	{ "ledger_events", "scope_region" },
-	{ "enterprise_licences", "region" },
-	{ "enterprise_risk", "region" },
-	{ "case_assignees", "region" },
-	{ "supervisions", "region" },
-	{ "supervision_reports", "region" },
-	{ "imports", "region" },
-	{ "files", "region" },
-	{ "submissions", "region" },
+	{ "enterprises", "region", NULL },
+	{ "users", "region", NULL },
+	{ "cases", "region", "id = ANY (referred_cases())" },
+	{ "case_events", "case_region", REFERRED_CASE },
+	{ "case_deadlines", "region", REFERRED_CASE },
+	{ "activities", "region", NULL },
+	{ "log_leaves", "case_region", "(entity = 'case' AND "
+	    REFERRED_CASE ")" },
+	{ "ledger_events", "scope_region", NULL },
+	{ "enterprise_licences", "region", NULL },
+	{ "enterprise_risk", "region", NULL },
+	{ "case_assignees", "region", NULL },
+	{ "supervisions", "region", NULL },
+	{ "supervision_reports", "region", NULL },
+	{ "imports", "region", NULL },
+	{ "files", "region", "(" REFERRED_CASE
+	    " OR id = ANY (referral_files()))" },
+	{ "submissions", "region", NULL },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
@@ -74,6 +90,9 @@ static const struct {
 	{ "file_blobs", "test_closed_tables" },
 	{ "file_blob_chunks", "test_closed_tables" },
 	{ "file_thumbnails", "test_closed_tables" },
+	/* Both sides see a referral; a link is its case's region's. */
+	{ "referrals", "test_referral_grants" },
+	{ "case_links", "test_referral_grants" },
 };
 
 #define NOTHER		(sizeof(other) / sizeof(other[0]))
@@ -110,12 +129,31 @@ count_beijing(PGconn *c, const char *table, const char *column)
 	return n;
 }
 
+/*
+ * Beijing's rows of `table` that `c` sees but for those a referral
+ * grants `c`'s scope (`granted`, NULL: none).
+ */
+static char *
+count_beijing_ungranted(PGconn *c, const char *table, const char *column,
+    const char *granted)
+{
+	char	*sql = fmt("SELECT count(*) FROM %s WHERE %s LIKE '11%%'"
+	    " AND NOT %s", table, column, granted != NULL ? granted :
+	    "false");
+	char	*n = db_value(c, sql, NULL);
+
+	free(sql);
+	return n;
+}
+
 /* The rows of `table` outside Beijing, as `c` sees them. */
 static char *
-count_elsewhere(PGconn *c, const char *table, const char *column)
+count_elsewhere(PGconn *c, const char *table, const char *column,
+    const char *granted)
 {
-	char	*sql = fmt("SELECT count(*) FROM %s WHERE %s NOT LIKE '11%%'",
-	    table, column);
+	char	*sql = fmt("SELECT count(*) FROM %s WHERE %s NOT LIKE '11%%'"
+	    " AND NOT %s", table, column, granted != NULL ? granted :
+	    "false");
 	char	*n = db_value(c, sql, NULL);
 
 	free(sql);
@@ -346,10 +384,11 @@ test_shanghai_sees_no_beijing_rows(void **state)
 			    regional[i].table);
 		free(n);
 	}
-	/* ... and Shanghai's sees none. */
+	/* ... and Shanghai's sees none (but what a referral grants it). */
 	scope_as_session(app, sh, "310000");
 	for (i = 0; i < NREGIONAL; i++) {
-		n = count_beijing(app, regional[i].table, regional[i].column);
+		n = count_beijing_ungranted(app, regional[i].table,
+		    regional[i].column, regional[i].granted);
 		if (strcmp(n, "0") != 0)
 			fail_msg("Shanghai's scope sees %s Beijing rows in %s",
 			    n, regional[i].table);
@@ -501,7 +540,7 @@ test_beijing_session_sees_only_beijing(void **state)
 		all[i] = count_beijing(admin, regional[i].table,
 		    regional[i].column);
 		n = count_elsewhere(admin, regional[i].table,
-		    regional[i].column);
+		    regional[i].column, NULL);
 		if (atoi(all[i]) == 0 || atoi(n) == 0)
 			fail_msg("%s: %s rows in Beijing, %s elsewhere: nothing"
 			    " to test with", regional[i].table, all[i], n);
@@ -514,7 +553,8 @@ test_beijing_session_sees_only_beijing(void **state)
 
 	scope_as_session(app, o, "110000");
 	for (i = 0; i < NREGIONAL; i++) {
-		n = count_elsewhere(app, regional[i].table, regional[i].column);
+		n = count_elsewhere(app, regional[i].table, regional[i].column,
+		    regional[i].granted);
 		if (strcmp(n, "0") != 0)
 			fail_msg("Beijing's session sees %s rows of other regions"
 			    " in %s", n, regional[i].table);
@@ -756,6 +796,150 @@ test_file_contents_by_scope(void **state)
 	PQfinish(app);
 }
 
+/*
+ * Issue 17: what a referral grants, table by table, as the application
+ * role scoped by real sessions.  Beijing refers a case to Shanghai with
+ * one of its files; Shanghai accepts (a new case there, with a file of
+ * its own) and has another case, the neighbour, with a file.  Beijing's
+ * scope reads the referred case, its events, deadlines and files and
+ * its own link to it -- not the neighbour, nor its file, nor the
+ * enterprise, nor Shanghai's side of the link -- and writes none of it;
+ * Shanghai's reads the referral and its file, not the origin case nor
+ * its other file; Guangdong's reads nothing of it.
+ */
+static void
+test_referral_grants(void **state)
+{
+	PGconn		*admin = db_admin(), *app = db_app();
+	struct client	*o, *sh, *gd;
+	struct resp	 r;
+	long long	 es, eid;
+	char		*cb, *nc, *nb, *fb, *fb2, *fn, *fnb, *ref, *es_id, *sql;
+	char		 uscc[19];
+
+	(void)state;
+	if (user_make("officer.gd", "440000", "officer") != 0)
+		fail_msg("could not make officer.gd");
+	o = client_login("officer.bj", DEMO_PASSWORD);
+	sh = client_login("officer.sh", DEMO_PASSWORD);
+	gd = client_login("officer.gd", DEMO_PASSWORD);
+	eid = fixture_enterprise(o, "110101", uscc);
+	cb = fmt("%lld", fixture_case(o, eid));
+	es = fixture_enterprise(sh, "310101", uscc);
+	es_id = fmt("%lld", es);
+	nb = fmt("%lld", fixture_case(sh, fixture_enterprise(sh, "310101",
+	    uscc)));
+	fnb = file_in(sh, nb, "e2e: 邻案的材料\n");
+	fb = file_in(o, cb, "e2e: 随移送的材料\n");
+	fb2 = file_in(o, cb, "e2e: 不随移送的材料\n");
+	http_json(o, "POST", "/api/v1/referrals", json_pack("{s:I, s:s, s:s,"
+	    " s:s, s:[I]}", "case_id", (json_int_t)strtoll(cb, NULL, 10),
+	    "kind", "trace_downstream",
+	    "to_region", "310000", "reason", "e2e: 行级安全",
+	    "file_ids", (json_int_t)strtoll(fb, NULL, 10)), NULL, &r);
+	assert_status(&r, 201);
+	ref = fmt("%lld", (long long)json_integer_value(json_object_get(
+	    r.json, "id")));
+	resp_free(&r);
+	http_json(sh, "POST", fmt("/api/v1/referrals/%s/accept", ref),
+	    json_pack("{s:I}", "enterprise_id", (json_int_t)es), NULL, &r);
+	assert_status(&r, 200);
+	nc = fmt("%lld", (long long)json_integer_value(json_object_get(
+	    json_object_get(r.json, "case"), "id")));
+	resp_free(&r);
+	fn = file_in(sh, nc, "e2e: 接收后的材料\n");
+
+	/* Beijing: the referred case and what is its, nothing else. */
+	scope_as_session(app, o, "110000");
+	db_expect(app, "SELECT count(*) FROM referrals WHERE id = $1", ref,
+	    "1");
+	db_expect(app, "SELECT count(*) FROM cases WHERE id = $1", nc, "1");
+	db_expect(app, "SELECT count(*) FROM cases WHERE id = $1", nb, "0");
+	sql = fmt("SELECT count(*) FROM case_events WHERE case_id = %s", nc);
+	db_expect(app, sql, NULL, db_value(admin, sql, NULL));
+	db_expect(app, "SELECT count(*) > 0 FROM case_events"
+	    " WHERE case_id = $1", nc, "t");
+	db_expect(app, "SELECT count(*) FROM case_events WHERE case_id = $1",
+	    nb, "0");
+	free(sql);
+	/* Its events' leaves: the origin's auditors verify them. */
+	sql = fmt("SELECT count(*) FROM log_leaves WHERE entity = 'case'"
+	    " AND case_id = %s", nc);
+	db_expect(app, sql, NULL, db_value(admin, sql, NULL));
+	free(sql);
+	db_expect(app, "SELECT count(*) FROM log_leaves WHERE entity = 'case'"
+	    " AND case_id = $1", nb, "0");
+	sql = fmt("SELECT count(*) FROM case_deadlines WHERE case_id = %s",
+	    nc);
+	db_expect(app, sql, NULL, db_value(admin, sql, NULL));
+	free(sql);
+	db_expect(app, "SELECT count(*) FROM case_deadlines"
+	    " WHERE case_id = $1", nb, "0");
+	db_expect(app, "SELECT count(*) FROM files WHERE id = $1", fn, "1");
+	db_expect(app, "SELECT file_chunk($1, 0) IS NOT NULL", fn, "t");
+	db_expect(app, "SELECT count(*) FROM files WHERE id = $1", fnb, "0");
+	db_expect(app, "SELECT file_chunk($1, 0) IS NULL", fnb, "t");
+	db_expect(app, "SELECT count(*) FROM enterprises WHERE id = $1", es_id,
+	    "0");
+	db_expect(app, "SELECT count(*) FROM case_links WHERE case_id = $1"
+	    " AND kind = 'referred_to'", cb, "1");
+	db_expect(app, "SELECT count(*) FROM case_links WHERE case_id = $1",
+	    nc, "0");
+	/* Only the grant: of Shanghai's rows, the referred case's alone. */
+	db_expect(app, "SELECT count(*) FROM cases WHERE region LIKE '31%'"
+	    " AND id <> ALL (referred_cases())", NULL, "0");
+	/* Read, never written. */
+	sql = fmt("WITH u AS (UPDATE files SET withdrawn_at = now(),"
+	    " withdrawn_by = scope_user(), withdraw_reason = 'x'"
+	    " WHERE id = %s RETURNING 1) SELECT count(*) FROM u", fn);
+	db_expect(app, sql, NULL, "0");
+	free(sql);
+	sql = fmt("INSERT INTO case_links (case_id, region, kind, other_id,"
+	    " created_by) VALUES (%s, '310101', 'related', %s, scope_user())",
+	    nc, nb);
+	expect_error(app, sql, "42501");
+	free(sql);
+
+	/* Shanghai: the referral and its file, not the origin's case. */
+	scope_as_session(app, sh, "310000");
+	db_expect(app, "SELECT count(*) FROM referrals WHERE id = $1", ref,
+	    "1");
+	db_expect(app, "SELECT count(*) FROM cases WHERE id = $1", cb, "0");
+	db_expect(app, "SELECT count(*) FROM case_events WHERE case_id = $1",
+	    cb, "0");
+	db_expect(app, "SELECT count(*) FROM files WHERE id = $1", fb, "1");
+	db_expect(app, "SELECT file_chunk($1, 0) IS NOT NULL", fb, "t");
+	db_expect(app, "SELECT count(*) FROM files WHERE id = $1", fb2, "0");
+	db_expect(app, "SELECT file_chunk($1, 0) IS NULL", fb2, "t");
+	db_expect(app, "SELECT count(*) FROM case_links WHERE case_id = $1",
+	    cb, "0");
+	db_expect(app, "SELECT count(*) FROM case_links WHERE case_id = $1"
+	    " AND kind = 'referred_from'", nc, "1");
+
+	/* Guangdong: none of it. */
+	scope_as_session(app, gd, "440000");
+	db_expect(app, "SELECT count(*) FROM referrals WHERE id = $1", ref,
+	    "0");
+	db_expect(app, "SELECT count(*) FROM cases WHERE id = $1", nc, "0");
+	db_expect(app, "SELECT count(*) FROM files WHERE id = $1", fb, "0");
+	db_expect(app, "SELECT count(*) FROM files WHERE id = $1", fn, "0");
+	db_expect(app, "SELECT count(*) FROM case_links WHERE case_id = $1",
+	    nc, "0");
+
+	/* A forged national scope with Beijing's session: nothing. */
+	scope_as_session(app, o, "110000");
+	free(db_value(app, "SELECT set_config('paicha.region', '000000',"
+	    " false)", NULL));
+	db_expect(app, "SELECT count(*) FROM referrals WHERE id = $1", ref,
+	    "0");
+	db_expect(app, "SELECT count(*) FROM cases WHERE id = $1", nc, "0");
+	client_free(o);
+	client_free(sh);
+	client_free(gd);
+	PQfinish(admin);
+	PQfinish(app);
+}
+
 static void
 test_shanghai_cannot_write_beijing(void **state)
 {
@@ -888,6 +1072,7 @@ main(void)
 		cmocka_unit_test(test_categories_added_by_province),
 		cmocka_unit_test(test_closed_tables),
 		cmocka_unit_test(test_file_contents_by_scope),
+		cmocka_unit_test(test_referral_grants),
 		cmocka_unit_test(test_shanghai_cannot_write_beijing),
 		cmocka_unit_test(test_rls_cannot_be_switched_off),
 		cmocka_unit_test(test_role_attributes),

@@ -262,6 +262,14 @@ fake_valid(struct fake *fk, const char *ev, int today)
 	} else if (strcmp(ev, "correct") == 0) {
 		fake_str(fk, "reason", "登记时产品类别选错");
 		fake_str(fk, "category", "fireworks");
+	} else if (strcmp(ev, "refer") == 0) {
+		fake_ids(fk, "referral", 1, assignees);
+		fake_str(fk, "referral_kind", "trace_upstream");
+		fake_str(fk, "to_region", "310000");
+		fake_str(fk, "reason", "上游生产企业在外地");
+	} else if (strcmp(ev, "link") == 0) {
+		fake_str(fk, "link_kind", "related");
+		fake_ids(fk, "linked_case", 1, assignees);
 	} else
 		return -1;
 	return 0;

@@ -80,6 +80,13 @@ static const struct design design[] = {
 	{ "correct",
 	  { "*" },
 	  NULL, { "officer" }, 1 },
+	/* API.md Part 2, "Across regions": made by POST /referrals. */
+	{ "refer",
+	  { "*" },
+	  NULL, { "officer" }, 0 },
+	{ "link",
+	  { "*" },
+	  NULL, { "officer" }, 0 },
 };
 #define NDESIGN	(sizeof(design) / sizeof(design[0]))
 

@@ -58,6 +58,11 @@ static const struct must must[] = {
 	  { "assignees:ids", "reason:text" } },
 	{ "correct", "lookback",
 	  { "reason:text" } },
+	{ "refer", "rectifying",
+	  { "referral:ids", "referral_kind:text", "to_region:text",
+	    "reason:text" } },
+	{ "link", "closed",
+	  { "link_kind:text", "linked_case:ids" } },
 };
 #define NMUST	(sizeof(must) / sizeof(must[0]))
 

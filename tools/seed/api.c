@@ -822,6 +822,65 @@ api_duty(struct client *off[NPROVINCES])
 	note("assignments, supervisions and a submission made");
 }
 
+/*
+ * The demo's work across regions (issue 17), through the API: Beijing
+ * traces a problem upstream to a Shanghai producer (Shanghai accepts: a
+ * new case there, linked), refers another case to Shanghai for
+ * jurisdiction (left open, in Shanghai's inbox with its deadline), and
+ * Shanghai traces one downstream to Beijing, which returns it with a
+ * reason.  Made once: a run that finds Beijing's outgoing referrals
+ * leaves them.
+ */
+static void
+api_referrals(struct client *off[NPROVINCES])
+{
+	json_t		*bj, *sh, *shent, *c;
+	json_int_t	 id;
+	char		 path[128];
+
+	c = items_of(off[0], "/api/v1/referrals?direction=outgoing&limit=1",
+	    1);
+	if (json_array_size(c) > 0) {
+		json_decref(c);
+		return;
+	}
+	json_decref(c);
+	bj = items_of(off[0], "/api/v1/cases?region=110000&state=detected"
+	    "&limit=2", 2);
+	sh = items_of(off[1], "/api/v1/cases?region=310000&limit=1", 1);
+	shent = items_of(off[1], "/api/v1/enterprises?region=310000&limit=1",
+	    1);
+	if (json_array_size(bj) < 2 || json_array_size(sh) < 1 ||
+	    json_array_size(shent) < 1)
+		goto out;
+	id = post_want(off[0], "/api/v1/referrals", json_pack("{s:I, s:s,"
+	    " s:s, s:I, s:s}", "case_id", int_of(json_array_get(bj, 0), "id"),
+	    "kind", "trace_upstream", "to_region", "310000", "enterprise_id",
+	    int_of(json_array_get(shent, 0), "id"), "reason",
+	    "抽检不合格产品的生产企业在上海，请追查生产环节"), 201, 201);
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/accept",
+	    (long long)id);
+	post_want(off[1], path, json_pack("{s:s}", "problem",
+	    "北京移送：流通环节抽检不合格，追查本市生产企业"), 200, 200);
+	post_want(off[0], "/api/v1/referrals", json_pack("{s:I, s:s, s:s,"
+	    " s:s}", "case_id", int_of(json_array_get(bj, 1), "id"), "kind",
+	    "jurisdiction", "to_region", "310000", "reason",
+	    "企业已迁至上海，案件依法移送有管辖权的部门"), 201, 201);
+	id = post_want(off[1], "/api/v1/referrals", json_pack("{s:I, s:s,"
+	    " s:s, s:s}", "case_id", int_of(json_array_get(sh, 0), "id"),
+	    "kind", "trace_downstream", "to_region", "110000", "reason",
+	    "问题产品经销至北京，请追查销售环节"), 201, 201);
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/return",
+	    (long long)id);
+	post_want(off[0], path, json_pack("{s:s}", "reason",
+	    "经核查本市无该批次产品销售记录"), 200, 200);
+	note("referrals between Beijing and Shanghai made");
+out:
+	json_decref(bj);
+	json_decref(sh);
+	json_decref(shent);
+}
+
 /* ------------------------------------------------------------------ */
 
 struct job {
@@ -954,6 +1013,8 @@ api_load(const struct load *l, struct world *w, struct counts *n)
 		for (p = 0; p < NPROVINCES; p++)
 			offs[p] = client_new(&off[p]);
 		api_duty(offs);
+		if (has_route(c0, "/api/v1/referrals"))
+			api_referrals(offs);
 		for (p = 0; p < NPROVINCES; p++)
 			client_free(offs[p]);
 	}

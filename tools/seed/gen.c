@@ -644,6 +644,12 @@ payload_make(struct rng *r, const struct world *w, int province,
 		case WF_FLD_SOURCE:
 		case WF_FLD_PROBLEM:
 		case WF_FLD_RISK_LEVEL:
+		/* refer is the service's own (walk.c never picks it) */
+		case WF_FLD_REFERRAL:
+		case WF_FLD_REFERRAL_KIND:
+		case WF_FLD_TO_REGION:
+		case WF_FLD_LINK_KIND:
+		case WF_FLD_LINKED_CASE:
 		case WF_FLD__MAX:
 			break;
 		}

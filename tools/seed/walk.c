@@ -230,7 +230,8 @@ walk_case(const struct world *w, uint64_t k, enum walk_mode mode,
 		mask = wf_actions(st, pending, w->officer[c->province].roles |
 		    w->legal[c->province].roles);
 		for (i = 0; i < WF_EV__MAX; i++)
-			weights[i] = (mask & WF_EVENT_BIT(i)) ?
+			weights[i] = (mask & WF_EVENT_BIT(i)) &&
+			    !wf_events[i].system ?
 			    event_weight(st, (enum wf_event)i, receipt_done) : 0;
 		for (i = 0; i < WF_EV__MAX && weights[i] == 0; i++)
 			continue;

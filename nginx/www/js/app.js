@@ -21,6 +21,7 @@ import { dashboardPage } from './pages/dashboard.js';
 import { cyclePage } from './pages/cycle.js';
 import { bellStart, bellStop, bellRefresh } from './bell.js';
 import { importsPage } from './pages/imports.js';
+import { referralsPage, referralPage, referPage } from './pages/referrals.js';
 
 const ALL = ['officer', 'legal', 'auditor', 'admin', 'coordinator'];
 
@@ -43,6 +44,9 @@ const ROUTES = [
 	[/^\/dashboard$/, dashboardPage, ALL],
 	[/^\/imports$/, importsPage, ['officer', 'admin']],
 	[/^\/cycle$/, cyclePage, ALL],
+	[/^\/referrals$/, referralsPage, ALL],
+	[/^\/referrals\/(\d+)$/, referralPage, ALL],
+	[/^\/cases\/(\d+)\/refer$/, referPage, ['officer']],
 ];
 
 const NAV = [
@@ -54,6 +58,7 @@ const NAV = [
 	['#/enterprises', '企业', ['officer', 'legal', 'admin']],
 	['#/activities', '排查抽查等工作', ['officer', 'admin', 'auditor']],
 	['#/supervisions', '挂牌督办', ['officer', 'coordinator']],
+	['#/referrals', '跨区域移送', ['officer', 'legal', 'coordinator']],
 	['#/reports', '统计报表', ALL],
 	['#/audit', '审计', ['auditor', 'admin']],
 	['#/imports', '批量导入', ['officer', 'admin']],
@@ -113,7 +118,8 @@ function drawNav() {
 		const current = `#${path}` === href ||
 		    (href === '#/cases' && /^\/cases\/\d+$/.test(path)) ||
 		    (href === '#/enterprises' && /^\/enterprises\/\d+$/.test(path)) ||
-		    (href === '#/supervisions' && /^\/supervisions\/\d+$/.test(path));
+		    (href === '#/supervisions' && /^\/supervisions\/\d+$/.test(path)) ||
+		    (href === '#/referrals' && /^\/referrals\/\d+$/.test(path));
 		ul.appendChild(h('li', h('a', { href, 'aria-current': current ? 'page' : null }, text)));
 	}
 	replace(nav, ul);

@@ -67,8 +67,10 @@ export const SOURCES = [
 	['spot_check', '监督抽查'], ['risk_monitoring', '风险监测'],
 	['complaint', '投诉举报'], ['public_opinion', '舆情'],
 	['injury_monitoring', '伤害监测'], ['recall', '缺陷召回'],
-	['lookback', '回头看'],
+	['lookback', '回头看'], ['referral', '外地移送'],
 ];
+/* What POST /cases takes: all but a referral's (GET /workflow `manual`). */
+export const MANUAL_SOURCES = SOURCES.filter(([id]) => id !== 'referral');
 export const DOMAINS = [['production', '生产领域'], ['circulation', '流通领域']];
 export const RISKS = [['high', '高'], ['medium', '中'], ['low', '低']];
 export const ROLES = {

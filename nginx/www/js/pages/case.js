@@ -12,16 +12,26 @@ import { dateTime, money } from '../fmt.js';
 import { eventForm, payloadList } from '../forms.js';
 import { proposalView, approvalForm, r0etag } from '../approval.js';
 import { filePanel } from '../files.js';
+import { linksPanel } from './referrals.js';
 
 async function loadCase(id) {
+	// A case another region referred to it is read, not acted on: its
+	// actions are that region's (404 here).
 	const [c, a, ev] = await Promise.all([
 		get(`/cases/${id}`),
-		get(`/cases/${id}/actions`),
+		get(`/cases/${id}/actions`).catch((e) => {
+			if (e instanceof ApiError && e.status === 404)
+				return null;
+			throw e;
+		}),
 		get(`/cases/${id}/events`),
 	]);
 	const kase = c.data;
 	kase._etag = c.etag || `"${kase.version}"`;
-	return { kase, actions: a.data, events: ev.data.items || [] };
+	return {
+		kase, mine: a !== null, actions: a ? a.data : { items: [] },
+		events: ev.data.items || [],
+	};
 }
 
 function facts(c, camps, ptypes) {
@@ -131,7 +141,7 @@ export async function casePage(ctx, idText) {
 	}
 
 	function draw() {
-		const { kase: c, actions, events } = state;
+		const { kase: c, actions, events, mine } = state;
 		ctx.title(`案件 #${c.id}`);
 		const formSlot = h('div#action-form');
 		const buttons = (actions.items || []).map((ev) => {
@@ -211,6 +221,9 @@ export async function casePage(ctx, idText) {
 		const actionSection = h('section.card', { 'aria-labelledby': 'act-h' },
 		    h('h2#act-h', '可办理事项'),
 		    canSupervise ? h('p', h('a.button', { href: `#/supervisions?issue=1&case_id=${c.id}` }, '挂牌督办此案件')) : null,
+		    mine && ctx.user.roles.includes('officer') ?
+			h('p', h('a.button', { href: `#/cases/${c.id}/refer`, id: 'refer-link' }, '移送/追查（跨地区）')) : null,
+		    !mine ? h('p.muted', '此案件由本地区移送，现由移入地区办理；您可以查阅，不能办理。') : null,
 		    buttons.length ? h('div.action-buttons', buttons) :
 			h('p.muted', c.pending ? '有待法制审核的提议，审核完成前不能办理其他事项。' : '您当前不能对此案件办理任何事项。'),
 		    formSlot);
@@ -241,7 +254,8 @@ export async function casePage(ctx, idText) {
 		    alerts.length ? h('div.card.licence-alert', { role: 'note' }, h('strong', '企业证照异常：'),
 			alerts.map((a) => h('span', a.message, ' '))) : null,
 		    h('div.case-grid',
-			h('div.col', approval, actionSection, files, facts(c, camps, ptypes), deadlines(c)),
+			h('div.col', approval, actionSection, files, facts(c, camps, ptypes),
+			    linksPanel(c, ctx.user, { mine }), deadlines(c)),
 			h('div.col', timeline(events))));
 	}
 

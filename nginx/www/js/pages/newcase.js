@@ -3,7 +3,7 @@
 
 import { Change, ApiError, message } from '../api.js';
 import { h, replace, field, select, textarea, showProblem, clearErrors, busy, flash, focusHeading, nextId } from '../dom.js';
-import { categories, campaigns, problemTypes, SOURCES, DOMAINS, RISKS } from '../ref.js';
+import { categories, campaigns, problemTypes, MANUAL_SOURCES, DOMAINS, RISKS } from '../ref.js';
 import { enterprisePicker } from '../picker.js';
 
 /* The campaign of the current year if there is one, else the latest. */
@@ -23,7 +23,7 @@ export async function newCasePage(ctx) {
 	const camp = select(camps.map((c) => [String(c.id), c.label]), { empty: '请选择', value: defaultCampaign(camps) });
 	const cat = select(cats, { empty: '请选择' });
 	const dom = select(DOMAINS, { empty: '请选择' });
-	const src = select(SOURCES, { empty: '请选择' });
+	const src = select(MANUAL_SOURCES, { empty: '请选择' });
 	const risk = select(RISKS, { empty: '未评定' });
 	const problem = textarea({ rows: 5, maxlength: 4000 });
 	// The key problems of the domain chosen, as checkboxes.
