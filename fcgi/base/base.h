@@ -36,6 +36,9 @@ struct config {
 	long	 sched_hold_ms;		/* tests only: each batch holds its
 					   transaction this long before
 					   committing (a kill lands mid-way) */
+	char	*webhook_allow;		/* where webhooks may post: "public"
+					   addresses only, also "loopback",
+					   or also "private" (outbound.c) */
 };
 
 extern struct config cfg;

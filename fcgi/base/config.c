@@ -51,6 +51,7 @@ static const struct setting settings[] = {
 	{ "sched_interval", "PAICHA_SCHED_INTERVAL", CT_LONG, "20", 0, 3600, S(sched_interval) },
 	{ "sched_batch", "PAICHA_SCHED_BATCH", CT_LONG, "500", 1, 100000, S(sched_batch) },
 	{ "sched_hold_ms", "PAICHA_SCHED_HOLD_MS", CT_LONG, "0", 0, 60000, S(sched_hold_ms) },
+	{ "webhook_allow", "PAICHA_WEBHOOK_ALLOW", CT_STR, "public", 0, 0, S(webhook_allow) },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

@@ -204,6 +204,29 @@ json_t	*problem_parent(json_t *, const char *, const char *);
 const char *status_reason(int);
 
 /* ------------------------------------------------------------------ */
+/* Where the service may post (outbound.c): the webhooks' SSRF rules   */
+/* ------------------------------------------------------------------ */
+
+enum outbound {
+	OUTBOUND_OK,
+	OUTBOUND_BAD_URL,	/* not http(s), unparsable, with credentials */
+	OUTBOUND_NO_HOST,	/* the host resolves to nothing */
+	OUTBOUND_REFUSED,	/* loopback, private or reserved (by setting) */
+	OUTBOUND__MAX
+};
+
+/* A checked URL: its host and port, and the one address to connect to. */
+struct outbound_target {
+	char	 host[256];
+	char	 port[8];
+	char	 addr[48];		/* INET6_ADDRSTRLEN */
+	int	 v6;
+};
+
+enum outbound	 outbound_check(const char *, struct outbound_target *);
+const char	*outbound_message(enum outbound);
+
+/* ------------------------------------------------------------------ */
 /* Input validation (validate.c): one row per field.                  */
 /* ------------------------------------------------------------------ */
 
