@@ -137,9 +137,10 @@ CREATE TRIGGER ledger_events_webhook AFTER INSERT ON ledger_events
 INSERT INTO sched_jobs (name) VALUES ('webhook_delivery');
 
 -- Up to `n` due deliveries of active webhooks, each the oldest pending
--- one of its (webhook, entity, entity_id), locked until the end of the
--- transaction, oldest first, with their events in the columns the
--- feed's items are made from (audit.c: event_item).
+-- one of its (webhook, entity, entity_id), at most 5 of one webhook (a
+-- receiver that is down does not hold up the others), locked until the
+-- end of the transaction, oldest first, with their events in the
+-- columns the feed's items are made from (audit.c: event_item).
 CREATE FUNCTION webhook_due(n integer)
 RETURNS TABLE (delivery bigint, webhook bigint, url text, attempts integer,
 	entity text, case_id bigint, seq integer, at text, at_us bigint,
@@ -148,9 +149,9 @@ RETURNS TABLE (delivery bigint, webhook bigint, url text, attempts integer,
 	from_state text, to_state text, record text, request_id text,
 	hash text, prev_hash text)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	WITH due AS (
-		SELECT d.id, d.webhook_id, d.attempts, d.entity, d.entity_id,
-		    d.seq
+	WITH heads AS (
+		SELECT d.id, row_number() OVER (PARTITION BY d.webhook_id
+		    ORDER BY d.id) AS rn
 		  FROM webhook_deliveries d
 		 WHERE d.status = 'pending' AND d.next_attempt <= now()
 		   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
@@ -160,7 +161,14 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 			  AND p.status = 'pending' AND p.id < d.id)
 		   AND EXISTS (SELECT 1 FROM webhooks w
 			WHERE w.id = d.webhook_id AND w.active)
-		 ORDER BY d.id LIMIT n
+	), due AS (
+		SELECT d.id, d.webhook_id, d.attempts, d.entity, d.entity_id,
+		    d.seq
+		  FROM webhook_deliveries d
+		 WHERE d.id IN (SELECT h.id FROM heads h WHERE h.rn <= 5
+			ORDER BY h.id LIMIT n)
+		   AND d.status = 'pending'
+		 ORDER BY d.id
 		   FOR UPDATE OF d SKIP LOCKED
 	)
 	SELECT d.id, d.webhook_id, w.url, d.attempts, d.entity, d.entity_id,
