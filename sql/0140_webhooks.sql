@@ -34,6 +34,15 @@
 
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
+-- Registering and disabling a webhook are events of its stream,
+-- 'webhook' (its record without the secret): the whole list of 0100
+-- and this one.
+ALTER TABLE ledger_events DROP CONSTRAINT ledger_events_entity_check;
+ALTER TABLE ledger_events ADD CONSTRAINT ledger_events_entity_check
+	CHECK (entity IN ('user', 'enterprise', 'category', 'campaign',
+	    'activity', 'file', 'referral', 'supervision', 'submission',
+	    'webhook'));
+
 CREATE TABLE webhooks (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	region		char(6) NOT NULL,	-- the registering admin's

@@ -42,6 +42,7 @@ enum ledger_entity {
 	LEDGER_ACTIVITY,	/* the counted work: registered, imported, void */
 	LEDGER_FILE,		/* an evidence file: upload, withdraw */
 	LEDGER_SUBMISSION,	/* a region's report: submit, return */
+	LEDGER_WEBHOOK,		/* an admin's webhook: create, disable */
 	LEDGER__MAX
 };
 

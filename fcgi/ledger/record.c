@@ -40,6 +40,7 @@ const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	[LEDGER_ACTIVITY] = { "activity", "paicha/activity-event/v1" },
 	[LEDGER_FILE] = { "file", "paicha/file-event/v1" },
 	[LEDGER_SUBMISSION] = { "submission", "paicha/submission-event/v1" },
+	[LEDGER_WEBHOOK] = { "webhook", "paicha/webhook-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -118,6 +119,7 @@ static const struct {
 	[LEDGER_ACTIVITY] = ENTITY_RECORD,
 	[LEDGER_FILE] = ENTITY_RECORD,
 	[LEDGER_SUBMISSION] = ENTITY_RECORD,
+	[LEDGER_WEBHOOK] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */

@@ -13,7 +13,9 @@
  * sched/webhooks.c delivers).  The URL must pass the SSRF rules
  * (front/outbound.c) now and again at each delivery.  The secret is
  * written and never read back: no reply carries it and the service's
- * database role may not select it.
+ * database role may not select it.  Registering and disabling are
+ * events of the webhook's stream ("create" with the webhook as the API
+ * shows it, "disable"), in the same transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +40,10 @@ static const char *const delivery_statuses[] = {
 	"w.id, w.url, to_json(w.events)::text AS events, w.region," \
 	" w.active, u.username AS created_by, rfc3339(w.created_at)" \
 	" AS created_at, rfc3339(w.disabled_at) AS disabled_at," \
-	" (SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id" \
-	"   AND d.status = 'pending') AS pending," \
-	" (SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id" \
-	"   AND d.status = 'failed') AS failed"
+	" (SELECT count(*) FROM webhook_deliveries d" \
+	"   WHERE d.webhook_id = w.id AND d.status = 'pending') AS pending," \
+	" (SELECT count(*) FROM webhook_deliveries d" \
+	"   WHERE d.webhook_id = w.id AND d.status = 'failed') AS failed"
 
 static struct stmt webhook_one = STMT(
     "SELECT " WEBHOOK_COLUMNS " FROM webhooks w"
@@ -163,6 +165,7 @@ webhook_create(struct req *r)
 	static struct stmt insert = STMT(
 	    "INSERT INTO webhooks (region, url, events, secret, created_by)"
 	    " VALUES ($1, $2, $3::text[], $4, $5) RETURNING id", 5);
+	json_t			*o;
 	struct webhook_in	 in = { NULL, NULL, NULL };
 	struct outbound_target	 t;
 	enum outbound		 ob;
@@ -200,8 +203,16 @@ webhook_create(struct req *r)
 	}
 	id = strtoll(db_get(res, 0, "id"), NULL, 10);
 	PQclear(res);
-	reply_resource(r, 201, webhook_load(r, id), "webhook",
-	    "/api/v1/webhooks");
+	if ((o = webhook_load(r, id)) == NULL ||
+	    change_record(r, LEDGER_WEBHOOK, id, r->user.region, "create",
+	    o) == -1) {
+		json_decref(o);
+		reply_db_error(r);
+		return;
+	}
+	log_info("request %s: %s registered webhook %lld", r->id,
+	    r->user.username, id);
+	reply_resource(r, 201, o, "webhook", "/api/v1/webhooks");
 }
 
 /* ------------------------------------------------------------------ */
@@ -271,17 +282,37 @@ webhook_disable(struct req *r)
 {
 	static struct stmt disable = STMT(
 	    "UPDATE webhooks SET active = false, disabled_by = $2,"
-	    " disabled_at = now() WHERE id = $1 AND active", 2);
-	char		 ids[24], uid[24];
+	    " disabled_at = now() WHERE id = $1 AND active"
+	    " RETURNING region", 2);
+	char		 ids[24], uid[24], region[7];
 	const char	*p[2];
+	PGresult	*res;
+	json_t		*payload;
+	int		 changed;
 
 	snprintf(ids, sizeof(ids), "%lld", (long long)r->ids[0]);
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
 	p[0] = ids;
 	p[1] = uid;
-	if (db_exec_ok(r, &disable, p) == -1) {
+	if ((res = db_exec(r, &disable, p)) == NULL) {
 		reply_db_error(r);
 		return;
+	}
+	changed = PQntuples(res) == 1;
+	if (changed)
+		snprintf(region, sizeof(region), "%s", db_get(res, 0,
+		    "region"));
+	PQclear(res);
+	/* The row's guarded UPDATE holds its lock: the event follows. */
+	if (changed) {
+		payload = json_pack("{s:b}", "active", 0);
+		if (change_record(r, LEDGER_WEBHOOK, r->ids[0], region,
+		    "disable", payload) == -1) {
+			json_decref(payload);
+			reply_db_error(r);
+			return;
+		}
+		json_decref(payload);
 	}
 	reply_resource(r, 200, webhook_load(r, r->ids[0]), "webhook", NULL);
 }

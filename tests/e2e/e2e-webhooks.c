@@ -22,7 +22,10 @@
  *    the URL, missing and bad fields (422); a non-admin (403); nothing
  *    stored by a refusal.
  *  - test_secret_never_read: no reply carries the secret, and the
- *    service's role may not select it.
+ *    service's role may not select it; registering and disabling are
+ *    audited events of the webhook's stream (without the secret).
+ *  - test_region_admin_gets_its_region: a Shanghai admin's webhook gets
+ *    Shanghai's events only, and the nation's webhook is not its to see.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -405,9 +408,11 @@ test_delivery_after_outage(void **state)
 	ec1 = fmt("%lld", e1);
 	ec2 = fmt("%lld", e2);
 	cc = fmt("%lld", c1);
-	db_do(db, "SET client_min_messages = warning; DROP TABLE IF EXISTS ours");
-	sql = fmt("CREATE TEMP TABLE ours AS VALUES ('enterprise', %lld::bigint),"
-	    " ('enterprise', %lld), ('case', %lld)", e1, e2, c1);
+	db_do(db, "SET client_min_messages = warning;"
+	    " DROP TABLE IF EXISTS ours");
+	sql = fmt("CREATE TEMP TABLE ours AS VALUES"
+	    " ('enterprise', %lld::bigint), ('enterprise', %lld),"
+	    " ('case', %lld)", e1, e2, c1);
 	db_do(db, sql);
 	free(sql);
 	/* The outbox has them all, from the events' own transactions. */
@@ -670,7 +675,7 @@ test_register_refused(void **state)
 		"file:///etc/passwd",
 		"javascript:alert(1)",
 		"no scheme at all",
-		"http://hook.paicha.invalid/x",		/* resolves to nothing */
+		"http://hook.paicha.invalid/x",	/* resolves to nothing */
 		"https://nowhere.invalid:8443/x",
 		"http://10.1.2.3/hook",			/* private */
 		"http://192.168.0.10:8080/hook",
@@ -700,8 +705,8 @@ test_register_refused(void **state)
 	    NULL), 403);
 	assert_int_equal(status_of(officer, "GET",
 	    "/api/v1/webhooks/1/deliveries", NULL, NULL), 403);
-	assert_int_equal(status_of(officer, "POST", "/api/v1/webhooks/1/disable",
-	    json_object(), NULL), 403);
+	assert_int_equal(status_of(officer, "POST",
+	    "/api/v1/webhooks/1/disable", json_object(), NULL), 403);
 
 	/* Missing and bad fields: 422 naming each. */
 	http_json(admin, "POST", "/api/v1/webhooks", json_object(), NULL, &r);
@@ -771,8 +776,95 @@ test_secret_never_read(void **state)
 	assert_int_equal(status_of(admin, "POST", (free(path), path = fmt(
 	    "/api/v1/webhooks/%lld/disable", id)), json_object(), NULL), 200);
 	free(path);
+	/* Both changes are audited events of its stream, without it. */
+	path = fmt("/api/v1/audit/events?entity=webhook&entity_id=%lld", id);
+	http_get(admin, path, &r);
+	free(path);
+	assert_status(&r, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+	assert_non_null(strstr(r.body, "\"create\""));
+	assert_non_null(strstr(r.body, "\"disable\""));
+	assert_null(strstr(r.body, secret));
+	resp_free(&r);
+	/* Not for an officer's feed. */
+	http_get(officer, "/api/v1/feed?limit=1000", &r);
+	assert_status(&r, 200);
+	assert_null(strstr(r.body, "\"entity\":\"webhook\""));
+	resp_free(&r);
 	free(secret);
 	PQfinish(app);
+}
+
+/* ------------------------------------------------------------------ */
+/* A region's admin, a region's events                                */
+/* ------------------------------------------------------------------ */
+
+static void
+test_region_admin_gets_its_region(void **state)
+{
+	PGconn		*db = db_admin();
+	struct client	*sha, *sho;
+	char		 uscc[19], *name, *path, *sql, hook[24];
+	long long	 sh_hook, nat_hook, bj_e, sh_e;
+
+	(void)state;
+	name = unique_name("shhook");
+	fixture_user(admin, name, "310000", "[\"admin\"]");
+	sha = client_login(name, FIXTURE_PASSWORD);
+	sho = client_login("officer.sh", DEMO_PASSWORD);
+	sh_hook = webhook_make(sha, "http://127.0.0.1:9/sh", json_pack("[s]",
+	    "enterprise"), "e2e-shanghai-secret-0001", 201);
+	nat_hook = webhook_make(admin, "http://127.0.0.1:9/nat",
+	    json_pack("[s]", "enterprise"), "e2e-national-secret-001", 201);
+	bj_e = fixture_enterprise(officer, "110105", uscc);
+	sh_e = fixture_enterprise(sho, "310101", uscc);
+	/* Shanghai's webhook: Shanghai's enterprise only; the nation's both. */
+	snprintf(hook, sizeof(hook), "%lld", sh_hook);
+	sql = fmt("SELECT count(*) FROM webhook_deliveries WHERE webhook_id"
+	    " = $1::bigint AND entity = 'enterprise' AND entity_id = %lld",
+	    bj_e);
+	assert_int_equal(db_long(db, sql, hook, NULL), 0);
+	free(sql);
+	sql = fmt("SELECT count(*) FROM webhook_deliveries WHERE webhook_id"
+	    " = $1::bigint AND entity = 'enterprise' AND entity_id = %lld",
+	    sh_e);
+	assert_int_equal(db_long(db, sql, hook, NULL), 1);
+	snprintf(hook, sizeof(hook), "%lld", nat_hook);
+	assert_int_equal(db_long(db, sql, hook, NULL), 1);
+	free(sql);
+	sql = fmt("SELECT count(*) FROM webhook_deliveries WHERE webhook_id"
+	    " = $1::bigint AND entity = 'enterprise' AND entity_id = %lld",
+	    bj_e);
+	assert_int_equal(db_long(db, sql, hook, NULL), 1);
+	free(sql);
+	/* Shanghai's admin sees its own, not the nation's (404). */
+	path = fmt("/api/v1/webhooks/%lld", nat_hook);
+	assert_int_equal(status_of(sha, "GET", path, NULL, NULL), 404);
+	free(path);
+	path = fmt("/api/v1/webhooks/%lld/deliveries", nat_hook);
+	assert_int_equal(status_of(sha, "GET", path, NULL, NULL), 404);
+	free(path);
+	path = fmt("/api/v1/webhooks/%lld/disable", nat_hook);
+	assert_int_equal(status_of(sha, "POST", path, json_object(), NULL),
+	    404);
+	free(path);
+	assert_true(list_has(admin, "/api/v1/webhooks?limit=200", sh_hook));
+	assert_false(list_has(sha, "/api/v1/webhooks?limit=200", nat_hook));
+	path = fmt("/api/v1/webhooks/%lld", sh_hook);
+	assert_int_equal(status_of(admin, "GET", path, NULL, NULL), 200);
+	free(path);
+	path = fmt("/api/v1/webhooks/%lld/disable", sh_hook);
+	assert_int_equal(status_of(sha, "POST", path, json_object(), NULL),
+	    200);
+	free(path);
+	path = fmt("/api/v1/webhooks/%lld/disable", nat_hook);
+	assert_int_equal(status_of(admin, "POST", path, json_object(), NULL),
+	    200);
+	free(path);
+	client_free(sho);
+	client_free(sha);
+	free(name);
+	PQfinish(db);
 }
 
 int
@@ -783,6 +875,7 @@ main(void)
 		cmocka_unit_test(test_checked_again_at_delivery),
 		cmocka_unit_test(test_register_refused),
 		cmocka_unit_test(test_secret_never_read),
+		cmocka_unit_test(test_region_admin_gets_its_region),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
