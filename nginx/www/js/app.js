@@ -21,6 +21,7 @@ import { dashboardPage } from './pages/dashboard.js';
 import { cyclePage } from './pages/cycle.js';
 import { bellStart, bellStop, bellRefresh } from './bell.js';
 import { importsPage } from './pages/imports.js';
+import { webhooksPage, webhookPage } from './pages/webhooks.js';
 
 const ALL = ['officer', 'legal', 'auditor', 'admin', 'coordinator'];
 
@@ -43,6 +44,8 @@ const ROUTES = [
 	[/^\/dashboard$/, dashboardPage, ALL],
 	[/^\/imports$/, importsPage, ['officer', 'admin']],
 	[/^\/cycle$/, cyclePage, ALL],
+	[/^\/webhooks$/, webhooksPage, ['admin']],
+	[/^\/webhooks\/(\d+)$/, webhookPage, ['admin']],
 ];
 
 const NAV = [
@@ -57,6 +60,7 @@ const NAV = [
 	['#/reports', '统计报表', ALL],
 	['#/audit', '审计', ['auditor', 'admin']],
 	['#/imports', '批量导入', ['officer', 'admin']],
+	['#/webhooks', '数据推送', ['admin']],
 ];
 
 let user = null;
