@@ -176,6 +176,14 @@ config_load(struct config *c)
 		if ((v = getenv(settings[i].env)) != NULL && *v != '\0' &&
 		    setting_set(c, &settings[i], v, settings[i].env) == -1)
 			return -1;
+	/* A typo must not widen nor quietly narrow where webhooks post. */
+	if (strcmp(c->webhook_allow, "public") != 0 &&
+	    strcmp(c->webhook_allow, "loopback") != 0 &&
+	    strcmp(c->webhook_allow, "private") != 0) {
+		log_error("config webhook_allow: not public, loopback or "
+		    "private");
+		return -1;
+	}
 	return 0;
 }
 
