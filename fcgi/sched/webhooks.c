@@ -15,7 +15,8 @@
  * redirects, no proxy, at most WEBHOOK_REPLY_MAX bytes of answer read,
  * and the outcome recorded (webhook_result()): a 2xx is delivered,
  * anything else tried again later.  After a webhook failed once in a
- * batch, its other deliveries wait for the next batch.
+ * batch, its other deliveries wait for the next batch; after
+ * WEBHOOK_BATCH_S seconds, all the rest do.
  *
  * At least once: the outcome commits after the post, so an instance
  * killed in between posts that delivery again.  A receiver tells
@@ -38,6 +39,12 @@
 #define WEBHOOK_TIMEOUT_S	10L	/* seconds for the whole post */
 #define WEBHOOK_REPLY_MAX	65536	/* bytes of answer read, at most */
 #define WEBHOOK_FAILED_MAX	WEBHOOK_BATCH
+/*
+ * Seconds a batch goes on posting, at most: slow receivers must not hold
+ * the scheduler's other jobs back.  What a batch leaves untried stays
+ * due for the next.
+ */
+#define WEBHOOK_BATCH_S		15
 
 /* The answer's bytes, counted and dropped; too many stops the post. */
 static size_t
@@ -141,7 +148,7 @@ body_of(const PGresult *res, int i)
  * when one was delivered (the entity's next may be due now), or -1.
  */
 long
-webhooks_batch(struct req *r, long long now_us, long limit, int *more)
+webhooks_batch(struct req *r, long long db_now, long limit, int *more)
 {
 	static struct stmt due = STMT("SELECT * FROM webhook_due($1)", 1);
 	static struct stmt sign = STMT(
@@ -153,12 +160,13 @@ webhooks_batch(struct req *r, long long now_us, long limit, int *more)
 	PGresult		*res = NULL, *sr;
 	const char		*p[4], *url;
 	char			 lim[24], codes[16], err[256], *body;
-	long long		 failed[WEBHOOK_FAILED_MAX], wh;
+	long long		 failed[WEBHOOK_FAILED_MAX], wh, start;
 	long			 code, total = -1;
 	int			 i, k, n, nfailed = 0, skip;
 
-	(void)now_us;
+	(void)db_now;
 	*more = 0;
+	start = now_us();
 	snprintf(lim, sizeof(lim), "%ld", limit < WEBHOOK_BATCH ? limit :
 	    WEBHOOK_BATCH);
 	p[0] = lim;
@@ -167,6 +175,10 @@ webhooks_batch(struct req *r, long long now_us, long limit, int *more)
 	n = PQntuples(res);
 	total = 0;
 	for (i = 0; i < n; i++) {
+		if (now_us() - start > WEBHOOK_BATCH_S * 1000000LL) {
+			*more = 0;
+			break;
+		}
 		wh = strtoll(db_get(res, i, "webhook"), NULL, 10);
 		for (skip = 0, k = 0; k < nfailed; k++)
 			if (failed[k] == wh)
