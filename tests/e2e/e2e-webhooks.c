@@ -14,6 +14,9 @@
  *    not waited out: the test moves next_attempt to now through
  *    db_admin().  Then the delivery log, and a disabled webhook gets
  *    nothing more.
+ *  - test_backoff_schedule: webhook_result()'s schedule, attempt by
+ *    attempt (30 s doubling to a 30 min cap), failed 72 hours after the
+ *    event and not before, a delivered one final.
  *  - test_checked_again_at_delivery: a webhook whose address turns
  *    private after registration (its URL changed behind the API, as a
  *    DNS answer would) is refused at delivery and nothing is posted.
@@ -796,6 +799,86 @@ test_secret_never_read(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* The back-off schedule                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * webhook_result() on a delivery of a disabled webhook (the scheduler
+ * leaves those alone): 30 s, 1, 2, 4, 8, 16 min, then 30 min each time;
+ * 72 hours after the event, failed; a success is delivered and final.
+ */
+static void
+test_backoff_schedule(void **state)
+{
+	static const int gaps[] = { 30, 60, 120, 240, 480, 960, 1800, 1800,
+	    1800 };
+	PGconn		*db = db_admin();
+	char		 hook[24], *d, *ok, *sql;
+	long long	 wid;
+	size_t		 i;
+
+	(void)state;
+	wid = webhook_make(admin, "http://127.0.0.1:9/backoff",
+	    json_pack("[s]", "enterprise.create"), "e2e-backoff-secret-01",
+	    201);
+	sql = fmt("/api/v1/webhooks/%lld/disable", wid);
+	assert_int_equal(status_of(admin, "POST", sql, json_object(), NULL),
+	    200);
+	free(sql);
+	snprintf(hook, sizeof(hook), "%lld", wid);
+	d = db_value(db, "INSERT INTO webhook_deliveries (webhook_id, region,"
+	    " entity, entity_id, seq, event) VALUES ($1::bigint, '000000',"
+	    " 'enterprise', 0, 1, 'create') RETURNING id", hook, NULL);
+	ok = db_value(db, "INSERT INTO webhook_deliveries (webhook_id, region,"
+	    " entity, entity_id, seq, event) VALUES ($1::bigint, '000000',"
+	    " 'enterprise', 0, 2, 'update') RETURNING id", hook, NULL);
+	assert_non_null(d);
+	assert_non_null(ok);
+	for (i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++) {
+		free(db_value(db, "SELECT webhook_result($1::bigint, false,"
+		    " 503, 'HTTP 503')", d, NULL));
+		assert_int_equal(db_long(db, "SELECT extract(epoch FROM"
+		    " next_attempt - last_attempt)::int FROM webhook_deliveries"
+		    " WHERE id = $1::bigint AND status = 'pending'", d, NULL),
+		    gaps[i]);
+	}
+	assert_int_equal(db_long(db, "SELECT attempts FROM webhook_deliveries"
+	    " WHERE id = $1::bigint", d, NULL), (long)i);
+	/* Still pending at 71 hours; failed at 72, and stays so. */
+	free(db_value(db, "UPDATE webhook_deliveries SET created_at = now() -"
+	    " interval '71 hours' WHERE id = $1::bigint RETURNING id", d,
+	    NULL));
+	free(db_value(db, "SELECT webhook_result($1::bigint, false, NULL,"
+	    " 'Connection refused')", d, NULL));
+	db_expect(db, "SELECT status || '/' || (last_status IS NULL)::text"
+	    " FROM webhook_deliveries WHERE id = $1::bigint", d,
+	    "pending/true");
+	free(db_value(db, "UPDATE webhook_deliveries SET created_at = now() -"
+	    " interval '72 hours' WHERE id = $1::bigint RETURNING id", d,
+	    NULL));
+	free(db_value(db, "SELECT webhook_result($1::bigint, false, 503,"
+	    " 'HTTP 503')", d, NULL));
+	db_expect(db, "SELECT status FROM webhook_deliveries"
+	    " WHERE id = $1::bigint", d, "failed");
+	free(db_value(db, "SELECT webhook_result($1::bigint, true, 200,"
+	    " NULL)", d, NULL));
+	db_expect(db, "SELECT status FROM webhook_deliveries"
+	    " WHERE id = $1::bigint", d, "failed");
+	/* A success: delivered, the error cleared, final. */
+	free(db_value(db, "SELECT webhook_result($1::bigint, false, 500,"
+	    " 'HTTP 500')", ok, NULL));
+	free(db_value(db, "SELECT webhook_result($1::bigint, true, 204,"
+	    " NULL)", ok, NULL));
+	db_expect(db, "SELECT status || '/' || attempts || '/' || last_status"
+	    " || '/' || (last_error IS NULL)::text || '/' ||"
+	    " (delivered_at IS NOT NULL)::text FROM webhook_deliveries"
+	    " WHERE id = $1::bigint", ok, "delivered/2/204/true/true");
+	free(d);
+	free(ok);
+	PQfinish(db);
+}
+
+/* ------------------------------------------------------------------ */
 /* A region's admin, a region's events                                */
 /* ------------------------------------------------------------------ */
 
@@ -873,6 +956,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delivery_after_outage),
 		cmocka_unit_test(test_checked_again_at_delivery),
+		cmocka_unit_test(test_backoff_schedule),
 		cmocka_unit_test(test_register_refused),
 		cmocka_unit_test(test_secret_never_read),
 		cmocka_unit_test(test_region_admin_gets_its_region),
