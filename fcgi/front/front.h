@@ -215,12 +215,17 @@ enum outbound {
 	OUTBOUND__MAX
 };
 
-/* A checked URL: its host and port, and the one address to connect to. */
+#define OUTBOUND_ADDRS	4	/* addresses of a name kept to connect to */
+
+/* A checked URL: its host and port, and the addresses to connect to. */
 struct outbound_target {
 	char	 host[256];
 	char	 port[8];
-	char	 addr[48];		/* INET6_ADDRSTRLEN */
-	int	 v6;
+	char	 addr[48];		/* the first (INET6_ADDRSTRLEN) */
+	int	 v6;			/* the first is IPv6 */
+	int	 literal;		/* the host is an address itself */
+	char	 pinned[OUTBOUND_ADDRS * 50];	/* "a,[b],...": for
+						   CURLOPT_RESOLVE */
 };
 
 enum outbound	 outbound_check(const char *, struct outbound_target *);

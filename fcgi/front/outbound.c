@@ -14,10 +14,11 @@
  *    broadcast address are never allowed.  An IPv4-mapped or NAT64
  *    IPv6 address is judged by its IPv4 address.
  *
- * The first address is kept (`o->addr`): the delivery connects to it and
- * to nothing else (CURLOPT_RESOLVE pins host:port to it), so a name that
- * resolves to a public address when checked and to a private one when
- * connected cannot redirect the request.
+ * The addresses checked are kept (`o->pinned`, the first few): the
+ * delivery connects to them and to nothing else (CURLOPT_RESOLVE pins
+ * host:port to them), so a name that resolves to a public address when
+ * checked and to a private one when connected cannot redirect the
+ * request.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -173,12 +174,18 @@ enum outbound
 outbound_check(const char *url, struct outbound_target *o)
 {
 	struct addrinfo	 hints, *res = NULL, *ai;
+	struct in6_addr	 a6;
 	enum outbound	 rc;
 	const void	*in;
+	char		 one[INET6_ADDRSTRLEN];
+	size_t		 used = 0;
+	int		 n = 0;
 
 	memset(o, 0, sizeof(*o));
 	if ((rc = parse(url, o)) != OUTBOUND_OK)
 		return rc;
+	o->literal = inet_pton(AF_INET, o->host, &a6) == 1 ||
+	    inet_pton(AF_INET6, o->host, &a6) == 1;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -190,13 +197,29 @@ outbound_check(const char *url, struct outbound_target *o)
 			rc = OUTBOUND_REFUSED;
 			goto out;
 		}
-	if (res->ai_family == AF_INET)
-		in = &((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
-	else
-		in = &((struct sockaddr_in6 *)(void *)res->ai_addr)->sin6_addr;
-	if (inet_ntop(res->ai_family, in, o->addr, sizeof(o->addr)) == NULL)
+	/* The first OUTBOUND_ADDRS addresses, the only ones to connect to. */
+	for (ai = res; ai != NULL && n < OUTBOUND_ADDRS; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET)
+			in = &((struct sockaddr_in *)(void *)ai->ai_addr)->
+			    sin_addr;
+		else if (ai->ai_family == AF_INET6)
+			in = &((struct sockaddr_in6 *)(void *)ai->ai_addr)->
+			    sin6_addr;
+		else
+			continue;
+		if (inet_ntop(ai->ai_family, in, one, sizeof(one)) == NULL)
+			continue;
+		if (n == 0) {
+			snprintf(o->addr, sizeof(o->addr), "%s", one);
+			o->v6 = ai->ai_family == AF_INET6;
+		}
+		used += (size_t)snprintf(o->pinned + used,
+		    sizeof(o->pinned) - used, ai->ai_family == AF_INET6 ?
+		    "%s[%s]" : "%s%s", n > 0 ? "," : "", one);
+		n++;
+	}
+	if (n == 0)
 		rc = OUTBOUND_NO_HOST;
-	o->v6 = res->ai_family == AF_INET6;
 out:
 	freeaddrinfo(res);
 	return rc;

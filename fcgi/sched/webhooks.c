@@ -69,7 +69,7 @@ post(const char *url, const struct outbound_target *t, long long delivery,
 {
 	CURL			*c;
 	struct curl_slist	*h = NULL, *pin = NULL;
-	char			 line[400], cerr[CURL_ERROR_SIZE] = "";
+	char			 line[512], cerr[CURL_ERROR_SIZE] = "";
 	size_t			 seen = 0;
 	long			 code = 0;
 	CURLcode		 cc;
@@ -77,9 +77,11 @@ post(const char *url, const struct outbound_target *t, long long delivery,
 	snprintf(err, errlen, "could not post");
 	if ((c = curl_easy_init()) == NULL)
 		return 0;
-	snprintf(line, sizeof(line), t->v6 ? "%s:%s:[%s]" : "%s:%s:%s",
-	    t->host, t->port, t->addr);
-	pin = curl_slist_append(pin, line);
+	/* A name is pinned to its checked addresses; an address is itself. */
+	snprintf(line, sizeof(line), "%s:%s:%s", t->host, t->port,
+	    t->pinned);
+	if (!t->literal)
+		pin = curl_slist_append(pin, line);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	snprintf(line, sizeof(line), "X-Paicha-Signature: sha256=%s", sig);
 	h = curl_slist_append(h, line);
@@ -88,10 +90,11 @@ post(const char *url, const struct outbound_target *t, long long delivery,
 	snprintf(line, sizeof(line), "X-Paicha-Event: %.200s", event);
 	h = curl_slist_append(h, line);
 	h = curl_slist_append(h, "Expect:");
-	if (pin == NULL || h == NULL)
+	if ((pin == NULL && !t->literal) || h == NULL)
 		goto out;
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
+	if (pin != NULL)
+		curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");

@@ -85,11 +85,23 @@ test_public_only(void **state)
 	assert_string_equal(t.addr, "8.8.8.8");
 	assert_string_equal(t.port, "8443");
 	assert_string_equal(t.host, "8.8.8.8");
+	assert_int_equal(t.literal, 1);
 	assert_int_equal(outbound_check("https://[2001:db8::1]/x", &t),
 	    OUTBOUND_OK);
 	assert_string_equal(t.host, "2001:db8::1");
 	assert_string_equal(t.port, "443");
 	assert_int_equal(t.v6, 1);
+	assert_int_equal(t.literal, 1);
+	cfg.webhook_allow = "loopback";
+	assert_int_equal(outbound_check("http://localhost:9/x", &t),
+	    OUTBOUND_OK);
+	assert_int_equal(t.literal, 0);
+	assert_string_equal(t.host, "localhost");
+	/* Every address it pins is a loopback one. */
+	assert_true(strncmp(t.pinned, "127.", 4) == 0 ||
+	    strncmp(t.pinned, "[::1]", 5) == 0);
+	assert_null(strstr(t.pinned, "10."));
+	cfg.webhook_allow = NULL;
 }
 
 static void
