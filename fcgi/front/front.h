@@ -228,7 +228,9 @@ struct outbound_target {
 						   CURLOPT_RESOLVE */
 };
 
+struct sockaddr;
 enum outbound	 outbound_check(const char *, struct outbound_target *);
+int		 outbound_addr_allowed(const struct sockaddr *);
 const char	*outbound_message(enum outbound);
 
 /* ------------------------------------------------------------------ */

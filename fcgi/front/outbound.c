@@ -117,6 +117,13 @@ allowed(enum addr_class c)
 	return 0;
 }
 
+/* Whether the service may connect to `sa` (the socket's own check). */
+int
+outbound_addr_allowed(const struct sockaddr *sa)
+{
+	return allowed(class_of(sa));
+}
+
 /*
  * Parse `url` into `o`: scheme, host (without an IPv6 literal's
  * brackets), port.  OUTBOUND_OK or OUTBOUND_BAD_URL.

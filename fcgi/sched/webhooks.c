@@ -8,7 +8,8 @@
  * (webhook, entity, entity_id) only, so an entity's events go one at a
  * time and in order.  For each: the webhook's URL is checked again
  * (outbound.c: the name resolved now, every address allowed -- DNS
- * rebinding), the body made (the feed's item of the event, audit.c:
+ * rebinding; every socket curl opens is checked again, open_checked),
+ * the body made (the feed's item of the event, audit.c:
  * event_item, with "delivery" and "webhook"), signed in the database
  * (webhook_sign(): the secret never leaves it), posted with libcurl to
  * the checked address only (CURLOPT_RESOLVE), with bounded timeouts, no
@@ -22,6 +23,7 @@
  * killed in between posts that delivery again.  A receiver tells
  * repeats apart by the body's "delivery" (also X-Paicha-Delivery).
  */
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,24 @@ reply_sink(char *p, size_t size, size_t n, void *arg)
 }
 
 /*
+ * The socket of every connection curl makes: refused (no socket) for an
+ * address the rules do not allow, whatever made curl pick it -- a second
+ * line behind CURLOPT_RESOLVE.
+ */
+static curl_socket_t
+open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	int	*refused = arg;
+
+	if (purpose != CURLSOCKTYPE_IPCXN ||
+	    !outbound_addr_allowed(&a->addr)) {
+		*refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/*
  * POST `body` to `url`, connecting to the checked address in `t` only.
  * Returns the HTTP status (0: none), with `err` (size `errlen`) saying
  * what went wrong when it was not a 2xx.
@@ -72,6 +92,7 @@ post(const char *url, const struct outbound_target *t, long long delivery,
 	char			 line[512], cerr[CURL_ERROR_SIZE] = "";
 	size_t			 seen = 0;
 	long			 code = 0;
+	int			 refused = 0;
 	CURLcode		 cc;
 
 	snprintf(err, errlen, "could not post");
@@ -109,11 +130,16 @@ post(const char *url, const struct outbound_target *t, long long delivery,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_sink);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &seen);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &refused);
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (cc == CURLE_WRITE_ERROR && code >= 200 && code < 300)
 		cc = CURLE_OK;		/* a long answer to a 2xx: delivered */
-	if (cc != CURLE_OK)
+	if (cc != CURLE_OK && refused)
+		snprintf(err, errlen, "refused at connect: address not "
+		    "allowed");
+	else if (cc != CURLE_OK)
 		snprintf(err, errlen, "%s", cerr[0] != '\0' ? cerr :
 		    curl_easy_strerror(cc));
 	else if (code < 200 || code > 299)
