@@ -25,7 +25,8 @@
 --
 -- until 72 hours after the event, when it is marked failed (and the
 -- entity's later deliveries go on).  A receiver down for an hour gets
--- everything within 30 minutes of coming back.
+-- everything within 30 minutes of coming back: the first delivery that
+-- succeeds makes the webhook's other waiting deliveries due at once.
 --
 -- The secret: paicha_app may write it but never read it (no SELECT on
 -- the column); the body's signature, HMAC-SHA256 with it, is made in
@@ -214,6 +215,8 @@ $$;
 -- One attempt at delivery `d`: delivered (`ok`), or the next attempt on
 -- the back-off schedule above, or failed 72 hours after it was made.
 -- `code` the receiver's HTTP status (NULL: no answer), `err` why not.
+-- A delivery that succeeds says the receiver is back: the webhook's
+-- other pending deliveries waiting out their back-off are due now.
 CREATE FUNCTION webhook_result(d bigint, ok boolean, code integer,
     err text) RETURNS void
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -227,7 +230,11 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	    next_attempt = CASE WHEN ok THEN next_attempt
 		ELSE now() + least(interval '30 seconds' *
 		    power(2, least(attempts, 10)), interval '30 minutes') END
-	 WHERE id = d AND status = 'pending'
+	 WHERE id = d AND status = 'pending';
+	UPDATE webhook_deliveries p SET next_attempt = now()
+	 WHERE ok AND p.status = 'pending' AND p.next_attempt > now()
+	   AND p.webhook_id = (SELECT x.webhook_id FROM webhook_deliveries x
+		WHERE x.id = d);
 $$;
 
 REVOKE ALL ON FUNCTION webhook_due(integer), webhook_sign(bigint, text),

@@ -16,7 +16,8 @@
  *    nothing more.
  *  - test_backoff_schedule: webhook_result()'s schedule, attempt by
  *    attempt (30 s doubling to a 30 min cap), failed 72 hours after the
- *    event and not before, a delivered one final.
+ *    event and not before, a delivered one final -- and it makes the
+ *    webhook's other waiting deliveries due at once.
  *  - test_checked_again_at_delivery: a webhook whose address turns
  *    private after registration (its URL changed behind the API, as a
  *    DNS answer would) is refused at delivery and nothing is posted.
@@ -814,7 +815,7 @@ test_backoff_schedule(void **state)
 	static const int gaps[] = { 30, 60, 120, 240, 480, 960, 1800, 1800,
 	    1800 };
 	PGconn		*db = db_admin();
-	char		 hook[24], *d, *ok, *sql;
+	char		 hook[24], *d, *ok, *later, *sql;
 	long long	 wid;
 	size_t		 i;
 
@@ -865,15 +866,29 @@ test_backoff_schedule(void **state)
 	    " NULL)", d, NULL));
 	db_expect(db, "SELECT status FROM webhook_deliveries"
 	    " WHERE id = $1::bigint", d, "failed");
-	/* A success: delivered, the error cleared, final. */
+	/*
+	 * A success: delivered, the error cleared, final; and the receiver
+	 * is back, so the webhook's deliveries waiting out a back-off are
+	 * due at once (`later`, of another entity, waits an hour).
+	 */
+	later = db_value(db, "INSERT INTO webhook_deliveries (webhook_id,"
+	    " region, entity, entity_id, seq, event, attempts, next_attempt)"
+	    " VALUES ($1::bigint, '000000', 'enterprise', -1, 1, 'create', 5,"
+	    " now() + interval '1 hour') RETURNING id", hook, NULL);
+	assert_non_null(later);
 	free(db_value(db, "SELECT webhook_result($1::bigint, false, 500,"
 	    " 'HTTP 500')", ok, NULL));
+	db_expect(db, "SELECT (next_attempt > now() + interval '50 min')::text"
+	    " FROM webhook_deliveries WHERE id = $1::bigint", later, "true");
 	free(db_value(db, "SELECT webhook_result($1::bigint, true, 204,"
 	    " NULL)", ok, NULL));
 	db_expect(db, "SELECT status || '/' || attempts || '/' || last_status"
 	    " || '/' || (last_error IS NULL)::text || '/' ||"
 	    " (delivered_at IS NOT NULL)::text FROM webhook_deliveries"
 	    " WHERE id = $1::bigint", ok, "delivered/2/204/true/true");
+	db_expect(db, "SELECT (next_attempt <= now())::text"
+	    " FROM webhook_deliveries WHERE id = $1::bigint", later, "true");
+	free(later);
 	free(d);
 	free(ok);
 	PQfinish(db);
