@@ -6,6 +6,7 @@
 import { get, Change, ApiError, message } from '../api.js';
 import { h, tableWrap, replace, field, input, nextId, focusHeading, announce, alertMsg, showProblem, busy } from '../dom.js';
 import { dateTime } from '../fmt.js';
+import { regionName } from '../ref.js';
 
 // The filter's choices: "*" or a stream (sql/0140_webhooks.sql).
 const EVENTS = [
@@ -127,10 +128,13 @@ export async function webhookPage(ctx, idText) {
 	if (!ctx.current())
 		return;
 	const hook = w.data;
+	const region = await regionName(hook.region).catch(() => null);
+	if (!ctx.current())
+		return;
 	ctx.title(`推送地址 #${hook.id}`);
 	const facts = h('dl.facts',
 	    [['接收地址', hook.url], ['事件', eventsText(hook.events)],
-		['辖区', hook.region], ['状态', stateBadge(hook)],
+		['辖区', region ? `${region}（${hook.region}）` : hook.region], ['状态', stateBadge(hook)],
 		['登记', `${hook.created_by || ''} · ${dateTime(hook.created_at)}`],
 		hook.disabled_at ? ['停用时间', dateTime(hook.disabled_at)] : null,
 		['待投递', String(hook.pending)], ['已放弃', String(hook.failed)]]
