@@ -22,6 +22,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/front/handoff.c \
 	fcgi/front/idempotency.c \
 	fcgi/front/metrics.c \
+	fcgi/front/outbound.c \
 	fcgi/front/password.c \
 	fcgi/front/password_rules.c \
 	fcgi/front/reply.c \
@@ -43,6 +44,7 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/sched/sched.c \
 	fcgi/sched/reminders.c \
 	fcgi/sched/tallies.c \
+	fcgi/sched/webhooks.c \
 	fcgi/ledger/verify_files.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
@@ -76,15 +78,18 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/resources/referrals.c \
 	fcgi/resources/transitions.c \
 	fcgi/resources/users.c \
+	fcgi/resources/webhooks.c \
 	fcgi/resources/workflow.c \
 	fcgi/resources/xlsx.h
 
 PAICHA_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(XLSXWRITER_CFLAGS) $(PWQUALITY_CFLAGS) \
-	$(ZIP_CFLAGS) $(XML_CFLAGS) $(MAGIC_CFLAGS) $(EXIF_CFLAGS)
+	$(ZIP_CFLAGS) $(XML_CFLAGS) $(MAGIC_CFLAGS) $(EXIF_CFLAGS) \
+	$(CURL_CFLAGS)
 PAICHA_LIBS = fcgi/libpaicha.a workflow/libworkflow.a $(FCGI_LIBS) \
 	$(PQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(XLSXWRITER_LIBS) \
 	$(PWQUALITY_LIBS) $(ZIP_LIBS) $(XML_LIBS) $(MAGIC_LIBS) $(EXIF_LIBS) \
+	$(CURL_LIBS) \
 	-lm $(PTHREAD_LIBS)
 
 noinst_LIBRARIES += fcgi/libpaicha.a

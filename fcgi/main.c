@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "base/base.h"
 #include "front/front.h"
 #include "ledger/ledger.h"
@@ -494,6 +496,11 @@ main(int argc, char *argv[])
 
 	if (config_load(&cfg) == -1)
 		return 1;
+	/* Before any thread: the scheduler's webhook deliveries use it. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("could not initialise libcurl");
+		return 1;
+	}
 	if (argc == 2 && strcmp(argv[1], "supervise") == 0)
 		rc = supervise();
 	else if (argc == 1)
@@ -502,6 +509,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: paicha [supervise]\n");
 		rc = 2;
 	}
+	curl_global_cleanup();
 	config_free(&cfg);
 	return rc;
 }

@@ -101,6 +101,11 @@ enum ep {
 	EP_IMPORT_LIST,
 	EP_IMPORT_GET,
 	EP_FEED,
+	EP_WEBHOOK_CREATE,
+	EP_WEBHOOK_LIST,
+	EP_WEBHOOK_GET,
+	EP_WEBHOOK_DISABLE,
+	EP_WEBHOOK_DELIVERIES,
 	EP_REPORT_CREDIT,
 	EP_OPENAPI,
 	EP__MAX
@@ -294,6 +299,21 @@ const struct endpoint endpoints[EP__MAX] = {
 	    import_get },
 	[EP_FEED] = { METHOD_GET, "/api/v1/feed", EP_SNAPSHOT, EVERYONE, 0,
 	    feed_get },
+	/*
+	 * Webhooks: an admin's, for the region's events (webhooks.c); the
+	 * scheduler delivers them (sched/webhooks.c).
+	 */
+	[EP_WEBHOOK_CREATE] = { METHOD_POST, "/api/v1/webhooks",
+	    CHANGE | EP_IDEM, R(ADMIN), 8192, webhook_create },
+	[EP_WEBHOOK_LIST] = { METHOD_GET, "/api/v1/webhooks", 0, R(ADMIN), 0,
+	    webhook_list },
+	[EP_WEBHOOK_GET] = { METHOD_GET, "/api/v1/webhooks/#", 0, R(ADMIN), 0,
+	    webhook_get },
+	[EP_WEBHOOK_DISABLE] = { METHOD_POST, "/api/v1/webhooks/#/disable",
+	    CHANGE, R(ADMIN), 4096, webhook_disable },
+	[EP_WEBHOOK_DELIVERIES] = { METHOD_GET,
+	    "/api/v1/webhooks/#/deliveries", 0, R(ADMIN), 0,
+	    webhook_deliveries },
 	/* The 行政处罚信息摘要 of approved publications (publications.c). */
 	[EP_REPORT_CREDIT] = { METHOD_GET,
 	    "/api/v1/reports/credit-publications", EP_REPLICA | EP_SNAPSHOT,

@@ -44,6 +44,10 @@ service_start_one() {
 		PAICHA_KEY_FILE="$VAR/keys/checkpoint.pem"
 		PAICHA_THREADS="$THREADS"
 		PAICHA_PIDFILE="$I_SUP"
+		# Webhooks may post to this host (a receiver beside a
+		# development or test instance); a production instance sets
+		# PAICHA_WEBHOOK_ALLOW=public (docs/SECURITY.md).
+		PAICHA_WEBHOOK_ALLOW="${PAICHA_WEBHOOK_ALLOW:-loopback}"
 	)
 	if ((IS_ROOT)); then
 		env+=(PAICHA_USER="$SERVICE_USER")

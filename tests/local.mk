@@ -197,3 +197,16 @@ E2E_TESTS += tests/e2e/e2e-referrals
 tests_e2e_e2e_referrals_SOURCES = tests/e2e/e2e-referrals.c
 tests_e2e_e2e_referrals_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_e2e_referrals_LDADD = $(E2E_LIBS)
+
+# Webhooks (issue 22): the SSRF rules on literal addresses under each
+# setting; the delivery against a receiver in the test (HMAC-SHA256 from
+# libcrypto), after an outage, in order, beside the feed.
+check_PROGRAMS += tests/unit/test-outbound
+TESTS += tests/unit/test-outbound
+tests_unit_test_outbound_SOURCES = tests/unit/test-outbound.c
+tests_unit_test_outbound_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_outbound_LDADD = $(TEST_LIBS)
+E2E_TESTS += tests/e2e/e2e-webhooks
+tests_e2e_e2e_webhooks_SOURCES = tests/e2e/e2e-webhooks.c
+tests_e2e_e2e_webhooks_CFLAGS = $(E2E_CFLAGS) $(CRYPTO_CFLAGS)
+tests_e2e_e2e_webhooks_LDADD = $(E2E_LIBS) $(CRYPTO_LIBS)

@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <libpq-fe.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -532,8 +533,11 @@ main(int argc, char *argv[])
 		return cmd_user_create(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "proof-check") == 0)
 		return cmd_proof_check(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "sched-run") == 0)
+	if (argc >= 2 && strcmp(argv[1], "sched-run") == 0) {
+		/* The job webhook_delivery posts with libcurl. */
+		(void)curl_global_init(CURL_GLOBAL_DEFAULT);
 		return cmd_sched_run(argc - 1, argv + 1);
+	}
 	if (argc == 2 && strcmp(argv[1], "openapi") == 0)
 		return cmd_openapi();
 	usage();

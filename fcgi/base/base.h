@@ -39,6 +39,9 @@ struct config {
 	long	 referral_due_days;	/* working days a referral's
 					   receiver has to decide
 					   (WF_REFERRAL_DUE_DAYS) */
+	char	*webhook_allow;		/* where webhooks may post: "public"
+					   addresses only, also "loopback",
+					   or also "private" (outbound.c) */
 };
 
 extern struct config cfg;

@@ -53,6 +53,7 @@ static const struct setting settings[] = {
 	{ "sched_hold_ms", "PAICHA_SCHED_HOLD_MS", CT_LONG, "0", 0, 60000, S(sched_hold_ms) },
 	/* workflow.h WF_REFERRAL_DUE_DAYS: a default, not a cited rule */
 	{ "referral_due_days", "PAICHA_REFERRAL_DUE_DAYS", CT_LONG, "15", 1, 60, S(referral_due_days) },
+	{ "webhook_allow", "PAICHA_WEBHOOK_ALLOW", CT_STR, "public", 0, 0, S(webhook_allow) },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -177,6 +178,14 @@ config_load(struct config *c)
 		if ((v = getenv(settings[i].env)) != NULL && *v != '\0' &&
 		    setting_set(c, &settings[i], v, settings[i].env) == -1)
 			return -1;
+	/* A typo must not widen nor quietly narrow where webhooks post. */
+	if (strcmp(c->webhook_allow, "public") != 0 &&
+	    strcmp(c->webhook_allow, "loopback") != 0 &&
+	    strcmp(c->webhook_allow, "private") != 0) {
+		log_error("config webhook_allow: not public, loopback or "
+		    "private");
+		return -1;
+	}
 	return 0;
 }
 

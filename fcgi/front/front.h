@@ -205,6 +205,36 @@ json_t	*problem_parent(json_t *, const char *, const char *);
 const char *status_reason(int);
 
 /* ------------------------------------------------------------------ */
+/* Where the service may post (outbound.c): the webhooks' SSRF rules   */
+/* ------------------------------------------------------------------ */
+
+enum outbound {
+	OUTBOUND_OK,
+	OUTBOUND_BAD_URL,	/* not http(s), unparsable, with credentials */
+	OUTBOUND_NO_HOST,	/* the host resolves to nothing */
+	OUTBOUND_REFUSED,	/* loopback, private or reserved (by setting) */
+	OUTBOUND__MAX
+};
+
+#define OUTBOUND_ADDRS	4	/* addresses of a name kept to connect to */
+
+/* A checked URL: its host and port, and the addresses to connect to. */
+struct outbound_target {
+	char	 host[256];
+	char	 port[8];
+	char	 addr[48];		/* the first (INET6_ADDRSTRLEN) */
+	int	 v6;			/* the first is IPv6 */
+	int	 literal;		/* the host is an address itself */
+	char	 pinned[OUTBOUND_ADDRS * 50];	/* "a,[b],...": for
+						   CURLOPT_RESOLVE */
+};
+
+struct sockaddr;
+enum outbound	 outbound_check(const char *, struct outbound_target *);
+int		 outbound_addr_allowed(const struct sockaddr *);
+const char	*outbound_message(enum outbound);
+
+/* ------------------------------------------------------------------ */
 /* Input validation (validate.c): one row per field.                  */
 /* ------------------------------------------------------------------ */
 

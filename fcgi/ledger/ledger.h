@@ -43,6 +43,7 @@ enum ledger_entity {
 	LEDGER_FILE,		/* an evidence file: upload, withdraw */
 	LEDGER_SUBMISSION,	/* a region's report: submit, return */
 	LEDGER_REFERRAL,	/* across regions: create, accept, return */
+	LEDGER_WEBHOOK,		/* an admin's webhook: create, disable */
 	LEDGER__MAX
 };
 

@@ -41,6 +41,7 @@ const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	[LEDGER_FILE] = { "file", "paicha/file-event/v1" },
 	[LEDGER_SUBMISSION] = { "submission", "paicha/submission-event/v1" },
 	[LEDGER_REFERRAL] = { "referral", "paicha/referral-event/v1" },
+	[LEDGER_WEBHOOK] = { "webhook", "paicha/webhook-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -120,6 +121,7 @@ static const struct {
 	[LEDGER_FILE] = ENTITY_RECORD,
 	[LEDGER_SUBMISSION] = ENTITY_RECORD,
 	[LEDGER_REFERRAL] = ENTITY_RECORD,
+	[LEDGER_WEBHOOK] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */

@@ -39,7 +39,8 @@
  * merges them by time; what it lists from each is a prefix of that
  * source, so the new cursor skips nothing and repeats nothing.  Both
  * are read in one read-only snapshot (EP_SNAPSHOT), scoped by row-level
- * security; user events only for those who administer or audit users.
+ * security; user and webhook events only for those who administer or
+ * audit.
  *
  * The cursor is "<position>.<xid>.<pos>", all decimal: "0.0.0" (or
  * none) is the beginning.
@@ -136,7 +137,7 @@ static struct stmt streams = STMT(
     " FROM ledger_events e LEFT JOIN LATERAL user_public(e.actor) u ON true"
     " WHERE (e.feed_xid, e.feed_pos) > ($1::text::xid8, $2::bigint)"
     " AND e.feed_xid < pg_snapshot_xmin(pg_current_snapshot())"
-    " AND ($4::boolean OR e.entity <> 'user')"
+    " AND ($4::boolean OR e.entity NOT IN ('user', 'webhook'))"
     " ORDER BY e.feed_xid, e.feed_pos LIMIT $3", 4);
 
 /* Where each source ends in this snapshot: the log's size, the horizon. */

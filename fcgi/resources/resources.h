@@ -287,13 +287,18 @@ enum range	 range_parse(const char *, long long, long long *,
 /* Handlers, by route (../routes.c)                                   */
 /* ------------------------------------------------------------------ */
 
-/* imports.c, feed.c */
+/* imports.c, feed.c, webhooks.c */
 void	 import_create(struct req *);
 void	 import_check(struct req *);
 void	 import_template(struct req *);
 void	 import_list(struct req *);
 void	 import_get(struct req *);
 void	 feed_get(struct req *);
+void	 webhook_create(struct req *);
+void	 webhook_list(struct req *);
+void	 webhook_get(struct req *);
+void	 webhook_disable(struct req *);
+void	 webhook_deliveries(struct req *);
 void	 report_credit_publications(struct req *);
 
 /* ../openapi.c: the API's description, from the endpoint table. */

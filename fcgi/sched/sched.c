@@ -25,6 +25,7 @@
 const struct sched_job_def sched_jobs_table[SCHED__MAX] = {
 	[SCHED_DEADLINE_REMINDERS] = { "deadline_reminders", reminders_batch },
 	[SCHED_DASHBOARD_TALLIES] = { "dashboard_tallies", tallies_batch },
+	[SCHED_WEBHOOK_DELIVERY] = { "webhook_delivery", webhooks_batch },
 };
 
 static void	 sched_rounds(struct background *, struct req *);

@@ -5,6 +5,7 @@
  *	sched.c		the thread, the table of jobs, one round of a job
  *	reminders.c	deadline_soon, overdue and escalated notifications
  *	tallies.c	the dashboard's counts
+ *	webhooks.c	the webhooks' deliveries (libcurl)
  *
  * A job is a row in sched_jobs (sql/0053_scheduler.sql) and a row in
  * sched_jobs_table[] here: its name and its batch function.  A round of
@@ -30,6 +31,7 @@ struct req;
 enum sched_job {
 	SCHED_DEADLINE_REMINDERS,	/* reminders.c */
 	SCHED_DASHBOARD_TALLIES,	/* tallies.c */
+	SCHED_WEBHOOK_DELIVERY,		/* webhooks.c */
 	SCHED__MAX
 };
 
@@ -53,8 +55,9 @@ long	 sched_round(struct req *, enum sched_job, long limit, long hold_ms);
 int	 sched_start(void);
 void	 sched_stop(void);
 
-/* reminders.c, tallies.c */
+/* reminders.c, tallies.c, webhooks.c */
 long	 reminders_batch(struct req *, long long, long, int *);
 long	 tallies_batch(struct req *, long long, long, int *);
+long	 webhooks_batch(struct req *, long long, long, int *);
 
 #endif /* PAICHA_SCHED_H */

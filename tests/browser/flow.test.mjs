@@ -12,7 +12,9 @@
 // and drills down, and files the region's annual summary (preview,
 // confirm, its versions and their workbooks); officer.bj refers the case
 // to Shanghai, officer.sh accepts it from the referrals inbox, and both
-// see the cases linked.  Every step is asserted on what the
+// see the cases linked; and an admin registers a webhook (a private
+// address refused), reads its delivery log and disables it, at 1366 and
+// 390 px.  Every step is asserted on what the
 // page shows; the test fails on any console error, page error or CSP
 // violation.  It takes the screenshots under docs/screenshots/.
 //
@@ -938,6 +940,54 @@ step('officer.bj refers the case to Shanghai; officer.sh accepts it from the inb
 	await page.getByRole('heading', { level: 1, name: new RegExp(`案件 #${run.referredId}`) }).waitFor();
 	await expectText(page.locator('section:has(#act-h)'), /您可以查阅，不能办理/);
 	await accessible('a referred case, read by the origin');
+});
+
+step('admin registers a webhook (a private address refused), reads its delivery log and disables it, also at 390 px', async () => {
+	await logout();
+	await login('admin');
+	await page.getByRole('link', { name: '数据推送' }).click();
+	await page.getByRole('heading', { name: '数据推送（Webhook）', level: 1 }).waitFor();
+	await accessible('the webhooks page');
+	const form = page.locator('form:has(#wf-h)');
+	await form.getByLabel('全部事件').uncheck();
+	await form.getByLabel('企业', { exact: true }).check();
+	await form.getByLabel(/签名密钥/).fill('browser-test-secret-0123456789');
+	// A private address: the service's 422, logged by the browser.
+	const refused = ['422', /\/api\/v1\/webhooks$/];
+	expectedFailures.push(refused);
+	await form.getByLabel(/接收地址/).fill('http://10.20.30.40/hook');
+	await form.getByRole('button', { name: '登记' }).click();
+	await expectText(form.locator('[data-field="url"] .field-error'), /不允许投递到本机、内网或保留地址/);
+	expectedFailures.splice(expectedFailures.indexOf(refused), 1);
+	const hookUrl = `http://127.0.0.1:9/browser-${Date.now()}`;
+	await form.getByLabel(/接收地址/).fill(hookUrl);
+	await form.getByRole('button', { name: '登记' }).click();
+	await expectText(status(), /已登记推送地址 #\d+/);
+	const row = page.locator('#webhook-list tbody tr').filter({ hasText: hookUrl });
+	await expectText(row, /企业[\s\S]*启用/);
+	assert.equal(await form.getByLabel(/签名密钥/).inputValue(), '', 'the secret is not kept in the form');
+	await page.screenshot({ path: path.join(SHOTS, 'webhooks.png'), fullPage: true });
+	await row.getByRole('link').click();
+	await page.getByRole('heading', { name: /推送地址 #\d+/, level: 1 }).waitFor();
+	await page.getByRole('heading', { name: '投递记录' }).waitFor();
+	await accessible('a webhook\'s delivery log');
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.reload();
+	await page.getByRole('heading', { name: '投递记录' }).waitFor();
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the delivery log is ${overflow}px wider than a 390px phone`);
+	await accessible('a webhook\'s delivery log on a phone');
+	await page.setViewportSize({ width: 1366, height: 768 });
+	page.once('dialog', (d) => d.accept());
+	await page.getByRole('button', { name: '停用' }).click();
+	await expectText(page.locator('dl.facts'), /已停用/);
+	await page.goto(`${BASE}/#/webhooks`);
+	await page.setViewportSize({ width: 390, height: 844 });
+	await expectText(page.locator('#webhook-list tbody tr').filter({ hasText: hookUrl }), /已停用/);
+	const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow2 <= 0, `the webhooks page is ${overflow2}px wider than a 390px phone`);
+	await accessible('the webhooks page on a phone');
+	await page.setViewportSize({ width: 1366, height: 768 });
 });
 
 test('no console error, page error or CSP violation happened', () => {

@@ -64,6 +64,8 @@ static const struct {
 	{ "files", "region", "(" REFERRED_CASE
 	    " OR id = ANY (referral_files()))" },
 	{ "submissions", "region", NULL },
+	{ "webhooks", "region", NULL },
+	{ "webhook_deliveries", "region", NULL },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
@@ -263,6 +265,43 @@ file_in(struct client *c, const char *case_id, const char *text)
 }
 
 /*
+ * A webhook for enterprise events registered by a new admin of `region`
+ * (issue 22): made before the enterprises of setup(), so each side's
+ * outbox gets rows.  Its id, to disable once they are there.
+ */
+static long long
+webhook_in(struct client *nat, const char *region)
+{
+	struct client	*a;
+	struct resp	 r;
+	char		*name = unique_name("rlshook");
+	long long	 id;
+
+	fixture_user(nat, name, region, "[\"admin\"]");
+	a = client_login(name, FIXTURE_PASSWORD);
+	http_json(a, "POST", "/api/v1/webhooks", json_pack("{s:s, s:[s],"
+	    " s:s}", "url", "http://127.0.0.1:9/rls", "events", "enterprise",
+	    "secret", "e2e-rls-webhook-secret"), NULL, &r);
+	assert_status(&r, 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	client_free(a);
+	free(name);
+	return id;
+}
+
+/* Disable webhook `id` as the national admin `nat`. */
+static void
+webhook_off(struct client *nat, long long id)
+{
+	char	*path = fmt("/api/v1/webhooks/%lld/disable", id);
+
+	assert_int_equal(status_of(nat, "POST", path, json_object(), NULL),
+	    200);
+	free(path);
+}
+
+/*
  * Beijing's coordinator files the 2022 campaign's stage summary (issue
  * 19): made here unless it stands already (409: a run before this one).
  */
@@ -283,6 +322,7 @@ beijing_submission(void)
 
 /*
  * Make sure every regional table has rows in Beijing and in Shanghai --
+ * a webhook each (of a Beijing and a Shanghai admin) and their outboxes,
  * a case each (its events, leaves, deadline and assignee), an activity
  * each, a supervision each with a report, Beijing's submission of the
  * 2022 campaign's stage summary -- and that three users have an
@@ -292,11 +332,14 @@ beijing_submission(void)
 static int
 setup(void **state)
 {
-	struct client	*o, *dc, *sh, *nat;
+	struct client	*o, *dc, *sh, *nat, *adm;
 	char		 uscc[19];
-	long long	 eid;
+	long long	 eid, bj_hook, sh_hook;
 
 	(void)state;
+	adm = client_login("admin", DEMO_PASSWORD);
+	bj_hook = webhook_in(adm, "110000");
+	sh_hook = webhook_in(adm, "310000");
 	o = client_login("officer.bj", DEMO_PASSWORD);
 	dc = client_login("officer.dc", DEMO_PASSWORD);
 	sh = client_login("officer.sh", DEMO_PASSWORD);
@@ -324,6 +367,9 @@ setup(void **state)
 	bj_file = file_in(o, bj_case, "e2e: 北京的证据材料\n");
 	sh_file = file_in(sh, sh_case, "e2e: 上海的证据材料\n");
 	beijing_submission();
+	webhook_off(adm, bj_hook);
+	webhook_off(adm, sh_hook);
+	client_free(adm);
 	client_free(o);
 	client_free(dc);
 	client_free(sh);
@@ -1020,6 +1066,9 @@ test_rls_cannot_be_switched_off(void **state)
 	expect_error(app, "SELECT password_hash FROM users", "42501");
 	expect_error(app, "SELECT * FROM sessions", "42501");
 	expect_error(app, "SELECT * FROM login_failures", "42501");
+	/* Nor a webhook's secret (issue 22): written, never read. */
+	expect_error(app, "SELECT secret FROM webhooks", "42501");
+	expect_error(app, "SELECT * FROM webhooks", "42501");
 	PQfinish(app);
 }
 

@@ -54,6 +54,14 @@ static const struct target targets[] = {
 	{ "activity_create", activity_create, 0, OTHERS, 0 },
 	{ "activity_list", activity_list, 1, OTHERS, 0 },
 	{ "report_campaign", report_campaign, 1, OTHERS, 0 },
+	/*
+	 * Webhooks: the list and the delivery log's query.  webhook_create
+	 * is not here: a valid URL is resolved (getaddrinfo), which a
+	 * fuzzer must not do; tests/unit/test-outbound.c and e2e-webhooks
+	 * cover its refusals.
+	 */
+	{ "webhook_list", webhook_list, 1, OTHERS, 0 },
+	{ "webhook_deliveries", webhook_deliveries, 1, OTHERS, 0 },
 };
 
 #define NTARGETS	(sizeof(targets) / sizeof(targets[0]))

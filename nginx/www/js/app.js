@@ -22,6 +22,7 @@ import { cyclePage } from './pages/cycle.js';
 import { bellStart, bellStop, bellRefresh } from './bell.js';
 import { importsPage } from './pages/imports.js';
 import { referralsPage, referralPage, referPage } from './pages/referrals.js';
+import { webhooksPage, webhookPage } from './pages/webhooks.js';
 
 const ALL = ['officer', 'legal', 'auditor', 'admin', 'coordinator'];
 
@@ -47,6 +48,8 @@ const ROUTES = [
 	[/^\/referrals$/, referralsPage, ALL],
 	[/^\/referrals\/(\d+)$/, referralPage, ALL],
 	[/^\/cases\/(\d+)\/refer$/, referPage, ['officer']],
+	[/^\/webhooks$/, webhooksPage, ['admin']],
+	[/^\/webhooks\/(\d+)$/, webhookPage, ['admin']],
 ];
 
 const NAV = [
@@ -62,6 +65,7 @@ const NAV = [
 	['#/reports', '统计报表', ALL],
 	['#/audit', '审计', ['auditor', 'admin']],
 	['#/imports', '批量导入', ['officer', 'admin']],
+	['#/webhooks', '数据推送', ['admin']],
 ];
 
 let user = null;
