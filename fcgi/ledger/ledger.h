@@ -42,6 +42,8 @@ enum ledger_entity {
 	LEDGER_ACTIVITY,	/* the counted work: registered, imported, void */
 	LEDGER_FILE,		/* an evidence file: upload, withdraw */
 	LEDGER_SUBMISSION,	/* a region's report: submit, return */
+	LEDGER_SELF_INSPECTION,	/* an enterprise's self-inspection */
+	LEDGER_CHECKLIST_ITEM,	/* an item a province added to a checklist */
 	LEDGER__MAX
 };
 

@@ -40,6 +40,10 @@ const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	[LEDGER_ACTIVITY] = { "activity", "paicha/activity-event/v1" },
 	[LEDGER_FILE] = { "file", "paicha/file-event/v1" },
 	[LEDGER_SUBMISSION] = { "submission", "paicha/submission-event/v1" },
+	[LEDGER_SELF_INSPECTION] = { "self_inspection",
+	    "paicha/self_inspection-event/v1" },
+	[LEDGER_CHECKLIST_ITEM] = { "checklist_item",
+	    "paicha/checklist_item-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -118,6 +122,8 @@ static const struct {
 	[LEDGER_ACTIVITY] = ENTITY_RECORD,
 	[LEDGER_FILE] = ENTITY_RECORD,
 	[LEDGER_SUBMISSION] = ENTITY_RECORD,
+	[LEDGER_SELF_INSPECTION] = ENTITY_RECORD,
+	[LEDGER_CHECKLIST_ITEM] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */

@@ -169,7 +169,8 @@ enum { EF_ENTITY, EF_ENTITY_ID, EF_CASE, EF_ACTOR, EF_EVENT, EF_REGION,
 /* The streams, by name (../ledger/record.c's ledger_streams). */
 static const char *const entities[] = {
 	"case", "user", "enterprise", "category", "campaign", "supervision",
-	"activity", "file", "submission",
+	"activity", "file", "submission", "self_inspection",
+	"checklist_item",
 	NULL
 };
 
