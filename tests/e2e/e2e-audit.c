@@ -699,6 +699,7 @@ test_region_isolation(void **state)
 	static const char *const streams[] = {
 		"case", "user", "enterprise", "category", "campaign",
 		"supervision", "activity", "file", "submission",
+		"self_inspection", "checklist_item",
 	};
 	long long	 bj = case_with(officer, ent_bj, 2);
 	long long	 sh = case_with(officer_sh, ent_sh, 3);
