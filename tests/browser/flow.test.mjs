@@ -10,7 +10,13 @@
 // an auditor verifies the hash chain, imports enterprises, and a
 // coordinator's dashboard draws its charts (ECharts) at 1366 and 390 px
 // and drills down, and files the region's annual summary (preview,
-// confirm, its versions and their workbooks).  Every step is asserted on what the
+// confirm, its versions and their workbooks); then the enterprise portal
+// (企业端) at 390 px: an officer makes an enterprise's account, it logs in
+// with its one-time password and must change it first, self-inspects with
+// one failure reported as a major risk, officer.bj orders the new case's
+// rectification, the enterprise uploads a photo as rectification evidence
+// with the camera input and reports, and officer.bj sees the report and
+// the evidence.  Every step is asserted on what the
 // page shows; the test fails on any console error, page error or CSP
 // violation.  It takes the screenshots under docs/screenshots/.
 //
@@ -885,6 +891,12 @@ async function pageCall(method, url, body) {
 }
 
 async function loginAs(username, password) {
+	// Whoever the earlier steps left logged in logs out first.
+	await page.goto(`${BASE}/`);
+	const who = page.locator('#who:not([hidden])');
+	await page.getByRole('heading', { level: 1, name: '登录' }).or(who).first().waitFor();
+	if (await who.isVisible())
+		await logout();
 	await page.goto(`${BASE}/#/login`);
 	await page.getByLabel('用户名').fill(username);
 	await page.getByLabel('密码').fill(password);
