@@ -135,6 +135,7 @@ function drawNav() {
 	}
 	replace(nav, ul);
 	nav.hidden = false;
+	document.getElementById('bell').hidden = isEnterprise();	// no bell in the portal
 	document.getElementById('who-name').textContent =
 	    `${user.display_name || user.username}（${user.roles.map((r) => ROLES[r] || r).join('、')}，${user.region_name || user.region}）`;
 	who.hidden = false;
