@@ -36,8 +36,16 @@
 
 #define ITEMS_MAX	200	/* items in one self-inspection */
 #define NOTE_MAX	1000	/* bytes of an item's note */
-#define LABEL_MAX	600	/* bytes of a checklist item's label */
+#define LABEL_CHARS	200	/* a checklist item's label, as the CHECK */
 #define FILES_MAX	20
+/*
+ * A case a self-inspection opens names the failed items (label and
+ * note): at most PROBLEM_LABELS characters of them (the database cuts
+ * whole characters), so the problem stays within the case's 4000.
+ */
+#define PROBLEM_LABELS	1500
+#define PROBLEM_LABELS_TEXT	"1500"
+#define PROBLEM_BYTES	(4 * PROBLEM_LABELS + 64)
 
 static const char *const stages[] = {
 	"raw_materials", "process", "outgoing", "equipment", "testing", NULL
@@ -100,6 +108,12 @@ checklist_list(struct req *r)
 /* POST /api/v1/checklists                                            */
 /* ------------------------------------------------------------------ */
 
+static const char *
+check_label(const char *s)
+{
+	return utf8_chars(s) > LABEL_CHARS ? "不能超过200个字" : NULL;
+}
+
 struct cladd_in {
 	const char	*category;
 	const char	*stage;
@@ -111,7 +125,7 @@ static const struct vfield cladd_fields[] = {
 	    offsetof(struct cladd_in, category) },
 	{ "stage", VT_ENUM, 1, 0, 0, stages, NULL,
 	    offsetof(struct cladd_in, stage) },
-	{ "label", VT_NAME, 1, 1, LABEL_MAX, NULL, NULL,
+	{ "label", VT_NAME, 1, 1, 4 * LABEL_CHARS, NULL, check_label,
 	    offsetof(struct cladd_in, label) },
 };
 
@@ -341,12 +355,12 @@ self_inspection_create(struct req *r)
 	    "   WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.id = x"
 	    "   AND f.kind = 'self_inspection' AND f.withdrawn_at IS NULL"
 	    "   AND f.uploaded_by = $6)) AS bad_files,"
-	    " (SELECT string_agg(i.label || coalesce('（' || (t->>'note')"
-	    "   || '）', ''), '；' ORDER BY i.id)"
+	    " (SELECT left(string_agg(i.label || coalesce('（' || (t->>'note')"
+	    "   || '）', ''), '；' ORDER BY i.id), $8::integer)"
 	    "   FROM jsonb_array_elements($7::jsonb) t"
 	    "   JOIN checklist_items i ON i.id = (t->>'id')::bigint"
 	    "   WHERE t->>'result' = 'fail') AS failed_labels"
-	    " FROM (SELECT region FROM enterprises WHERE id = $1) e", 7);
+	    " FROM (SELECT region FROM enterprises WHERE id = $1) e", 8);
 	static struct stmt insert = STMT(
 	    "INSERT INTO self_inspections (enterprise_id, region, campaign_id,"
 	    " category, items, failed, major_risk, file_ids, case_id,"
@@ -359,7 +373,7 @@ self_inspection_create(struct req *r)
 	PGresult	*res = NULL;
 	char		*ids = NULL, *itemtext = NULL, *files = NULL;
 	char		 eid[24], camp[24], uid[24], nfail[12], cid[24];
-	char		 region[7], problem[4000];
+	char		 region[7], problem[PROBLEM_BYTES];
 	const char	*p[10];
 	int64_t		 case_id = 0, id;
 	int		 failed;
@@ -390,6 +404,7 @@ self_inspection_create(struct req *r)
 	p[4] = files != NULL ? files : "{}";
 	p[5] = uid;
 	p[6] = itemtext;
+	p[7] = PROBLEM_LABELS_TEXT;
 	if ((res = db_exec(r, &refs, p)) == NULL)
 		goto fail;
 	if (PQntuples(res) != 1) {	/* the account's enterprise is gone */
@@ -420,7 +435,7 @@ self_inspection_create(struct req *r)
 	}
 	snprintf(region, sizeof(region), "%s", db_get(res, 0, "region"));
 	snprintf(problem, sizeof(problem), "企业自查报告重大质量安全风险："
-	    "%.3000s", db_isnull(res, 0, "failed_labels") ? "" :
+	    "%s", db_isnull(res, 0, "failed_labels") ? "" :
 	    db_get(res, 0, "failed_labels"));
 	PQclear(res);
 	res = NULL;

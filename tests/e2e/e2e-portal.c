@@ -609,6 +609,115 @@ test_self_inspection_and_view(void **state)
 	free(photo);
 }
 
+/*
+ * Every limit crossed: 200 items (201: 422), a note of 1000 bytes (1001:
+ * 422), 20 files (21: 422), a checklist label of 200 characters (201:
+ * 422),
+ * an unknown key in an item (422 naming it), an item twice (422).
+ */
+static void
+test_limits(void **state)
+{
+	struct client	*e;
+	struct resp	 r;
+	char		 uscc[19], user[64], *once, *note, *label;
+	long long	 eid, ids[1], before;
+	json_t		*items, *files;
+	int		 i;
+
+	(void)state;
+	eid = fixture_enterprise(off, "110105", uscc);
+	once = account_make(off, eid, user);
+	e = account_ready(user, once);
+	free(once);
+	checklist_ids(e, "cement", ids, 1);
+	before = count_of(strdup("SELECT count(*) FROM self_inspections"));
+
+	items = json_array();
+	for (i = 0; i < 201; i++)
+		json_array_append_new(items, json_pack("{s:I, s:s}", "id",
+		    (json_int_t)ids[0], "result", "pass"));
+	http_json(e, "POST", "/api/v1/self-inspections", json_pack("{s:i, s:s,"
+	    " s:o, s:b}", "campaign_id", 2022, "category", "cement", "items",
+	    items, "major_risk", 0), NULL, &r);
+	assert_problem_field(&r, 422, "items");
+	resp_free(&r);
+	/* 200 of the same item: within the count, but twice is refused. */
+	items = json_array();
+	for (i = 0; i < 200; i++)
+		json_array_append_new(items, json_pack("{s:I, s:s}", "id",
+		    (json_int_t)ids[0], "result", "pass"));
+	http_json(e, "POST", "/api/v1/self-inspections", json_pack("{s:i, s:s,"
+	    " s:o, s:b}", "campaign_id", 2022, "category", "cement", "items",
+	    items, "major_risk", 0), NULL, &r);
+	assert_problem_field(&r, 422, "items");
+	resp_free(&r);
+	http_json(e, "POST", "/api/v1/self-inspections", json_pack("{s:i, s:s,"
+	    " s:[{s:I, s:s, s:s}], s:b}", "campaign_id", 2022, "category",
+	    "cement", "items", "id", (json_int_t)ids[0], "result", "pass",
+	    "colour", "red", "major_risk", 0), NULL, &r);
+	assert_problem_field(&r, 422, "colour");
+	resp_free(&r);
+	/* A major risk without a failed item. */
+	http_json(e, "POST", "/api/v1/self-inspections", json_pack("{s:i, s:s,"
+	    " s:[{s:I, s:s}], s:b}", "campaign_id", 2022, "category", "cement",
+	    "items", "id", (json_int_t)ids[0], "result", "pass", "major_risk",
+	    1), NULL, &r);
+	assert_problem_field(&r, 422, "major_risk");
+	resp_free(&r);
+	note = malloc(1002);
+	memset(note, 'x', 1001);
+	note[1001] = '\0';
+	http_json(e, "POST", "/api/v1/self-inspections", json_pack("{s:i, s:s,"
+	    " s:[{s:I, s:s, s:s}], s:b}", "campaign_id", 2022, "category",
+	    "cement", "items", "id", (json_int_t)ids[0], "result", "fail",
+	    "note", note, "major_risk", 0), NULL, &r);
+	assert_problem_field(&r, 422, "items");
+	resp_free(&r);
+	files = json_array();
+	for (i = 0; i < 21; i++)
+		json_array_append_new(files, json_integer(1000000 + i));
+	http_json(e, "POST", "/api/v1/self-inspections", json_pack("{s:i, s:s,"
+	    " s:[{s:I, s:s}], s:b, s:o}", "campaign_id", 2022, "category",
+	    "cement", "items", "id", (json_int_t)ids[0], "result", "pass",
+	    "major_risk", 0, "file_ids", files), NULL, &r);
+	assert_problem_field(&r, 422, "file_ids");
+	resp_free(&r);
+	assert_int_equal(count_of(strdup("SELECT count(*) FROM"
+	    " self_inspections")), before);
+	/* At the limits: a note of 1000 bytes is taken. */
+	note[1000] = '\0';
+	http_json(e, "POST", "/api/v1/self-inspections", json_pack("{s:i, s:s,"
+	    " s:[{s:I, s:s, s:s}], s:b}", "campaign_id", 2022, "category",
+	    "cement", "items", "id", (json_int_t)ids[0], "result", "fail",
+	    "note", note, "major_risk", 1), NULL, &r);
+	assert_status(&r, 201);
+	assert_true(json_integer_value(json_object_get(r.json, "case_id")) >
+	    0);
+	resp_free(&r);
+	/* A checklist label: 200 characters taken, 201 refused. */
+	label = malloc(1000);
+	memset(label, 'y', 201);
+	label[201] = '\0';
+	http_json(adm, "POST", "/api/v1/checklists", json_pack("{s:s, s:s,"
+	    " s:s}", "category", "cement", "stage", "testing", "label", label),
+	    NULL, &r);
+	assert_problem_field(&r, 422, "label");
+	resp_free(&r);
+	label[0] = 'z';
+	snprintf(label + 1, 20, "%ld", (long)getpid());
+	label[strlen(label)] = 'y';
+	label[200] = '\0';
+	http_json(adm, "POST", "/api/v1/checklists", json_pack("{s:s, s:s,"
+	    " s:s}", "category", "cement", "stage", "testing", "label", label),
+	    NULL, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+	free(note);
+	free(label);
+	client_free(e);
+}
+
 int
 main(void)
 {
@@ -616,6 +725,7 @@ main(void)
 		cmocka_unit_test(test_accounts),
 		cmocka_unit_test(test_checklists),
 		cmocka_unit_test(test_self_inspection_and_view),
+		cmocka_unit_test(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
