@@ -202,19 +202,28 @@ GRANT SELECT ON checklist_items TO paicha_app;
 GRANT INSERT (category, province, stage, label, added_by) ON checklist_items
 	TO paicha_app;
 
-INSERT INTO checklist_items (category, stage, label, ord) VALUES
-	(NULL, 'raw_materials', '原材料进货检验：进货查验记录齐全，原材料符合标准', 1),
-	(NULL, 'process', '过程控制：按工艺生产，无偷工减料、掺杂掺假', 2),
-	(NULL, 'outgoing', '出厂检验：逐批出厂检验，检验记录完整', 3),
-	(NULL, 'equipment', '生产设备：设备满足生产要求并正常维护', 4),
-	(NULL, 'testing', '检验设施：检验设备齐全、在检定校准有效期内', 5);
-INSERT INTO checklist_items (category, stage, label, ord)
-SELECT c.id, 'process', c.name || '：持有效生产许可证或强制性产品认证，'
-    '未超范围生产', 10 + c.ord
+-- The seed's items have fixed ids, the same in every installation and
+-- above every province's id range (0011: a sequence that handed out an
+-- id outside its range stops installation_setup), and below 2^53 (the
+-- front end reads them as numbers).  Added items take the sequence's.
+INSERT INTO checklist_items (id, category, stage, label, ord) VALUES
+	(2000000000000001, NULL, 'raw_materials',
+	    '原材料进货检验：进货查验记录齐全，原材料符合标准', 1),
+	(2000000000000002, NULL, 'process',
+	    '过程控制：按工艺生产，无偷工减料、掺杂掺假', 2),
+	(2000000000000003, NULL, 'outgoing',
+	    '出厂检验：逐批出厂检验，检验记录完整', 3),
+	(2000000000000004, NULL, 'equipment',
+	    '生产设备：设备满足生产要求并正常维护', 4),
+	(2000000000000005, NULL, 'testing',
+	    '检验设施：检验设备齐全、在检定校准有效期内', 5);
+INSERT INTO checklist_items (id, category, stage, label, ord)
+SELECT 2000000000000100 + c.ord, c.id, 'process',
+    c.name || '：持有效生产许可证或强制性产品认证，未超范围生产', 10 + c.ord
   FROM categories c WHERE c.province IS NULL;
-INSERT INTO checklist_items (category, stage, label, ord)
-SELECT c.id, 'outgoing', c.name || '：产品质量符合国家标准，标识标注规范',
-    30 + c.ord
+INSERT INTO checklist_items (id, category, stage, label, ord)
+SELECT 2000000000000200 + c.ord, c.id, 'outgoing',
+    c.name || '：产品质量符合国家标准，标识标注规范', 30 + c.ord
   FROM categories c WHERE c.province IS NULL;
 
 -- ------------------------------------------------------------------
