@@ -48,6 +48,8 @@ PAICHA_SOURCES = $(PAICHA_SOURCES_USCC) \
 	fcgi/ledger/verify_files.c \
 	fcgi/resources/resources.h \
 	fcgi/resources/activities.c \
+	fcgi/resources/portal.c \
+	fcgi/resources/self_inspections.c \
 	fcgi/resources/admit.c \
 	fcgi/resources/audit.c \
 	fcgi/resources/case_history.c \

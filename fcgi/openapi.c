@@ -38,6 +38,25 @@ struct doc {
 			"spreadsheetml.sheet"
 
 static const struct doc docs[] = {
+	{ METHOD_POST, "/api/v1/enterprises/#/accounts", "Enterprises as users",
+	    "Make an enterprise's account (201 with a one-time password)",
+	    NULL, 201, NULL },
+	{ METHOD_GET, "/api/v1/checklists", "Enterprises as users",
+	    "The self-inspection's items: key control points and the "
+	    "category's own", "category", 200, NULL },
+	{ METHOD_POST, "/api/v1/checklists", "Enterprises as users",
+	    "A province's admin adds an item for a category", NULL, 201,
+	    NULL },
+	{ METHOD_POST, "/api/v1/self-inspections", "Enterprises as users",
+	    "An enterprise reports its self-inspection (a failed item with a "
+	    "major risk opens a case)", NULL, 201, NULL },
+	{ METHOD_GET, "/api/v1/self-inspections", "Enterprises as users",
+	    "Self-inspections in a region (an enterprise: its own)",
+	    "region campaign_id enterprise_id cursor limit", 200, NULL },
+	{ METHOD_GET, "/api/v1/self-inspections/missing",
+	    "Enterprises as users",
+	    "The region's enterprises that have not self-inspected in the "
+	    "campaign", "region campaign_id cursor limit", 200, NULL },
 	{ METHOD_GET, "/healthz", "Operations", "Liveness and the database",
 	    NULL, 200, NULL },
 	{ METHOD_GET, "/metrics", "Operations",

@@ -21,6 +21,8 @@
 /* The regulator's people; an enterprise's account is not among them. */
 #define EVERYONE	(R(OFFICER) | R(LEGAL) | R(AUDITOR) | R(ADMIN) | \
 			    R(COORDINATOR))
+/* ... and an enterprise's own account, where its own rows answer. */
+#define WITH_OWN	(EVERYONE | R(ENTERPRISE))
 #define CHANGE		(EP_JSON | EP_TX)	/* a change with a JSON body */
 #define IMPORT_BYTES	(10 * 1024 * 1024)	/* an import's file */
 
@@ -85,6 +87,12 @@ enum ep {
 	EP_USER_GET,
 	EP_USER_CREATE,
 	EP_USER_PATCH,
+	EP_ACCOUNT_CREATE,
+	EP_CHECKLISTS,
+	EP_CHECKLIST_CREATE,
+	EP_SELF_INSPECTION_CREATE,
+	EP_SELF_INSPECTION_LIST,
+	EP_SELF_INSPECTION_MISSING,
 	EP_ACTIVITY_CREATE,
 	EP_ACTIVITY_LIST,
 	EP_ACTIVITY_GET,
@@ -123,29 +131,29 @@ const struct endpoint endpoints[EP__MAX] = {
 	 */
 	[EP_SESSION_CREATE] = { METHOD_POST, "/api/v1/session",
 	    EP_PUBLIC | EP_JSON, ROLES_ANY, 4096, session_create },
-	[EP_SESSION_GET] = { METHOD_GET, "/api/v1/session", 0, ROLES_ANY, 0,
-	    session_get },
-	[EP_SESSION_DELETE] = { METHOD_DELETE, "/api/v1/session", 0,
+	[EP_SESSION_GET] = { METHOD_GET, "/api/v1/session", EP_FIRST,
+	    ROLES_ANY, 0, session_get },
+	[EP_SESSION_DELETE] = { METHOD_DELETE, "/api/v1/session", EP_FIRST,
 	    ROLES_ANY, 0, session_delete },
 	[EP_SESSION_PASSWORD] = { METHOD_POST, "/api/v1/session/password",
-	    EP_JSON, ROLES_ANY, 4096, session_password },
+	    EP_JSON | EP_FIRST, ROLES_ANY, 4096, session_password },
 	/* Cases */
 	[EP_CASE_CREATE] = { METHOD_POST, "/api/v1/cases", CHANGE | EP_IDEM,
 	    R(OFFICER), 0, case_create },
 	/* With ?format=csv|xlsx, the whole list in one snapshot. */
-	[EP_CASE_LIST] = { METHOD_GET, "/api/v1/cases", EP_EXPORT, EVERYONE,
+	[EP_CASE_LIST] = { METHOD_GET, "/api/v1/cases", EP_EXPORT, WITH_OWN,
 	    0, case_list },
 	[EP_CASE_COUNTS] = { METHOD_GET, "/api/v1/cases/counts", 0, EVERYONE,
 	    0, case_counts },
-	[EP_CASE_GET] = { METHOD_GET, "/api/v1/cases/#", 0, EVERYONE, 0,
+	[EP_CASE_GET] = { METHOD_GET, "/api/v1/cases/#", 0, WITH_OWN, 0,
 	    case_get },
 	[EP_CASE_ACTIONS] = { METHOD_GET, "/api/v1/cases/#/actions", 0,
 	    EVERYONE, 0, case_actions },
 	[EP_CASE_EVENTS] = { METHOD_GET, "/api/v1/cases/#/events", EP_REPLICA,
 	    EVERYONE, 0, case_events_get },
 	[EP_CASE_TRANSITION] = { METHOD_POST, "/api/v1/cases/#/transitions",
-	    CHANGE | EP_IF_MATCH | EP_IDEM, R(OFFICER) | R(LEGAL), 0,
-	    case_transition },
+	    CHANGE | EP_IF_MATCH | EP_IDEM, R(OFFICER) | R(LEGAL) |
+	    R(ENTERPRISE), 0, case_transition },
 	[EP_CASE_APPROVAL] = { METHOD_POST, "/api/v1/cases/#/approval",
 	    CHANGE | EP_IF_MATCH | EP_IDEM, EVERYONE, 0, case_approval },
 	[EP_CASE_ASSIGNABLE] = { METHOD_GET, "/api/v1/cases/#/assignable", 0,
@@ -186,14 +194,14 @@ const struct endpoint endpoints[EP__MAX] = {
 	    EVERYONE, 0, dashboard_get },
 	/* Evidence files: streamed in and out, never the whole in memory. */
 	[EP_FILE_UPLOAD] = { METHOD_POST, "/api/v1/cases/#/files",
-	    EP_RAW | EP_TX | EP_IDEM, R(OFFICER) | R(LEGAL), MAX_UPLOAD,
-	    file_upload },
-	[EP_FILE_LIST] = { METHOD_GET, "/api/v1/cases/#/files", 0, EVERYONE,
+	    EP_RAW | EP_TX | EP_IDEM, R(OFFICER) | R(LEGAL) | R(ENTERPRISE),
+	    MAX_UPLOAD, file_upload },
+	[EP_FILE_LIST] = { METHOD_GET, "/api/v1/cases/#/files", 0, WITH_OWN,
 	    0, file_list },
 	[EP_FILE_GET] = { METHOD_GET, "/api/v1/files/#",
-	    EP_REPLICA | EP_SNAPSHOT, EVERYONE, 0, file_get },
+	    EP_REPLICA | EP_SNAPSHOT, WITH_OWN, 0, file_get },
 	[EP_FILE_THUMBNAIL] = { METHOD_GET, "/api/v1/files/#/thumbnail",
-	    EP_REPLICA, EVERYONE, 0, file_thumbnail_get },
+	    EP_REPLICA, WITH_OWN, 0, file_thumbnail_get },
 	[EP_FILE_WITHDRAW] = { METHOD_POST, "/api/v1/files/#/withdraw",
 	    CHANGE | EP_IDEM, R(OFFICER) | R(LEGAL), 16384, file_withdraw },
 	/* Reference data: any signed-in user reads it. */
@@ -239,7 +247,7 @@ const struct endpoint endpoints[EP__MAX] = {
 	    0, R(OFFICER) | R(LEGAL) | R(ADMIN) | R(COORDINATOR), 0,
 	    enterprise_lookup },
 	[EP_ENTERPRISE_GET] = { METHOD_GET, "/api/v1/enterprises/#", 0,
-	    EVERYONE, 0, enterprise_get },
+	    WITH_OWN, 0, enterprise_get },
 	[EP_ENTERPRISE_PATCH] = { METHOD_PATCH, "/api/v1/enterprises/#",
 	    CHANGE | EP_IF_MATCH, R(OFFICER) | R(ADMIN), 16384,
 	    enterprise_patch },
@@ -257,6 +265,21 @@ const struct endpoint endpoints[EP__MAX] = {
 	    R(ADMIN), 4096, user_create },
 	[EP_USER_PATCH] = { METHOD_PATCH, "/api/v1/users/#",
 	    CHANGE | EP_IF_MATCH, R(ADMIN), 4096, user_patch },
+	/* Enterprises as users (API.md Part 2): accounts, self-inspection. */
+	[EP_ACCOUNT_CREATE] = { METHOD_POST, "/api/v1/enterprises/#/accounts",
+	    CHANGE | EP_IDEM, R(OFFICER), 4096, account_create },
+	[EP_CHECKLISTS] = { METHOD_GET, "/api/v1/checklists", 0, ROLES_ANY, 0,
+	    checklist_list },
+	[EP_CHECKLIST_CREATE] = { METHOD_POST, "/api/v1/checklists",
+	    CHANGE | EP_IDEM, R(ADMIN), 4096, checklist_create },
+	[EP_SELF_INSPECTION_CREATE] = { METHOD_POST,
+	    "/api/v1/self-inspections", CHANGE | EP_IDEM, R(ENTERPRISE), 65536,
+	    self_inspection_create },
+	[EP_SELF_INSPECTION_LIST] = { METHOD_GET, "/api/v1/self-inspections",
+	    0, WITH_OWN, 0, self_inspection_list },
+	[EP_SELF_INSPECTION_MISSING] = { METHOD_GET,
+	    "/api/v1/self-inspections/missing", 0, EVERYONE, 0,
+	    self_inspection_missing },
 	/* Activities and the statistics form */
 	[EP_ACTIVITY_CREATE] = { METHOD_POST, "/api/v1/activities",
 	    CHANGE | EP_IDEM, R(OFFICER), 0, activity_create },

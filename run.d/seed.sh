@@ -78,6 +78,56 @@ seed_demo_if_empty() {
 	step "loading the demo campaign: $((SEED_SMALL - SEED_TODAY)) cases over its months so far, $SEED_TODAY today through the API (./run seed-demo N for more)"
 	seed_demo "$((SEED_SMALL - SEED_TODAY))" bulk
 	seed_demo "$SEED_TODAY" api
+	seed_portal_demo
+}
+
+# The enterprise portal's demo (issue 20): qiye.demo, the account of the
+# first Beijing demo enterprise, with the demo password already its own
+# (set here like the other demo users', never through the API), and two
+# self-inspections it files through the API -- all passed, then one
+# failure reported as a major risk, which opens a case.
+seed_portal_demo() {
+	local jar body major code
+	psql_admin "$ADMIN_URL" <<'SQL'
+INSERT INTO users (username, display_name, region, roles, password_hash,
+    enterprise_id)
+SELECT 'qiye.demo', left(e.name, 100), e.region, ARRAY['enterprise'],
+    u.password_hash, e.id
+  FROM (SELECT id, name, region FROM enterprises WHERE region LIKE '11%'
+	 ORDER BY id LIMIT 1) e,
+       (SELECT password_hash FROM users WHERE username = 'officer.bj') u
+ WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = 'qiye.demo');
+SQL
+	body=$(psql_admin "$ADMIN_URL" -At <<'SQL'
+SELECT json_build_object('campaign_id', extract(year FROM now())::integer,
+    'category', 'cement', 'major_risk', false,
+    'items', json_agg(json_build_object('id', id, 'result', 'pass')
+	ORDER BY id))
+  FROM checklist_items WHERE category IS NULL
+    OR (category = 'cement' AND province IS NULL)
+SQL
+)
+	major=$(psql_admin "$ADMIN_URL" -At <<'SQL'
+SELECT json_build_object('campaign_id', extract(year FROM now())::integer,
+    'category', 'cement', 'major_risk', true,
+    'items', json_agg(json_build_object('id', id, 'result',
+	CASE WHEN stage = 'outgoing' AND category IS NULL THEN 'fail'
+	ELSE 'pass' END, 'note', CASE WHEN stage = 'outgoing'
+	AND category IS NULL THEN '部分批次未做出厂检验' END) ORDER BY id))
+  FROM checklist_items WHERE category IS NULL
+    OR (category = 'cement' AND province IS NULL)
+SQL
+)
+	jar=$(mktemp)
+	code=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" 	    --cacert "$VAR/tls/cert.pem" -H 'Content-Type: application/json' 	    -d '{"username":"qiye.demo","password":"'"$DEMO_PASSWORD"'"}' 	    "https://localhost:$PORT/api/v1/session" || true)
+	if [[ $code == 201 ]]; then
+		for b in "$body" "$major"; do
+			curl -s -o /dev/null -b "$jar" --cacert "$VAR/tls/cert.pem" 			    -H 'Content-Type: application/json' -d "$b" 			    "https://localhost:$PORT/api/v1/self-inspections" || true
+		done
+	else
+		printf 'run: qiye.demo could not log in (%s): no demo self-inspections\n' "$code" >&2
+	fi
+	rm -f "$jar"
 }
 
 cmd_seed_demo() {

@@ -37,12 +37,12 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
 -- Registering and disabling a webhook are events of its stream,
 -- 'webhook' (its record without the secret): the whole list of 0100
--- and this one.
+-- and 0130, and this one.
 ALTER TABLE ledger_events DROP CONSTRAINT ledger_events_entity_check;
 ALTER TABLE ledger_events ADD CONSTRAINT ledger_events_entity_check
 	CHECK (entity IN ('user', 'enterprise', 'category', 'campaign',
 	    'activity', 'file', 'referral', 'supervision', 'submission',
-	    'webhook'));
+	    'self_inspection', 'checklist_item', 'webhook'));
 
 CREATE TABLE webhooks (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

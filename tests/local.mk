@@ -210,3 +210,9 @@ E2E_TESTS += tests/e2e/e2e-webhooks
 tests_e2e_e2e_webhooks_SOURCES = tests/e2e/e2e-webhooks.c
 tests_e2e_e2e_webhooks_CFLAGS = $(E2E_CFLAGS) $(CRYPTO_CFLAGS)
 tests_e2e_e2e_webhooks_LDADD = $(E2E_LIBS) $(CRYPTO_LIBS)
+# Enterprises as users (issue 20): accounts and the forced password
+# change, checklists, self-inspections, the enterprise's own view.
+E2E_TESTS += tests/e2e/e2e-portal
+tests_e2e_e2e_portal_SOURCES = tests/e2e/e2e-portal.c
+tests_e2e_e2e_portal_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_e2e_portal_LDADD = $(E2E_LIBS)

@@ -57,7 +57,8 @@ const struct wf_event_def wf_events[WF_EV__MAX] = {
 		.label = "企业报告整改完成",
 		.from = S(RECTIFYING),
 		.to = WF_STATE_RECTIFICATION_REVIEW,
-		.roles = R(OFFICER),
+		/* The enterprise reports its own (API.md Part 2). */
+		.roles = R(OFFICER) | R(ENTERPRISE),
 		.approval = 0,
 		REQUIRES(F(EVIDENCE)),
 		EFFECTS(E(APPLY, STOP, RECTIFICATION)),

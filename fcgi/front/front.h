@@ -69,6 +69,10 @@ struct user {
 	char		 region[7];		/* GB/T 2260 code */
 	unsigned	 roles;			/* bit (1u << enum wf_role) */
 	int64_t		 session_id;
+	int64_t		 enterprise_id;		/* an `enterprise` account's
+						   enterprise; 0 none */
+	int		 must_change_password;	/* only EP_FIRST routes until
+						   it sets its own password */
 };
 
 /* The Idempotency-Key the front line took for the request. */
@@ -502,6 +506,12 @@ char	*metrics_render(size_t *);
  * the handler may read it in batches and stream every row of one state.
  */
 #define EP_EXPORT	0x400u
+/*
+ * EP_FIRST: open to an account that must still set its own password (an
+ * enterprise's, made with a one-time password): who am I, log out, the
+ * change itself.  Every other route answers it 403.
+ */
+#define EP_FIRST	0x800u
 #define EP_RAW		0x100u	/* takes a raw body of any type, at most
 				   max_body bytes, that the handler streams
 				   (req_body_read); with EP_IDEM the handler

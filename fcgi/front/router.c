@@ -18,6 +18,7 @@
  *	same origin		403 for cross-site state changes
  *	session			401
  *	role			403
+ *	password set		403 until a one-time password is replaced
  *	which database		the replica, for EP_REPLICA routes (db.c)
  *
  * then owns the request's transaction around the handler, as the
@@ -516,6 +517,14 @@ front_checks(struct req *r, char *path)
 		    r->id, r->user.username, method_names[r->method],
 		    ep->pattern);
 		reply_problem(r, 403, NULL, "your role may not do this", NULL);
+		return -1;
+	}
+	if (r->user.must_change_password && !(ep->flags & EP_FIRST)) {
+		log_warn("request %s: %s must set its password before %s %s",
+		    r->id, r->user.username, method_names[r->method],
+		    ep->pattern);
+		reply_problem(r, 403, "password-change-required", "set your "
+		    "own password first (POST /api/v1/session/password)", NULL);
 		return -1;
 	}
 	return 0;

@@ -160,9 +160,20 @@ user_from_row(struct user *u, const PGresult *res, int row)
 json_t *
 user_json(const struct user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)u->id,
+	json_t	*o;
+
+	o = json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)u->id,
 	    "username", u->username, "display_name", u->display_name,
 	    "roles", roles_json(u->roles), "region", u->region);
+	/* An enterprise's account: which, and whether it must set its own
+	 * password before anything else. */
+	if (o != NULL && u->enterprise_id != 0) {
+		json_object_set_new(o, "enterprise_id",
+		    json_integer(u->enterprise_id));
+		json_object_set_new(o, "must_change_password",
+		    json_boolean(u->must_change_password));
+	}
+	return o;
 }
 
 /*
@@ -176,7 +187,8 @@ session_authenticate(struct req *r)
 	static struct stmt open = STMT(
 	    "SELECT session_id, id, username, display_name, region,"
 	    " array_to_string(roles, ',') AS roles,"
-	    " wrote_lsn::text AS wrote_lsn, primary_lsn::text AS primary_lsn"
+	    " wrote_lsn::text AS wrote_lsn, primary_lsn::text AS primary_lsn,"
+	    " enterprise_id, must_change_password"
 	    " FROM session_open($1::bytea, $2::integer)", 2);
 	unsigned char	 tok[TOKEN_LEN];
 	char		 digest[67], idle[24];
@@ -196,6 +208,11 @@ session_authenticate(struct req *r)
 		user_from_row(&r->user, res, 0);
 		r->user.session_id = strtoll(db_get(res, 0, "session_id"),
 		    NULL, 10);
+		if (!db_isnull(res, 0, "enterprise_id"))
+			r->user.enterprise_id = strtoll(db_get(res, 0,
+			    "enterprise_id"), NULL, 10);
+		r->user.must_change_password = strcmp(db_get(res, 0,
+		    "must_change_password"), "t") == 0;
 		snprintf(r->wrote_lsn, sizeof(r->wrote_lsn), "%s",
 		    db_get(res, 0, "wrote_lsn"));
 		snprintf(r->primary_lsn, sizeof(r->primary_lsn), "%s",

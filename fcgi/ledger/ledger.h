@@ -44,6 +44,8 @@ enum ledger_entity {
 	LEDGER_SUBMISSION,	/* a region's report: submit, return */
 	LEDGER_REFERRAL,	/* across regions: create, accept, return */
 	LEDGER_WEBHOOK,		/* an admin's webhook: create, disable */
+	LEDGER_SELF_INSPECTION,	/* an enterprise's self-inspection */
+	LEDGER_CHECKLIST_ITEM,	/* an item a province added to a checklist */
 	LEDGER__MAX
 };
 

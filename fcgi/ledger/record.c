@@ -42,6 +42,10 @@ const struct ledger_stream ledger_streams[LEDGER__MAX] = {
 	[LEDGER_SUBMISSION] = { "submission", "paicha/submission-event/v1" },
 	[LEDGER_REFERRAL] = { "referral", "paicha/referral-event/v1" },
 	[LEDGER_WEBHOOK] = { "webhook", "paicha/webhook-event/v1" },
+	[LEDGER_SELF_INSPECTION] = { "self_inspection",
+	    "paicha/self_inspection-event/v1" },
+	[LEDGER_CHECKLIST_ITEM] = { "checklist_item",
+	    "paicha/checklist_item-event/v1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -122,6 +126,8 @@ static const struct {
 	[LEDGER_SUBMISSION] = ENTITY_RECORD,
 	[LEDGER_REFERRAL] = ENTITY_RECORD,
 	[LEDGER_WEBHOOK] = ENTITY_RECORD,
+	[LEDGER_SELF_INSPECTION] = ENTITY_RECORD,
+	[LEDGER_CHECKLIST_ITEM] = ENTITY_RECORD,
 };
 
 /* ------------------------------------------------------------------ */

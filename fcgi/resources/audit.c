@@ -170,6 +170,7 @@ enum { EF_ENTITY, EF_ENTITY_ID, EF_CASE, EF_ACTOR, EF_EVENT, EF_REGION,
 static const char *const entities[] = {
 	"case", "user", "enterprise", "category", "campaign", "supervision",
 	"activity", "file", "submission", "referral", "webhook",
+	"self_inspection", "checklist_item",
 	NULL
 };
 

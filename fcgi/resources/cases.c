@@ -746,6 +746,47 @@ out:
 	PQclear(res);
 }
 
+/*
+ * Register case `id` (a number of cases_id_seq) in `region` from the
+ * facts of `payload` (borrowed: enterprise_id, campaign_id, category,
+ * domain, source, problem, risk_level) as event 1 by the user acting as
+ * `role` -- a registration another resource makes (a self-inspection's
+ * major risk: self_inspections.c).  Returns 0, or -1 with the failure
+ * recorded in `r`.
+ */
+int
+case_register(struct req *r, int64_t id, const char *region,
+    const char *role, json_t *payload)
+{
+	static struct stmt open = STMT(
+	    "SELECT case_open($1::jsonb, $2, $3, $4::bytea, $5::bytea)", 5);
+	struct ledger_event ev = { 0 };
+	char		 prevhex[LEDGER_HEX], hashhex[LEDGER_HEX];
+	char		*steptext = NULL;
+	const char	*p[5];
+	json_t		*step = NULL;
+	int		 rc = -1;
+
+	ledger_first(&ev, id, region, payload, now_us());
+	ev.role = role;
+	if ((step = open_step(ev.at_us)) == NULL ||
+	    (steptext = json_dumps(step, JSON_COMPACT)) == NULL) {
+		req_fail(r, "case %lld: could not build its registration",
+		    (long long)id);
+		goto out;
+	}
+	if (ledger_prepare(r, &ev) == -1)
+		goto out;
+	p[0] = steptext;
+	ledger_params(&ev, p + 1, prevhex, hashhex);
+	rc = db_exec_ok(r, &open, p);
+out:
+	ledger_discard(&ev);
+	json_decref(step);
+	free(steptext);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* GET /api/v1/cases/{id}                                             */
 /* ------------------------------------------------------------------ */
@@ -753,7 +794,11 @@ out:
 void
 case_get(struct req *r)
 {
-	reply_resource(r, 200, case_json(r, r->ids[0]), "case", NULL);
+	if (r->user.roles & R(ENTERPRISE))
+		reply_resource(r, 200, case_portal_json(r, r->ids[0]), "case",
+		    NULL);
+	else
+		reply_resource(r, 200, case_json(r, r->ids[0]), "case", NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1476,6 +1521,10 @@ case_list(struct req *r)
 	json_t		*items, *o, *ids;
 	int		 i, n;
 
+	if (r->user.roles & R(ENTERPRISE)) {	/* its own: portal.c */
+		case_portal_list(r);
+		return;
+	}
 	memset(&in, 0, sizeof(in));
 	in.limit = LIST_DEFAULT;
 	if (validate_query(r, list_fields, NITEMS(list_fields), &in,

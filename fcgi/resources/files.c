@@ -329,6 +329,12 @@ upload_query(struct upload *u)
 		errors = problem_field(errors, "kind", "必填");
 	else if ((u->kind = wf_file_kind_parse(kind)) == WF_FK__MAX)
 		errors = problem_field(errors, "kind", "不是已知的文件类别");
+	else if ((r->user.roles & R(ENTERPRISE)) &&
+	    u->kind != WF_FK_RECTIFICATION_EVIDENCE &&
+	    u->kind != WF_FK_SELF_INSPECTION)	/* an enterprise's own */
+		errors = problem_field(errors, "kind", "企业只能上传整改证明"
+		    "材料（rectification_evidence）或自查报告"
+		    "（self_inspection）");
 	if ((u->name = req_query(r, "name")) == NULL)
 		errors = problem_field(errors, "name", "必填");
 	else if ((msg = file_name_check(u->name)) != NULL)

@@ -68,6 +68,11 @@ struct dbq;
 int	 case_load(struct req *, int64_t, struct case_row *);
 int	 case_visible(struct req *, int64_t);
 json_t	*case_json(struct req *, int64_t);
+int	 case_register(struct req *, int64_t, const char *, const char *,
+	    json_t *);
+/* An enterprise's view of its own cases (portal.c). */
+json_t	*case_portal_json(struct req *, int64_t);
+void	 case_portal_list(struct req *);
 void	 case_json_queue(struct dbq *, const char *const *);
 json_t	*case_json_build(struct req *, const struct dbq *, const char *);
 void	 payload_view(struct wf_payload *, json_t *);
@@ -384,6 +389,14 @@ void	 user_list(struct req *);
 void	 user_get(struct req *);
 void	 user_create(struct req *);
 void	 user_patch(struct req *);
+void	 account_create(struct req *);
+
+/* self_inspections.c */
+void	 checklist_list(struct req *);
+void	 checklist_create(struct req *);
+void	 self_inspection_create(struct req *);
+void	 self_inspection_list(struct req *);
+void	 self_inspection_missing(struct req *);
 
 /* activities.c, reports.c */
 void	 activity_create(struct req *);

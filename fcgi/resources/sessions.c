@@ -290,6 +290,7 @@ session_password(struct req *r)
 	 */
 	static struct stmt change = STMT(
 	    "WITH u AS (UPDATE users SET password_hash = $2,"
+	    " must_change_password = false,"
 	    " version = version + 1, updated_at = now()"
 	    " WHERE id = $1 AND disabled_at IS NULL RETURNING id),"
 	    " e AS (SELECT ledger_append($4, $5, $6::bytea, $7::bytea) FROM u)"

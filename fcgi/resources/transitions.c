@@ -298,6 +298,9 @@ carry_out(struct req *r, const struct case_row *c, struct ledger_event *ev,
 	if (strcmp(db_get(q[0].res, 0, "moved"), "t") != 0)
 		reply_problem(r, 412, NULL, "the case changed while this "
 		    "request ran; reload it", NULL);
+	else if (r->user.roles & R(ENTERPRISE))	/* its own view */
+		reply_resource(r, status, case_portal_json(r, c->id), "case",
+		    NULL);
 	else
 		reply_resource(r, status, case_json_build(r, q + 1, cid),
 		    "case", NULL);

@@ -12,9 +12,15 @@
 // and drills down, and files the region's annual summary (preview,
 // confirm, its versions and their workbooks); officer.bj refers the case
 // to Shanghai, officer.sh accepts it from the referrals inbox, and both
-// see the cases linked; and an admin registers a webhook (a private
-// address refused), reads its delivery log and disables it, at 1366 and
-// 390 px.  Every step is asserted on what the
+// see the cases linked; an admin registers a webhook (a private address
+// refused), reads its delivery log and disables it, at 1366 and 390 px;
+// then the enterprise portal (企业端) at 390 px: an officer makes an
+// enterprise's account, it logs in with its one-time password and must
+// change it first, self-inspects with one failure reported as a major
+// risk, officer.bj orders the new case's rectification, the enterprise
+// uploads a photo as rectification evidence with the camera input and
+// reports, and officer.bj sees the report and the evidence.  Every step
+// is asserted on what the
 // page shows; the test fails on any console error, page error or CSP
 // violation.  It takes the screenshots under docs/screenshots/.
 //
@@ -988,6 +994,141 @@ step('admin registers a webhook (a private address refused), reads its delivery 
 	assert.ok(overflow2 <= 0, `the webhooks page is ${overflow2}px wider than a 390px phone`);
 	await accessible('the webhooks page on a phone');
 	await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+/* ------------------------------------------------------------------ */
+/* The enterprise portal (issue 20), on a phone                        */
+/* ------------------------------------------------------------------ */
+
+/* A JSON request from the page itself (same origin, the user's cookie). */
+async function pageCall(method, url, body) {
+	return page.evaluate(async ([m, u, b]) => {
+		const r = await fetch(u, { method: m, headers: { 'Content-Type': 'application/json' },
+			body: b === null ? undefined : JSON.stringify(b) });
+		return [r.status, r.status === 204 ? null : await r.json()];
+	}, [method, url, body]);
+}
+
+async function loginAs(username, password) {
+	// Whoever the earlier steps left logged in logs out first.
+	await page.goto(`${BASE}/`);
+	const who = page.locator('#who:not([hidden])');
+	await page.getByRole('heading', { level: 1, name: '登录' }).or(who).first().waitFor();
+	if (await who.isVisible())
+		await logout();
+	await page.goto(`${BASE}/#/login`);
+	await page.getByLabel('用户名').fill(username);
+	await page.getByLabel('密码').fill(password);
+	await page.getByRole('button', { name: '登录', exact: true }).click();
+	await page.locator('#who:not([hidden])').waitFor();
+}
+
+const portal = { user: `qiye.flow${Date.now() % 100000000}`, once: null,
+	password: `Zq7-Wb4-portal-${crypto.randomBytes(4).toString('hex')}`, caseId: null };
+
+step('officer.bj makes an enterprise account (one-time password)', async () => {
+	await loginAs('officer.bj', PASSWORD);
+	const [st, e] = await pageCall('POST', '/api/v1/enterprises', {
+		uscc: freshUscc(), name: `北京自查示范建材有限公司${Date.now() % 10000}`, region: '110105' });
+	assert.equal(st, 201, JSON.stringify(e));
+	const [st2, a] = await pageCall('POST', `/api/v1/enterprises/${e.id}/accounts`,
+	    { username: portal.user, display_name: '自查示范企业' });
+	assert.equal(st2, 201, JSON.stringify(a));
+	assert.equal(a.must_change_password, true);
+	portal.once = a.password;
+	await logout();
+});
+
+step('the new account logs in on a phone and must change its password first', async () => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await loginAs(portal.user, portal.once);
+	await page.getByRole('heading', { level: 1, name: '修改密码' }).waitFor();
+	// Any other page leads back here until the password is its own.
+	await page.goto(`${BASE}/#/portal/inspect`);
+	await page.getByRole('heading', { level: 1, name: '修改密码' }).waitFor();
+	await accessible('the forced password change on a phone');
+	await page.getByLabel('当前密码（一次性密码）').fill(portal.once);
+	await page.getByLabel(/^新密码/).fill(portal.password);
+	await page.getByLabel('再次输入新密码').fill(portal.password);
+	await page.getByRole('button', { name: '保存新密码' }).click();
+	await page.getByRole('heading', { level: 1, name: '我的任务' }).waitFor();
+	await expectText(page.locator('#main'), /目前没有需要处理的整改任务/);
+});
+
+step('the enterprise self-inspects with one failure reported as a major risk', async () => {
+	await page.goto(`${BASE}/#/portal/inspect`);
+	await page.getByRole('heading', { level: 1, name: '企业自查' }).waitFor();
+	await page.getByLabel('产品类别').selectOption({ label: '水泥' });
+	const item = page.locator('fieldset.items .item', { hasText: '出厂检验：逐批出厂检验' });
+	await item.waitFor();
+	await expectText(page.locator('fieldset.items'), /原材料进货检验[\s\S]*过程控制[\s\S]*出厂检验[\s\S]*生产设备[\s\S]*检验设施[\s\S]*水泥/);
+	await item.getByLabel('不合格').check();
+	await item.getByRole('textbox').fill('三月部分批次未做出厂检验');
+	await page.getByLabel('存在重大质量安全风险（将报告监管部门）').check();
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the self-inspection form is ${overflow}px wider than a 390px phone`);
+	await accessible('the self-inspection form on a phone');
+	await page.screenshot({ path: path.join(SHOTS, 'portal-inspect-phone.png'), fullPage: true });
+	await page.getByRole('button', { name: '提交自查结果' }).click();
+	await page.getByRole('heading', { level: 1, name: '自查记录' }).waitFor();
+	const rec = page.locator('ul.history > li').first();
+	await expectText(rec, /不合格 1 项，已报告重大风险/);
+	const link = await rec.getByRole('link', { name: /相关案件 \d+/ }).innerText();
+	portal.caseId = Number(/\d+/.exec(link)[0]);
+	await accessible('the self-inspection history on a phone');
+	await logout();
+});
+
+step('officer.bj sees the new case from the self-inspection and orders rectification', async () => {
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await loginAs('officer.bj', PASSWORD);
+	await page.goto(`${BASE}/#/cases/${portal.caseId}`);
+	await page.getByRole('heading', { level: 1, name: new RegExp(`案件 #${portal.caseId}`) }).waitFor();
+	await expectText(page.locator('#main'), /企业自查/);
+	await expectText(stateBadge(), /^发现登记$/);
+	const form = await action('责令整改');
+	await form.getByLabel('整改期限').fill(day(15));
+	await form.getByLabel('整改措施').fill('补做出厂检验，留存检验记录');
+	await form.getByRole('button', { name: '确认提交' }).click();
+	await expectText(stateBadge(), /^责令整改$/);
+	await page.goto(`${BASE}/#/self-inspections`);
+	await page.getByRole('heading', { level: 1, name: '企业自查情况' }).waitFor();
+	await expectText(page.locator('#main'), new RegExp(`案件 ${portal.caseId}`));
+	await accessible('the officers\' self-inspection page');
+	await logout();
+});
+
+step('the enterprise sees its task, uploads a photo as rectification evidence and reports', async () => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await loginAs(portal.user, portal.password);
+	await page.getByRole('heading', { level: 1, name: '我的任务' }).waitFor();
+	const task = page.locator(`li.task[data-id="${portal.caseId}"]`);
+	await expectText(task, new RegExp(`整改期限：${day(15)}（还剩 \\d+ 天）[\\s\\S]*补做出厂检验`));
+	await accessible('the enterprise\'s tasks on a phone');
+	await task.getByRole('link', { name: '上传材料并报告整改' }).click();
+	await page.getByRole('heading', { level: 1, name: new RegExp(`案件 ${portal.caseId}`) }).waitFor();
+	await page.getByLabel('拍照上传').setInputFiles({ name: '整改照片.jpg', mimeType: 'image/jpeg', buffer: await canvasPhoto() });
+	await expectText(page.locator('ul.my-files'), /整改照片\.jpg（整改证明材料/);
+	await page.getByLabel('整改情况说明').fill('已补做出厂检验并建立检验台账，照片已上传');
+	await accessible('the enterprise\'s case on a phone');
+	await page.screenshot({ path: path.join(SHOTS, 'portal-case-phone.png'), fullPage: true });
+	await page.getByRole('button', { name: '提交整改报告' }).click();
+	await expectText(page.locator('#case-state'), /^整改复查$/);
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	assert.ok(overflow <= 0, `the portal's case page is ${overflow}px wider than a 390px phone`);
+	await logout();
+	await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+step('officer.bj sees the report and the evidence', async () => {
+	await loginAs('officer.bj', PASSWORD);
+	await page.goto(`${BASE}/#/cases/${portal.caseId}`);
+	await page.getByRole('heading', { level: 1, name: new RegExp(`案件 #${portal.caseId}`) }).waitFor();
+	await expectText(stateBadge(), /^整改复查$/);
+	await expectText(page.locator('#main'), /已补做出厂检验并建立检验台账/);
+	await fileItem('整改照片.jpg').waitFor();
+	await expectText(fileItem('整改照片.jpg'), /整改证明材料/);
+	await logout();
 });
 
 test('no console error, page error or CSP violation happened', () => {

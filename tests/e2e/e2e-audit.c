@@ -698,7 +698,8 @@ test_region_isolation(void **state)
 	/* Every stream the events listing names (audit.c's entities). */
 	static const char *const streams[] = {
 		"case", "user", "enterprise", "category", "campaign",
-		"activity", "file", "submission", "referral", "webhook",
+		"supervision", "activity", "file", "submission", "referral",
+		"webhook", "self_inspection", "checklist_item",
 	};
 	long long	 bj = case_with(officer, ent_bj, 2);
 	long long	 sh = case_with(officer_sh, ent_sh, 3);

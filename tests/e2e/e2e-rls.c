@@ -66,6 +66,7 @@ static const struct {
 	{ "submissions", "region", NULL },
 	{ "webhooks", "region", NULL },
 	{ "webhook_deliveries", "region", NULL },
+	{ "self_inspections", "region", NULL },
 };
 
 #define NREGIONAL	(sizeof(regional) / sizeof(regional[0]))
@@ -95,6 +96,7 @@ static const struct {
 	/* Both sides see a referral; a link is its case's region's. */
 	{ "referrals", "test_referral_grants" },
 	{ "case_links", "test_referral_grants" },
+	{ "checklist_items", "test_checklist_items_read_by_all" },
 };
 
 #define NOTHER		(sizeof(other) / sizeof(other[0]))
@@ -102,6 +104,9 @@ static const struct {
 /* What setup made: rows in Beijing and in Shanghai, keys of three users. */
 static char	*bj_case, *sh_case, *bj_activity, *sh_activity;
 static char	*bj_file, *sh_file;
+static struct client	*ent_a;		/* a Beijing enterprise's account */
+static long long	 ent_a_id, ent_a_user;
+static char		 ent_key[64];
 static char	 bj_key[64], dc_key[64], sh_key[64];
 
 /* Run `sql` expecting failure with SQLSTATE `state`. */
@@ -321,6 +326,57 @@ beijing_submission(void)
 }
 
 /*
+ * An account of enterprise `eid`, made by officer `o`, its own password
+ * set; logged in.  Its user id in *uid.
+ */
+static struct client *
+enterprise_account(struct client *o, long long eid, long long *uid)
+{
+	struct resp	 r;
+	struct client	*c;
+	char		*path = fmt("/api/v1/enterprises/%lld/accounts", eid);
+	char		*user = unique_name("qiye.rls");
+	char		*once, *pw = fmt("Zq7-Wb4-rls-%ld", (long)getpid());
+
+	http_json(o, "POST", path, json_pack("{s:s, s:s}", "username", user,
+	    "display_name", "行级安全企业"), NULL, &r);
+	assert_status(&r, 201);
+	*uid = json_integer_value(json_object_get(r.json, "id"));
+	once = strdup(json_string_value(json_object_get(r.json, "password")));
+	resp_free(&r);
+	c = client_login(user, once);
+	http_json(c, "POST", "/api/v1/session/password", json_pack("{s:s,"
+	    " s:s}", "current", once, "new", pw), NULL, &r);
+	assert_status(&r, 204);
+	resp_free(&r);
+	free(path);
+	free(user);
+	free(once);
+	free(pw);
+	return c;
+}
+
+/* A self-inspection by enterprise account `c`, a major risk or not. */
+static void
+self_inspection_by(struct client *c, int major)
+{
+	struct resp	 r;
+	long long	 item;
+
+	http_get(c, "/api/v1/checklists?category=cement", &r);
+	assert_status(&r, 200);
+	item = json_integer_value(json_object_get(json_array_get(
+	    json_object_get(r.json, "items"), 0), "id"));
+	resp_free(&r);
+	http_json(c, "POST", "/api/v1/self-inspections", json_pack("{s:i, s:s,"
+	    " s:[{s:I, s:s}], s:b}", "campaign_id", 2022, "category", "cement",
+	    "items", "id", (json_int_t)item, "result", "fail", "major_risk",
+	    major), NULL, &r);
+	assert_status(&r, 201);
+	resp_free(&r);
+}
+
+/*
  * Make sure every regional table has rows in Beijing and in Shanghai --
  * a webhook each (of a Beijing and a Shanghai admin) and their outboxes,
  * a case each (its events, leaves, deadline and assignee), an activity
@@ -370,6 +426,21 @@ setup(void **state)
 	webhook_off(adm, bj_hook);
 	webhook_off(adm, sh_hook);
 	client_free(adm);
+	/* Enterprises' own: a Beijing one with a case from its
+	 * self-inspection (and a case of the officer's), a Shanghai one. */
+	ent_a_id = fixture_enterprise(o, "110101", uscc);
+	snprintf(ent_key, sizeof(ent_key), "rls-ent-%ld", (long)getpid());
+	free(case_keyed(o, ent_a_id, ent_key));
+	ent_a = enterprise_account(o, ent_a_id, &ent_a_user);
+	self_inspection_by(ent_a, 1);
+	{
+		long long	 u;
+		struct client	*b = enterprise_account(sh,
+		    fixture_enterprise(sh, "310101", uscc), &u);
+
+		self_inspection_by(b, 0);
+		client_free(b);
+	}
 	client_free(o);
 	client_free(dc);
 	client_free(sh);
@@ -382,6 +453,7 @@ teardown(void **state)
 	(void)state;
 	free(bj_case);
 	free(sh_case);
+	client_free(ent_a);
 	free(bj_activity);
 	free(sh_activity);
 	free(bj_file);
@@ -1108,6 +1180,155 @@ test_role_attributes(void **state)
 	PQfinish(admin);
 }
 
+/*
+ * The enterprise role (issue 20): scoped by an enterprise account's own
+ * session, every table with row security shows none of another
+ * enterprise's rows -- its own enterprise, its own cases and their
+ * deadlines and (registration, rectification) events, its own uploads,
+ * self-inspections, licences and grade, itself among the users -- and
+ * nothing at all of the tables it has no business with.  Each table has
+ * such rows to hide (the superuser sees them), and its own are seen.
+ */
+static void
+test_enterprise_sees_only_its_own(void **state)
+{
+	/* Each table: the condition of a row that is not the enterprise's
+	 * ($1 its id, $2 its user's), and whether its own must show. */
+	static const struct {
+		const char	*table;
+		const char	*others;
+		int		 own;
+	} t[] = {
+		{ "enterprises", "id <> $1", 1 },
+		{ "users", "id <> $2", 1 },
+		{ "cases", "enterprise_id <> $1", 1 },
+		{ "case_events", "case_id NOT IN (SELECT id FROM cases"
+		    " WHERE enterprise_id = $1) OR event NOT IN ('create',"
+		    " 'order_rectification', 'report_rectification')", 1 },
+		{ "case_deadlines", "case_id NOT IN (SELECT id FROM cases"
+		    " WHERE enterprise_id = $1)", 0 },
+		{ "case_assignees", "true", 0 },
+		{ "activities", "true", 0 },
+		{ "log_leaves", "true", 0 },
+		{ "ledger_events", "true", 0 },
+		{ "enterprise_licences", "enterprise_id <> $1", 0 },
+		{ "enterprise_risk", "enterprise_id <> $1", 0 },
+		{ "supervisions", "true", 0 },
+		{ "supervision_reports", "true", 0 },
+		{ "imports", "true", 0 },
+		{ "files", "uploaded_by <> $2", 0 },
+		{ "submissions", "true", 0 },
+		{ "self_inspections", "enterprise_id <> $1", 1 },
+		{ "idempotency_keys", "user_id <> $2", 0 },
+		{ "notifications", "user_id <> $2", 0 },
+		{ "referrals", "true", 0 },
+		{ "case_links", "true", 0 },
+		{ "webhooks", "true", 0 },
+		{ "webhook_deliveries", "true", 0 },
+	};
+	/*
+	 * The tables with row security it need not hide: what every user
+	 * reads (categories, checklists), and what no session reads at all
+	 * (test_closed_tables).  Any other such table must be in t[].
+	 */
+	static const char *const shared[] = {
+		"categories", "checklist_items", "sessions", "login_failures",
+		"legal_grants", "sched_jobs", "file_chunks", "file_blobs",
+		"file_blob_chunks", "file_thumbnails",
+	};
+	PGconn		*admin = db_admin(), *app = db_app();
+	const char	*p[2];
+	char		 eid[24], uid[24], *sql, *n;
+	PGresult	*res;
+	size_t		 i;
+	int		 k;
+
+	(void)state;
+	snprintf(eid, sizeof(eid), "%lld", ent_a_id);
+	snprintf(uid, sizeof(uid), "%lld", ent_a_user);
+	p[0] = eid;
+	p[1] = uid;
+	db_scope_as(app, ent_a);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		sql = fmt("SELECT count(*) FILTER (WHERE %s),"
+		    " count(*) FILTER (WHERE NOT (%s)) FROM %s"
+		    " WHERE $1::bigint IS NOT NULL AND $2::bigint IS NOT NULL",
+		    t[i].others, t[i].others, t[i].table);
+		res = PQexecParams(admin, sql, 2, NULL, p, NULL, NULL, 0);
+		assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+		if (atoll(PQgetvalue(res, 0, 0)) == 0)
+			fail_msg("%s: no rows of others to hide", t[i].table);
+		PQclear(res);
+		res = PQexecParams(app, sql, 2, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", t[i].table, PQerrorMessage(app));
+		n = PQgetvalue(res, 0, 0);
+		if (strcmp(n, "0") != 0)
+			fail_msg("the enterprise's session sees %s rows of"
+			    " others in %s", n, t[i].table);
+		if (t[i].own && atoll(PQgetvalue(res, 0, 1)) == 0)
+			fail_msg("the enterprise's session does not see its"
+			    " own rows in %s", t[i].table);
+		PQclear(res);
+		free(sql);
+	}
+	/* Every table with row security is one of the two lists. */
+	res = PQexec(admin, "SELECT c.relname FROM pg_class c"
+	    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+	    " WHERE n.nspname = 'public' AND c.relrowsecurity");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	for (k = 0; k < PQntuples(res); k++) {
+		const char	*name = PQgetvalue(res, k, 0);
+		int		 listed = 0;
+
+		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+			listed |= strcmp(t[i].table, name) == 0;
+		for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+			listed |= strcmp(shared[i], name) == 0;
+		if (!listed)
+			fail_msg("%s has row security, and this test does not"
+			    " say what an enterprise's session sees of it",
+			    name);
+	}
+	PQclear(res);
+	/* Of its case's history, no proposal or approval either. */
+	db_expect(app, "SELECT count(*) FROM case_events WHERE phase NOT IN"
+	    " ('created', 'applied')", NULL, "0");
+	PQfinish(admin);
+	PQfinish(app);
+}
+
+/* The checklists are read by everyone; added to by a province only. */
+static void
+test_checklist_items_read_by_all(void **state)
+{
+	PGconn		*admin = db_admin(), *app = db_app();
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	char		*all;
+	PGresult	*res;
+
+	(void)state;
+	all = db_value(admin, "SELECT count(*) FROM checklist_items"
+	    " WHERE province IS NULL", NULL);
+	assert_true(atoi(all) >= 5);
+	db_scope_as(app, ent_a);
+	db_expect(app, "SELECT count(*) FROM checklist_items WHERE province"
+	    " IS NULL", NULL, all);
+	scope_as_session(app, sh, "310000");
+	db_expect(app, "SELECT count(*) FROM checklist_items WHERE province"
+	    " IS NULL", NULL, all);
+	/* Shanghai's session may not add Beijing's (the policy). */
+	res = PQexec(app, "INSERT INTO checklist_items (category, province,"
+	    " stage, label, added_by) VALUES ('cement', '110000', 'process',"
+	    " 'e2e rls', scope_user())");
+	assert_int_not_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	free(all);
+	client_free(sh);
+	PQfinish(admin);
+	PQfinish(app);
+}
+
 int
 main(void)
 {
@@ -1125,6 +1346,8 @@ main(void)
 		cmocka_unit_test(test_shanghai_cannot_write_beijing),
 		cmocka_unit_test(test_rls_cannot_be_switched_off),
 		cmocka_unit_test(test_role_attributes),
+		cmocka_unit_test(test_enterprise_sees_only_its_own),
+		cmocka_unit_test(test_checklist_items_read_by_all),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

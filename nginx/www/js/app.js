@@ -23,8 +23,11 @@ import { bellStart, bellStop, bellRefresh } from './bell.js';
 import { importsPage } from './pages/imports.js';
 import { referralsPage, referralPage, referPage } from './pages/referrals.js';
 import { webhooksPage, webhookPage } from './pages/webhooks.js';
+import { passwordPage, portalPage, portalCasePage, inspectPage, historyPage } from './pages/portal.js';
+import { selfInspectionsPage } from './pages/selfinspections.js';
 
 const ALL = ['officer', 'legal', 'auditor', 'admin', 'coordinator'];
+const ENT = ['enterprise'];	// an enterprise's own account: the portal
 
 // [pattern, page, roles that may open it (null: anyone, even logged out)]
 const ROUTES = [
@@ -50,6 +53,12 @@ const ROUTES = [
 	[/^\/cases\/(\d+)\/refer$/, referPage, ['officer']],
 	[/^\/webhooks$/, webhooksPage, ['admin']],
 	[/^\/webhooks\/(\d+)$/, webhookPage, ['admin']],
+	[/^\/self-inspections$/, selfInspectionsPage, ['officer', 'coordinator', 'admin']],
+	[/^\/password$/, passwordPage, ENT],
+	[/^\/portal$/, portalPage, ENT],
+	[/^\/portal\/cases\/(\d+)$/, portalCasePage, ENT],
+	[/^\/portal\/inspect$/, inspectPage, ENT],
+	[/^\/portal\/history$/, historyPage, ENT],
 ];
 
 const NAV = [
@@ -66,15 +75,23 @@ const NAV = [
 	['#/audit', '审计', ['auditor', 'admin']],
 	['#/imports', '批量导入', ['officer', 'admin']],
 	['#/webhooks', '数据推送', ['admin']],
+	['#/self-inspections', '企业自查情况', ['officer', 'coordinator', 'admin']],
+	['#/portal', '我的任务', ENT],
+	['#/portal/inspect', '企业自查', ENT],
+	['#/portal/history', '自查记录', ENT],
+	['#/password', '修改密码', ENT],
 ];
 
 let user = null;
 let navSeq = 0;
 
+const isEnterprise = () => Boolean(user && user.roles.includes('enterprise'));
 const may = (roles) => roles === null || (user && user.roles.some((r) => roles.includes(r)));
 
 /* Where a user starts after logging in. */
 function home() {
+	if (user.roles.includes('enterprise'))
+		return user.must_change_password ? '/password' : '/portal';
 	if (user.roles.includes('coordinator'))
 		return '/dashboard';
 	if (user.roles.includes('legal'))
@@ -128,6 +145,7 @@ function drawNav() {
 	}
 	replace(nav, ul);
 	nav.hidden = false;
+	document.getElementById('bell').hidden = isEnterprise();	// no bell in the portal
 	document.getElementById('who-name').textContent =
 	    `${user.display_name || user.username}（${user.roles.map((r) => ROLES[r] || r).join('、')}，${user.region_name || user.region}）`;
 	who.hidden = false;
@@ -145,8 +163,13 @@ async function render() {
 		go(user ? home() : '/login', { replace: true });
 		return;
 	}
+	// A new enterprise account sets its own password before anything.
+	if (user && user.must_change_password && path !== '/password') {
+		go('/password', { replace: true });
+		return;
+	}
 	drawNav();
-	if (user)
+	if (user && !isEnterprise())
 		bellRefresh();
 	for (const [re, page, roles] of ROUTES) {
 		const m = re.exec(path);
@@ -190,12 +213,14 @@ async function render() {
 
 function setUser(u) {
 	user = u;
-	if (u) {
+	if (u && u.roles.includes('enterprise'))
+		bellStop();	// the portal has no bell, nor the workflow's table
+	else if (u) {
 		workflow().catch(() => {});
 		bellStart();
 	} else
 		bellStop();
-	if (u && !u.region_name) {
+	if (u && !u.region_name && !u.roles.includes('enterprise')) {
 		regionName(u.region).then((n) => {
 			if (user === u) {
 				u.region_name = n;

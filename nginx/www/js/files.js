@@ -38,7 +38,7 @@ function reason(e) {
  * Send one file with XHR (fetch reports no upload progress): resolves to
  * the file resource, rejects with ApiError.  `progress(fraction)`.
  */
-function send(caseId, kind, file, key, progress) {
+export function sendFile(caseId, kind, file, key, progress) {
 	return new Promise((resolve, reject) => {
 		const xhr = new XMLHttpRequest();
 		const q = new URLSearchParams({ kind, name: file.name });
@@ -255,7 +255,7 @@ export function filePanel(c, user, kinds, { changed } = {}) {
 				let f = null;
 				for (let i = 0; i < TRIES && f === null; i++) {
 					try {
-						f = await send(c.id, job.kind, job.file, key, (x) => {
+						f = await sendFile(c.id, job.kind, job.file, key, (x) => {
 							job.bar.value = Math.round(x * 100);
 						});
 					} catch (e) {

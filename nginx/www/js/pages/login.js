@@ -1,6 +1,6 @@
 // pages/login.js: username and password; back to where the user was.
 
-import { post, ApiError, message } from '../api.js';
+import { get, post, ApiError, message } from '../api.js';
 import { h, replace, field, input, showProblem, busy, flash } from '../dom.js';
 import { forget } from '../ref.js';
 
@@ -33,7 +33,10 @@ export async function loginPage(ctx) {
 			const r = await post('/session', { username: user.value.trim(), password: pass.value },
 			    { noAuthRedirect: true });
 			forget();
-			ctx.login(r.data);
+			// An enterprise's account: whether it must set its password.
+			const u = r.data.roles.includes('enterprise') ?
+			    (await get('/session')).data : r.data;
+			ctx.login(u);
 			const next = safeNext(ctx.params.get('next'));
 			flash(`欢迎，${r.data.display_name || r.data.username}。`);
 			ctx.go(next || ctx.home(), { replace: true });

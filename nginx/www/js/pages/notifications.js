@@ -16,6 +16,7 @@ export const KINDS = {
 	submission_due: '报送将至',
 	submission_returned: '报送退回',
 	escalated: '逾期上报',
+	self_inspection_risk: '企业自查重大风险',
 };
 
 /* Where a notification leads: its supervision, case, or nowhere. */
