@@ -1233,7 +1233,8 @@ test_enterprise_sees_only_its_own(void **state)
 	 */
 	static const char *const shared[] = {
 		"categories", "checklist_items", "sessions", "login_failures",
-		"legal_grants", "sched_jobs", "file_chunks", "file_blobs",
+		"legal_grants", "sched_jobs", "dashboard_tallies",
+		"dashboard_refresh", "file_chunks", "file_blobs",
 		"file_blob_chunks", "file_thumbnails",
 	};
 	PGconn		*admin = db_admin(), *app = db_app();
