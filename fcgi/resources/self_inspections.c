@@ -458,11 +458,12 @@ self_inspection_create(struct req *r)
 	if ((res = db_exec(r, &insert, p)) == NULL)
 		goto fail;
 	id = strtoll(db_get(res, 0, "id"), NULL, 10);
-	payload = json_pack("{s:I, s:I, s:s, s:O, s:b, s:O, s:o}",
+	payload = json_pack("{s:I, s:I, s:s, s:O, s:b, s:o, s:o}",
 	    "enterprise_id", (json_int_t)r->user.enterprise_id,
 	    "campaign_id", (json_int_t)in.campaign_id, "category", in.category,
 	    "items", items, "major_risk", in.major_risk,
-	    "file_ids", in.file_ids != NULL ? in.file_ids : json_array(),
+	    "file_ids", in.file_ids != NULL ? json_incref(in.file_ids) :
+	    json_array(),
 	    "case_id", case_id != 0 ? json_integer(case_id) : json_null());
 	if (payload == NULL || change_record(r, LEDGER_SELF_INSPECTION, id,
 	    region, "create", payload) == -1)
