@@ -307,22 +307,23 @@ webhook_off(struct client *nat, long long id)
 }
 
 /*
- * Beijing's coordinator files the 2022 campaign's stage summary (issue
- * 19): made here unless it stands already (409: a run before this one).
+ * The coordinator `user` files its region's stage summary of the 2022
+ * campaign (issue 19): made here unless it stands already (409: a run
+ * before this one, or another program's), so that each side has one.
  */
 static void
-beijing_submission(void)
+region_submission(const char *user)
 {
-	struct client	*cb = client_login("coord.bj", DEMO_PASSWORD);
+	struct client	*c = client_login(user, DEMO_PASSWORD);
 	struct resp	 r;
 
-	http_json(cb, "POST", "/api/v1/campaigns/2022/submissions",
+	http_json(c, "POST", "/api/v1/campaigns/2022/submissions",
 	    json_pack("{s:s, s:s}", "kind", "stage", "summary",
 	    "e2e: 行级安全"), NULL, &r);
 	if (r.status != 201 && r.status != 409)
 		assert_status(&r, 201);
 	resp_free(&r);
-	client_free(cb);
+	client_free(c);
 }
 
 /*
@@ -422,7 +423,9 @@ setup(void **state)
 	import_in(sh, "310101");
 	bj_file = file_in(o, bj_case, "e2e: 北京的证据材料\n");
 	sh_file = file_in(sh, sh_case, "e2e: 上海的证据材料\n");
-	beijing_submission();
+	region_submission("coord.bj");
+	assert_int_equal(user_make("coord.sh", "310000", "coordinator"), 0);
+	region_submission("coord.sh");
 	webhook_off(adm, bj_hook);
 	webhook_off(adm, sh_hook);
 	client_free(adm);
