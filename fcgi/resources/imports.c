@@ -1073,6 +1073,20 @@ template_heading(const struct column *c, char *out, size_t size)
 	snprintf(out, size, "%s(%s)", c->label, c->field);
 }
 
+/* What a column of each type takes, for the template's notes; a choice
+   lists its values instead. */
+static const char *const ctype_note[CT__MAX] = {
+	[CT_TEXT] = "文本",
+	[CT_INT] = "整数",
+	[CT_BOOL] = "是 或 否",
+	[CT_DATE] = "日期，如 2026-03-15",
+	[CT_MONEY] = "金额（元），最多两位小数，如 1234.50",
+	[CT_CHOICE] = "取值：",
+	[CT_CATEGORY] = "产品类别名称或代码，如 电线电缆",
+	[CT_FOUND] = "风险排查填 是/否；风险监测填发现问题的个数",
+	[CT_ENTERPRISE] = "企业的统一社会信用代码（代替企业编号）",
+};
+
 /* What a column takes, for the template's notes. */
 static void
 column_note(const struct column *c, char *out, size_t size)
@@ -1080,39 +1094,12 @@ column_note(const struct column *c, char *out, size_t size)
 	const struct choice	*ch;
 	size_t			 n;
 
-	switch (c->type) {
-	case CT_CHOICE:
-		n = (size_t)snprintf(out, size, "取值：");
-		for (ch = c->choices; ch->id != NULL && n < size; ch++)
-			n += (size_t)snprintf(out + n, size - n, "%s%s（%s）",
-			    ch == c->choices ? "" : "、", ch->label, ch->id);
+	n = (size_t)snprintf(out, size, "%s", ctype_note[c->type]);
+	if (c->type != CT_CHOICE)
 		return;
-	case CT_INT:
-		snprintf(out, size, "整数");
-		return;
-	case CT_BOOL:
-		snprintf(out, size, "是 或 否");
-		return;
-	case CT_DATE:
-		snprintf(out, size, "日期，如 2026-03-15");
-		return;
-	case CT_MONEY:
-		snprintf(out, size, "金额（元），最多两位小数，如 1234.50");
-		return;
-	case CT_CATEGORY:
-		snprintf(out, size, "产品类别名称或代码，如 电线电缆");
-		return;
-	case CT_FOUND:
-		snprintf(out, size, "风险排查填 是/否；风险监测填发现问题的个数");
-		return;
-	case CT_ENTERPRISE:
-		snprintf(out, size, "企业的统一社会信用代码（代替企业编号）");
-		return;
-	case CT_TEXT:
-	case CT__MAX:
-		break;
-	}
-	snprintf(out, size, "文本");
+	for (ch = c->choices; ch->id != NULL && n < size; ch++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s（%s）",
+		    ch == c->choices ? "" : "、", ch->label, ch->id);
 }
 
 static void
