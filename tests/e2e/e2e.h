@@ -118,6 +118,7 @@ void		 uscc_unique(char [19]);		/* a valid code, unique */
 void		 uscc_unique_in(const char *, char [19]); /* of a region's
 							   province */
 char		*unique_name(const char *);	/* prefix + unique digits */
+char		*unique_words(const char *);	/* prefix + unique numerals */
 long long	 fixture_user(struct client *, const char *, const char *,
 		    const char *);
 long long	 fixture_enterprise(struct client *, const char *, char [19]);

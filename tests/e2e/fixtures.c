@@ -57,6 +57,22 @@ unique_name(const char *prefix)
 	return fmt("%s%s", prefix, digits);
 }
 
+/* A Chinese word unique to the run: prefix + its digits as numerals
+   (each three bytes of UTF-8).  The caller frees it. */
+char *
+unique_words(const char *prefix)
+{
+	static const char *const numeral[10] = { "零", "一", "二", "三",
+	    "四", "五", "六", "七", "八", "九" };
+	char	 digits[24], words[24 * 3 + 1] = "";
+	size_t	 i;
+
+	unique_digits(digits, sizeof(digits), 13);
+	for (i = 0; digits[i] != '\0'; i++)
+		strcat(words, numeral[digits[i] - '0']);
+	return fmt("%s%s", prefix, words);
+}
+
 /*
  * A user made by `admin` through POST /api/v1/users, with
  * FIXTURE_PASSWORD; returns its id.  `roles` is a JSON array
