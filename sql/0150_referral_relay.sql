@@ -110,7 +110,9 @@ $$;
 -- then): a referral to another province becomes a relay row carrying
 -- what the receiver needs -- the row, its creator's username and
 -- region, its case's facts (referral_facts' columns), the hash of its
--- `create` event, its files, their contents and their streams.
+-- `create` event, its files, their contents, thumbnails and streams.
+-- It waits in the table until the receiver peers (./run peer), whose
+-- initial copy then brings it.
 CREATE FUNCTION referral_send() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -118,7 +120,8 @@ DECLARE
 	blobs	bytea[];
 BEGIN
 	SELECT * INTO f FROM referrals WHERE id = NEW.id;
-	IF region_here(f.to_region) OR NOT referral_ours(f.id) THEN
+	IF f.state <> 'open' OR region_here(f.to_region)
+	   OR NOT referral_ours(f.id) THEN
 		RETURN NULL;
 	END IF;
 	SELECT coalesce(array_agg(DISTINCT fl.sha256), '{}') INTO blobs
@@ -149,7 +152,9 @@ BEGIN
 	    'blobs', (SELECT coalesce(jsonb_agg(to_jsonb(b)), '[]')
 		FROM file_blobs b WHERE b.sha256 = ANY (blobs)),
 	    'blob_chunks', (SELECT coalesce(jsonb_agg(to_jsonb(bc)), '[]')
-		FROM file_blob_chunks bc WHERE bc.blob = ANY (blobs))),
+		FROM file_blob_chunks bc WHERE bc.blob = ANY (blobs)),
+	    'thumbnails', (SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]')
+		FROM file_thumbnails t WHERE t.sha256 = ANY (blobs))),
 	    (SELECT coalesce(array_agg(c.data), '{}') FROM file_chunks c
 		WHERE c.sha256 IN (SELECT bc.chunk FROM file_blob_chunks bc
 		WHERE bc.blob = ANY (blobs)))
@@ -206,6 +211,9 @@ DECLARE
 	uid	bigint;
 BEGIN
 	f := jsonb_populate_record(NULL::referrals, b->'referral');
+	IF EXISTS (SELECT FROM referrals WHERE id = f.id) THEN
+		RETURN;		-- here already (a subscription made again)
+	END IF;
 	uid := relay_user(b->>'created_username', f.created_by);
 	INSERT INTO file_chunks (sha256, data)
 	SELECT sha256(d), d FROM unnest(p.chunks) d ON CONFLICT DO NOTHING;
@@ -213,6 +221,8 @@ BEGIN
 	    NULL::file_blobs, b->'blobs') ON CONFLICT DO NOTHING;
 	INSERT INTO file_blob_chunks SELECT * FROM jsonb_populate_recordset(
 	    NULL::file_blob_chunks, b->'blob_chunks') ON CONFLICT DO NOTHING;
+	INSERT INTO file_thumbnails SELECT * FROM jsonb_populate_recordset(
+	    NULL::file_thumbnails, b->'thumbnails') ON CONFLICT DO NOTHING;
 	INSERT INTO files OVERRIDING SYSTEM VALUE
 	SELECT * FROM jsonb_populate_recordset(NULL::files, b->'files')
 	    ON CONFLICT DO NOTHING;

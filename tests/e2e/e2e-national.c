@@ -889,11 +889,13 @@ test_provinces_roll_up(void **state)
 /*
  * Issue 17 across two provinces' databases (sql/0150, ./run peer): the
  * two provinces peer, each subscribing to the other's relay rows
- * addressed to it.  Beijing's officer refers a case with a file to
+ * addressed to it; a referral made before that arrives by the initial
+ * copy.  Beijing's officer refers a case with a file to
  * 310000 on Beijing's database; Beijing's own copy of officer.sh cannot
  * decide it (409: it is decided over there).  It reaches Shanghai's
  * database: officer.sh, logged in there, has it in the incoming box with
- * its file, which reads back byte for byte, and accepts it -- a new case
+ * its file (notified, as of a local one), which reads back byte for
+ * byte, and accepts it -- a new case
  * of Shanghai's range, source "referral" -- once (a second accept:
  * 409).  Beijing's referral comes to say accepted, with the new case's
  * id, and its case a referred_to link to it.  A second referral is
@@ -997,7 +999,7 @@ verify_ok(const struct inst *in)
 	assert_status(&r, 200);
 	if (!json_is_true(json_object_get(r.json, "ok")))
 		fail_msg("%s: verify says %s", in->name, r.body);
-	printf("%s: verify ok\n", in->name);
+	printf("%s: verify %s\n", in->name, r.body);
 	resp_free(&r);
 	client_free(admin);
 }
@@ -1027,7 +1029,8 @@ test_referral_relayed(void **state)
 	PGconn		*nd = inst_db(&N, "postgres", 0), *pd[NPROV];
 	struct resp	 r;
 	json_t		*it, *o;
-	long long	 es, es_bj, ref, ref2, ref3, nc, file, file2, file3, id;
+	long long	 es, es_bj, ref0, ref, ref2, ref3, nc, file, file2, file3;
+	long long	 id;
 	char		*conn, *args, *v, *ids, *lo[NPROV], *hi[NPROV];
 	const char	*tables[] = { "referrals", "case_links", "cases" };
 	double		 t0;
@@ -1035,6 +1038,15 @@ test_referral_relayed(void **state)
 	int		 p, linked;
 
 	(void)state;
+	/* The same enterprise (one code) registered on both databases. */
+	pd[0] = inst_db(&P[0], "postgres", 0);
+	pd[1] = inst_db(&P[1], "postgres", 0);
+	es_bj = enterprise_insert(pd[0], 310101777UL, "310101",
+	    "上海黄浦跨省移送测试厂");
+	es = enterprise_insert(pd[1], 310101777UL, "310101",
+	    "上海黄浦跨省移送测试厂");
+	/* Made before the provinces peer: the initial copy brings it. */
+	ref0 = refer(es_bj, "对等连接之前移送", &file);
 	for (p = 0; p < NPROV; p++) {
 		conn = fmt("host=%s/pg/run dbname=paicha user=paicha_repl",
 		    P[1 - p].var);
@@ -1042,15 +1054,10 @@ test_referral_relayed(void **state)
 		assert_int_equal(inst_run(&P[p], args), 0);
 		free(args);
 		free(conn);
-		pd[p] = inst_db(&P[p], "postgres", 0);
 		lo[p] = fmt("%d0000000000001", atoi(provs[p].code) / 10000);
 		hi[p] = fmt("%d0000000000000", atoi(provs[p].code) / 10000 + 1);
 	}
-	/* The same enterprise (one code) registered on both databases. */
-	es_bj = enterprise_insert(pd[0], 310101777UL, "310101",
-	    "上海黄浦跨省移送测试厂");
-	es = enterprise_insert(pd[1], 310101777UL, "310101",
-	    "上海黄浦跨省移送测试厂");
+	json_decref(incoming_wait(officer[1], ref0));
 
 	/* Beijing refers; Beijing's database does not decide for Shanghai. */
 	ref = refer(es_bj, "生产企业在上海", &file);
@@ -1077,6 +1084,16 @@ test_referral_relayed(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    it, "origin"), "category")), "cement");
 	json_decref(it);
+	/* Shanghai's officers heard of it, as of a referral made there. */
+	http_get(officer[1], "/api/v1/notifications", &r);
+	assert_status(&r, 200);
+	linked = 0;
+	json_array_foreach(json_object_get(r.json, "items"), k, it)
+		linked |= strcmp(json_string_value(json_object_get(it, "kind")),
+		    "referral_received") == 0 && json_integer_value(
+		    json_object_get(it, "referral_id")) == ref;
+	assert_true(linked);
+	resp_free(&r);
 	http_get(officer[1], fmt("/api/v1/files/%lld", file), &r);
 	assert_status(&r, 200);
 	assert_int_equal(r.len, sizeof(evidence) - 1);
