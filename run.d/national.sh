@@ -1,6 +1,7 @@
 # run.d/national.sh: province or national (PAICHA_PROVINCE,
 # PAICHA_NATIONAL) -- what kind of installation this database is, and
-# on the national one ./run subscribe and unsubscribe to a province.
+# on the national one ./run subscribe and unsubscribe to a province; on
+# a province ./run peer to another (referrals between them, sql/0150).
 # shellcheck shell=bash
 
 # Set once, kept for good (the table installation): a province hands out

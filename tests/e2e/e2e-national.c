@@ -940,7 +940,7 @@ static json_t *
 incoming_wait(struct client *c, long long id)
 {
 	struct resp	 r;
-	json_t		*it, *found = NULL;
+	json_t		*items, *it, *found = NULL;
 	size_t		 i;
 	double		 t0 = now_seconds();
 
@@ -948,8 +948,9 @@ incoming_wait(struct client *c, long long id)
 		/* After a database restart the service may first say 503. */
 		http_get(c, "/api/v1/referrals?direction=incoming&state=open",
 		    &r);
-		if (r.status == 200)
-			json_array_foreach(json_object_get(r.json, "items"), i, it)
+		items = r.status == 200 ? json_object_get(r.json, "items") :
+		    NULL;
+		json_array_foreach(items, i, it)
 			if (json_integer_value(json_object_get(it, "id")) == id)
 				found = json_incref(it);
 		resp_free(&r);
@@ -1029,9 +1030,10 @@ test_referral_relayed(void **state)
 	PGconn		*nd = inst_db(&N, "postgres", 0), *pd[NPROV];
 	struct resp	 r;
 	json_t		*it, *o;
-	long long	 es, es_bj, ref0, ref, ref2, ref3, nc, file, file2, file3;
-	long long	 id;
+	long long	 es, es_bj, ref0, ref, ref2, ref3, nc, id;
+	long long	 file, file2, file3;
 	char		*conn, *args, *v, *ids, *lo[NPROV], *hi[NPROV];
+	char		*want, *have;
 	const char	*tables[] = { "referrals", "case_links", "cases" };
 	double		 t0;
 	size_t		 i, k;
@@ -1191,16 +1193,15 @@ test_referral_relayed(void **state)
 	for (p = 0; p < NPROV; p++) {
 		national_caught_up(p, t0);
 		for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-			char *want = rows_digest(&P[p], tables[i], lo[p], hi[p]);
-			char *have;
-
+			want = rows_digest(&P[p], tables[i], lo[p], hi[p]);
 			for (;;) {
 				have = rows_digest(&N, tables[i], lo[p], hi[p]);
 				if (strcmp(have, want) == 0)
 					break;
 				if (now_seconds() - t0 > 60)
-					fail_msg("%s %s: national %s, province %s",
-					    provs[p].code, tables[i], have, want);
+					fail_msg("%s %s: national %s, province"
+					    " %s", provs[p].code, tables[i],
+					    have, want);
 				free(have);
 				usleep(20000);
 			}
