@@ -1,6 +1,7 @@
 # run.d/national.sh: province or national (PAICHA_PROVINCE,
 # PAICHA_NATIONAL) -- what kind of installation this database is, and
-# on the national one ./run subscribe and unsubscribe to a province.
+# on the national one ./run subscribe and unsubscribe to a province; on
+# a province ./run peer to another (referrals between them, sql/0150).
 # shellcheck shell=bash
 
 # Set once, kept for good (the table installation): a province hands out
@@ -18,9 +19,12 @@ installation_setup() {
 		code=$(psql_admin "$ADMIN_URL" -At -c 'SELECT region FROM installation')
 		[[ -n $code ]] || return 0
 	fi
-	out=$(psql_admin "$ADMIN_URL" -At -v code="$code" <<'SQL'
+	# One transaction: peer_setup() narrows the publication that
+	# installation_setup() sets afresh (sql/0150).
+	out=$(psql_admin "$ADMIN_URL" -1 -At -v code="$code" <<'SQL'
 SELECT installation_setup(:'code');
 SELECT national_prepare() WHERE :'code' = '000000';
+SELECT peer_setup() WHERE :'code' <> '000000';
 SQL
 ) || die "could not make this database installation $code"
 	while IFS= read -r line; do
@@ -50,6 +54,33 @@ cmd_subscribe() {
 	psql_admin "$ADMIN_URL" -v conninfo="$conninfo" <<SQL
 CREATE SUBSCRIPTION paicha_p$code CONNECTION :'conninfo'
 	PUBLICATION paicha_province, paicha_province_refs;
+SQL
+}
+
+# ./run peer CODE CONNINFO, on a province's database: subscribe to
+# province CODE's relay rows addressed to this province (its publication
+# paicha_to_PP, sql/0150) through CONNINFO, as paicha_repl -- the
+# referrals CODE makes to this province and the decisions on those this
+# province made to CODE.  Run on both provinces, each naming the other.
+# When subscribed already, refresh.
+cmd_peer() {
+	local code=${1:-} conninfo=${2:-} own
+	[[ $code =~ ^[1-9][0-9]0000$ ]] || die "usage: ./run peer PROVINCE_CODE CONNINFO"
+	[[ -n $conninfo ]] || die "usage: ./run peer PROVINCE_CODE CONNINFO"
+	lock_instance
+	own=$(psql_admin "$ADMIN_URL" -At -c "SELECT region FROM installation WHERE kind = 'province'")
+	[[ -n $own ]] || die "this is not a province's database (PAICHA_PROVINCE=PP0000 ./run makes it one)"
+	[[ $own != "$code" ]] || die "province $code is this database"
+	if [[ -n $(psql_admin "$ADMIN_URL" -At -v name="paicha_peer_p$code" \
+	    <<<"SELECT 1 FROM pg_subscription WHERE subname = :'name'") ]]; then
+		step "peer subscription paicha_peer_p$code: refreshing"
+		psql_admin "$ADMIN_URL" -c "ALTER SUBSCRIPTION paicha_peer_p$code REFRESH PUBLICATION"
+		return 0
+	fi
+	step "peering with province $code: its referrals to ${own:0:2}, its decisions on ours"
+	psql_admin "$ADMIN_URL" -v conninfo="$conninfo" <<SQL
+CREATE SUBSCRIPTION paicha_peer_p$code CONNECTION :'conninfo'
+	PUBLICATION paicha_to_${own:0:2};
 SQL
 }
 

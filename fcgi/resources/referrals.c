@@ -93,6 +93,7 @@ id_array(const json_t *ids)
 	" f.return_reason, f.new_case_id, f.version," \
 	" (f.state = 'open' AND f.due < today_cst()) AS overdue," \
 	" in_scope(f.to_region) AS incoming," \
+	" region_here(f.to_region) AS here," \
 	" in_scope(f.from_region) AS outgoing," \
 	" x.origin_enterprise, x.origin_uscc, x.category," \
 	" x.category_name, x.domain, x.problem, x.target_name," \
@@ -125,7 +126,8 @@ opt(const PGresult *res, int i, const char *col)
 /*
  * Row `i` of REFERRAL_COLUMNS as the API shows it (a new reference, or
  * NULL).  `can_decide`: the user is on the receiving side of an open
- * referral and an officer.
+ * referral, an officer, and on the database that decides it (a province's
+ * decides its own province's referrals only: sql/0150).
  */
 static json_t *
 referral_row(struct req *r, const PGresult *res, int i)
@@ -161,8 +163,9 @@ referral_row(struct req *r, const PGresult *res, int i)
 	    "version", atoi(db_get(res, i, "version")),
 	    "overdue", is_true(res, i, "overdue"),
 	    "direction", incoming ? "incoming" : "outgoing",
-	    "can_decide", incoming && strcmp(db_get(res, i, "state"),
-	    "open") == 0 && (r->user.roles & R(OFFICER)) != 0);
+	    "can_decide", incoming && is_true(res, i, "here") &&
+	    strcmp(db_get(res, i, "state"), "open") == 0 &&
+	    (r->user.roles & R(OFFICER)) != 0);
 	if (o == NULL)
 		return NULL;
 	if (db_isnull(res, i, "return_reason"))
@@ -467,14 +470,16 @@ struct locked {
  * it is not visible or the user is not on the receiving side (the origin
  * cannot decide its own), 409 when it was decided already -- which a
  * concurrent decision, committed while this one waited for the lock,
- * makes so too; -1 with the failure recorded in `r`.
+ * makes so too -- or when it is decided on another province's database
+ * (sql/0150: it went there); -1 with the failure recorded in `r`.
  */
 static int
 lock_referral(struct req *r, struct locked *f)
 {
 	static struct stmt lock = STMT(
 	    "SELECT from_region, to_region, kind, state = 'open' AS open,"
-	    " enterprise_id, in_scope(to_region) AS receiving"
+	    " enterprise_id, in_scope(to_region) AS receiving,"
+	    " region_here(to_region) AS here"
 	    " FROM referrals WHERE id = $1 FOR UPDATE", 1);
 	char		 sid[24];
 	const char	*p[1];
@@ -488,6 +493,9 @@ lock_referral(struct req *r, struct locked *f)
 	if (PQntuples(res) != 1 || !is_true(res, 0, "receiving"))
 		reply_problem(r, 404, NULL, "no referral to your region with "
 		    "this id", NULL);
+	else if (!is_true(res, 0, "here"))
+		reply_problem(r, 409, "elsewhere", "the referral is decided "
+		    "on the receiving province's own database", NULL);
 	else if (!is_true(res, 0, "open"))
 		reply_problem(r, 409, "decided", "the referral was accepted "
 		    "or returned already", NULL);

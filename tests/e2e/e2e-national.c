@@ -17,9 +17,11 @@
  *    finds a tampered copy), every stream's: the provinces' users' and
  *    enterprises' events arrive as their cases' do, each a leaf of the
  *    national database's own signed log, and its verify says ok;
- *  - a referral between Beijing and Shanghai, made and accepted on
- *    Beijing's database, reaches the national record with its links,
- *    both cases and its stream (issue 17).
+ *  - a referral from Beijing to Shanghai crosses between their
+ *    databases (./run peer): made on Beijing's, decided on Shanghai's
+ *    by Shanghai's officer, the decision back on Beijing's -- also when
+ *    Shanghai's database was down as it was made -- and the national
+ *    record has each province's half (issue 17).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -885,117 +887,371 @@ test_provinces_roll_up(void **state)
 }
 
 /*
- * Issue 17: a referral from Beijing to Shanghai reaches the national
- * record with the cases it joins.  Beijing's database holds the
- * referral (its origin's): Beijing's officer refers a case to 310000,
- * Shanghai's officer accepts it there -- a new case in 310101 with an id
- * of Beijing's range -- and the national copy has the referral, both
- * links, both cases with their events and the referral's stream, each
- * event a leaf of the national log, with no apply error.  (Shanghai's
- * own database does not: delivering a referral between two provinces'
- * databases is not built; both sides act on the origin's.)
+ * Issue 17 across two provinces' databases (sql/0150, ./run peer): the
+ * two provinces peer, each subscribing to the other's relay rows
+ * addressed to it; a referral made before that arrives by the initial
+ * copy.  Beijing's officer refers a case with a file to
+ * 310000 on Beijing's database; Beijing's own copy of officer.sh cannot
+ * decide it (409: it is decided over there).  It reaches Shanghai's
+ * database: officer.sh, logged in there, has it in the incoming box with
+ * its file (notified, as of a local one), which reads back byte for
+ * byte, and accepts it -- a new case
+ * of Shanghai's range, source "referral" -- once (a second accept:
+ * 409).  Beijing's referral comes to say accepted, with the new case's
+ * id, and its case a referred_to link to it.  A second referral is
+ * returned on Shanghai with a reason, and Beijing sees the reason.  A
+ * third is made while Shanghai's database is down; started again, it
+ * arrives.  Then: the national copy has each province's half -- the
+ * referrals and Beijing's links and streams from Beijing, the new case
+ * and its link from Shanghai, Shanghai's copies of Beijing's rows
+ * nowhere -- and no subscription of the three databases counts an apply
+ * or sync error; each of the three verifies ok.
  */
-static void
-test_referral_replicated(void **state)
+
+static const char	 evidence[] = "e2e cross-province evidence\n";
+
+/* Referral `id` as `c` sees it, once its state is not `open` (60 s). */
+static json_t *
+referral_decided_wait(struct client *c, long long id)
 {
-	struct client	*sh0 = inst_login(&P[0], "officer.sh"), *nadmin;
-	PGconn		*nd = inst_db(&N, "postgres", 0), *pd;
 	struct resp	 r;
-	long long	 origin, es, ref, nc;
-	char		*lo = fmt("%d0000000000001", 11);
-	char		*hi = fmt("%d0000000000000", 12);
-	char		*want, *have, *ids, *v;
-	const char	*tables[] = { "referrals", "case_links", "cases" };
-	double		 t0;
+	json_t		*o;
+	double		 t0 = now_seconds();
+
+	for (;;) {
+		http_get(c, fmt("/api/v1/referrals/%lld", id), &r);
+		assert_status(&r, 200);
+		if (strcmp(json_string_value(json_object_get(r.json, "state")),
+		    "open") != 0)
+			break;
+		resp_free(&r);
+		if (now_seconds() - t0 > 60)
+			fail_msg("referral %lld: still open on the origin after"
+			    " 60 s", id);
+		usleep(100000);
+	}
+	o = json_incref(r.json);
+	resp_free(&r);
+	return o;
+}
+
+/* Referral `id` in `c`'s incoming box, open (waits up to 60 s). */
+static json_t *
+incoming_wait(struct client *c, long long id)
+{
+	struct resp	 r;
+	json_t		*items, *it, *found = NULL;
 	size_t		 i;
+	double		 t0 = now_seconds();
+
+	while (found == NULL) {
+		/* After a database restart the service may first say 503. */
+		http_get(c, "/api/v1/referrals?direction=incoming&state=open",
+		    &r);
+		items = r.status == 200 ? json_object_get(r.json, "items") :
+		    NULL;
+		json_array_foreach(items, i, it)
+			if (json_integer_value(json_object_get(it, "id")) == id)
+				found = json_incref(it);
+		resp_free(&r);
+		if (found == NULL && now_seconds() - t0 > 60)
+			fail_msg("referral %lld: not in Shanghai's incoming box"
+			    " after 60 s", id);
+		if (found == NULL)
+			usleep(100000);
+	}
+	return found;
+}
+
+/* A referral of a new Beijing case to 310000 naming enterprise `es`. */
+static long long
+refer(long long es, const char *reason, long long *file)
+{
+	const char	*h[] = { "Content-Type: text/plain", NULL };
+	struct resp	 r;
+	long long	 origin, ref;
 	int		 ver;
 
-	(void)state;
 	origin = case_new(0, "cement", "追查上游生产企业", &ver);
-	es = inst_enterprise(&P[0], "310101", "上海黄浦移送接收测试厂");
+	http_raw(officer[0], "POST", fmt("/api/v1/cases/%lld/files?kind=other"
+	    "&name=e2e.txt", origin), evidence, sizeof(evidence) - 1, h, &r);
+	assert_status(&r, 201);
+	*file = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
 	http_json(officer[0], "POST", "/api/v1/referrals", json_pack("{s:I,"
-	    " s:s, s:s, s:I, s:s}", "case_id", (json_int_t)origin, "kind",
-	    "trace_upstream", "to_region", "310000", "enterprise_id",
-	    (json_int_t)es, "reason", "生产企业在上海"), NULL, &r);
+	    " s:s, s:s, s:I, s:s, s:[I]}", "case_id", (json_int_t)origin,
+	    "kind", "trace_upstream", "to_region", "310000", "enterprise_id",
+	    (json_int_t)es, "reason", reason, "file_ids", (json_int_t)*file),
+	    NULL, &r);
 	assert_status(&r, 201);
 	ref = json_integer_value(json_object_get(r.json, "id"));
 	resp_free(&r);
-	http_json(sh0, "POST", fmt("/api/v1/referrals/%lld/accept", ref),
-	    json_pack("{}"), NULL, &r);
-	assert_status(&r, 200);
-	nc = json_integer_value(json_object_get(json_object_get(r.json,
-	    "case"), "id"));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(
-	    r.json, "case"), "region")), "310101");
-	resp_free(&r);
-	ncases[0]++;
-	/* Ids of Beijing's range, the new case's too. */
-	assert_true(ref >= 110000000000001LL && nc >= 110000000000001LL &&
-	    nc <= 120000000000000LL);
+	return ref;
+}
 
-	/* The national copy: the rows, the events, the streams. */
+/* /api/v1/audit/verify as `admin` on `in`: ok. */
+static void
+verify_ok(const struct inst *in)
+{
+	struct client	*admin = inst_login(in, "admin");
+	struct resp	 r;
+
+	http_get(admin, "/api/v1/audit/verify", &r);
+	assert_status(&r, 200);
+	if (!json_is_true(json_object_get(r.json, "ok")))
+		fail_msg("%s: verify says %s", in->name, r.body);
+	printf("%s: verify %s\n", in->name, r.body);
+	resp_free(&r);
+	client_free(admin);
+}
+
+/*
+ * No subscription of the three databases counts an apply or sync error:
+ * the national one's two, each province's one peer subscription.
+ */
+static void
+subscription_errors_none(PGconn *nd, PGconn *const *pd)
+{
+	int	 p;
+
+	db_expect(nd, "SELECT count(*) || ' ' || coalesce(sum("
+	    "apply_error_count + sync_error_count), 0) FROM"
+	    " pg_stat_subscription_stats", NULL, "2 0");
+	for (p = 0; p < NPROV; p++)
+		db_expect(pd[p], "SELECT count(*) || ' ' || coalesce(sum("
+		    "apply_error_count + sync_error_count), 0) FROM"
+		    " pg_stat_subscription_stats", NULL, "1 0");
+}
+
+static void
+test_referral_relayed(void **state)
+{
+	struct client	*sh_bj = inst_login(&P[0], "officer.sh");
+	PGconn		*nd = inst_db(&N, "postgres", 0), *pd[NPROV];
+	struct resp	 r;
+	json_t		*it, *o;
+	long long	 es, es_bj, ref0, ref, ref2, ref3, nc, id;
+	long long	 file, file2, file3;
+	char		*conn, *args, *v, *ids, *lo[NPROV], *hi[NPROV];
+	char		*want, *have;
+	const char	*tables[] = { "referrals", "case_links", "cases" };
+	double		 t0;
+	size_t		 i, k;
+	int		 p, linked;
+
+	(void)state;
+	/* The same enterprise (one code) registered on both databases. */
+	pd[0] = inst_db(&P[0], "postgres", 0);
+	pd[1] = inst_db(&P[1], "postgres", 0);
+	es_bj = enterprise_insert(pd[0], 310101777UL, "310101",
+	    "上海黄浦跨省移送测试厂");
+	es = enterprise_insert(pd[1], 310101777UL, "310101",
+	    "上海黄浦跨省移送测试厂");
+	/* Made before the provinces peer: the initial copy brings it. */
+	ref0 = refer(es_bj, "对等连接之前移送", &file);
+	for (p = 0; p < NPROV; p++) {
+		conn = fmt("host=%s/pg/run dbname=paicha user=paicha_repl",
+		    P[1 - p].var);
+		args = fmt("peer %s '%s'", provs[1 - p].code, conn);
+		assert_int_equal(inst_run(&P[p], args), 0);
+		free(args);
+		free(conn);
+		lo[p] = fmt("%d0000000000001", atoi(provs[p].code) / 10000);
+		hi[p] = fmt("%d0000000000000", atoi(provs[p].code) / 10000 + 1);
+	}
+	json_decref(incoming_wait(officer[1], ref0));
+
+	/* Beijing refers; Beijing's database does not decide for Shanghai. */
+	ref = refer(es_bj, "生产企业在上海", &file);
+	assert_true(ref >= 110000000000001LL && ref <= 120000000000000LL);
+	http_get(sh_bj, fmt("/api/v1/referrals/%lld", ref), &r);
+	assert_status(&r, 200);
+	assert_true(json_is_false(json_object_get(r.json, "can_decide")));
+	resp_free(&r);
+	http_json(sh_bj, "POST", fmt("/api/v1/referrals/%lld/accept", ref),
+	    json_pack("{}"), NULL, &r);
+	assert_problem(&r, 409);
+	resp_free(&r);
+
+	/* Shanghai's database: the inbox, the file, the accept. */
 	t0 = now_seconds();
-	national_caught_up(0, t0);
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		want = rows_digest(&P[0], tables[i], lo, hi);
-		for (;;) {
-			have = rows_digest(&N, tables[i], lo, hi);
-			if (strcmp(have, want) == 0)
-				break;
-			if (now_seconds() - t0 > 60)
-				fail_msg("%s: national %s, province %s",
-				    tables[i], have, want);
+	it = incoming_wait(officer[1], ref);
+	printf("relay: referral %lld in Shanghai's inbox %.2f s after it was"
+	    " made\n", ref, now_seconds() - t0);
+	assert_true(json_is_true(json_object_get(it, "can_decide")));
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(it,
+	    "file_ids"), 0)), file);
+	assert_int_equal(json_integer_value(json_object_get(it,
+	    "enterprise_id")), es);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    it, "origin"), "category")), "cement");
+	json_decref(it);
+	/* Shanghai's officers heard of it, as of a referral made there. */
+	http_get(officer[1], "/api/v1/notifications", &r);
+	assert_status(&r, 200);
+	linked = 0;
+	json_array_foreach(json_object_get(r.json, "items"), k, it)
+		linked |= strcmp(json_string_value(json_object_get(it, "kind")),
+		    "referral_received") == 0 && json_integer_value(
+		    json_object_get(it, "referral_id")) == ref;
+	assert_true(linked);
+	resp_free(&r);
+	http_get(officer[1], fmt("/api/v1/files/%lld", file), &r);
+	assert_status(&r, 200);
+	assert_int_equal(r.len, sizeof(evidence) - 1);
+	assert_memory_equal(r.body, evidence, sizeof(evidence) - 1);
+	resp_free(&r);
+	http_json(officer[1], "POST", fmt("/api/v1/referrals/%lld/accept",
+	    ref), json_pack("{}"), NULL, &r);
+	assert_status(&r, 200);
+	o = json_object_get(r.json, "case");
+	nc = json_integer_value(json_object_get(o, "id"));
+	assert_string_equal(json_string_value(json_object_get(o, "region")),
+	    "310101");
+	assert_string_equal(json_string_value(json_object_get(o, "source")),
+	    "referral");
+	resp_free(&r);
+	ncases[1]++;
+	assert_true(nc >= 310000000000001LL && nc <= 320000000000000LL);
+	ids = fmt("%lld", nc);
+	db_expect(pd[1], "SELECT source FROM cases WHERE id = $1", ids,
+	    "referral");
+	db_expect(pd[0], "SELECT count(*) FROM cases WHERE id = $1", ids, "0");
+	free(ids);
+	http_json(officer[1], "POST", fmt("/api/v1/referrals/%lld/accept",
+	    ref), json_pack("{}"), NULL, &r);
+	assert_problem(&r, 409);
+	resp_free(&r);
+
+	/* Back on Beijing: accepted, the new case's id, the link. */
+	t0 = now_seconds();
+	o = referral_decided_wait(officer[0], ref);
+	printf("relay: the accept on Beijing's referral %.2f s after it was"
+	    " made\n", now_seconds() - t0);
+	assert_string_equal(json_string_value(json_object_get(o, "state")),
+	    "accepted");
+	assert_int_equal(json_integer_value(json_object_get(o, "new_case_id")),
+	    nc);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    o, "decided_by"), "username")), "officer.sh");
+	id = json_integer_value(json_object_get(o, "case_id"));
+	json_decref(o);
+	http_get(officer[0], fmt("/api/v1/cases/%lld/links", id), &r);
+	assert_status(&r, 200);
+	linked = 0;
+	json_array_foreach(json_object_get(r.json, "items"), k, it)
+		linked |= strcmp(json_string_value(json_object_get(it, "kind")),
+		    "referred_to") == 0 && json_integer_value(json_object_get(
+		    json_object_get(it, "case"), "id")) == nc &&
+		    strcmp(json_string_value(json_object_get(json_object_get(it,
+		    "case"), "region")), "310101") == 0;
+	assert_true(linked);
+	resp_free(&r);
+
+	/* A second, returned on Shanghai with a reason. */
+	ref2 = refer(es_bj, "请核查", &file2);
+	json_decref(incoming_wait(officer[1], ref2));
+	http_json(officer[1], "POST", fmt("/api/v1/referrals/%lld/return",
+	    ref2), json_pack("{s:s}", "reason", "该企业已迁出本市"), NULL,
+	    &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	o = referral_decided_wait(officer[0], ref2);
+	assert_string_equal(json_string_value(json_object_get(o, "state")),
+	    "returned");
+	assert_string_equal(json_string_value(json_object_get(o,
+	    "return_reason")), "该企业已迁出本市");
+	json_decref(o);
+
+	/*
+	 * A third while Shanghai's database is down: it arrives later.
+	 * Until the stop no subscription of the three counts an error; the
+	 * stop itself counts one on each subscription streaming from
+	 * Shanghai (its connection lost), so the counts start again once
+	 * it is back and the third has arrived.
+	 */
+	subscription_errors_none(nd, pd);
+	PQfinish(pd[1]);
+	assert_int_equal(inst_run(&P[1], "db-stop"), 0);
+	ref3 = refer(es_bj, "上海数据库停机时移送", &file3);
+	assert_int_equal(inst_run(&P[1], "db-start"), 0);
+	pd[1] = inst_db(&P[1], "postgres", 0);
+	t0 = now_seconds();
+	json_decref(incoming_wait(officer[1], ref3));
+	printf("relay: referral %lld, made while Shanghai's database was down,"
+	    " in its inbox %.2f s after the start\n", ref3, now_seconds() - t0);
+	ids = fmt("%lld", ref3);
+	db_expect(pd[1], "SELECT count(*) FROM referral_relay WHERE"
+	    " referral_id = $1", ids, "1");
+	free(ids);
+	db_do(nd, "SELECT pg_stat_reset_subscription_stats(NULL)");
+	for (p = 0; p < NPROV; p++)
+		db_do(pd[p], "SELECT pg_stat_reset_subscription_stats(NULL)");
+
+	/* The national copy: each province's half, from that province. */
+	t0 = now_seconds();
+	for (p = 0; p < NPROV; p++) {
+		national_caught_up(p, t0);
+		for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+			want = rows_digest(&P[p], tables[i], lo[p], hi[p]);
+			for (;;) {
+				have = rows_digest(&N, tables[i], lo[p], hi[p]);
+				if (strcmp(have, want) == 0)
+					break;
+				if (now_seconds() - t0 > 60)
+					fail_msg("%s %s: national %s, province"
+					    " %s", provs[p].code, tables[i],
+					    have, want);
+				free(have);
+				usleep(20000);
+			}
+			printf("national: province %s's %s identical in the"
+			    " national copy (%s)\n", provs[p].code, tables[i],
+			    have);
 			free(have);
-			usleep(20000);
+			free(want);
 		}
-		printf("national: province 110000's %s identical in the"
-		    " national copy (%s)\n", tables[i], have);
-		free(have);
-		free(want);
 	}
 	ids = fmt("%lld", ref);
-	v = db_value(nd, "SELECT state || ' ' || new_case_id || ' '"
-	    " || from_region || ' ' || to_region FROM referrals WHERE id = $1",
-	    ids, NULL);
+	v = db_value(nd, "SELECT state || ' ' || new_case_id FROM referrals"
+	    " WHERE id = $1", ids, NULL);
 	assert_non_null(v);
-	printf("national: referral %s: %s\n", ids, v);
-	assert_true(strncmp(v, "accepted ", 9) == 0);
+	assert_string_equal(v, fmt("accepted %lld", nc));
 	free(v);
+	/* Beijing's link and Shanghai's, each from its own province. */
 	db_expect(nd, "SELECT count(*) FROM case_links WHERE referral_id = $1",
 	    ids, "2");
-	db_expect(nd, "SELECT count(*) FROM ledger_events WHERE entity ="
-	    " 'referral' AND entity_id = $1", ids, "2");
-	/* Each of its events, and the cases', a leaf of the national log. */
+	/* The referral's stream: Beijing's create and accept. */
+	db_expect(nd, "SELECT string_agg(event, ',' ORDER BY seq) FROM"
+	    " ledger_events WHERE entity = 'referral' AND entity_id = $1",
+	    ids, "create,accept");
 	db_expect(nd, "SELECT count(*) FROM ledger_events e WHERE e.entity ="
 	    " 'referral' AND e.entity_id = $1 AND NOT EXISTS (SELECT FROM"
 	    " log_leaves l WHERE l.entity = e.entity AND l.case_id ="
 	    " e.entity_id AND l.seq = e.seq AND l.leaf = e.hash)", ids, "0");
+	/* Shanghai's own record of it: receive, accept (kept there). */
+	db_expect(pd[1], "SELECT string_agg(event, ',' ORDER BY seq) FROM"
+	    " ledger_events WHERE entity = 'referral' AND entity_id = $1",
+	    ids, "receive,accept");
 	free(ids);
 	ids = fmt("%lld", nc);
 	db_expect(nd, "SELECT source FROM cases WHERE id = $1", ids,
 	    "referral");
 	free(ids);
-	db_expect(nd, "SELECT coalesce(sum(apply_error_count +"
-	    " sync_error_count), 0) FROM pg_stat_subscription_stats", NULL,
-	    "0");
-	/* The national service's verify: every stream, the referral's too. */
-	nadmin = inst_login(&N, "admin");
-	http_get(nadmin, "/api/v1/audit/verify", &r);
-	assert_status(&r, 200);
-	assert_true(json_is_true(json_object_get(r.json, "ok")));
-	resp_free(&r);
-	client_free(nadmin);
-	/* Shanghai's own database has none of it. */
-	pd = inst_db(&P[1], "postgres", 0);
-	ids = fmt("%lld", ref);
-	db_expect(pd, "SELECT count(*) FROM referrals WHERE id = $1", ids,
-	    "0");
-	free(ids);
-	PQfinish(pd);
+	db_expect(nd, "SELECT count(*) FROM referrals WHERE id NOT BETWEEN"
+	    " 110000000000001 AND 120000000000000 AND from_region = '110000'",
+	    NULL, "0");
+	subscription_errors_none(nd, pd);
+	verify_ok(&P[0]);
+	verify_ok(&P[1]);
+	verify_ok(&N);
+	for (p = 0; p < NPROV; p++) {
+		PQfinish(pd[p]);
+		free(lo[p]);
+		free(hi[p]);
+	}
 	PQfinish(nd);
-	free(lo);
-	free(hi);
-	client_free(sh0);
+	client_free(sh_bj);
 }
 
 int
@@ -1003,7 +1259,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_provinces_roll_up),
-		cmocka_unit_test(test_referral_replicated),
+		cmocka_unit_test(test_referral_relayed),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
