@@ -197,6 +197,15 @@ CREATE TRIGGER referrals_send_decision AFTER UPDATE OF state ON referrals
 -- Arriving (the apply worker of a peer subscription)
 -- ------------------------------------------------------------------
 
+-- Whether relay row (or referral) id `r_id` was made by the province of
+-- region `code`: its id lies in that province's range (id_range, 0011).
+-- A subscription applies what its peer sent; the peer's range says who
+-- that was.
+CREATE FUNCTION relay_from(r_id bigint, code char(6)) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT r_id BETWEEN r.lo AND r.hi FROM id_range(code) r
+$$;
+
 -- A referral from another province: its files (content, rows, streams,
 -- as the origin has them: ids and hashes unchanged), the local copy of
 -- the referral -- the enterprise it names found here by its code --
@@ -213,6 +222,18 @@ BEGIN
 	f := jsonb_populate_record(NULL::referrals, b->'referral');
 	IF EXISTS (SELECT FROM referrals WHERE id = f.id) THEN
 		RETURN;		-- here already (a subscription made again)
+	END IF;
+	-- Sent by the province the referral comes from, about a referral
+	-- of its own range, to a region of ours: a peer cannot plant
+	-- another province's referral here.
+	IF NOT (relay_from(p.id, f.from_region) AND
+	    relay_from(f.id, f.from_region) AND
+	    left(f.to_region, 2) = p.to_province) THEN
+		-- Logged and left: refusing it would stall every later row
+		-- of the subscription behind it.
+		RAISE WARNING 'referral_arrive: relay % is not %''s referral to %: ignored',
+		    p.id, f.from_region, p.to_province;
+		RETURN;
 	END IF;
 	uid := relay_user(b->>'created_username', f.created_by);
 	INSERT INTO file_chunks (sha256, data)
@@ -260,11 +281,13 @@ DECLARE
 		    (b->>'decided_by')::bigint);
 	f	referrals%ROWTYPE;
 BEGIN
+	-- Only the province the referral was addressed to decides it.
 	UPDATE referrals SET state = b->>'state', decided_by = uid,
 	    decided_at = (b->>'decided_at')::timestamptz,
 	    return_reason = b->>'return_reason',
 	    new_case_id = (b->>'new_case_id')::bigint, version = version + 1
 	 WHERE id = p.referral_id AND state = 'open'
+	   AND relay_from(p.id, to_region)
 	RETURNING * INTO f;
 	IF NOT FOUND THEN
 		RETURN;

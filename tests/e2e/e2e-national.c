@@ -1183,6 +1183,35 @@ test_referral_relayed(void **state)
 	ids = fmt("%lld", ref3);
 	db_expect(pd[1], "SELECT count(*) FROM referral_relay WHERE"
 	    " referral_id = $1", ids, "1");
+	/*
+	 * A decision only the addressee's province may send: one forged on
+	 * Beijing's database (its own range) for the referral it addressed
+	 * to Shanghai arrives there and changes nothing.
+	 */
+	v = db_value(pd[0], "INSERT INTO referral_relay (to_province, kind,"
+	    " referral_id, body) VALUES ('31', 'decision', $1,"
+	    " jsonb_build_object('state', 'returned', 'return_reason',"
+	    " '伪造的退回')) RETURNING id", ids, NULL);
+	assert_non_null(v);
+	t0 = now_seconds();
+	for (;;) {
+		char	*n = db_value(pd[1], "SELECT count(*) FROM"
+			    " referral_relay WHERE id = $1", v, NULL);
+
+		linked = strcmp(n, "1") == 0;
+		free(n);
+		if (linked)
+			break;
+		if (now_seconds() - t0 > 60)
+			fail_msg("the forged decision %s never reached Shanghai",
+			    v);
+		usleep(20000);
+	}
+	db_expect(pd[1], "SELECT state FROM referrals WHERE id = $1", ids,
+	    "open");
+	printf("relay: a decision sent by the referring province itself (%s)"
+	    " reached Shanghai and was not taken\n", v);
+	free(v);
 	free(ids);
 	db_do(nd, "SELECT pg_stat_reset_subscription_stats(NULL)");
 	for (p = 0; p < NPROV; p++)
