@@ -214,10 +214,12 @@ static const struct doc docs[] = {
 	{ METHOD_GET, "/api/v1/referrals/#", "Across regions",
 	    "One referral, seen from either side", NULL, 200, NULL },
 	{ METHOD_POST, "/api/v1/referrals/#/accept", "Across regions",
-	    "Accept a referral: a new case in the receiving region", NULL,
-	    200, NULL },
+	    "Accept a referral: a new case in the receiving region (a"
+	    " province's database decides only its own province's: 409"
+	    " elsewhere)", NULL, 200, NULL },
 	{ METHOD_POST, "/api/v1/referrals/#/return", "Across regions",
-	    "Return a referral with a reason", NULL, 200, NULL },
+	    "Return a referral with a reason (409 elsewhere, as accept)", NULL,
+	    200, NULL },
 	{ METHOD_GET, "/api/v1/cases/#/links", "Across regions",
 	    "A case's links: referred from/to, related, duplicate of", NULL,
 	    200, NULL },
