@@ -10,6 +10,8 @@ BENCH_SECONDS=${PAICHA_BENCH_SECONDS:-15}
 BENCH_CLIENTS=${PAICHA_BENCH_CLIENTS:-16}
 BENCH_FRESH=${PAICHA_BENCH_FRESH:-12000}
 BENCH_SLICES=${PAICHA_BENCH_SLICES:-3}
+# PAICHA_BENCH_ONLY=get: only the GET row and its baseline (fcgi-hello).
+BENCH_ONLY=${PAICHA_BENCH_ONLY:-}
 
 # The release build (autoconf's default -g -O2, no sanitizers) in its
 # own copy of the sources, as build-san/ is.
@@ -520,13 +522,23 @@ bench_bad() {
 	printf '%d non-2xx' $(($(bget "$1" non2xx) + $(bget "$1" errors)))
 }
 
+# The GET row (from $get and $hello).
+bench_row_get() {
+	local g_rps g_p99 h_rps h_p99 r
+	g_rps=$(bget "$get" rps); g_p99=$(bget "$get" p99_ms)
+	h_rps=$(bget "$hello" rps); h_p99=$(bget "$hello" p99_ms)
+	r=$(bcalc 'g / h * 100' "g=$g_rps; h=$h_rps")
+	bench_row "GET /api/v1/cases/{id}, $BENCH_CLIENTS conns" \
+	    "$(printf '%.0f req/s, p99 %s ms, %s' "$g_rps" "$g_p99" "$(bench_bad "$get")")" \
+	    "$(printf 'fcgi-hello %.0f req/s, p99 %s ms, %s' "$h_rps" "$h_p99" "$(bench_bad "$hello")")" \
+	    "$(printf '>= 50%% of baseline: %.0f%%' "$r")" "$(yesno "$r >= 50")"
+}
+
 # The table: measured | baseline in the same run | target | met?
 # Rates count 2xx answers only; each load's row says how many were not.
 bench_table() {
-	local g_rps g_p99 h_rps h_p99 t_rps t_p99 l_p50 l_p99 r m
+	local t_rps t_p99 l_p50 l_p99 r m
 
-	g_rps=$(bget "$get" rps); g_p99=$(bget "$get" p99_ms)
-	h_rps=$(bget "$hello" rps); h_p99=$(bget "$hello" p99_ms)
 	t_rps=$(bget "$trans" rps); t_p99=$(bget "$trans" p99_ms)
 	l_p50=$(bget "$list" p50_ms); l_p99=$(bget "$list" p99_ms)
 
@@ -542,11 +554,7 @@ bench_table() {
 	bench_row what "measured (2xx answers only)" "baseline (same run)" target met
 	printf '%s\n' "$(printf '%.0s-' {1..164})"
 
-	r=$(bcalc 'g / h * 100' "g=$g_rps; h=$h_rps")
-	bench_row "GET /api/v1/cases/{id}, $BENCH_CLIENTS conns" \
-	    "$(printf '%.0f req/s, p99 %s ms, %s' "$g_rps" "$g_p99" "$(bench_bad "$get")")" \
-	    "$(printf 'fcgi-hello %.0f req/s, p99 %s ms, %s' "$h_rps" "$h_p99" "$(bench_bad "$hello")")" \
-	    "$(printf '>= 50%% of baseline: %.0f%%' "$r")" "$(yesno "$r >= 50")"
+	bench_row_get
 
 	r=$(bcalc 't / p * 100' "t=$t_rps; p=$pgb")
 	bench_row "POST .../transitions, $BENCH_CLIENTS clients" \
@@ -727,6 +735,10 @@ cmd_bench() {
 	done
 	hello=$(bench_sum <<<"${hello%$'\n'}")
 	get=$(bench_sum <<<"${get%$'\n'}")
+	if [[ $BENCH_ONLY == get ]]; then
+		bench_row_get | tee "$BENCH_VAR/bench-get.txt"
+		return 0
+	fi
 
 	bench_quiet
 	step "the case list with filters"

@@ -5,7 +5,8 @@
  * (user, address), per address and per user from every address -- also
  * of attempts made at the same moment --, a lockout that does not reach
  * the right password from elsewhere, changing one's own password, and
- * cross-site state changes refused.
+ * cross-site state changes refused; the very next GET of a case after a
+ * change of region, roles, session or user answering for the change.
  *
  * Sessions are aged as the database superuser, on users this program
  * makes for itself, so that the demo users are never locked out.
@@ -431,6 +432,75 @@ test_logout_ends_the_session(void **state)
 	resp_free(&r);
 	free(tok);
 	client_free(c);
+}
+
+/* PATCH /api/v1/users/{id} as admin with If-Match "v": the status. */
+static long
+patch_user(long long id, int v, json_t *body)
+{
+	char		*path = fmt("/api/v1/users/%lld", id);
+	char		*im = fmt("If-Match: \"%d\"", v);
+	const char	*hdr[] = { im, NULL };
+	long		 st;
+
+	st = status_of(admin, "PATCH", path, body, hdr);
+	free(im);
+	free(path);
+	return st;
+}
+
+/*
+ * What the session may do is decided afresh at every request, also for
+ * the fastest read, GET a case (issue 23: whatever is kept to make it
+ * fast must not outlive a change): the very next GET after the user's
+ * region moved, its roles changed, its session was ended or the user
+ * was disabled answers for the new state.
+ */
+static void
+test_get_case_follows_the_session(void **state)
+{
+	char		*name = unique_name("e2e.get."), *path, uscc[19];
+	struct client	*c, *c2;
+	long long	 uid, eid, cid;
+
+	(void)state;
+	uid = fixture_user(admin, name, "110000", "[\"officer\"]");
+	c = client_login(name, FIXTURE_PASSWORD);
+	c2 = client_login(name, FIXTURE_PASSWORD);
+	eid = fixture_enterprise(c, "110101", uscc);
+	cid = fixture_case(c, eid);
+	path = fmt("/api/v1/cases/%lld", cid);
+	assert_int_equal(status_of(c, "GET", path, NULL, NULL), 200);
+
+	/* Moved to Shanghai: Beijing's case is out of its scope at once. */
+	assert_int_equal(patch_user(uid, 1, json_pack("{s:s}", "region",
+	    "310000")), 200);
+	assert_int_equal(status_of(c, "GET", path, NULL, NULL), 404);
+	/* Back: visible again, the same session. */
+	assert_int_equal(patch_user(uid, 2, json_pack("{s:s}", "region",
+	    "110000")), 200);
+	assert_int_equal(status_of(c, "GET", path, NULL, NULL), 200);
+	/* An auditor now: it still reads, it no longer registers. */
+	assert_int_equal(patch_user(uid, 3, json_pack("{s:[s]}", "roles",
+	    "auditor")), 200);
+	assert_int_equal(status_of(c, "GET", path, NULL, NULL), 200);
+	assert_int_equal(status_of(c, "POST", "/api/v1/cases", json_pack(
+	    "{s:I, s:i, s:s, s:s, s:s, s:s}", "enterprise_id", (json_int_t)eid,
+	    "campaign_id", 2022, "category", "cement", "domain", "production",
+	    "source", "complaint", "problem", "e2e: 不应登记"), NULL), 403);
+	/* Logged out: the next GET has no session. */
+	assert_int_equal(status_of(c, "DELETE", "/api/v1/session", NULL, NULL),
+	    204);
+	assert_int_equal(status_of(c, "GET", path, NULL, NULL), 401);
+	/* Disabled: its other session's next GET neither. */
+	assert_int_equal(status_of(c2, "GET", path, NULL, NULL), 200);
+	assert_int_equal(patch_user(uid, 4, json_pack("{s:b}", "disabled", 1)),
+	    200);
+	assert_int_equal(status_of(c2, "GET", path, NULL, NULL), 401);
+	client_free(c);
+	client_free(c2);
+	free(path);
+	free(name);
 }
 
 /* A malformed or forged cookie is no session. */
@@ -877,6 +947,7 @@ main(void)
 		cmocka_unit_test(test_idle_expiry),
 		cmocka_unit_test(test_absolute_expiry),
 		cmocka_unit_test(test_logout_ends_the_session),
+		cmocka_unit_test(test_get_case_follows_the_session),
 		cmocka_unit_test(test_forged_tokens),
 		cmocka_unit_test(test_throttle_per_user),
 		cmocka_unit_test(test_throttle_per_address),
