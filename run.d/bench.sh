@@ -10,7 +10,8 @@ BENCH_SECONDS=${PAICHA_BENCH_SECONDS:-15}
 BENCH_CLIENTS=${PAICHA_BENCH_CLIENTS:-16}
 BENCH_FRESH=${PAICHA_BENCH_FRESH:-12000}
 BENCH_SLICES=${PAICHA_BENCH_SLICES:-3}
-# PAICHA_BENCH_ONLY=get: only the GET row and its baseline (fcgi-hello).
+# PAICHA_BENCH_ONLY=get: only the GET row and its baseline (fcgi-hello);
+# =verify: only the audit verify row and its baseline (bench_verify_only).
 BENCH_ONLY=${PAICHA_BENCH_ONLY:-}
 
 # The release build (autoconf's default -g -O2, no sanitizers) in its
@@ -654,11 +655,61 @@ bench_counts() {
 	    "$(bget "$1" non2xx)" "$(bget "$1" errors)"
 }
 
+# The audit verify of the whole database as admin, beside its baseline:
+# openssl's SHA-256 over the same records (and each event's 96-byte
+# header) at their average size.  Sets total, bytes, raw_s, verify_s,
+# verify_json.
+bench_verify() {
+	local avg speed_rec speed_hdr code
+	step "audit verify of the whole database"
+	# Every stream's records: verify walks a case's and the others'.
+	read -r total bytes < <(bpsql -F ' ' -c 'SELECT count(*), coalesce(sum(octet_length(record)), 0) FROM (SELECT record FROM case_events UNION ALL SELECT record FROM ledger_events) e')
+	avg=$((total > 0 ? bytes / total : 1))
+	speed_rec=$(openssl speed -evp sha256 -bytes "$avg" -seconds 2 2>/dev/null |
+	    awk '/^sha256/ { sub(/k$/, "", $2); print $2 * 1000 }')
+	speed_hdr=$(openssl speed -evp sha256 -bytes 96 -seconds 2 2>/dev/null |
+	    awk '/^sha256/ { sub(/k$/, "", $2); print $2 * 1000 }')
+	# Per event: SHA-256 of the record, then of its 96-byte header (tag,
+	# case id, seq, prev_hash and the record's hash).
+	raw_s=$(bcalc 'b / sr + n * 96 / sh' "b=$bytes; n=$total; sr=$speed_rec; sh=$speed_hdr")
+	ADMIN_COOKIE=$(bench_login admin)
+	read -r code verify_s < <(curl -s -o "$tmp/verify.json" -w '%{http_code} %{time_total}\n' \
+	    --max-time 1200 --cacert "$BENCH_VAR/tls/cert.pem" -b "$ADMIN_COOKIE" \
+	    "https://localhost:$BENCH_PORT/api/v1/audit/verify")
+	verify_json=$(head -c 300 "$tmp/verify.json")
+	if [[ $code != 200 ]]; then
+		verify_s="n/a (HTTP $code)"
+	elif [[ $verify_json != '{"ok":true,'* ]]; then
+		# A 200 that found the database not intact did not do what
+		# was asked of a benchmark: its time is not a verify's.
+		verify_s="n/a (answered not ok)"
+	fi
+}
+
+# PAICHA_BENCH_ONLY=verify: the verify row alone, PAICHA_BENCH_REPEAT
+# (3) times, each beside its own baseline, on the instance as it is.
+bench_verify_only() {
+	local i r
+	for ((i = 0; i < ${PAICHA_BENCH_REPEAT:-3}; i++)); do
+		bench_verify
+		if [[ $verify_s == n/a* ]]; then
+			printf 'verify: %s; openssl sha256: %.2f s\n' "$verify_s" "$raw_s"
+		else
+			r=$(bcalc 'raw / v * 100' "raw=$raw_s; v=$verify_s")
+			printf 'verify, all (%s events, %.0f MB of records): %.2f s, %.0f MB/s; openssl sha256: %.2f s; %.0f%% of raw speed (load %s)\n' \
+			    "$total" "$(bcalc 'b / 1e6' "b=$bytes")" "$verify_s" \
+			    "$(bcalc 'b / v / 1e6' "b=$bytes; v=$verify_s")" "$raw_s" "$r" \
+			    "$(cut -d ' ' -f 1-3 /proc/loadavg)"
+		fi
+		printf 'verify answered: %s\n' "${verify_json:-nothing}"
+	done
+}
+
 cmd_bench() {
 	local t0 started hello_pid='' pid cases tmp worker rss hwm first i code secs worst
 	local hello get trans pgb pgb_p99 list search report verify_s verify_json line
 	local slice=$(((BENCH_SECONDS + BENCH_SLICES - 1) / BENCH_SLICES))
-	local total bytes avg speed_rec speed_hdr raw_s seed_s=''
+	local total bytes raw_s seed_s=''
 	local dashboard sweep_backlog sweep_items sweep_s sweep_seqscans
 	local ex_rows ex_code ex_s ex_bytes ex_hwm ex_copy_s
 	local f_up f_up_ngx f_down f_down_ngx f_hwm f_agg
@@ -714,6 +765,14 @@ cmd_bench() {
 	fi
 
 	bench_wait_checkpointer
+	case $BENCH_ONLY in
+	verify)
+		bench_verify_only
+		return 0
+		;;
+	get | '') ;;
+	*) die "PAICHA_BENCH_ONLY=$BENCH_ONLY: only get or verify can run alone" ;;
+	esac
 	t0=$(date +%s)
 	bpsql -c "SELECT id FROM cases WHERE region >= '110000' AND region < '120000' ORDER BY random() LIMIT 20000" >"$tmp/get.ids"
 	BENCH_COOKIE=$(bench_login officer.bj)
@@ -797,29 +856,7 @@ cmd_bench() {
 	bench_dashboard
 
 	bench_quiet
-	step "audit verify of the whole database"
-	# Every stream's records: verify walks a case's and the others'.
-	read -r total bytes < <(bpsql -F ' ' -c 'SELECT count(*), coalesce(sum(octet_length(record)), 0) FROM (SELECT record FROM case_events UNION ALL SELECT record FROM ledger_events) e')
-	avg=$((total > 0 ? bytes / total : 1))
-	speed_rec=$(openssl speed -evp sha256 -bytes "$avg" -seconds 2 2>/dev/null |
-	    awk '/^sha256/ { sub(/k$/, "", $2); print $2 * 1000 }')
-	speed_hdr=$(openssl speed -evp sha256 -bytes 96 -seconds 2 2>/dev/null |
-	    awk '/^sha256/ { sub(/k$/, "", $2); print $2 * 1000 }')
-	# Per event: SHA-256 of the record, then of its 96-byte header (tag,
-	# case id, seq, prev_hash and the record's hash).
-	raw_s=$(bcalc 'b / sr + n * 96 / sh' "b=$bytes; n=$total; sr=$speed_rec; sh=$speed_hdr")
-	ADMIN_COOKIE=$(bench_login admin)
-	read -r code verify_s < <(curl -s -o "$tmp/verify.json" -w '%{http_code} %{time_total}\n' \
-	    --max-time 1200 --cacert "$BENCH_VAR/tls/cert.pem" -b "$ADMIN_COOKIE" \
-	    "https://localhost:$BENCH_PORT/api/v1/audit/verify")
-	verify_json=$(head -c 300 "$tmp/verify.json")
-	if [[ $code != 200 ]]; then
-		verify_s="n/a (HTTP $code)"
-	elif [[ $verify_json != '{"ok":true,'* ]]; then
-		# A 200 that found the database not intact did not do what
-		# was asked of a benchmark: its time is not a verify's.
-		verify_s="n/a (answered not ok)"
-	fi
+	bench_verify
 
 	# Cases the transitions move: registered ones (detected, no proposal)
 	# of Beijing, anywhere in the table -- not fresh ones, which would
