@@ -150,6 +150,7 @@ test_lock_holder_killed_mid_sweep(void **state)
 	else
 		fail_msg("the lock holder %s is neither instance (%s, %s)",
 		    holder, pid[0], pid[1]);
+	free(holder);
 	sql = fmt("service-supervisor-pid %d", k);
 	sup = inst_run_out(&S, sql);
 	free(sql);
