@@ -113,14 +113,13 @@ static const struct column columns[COL__MAX] = {
 };
 
 /*
- * The form's activity columns (act below) and its cases' (cs) in two
- * steps: first one row per category and enterprise (a1, c1) -- whether
- * it had each kind of record, and its sums -- then the counts of
- * enterprises per category and, across categories (one row per
- * enterprise), for 合计.  Each enterprise is counted once per category
- * and once in the total, as count(DISTINCT enterprise_id) would, without
- * a sort for each count of each grouping set.  The sums are summed
- * again, back to their own types.
+ * The form's activity columns (act below) in two steps: first one row
+ * per category and enterprise (a1) -- whether it had each kind of
+ * activity, and its sums -- then the counts of enterprises per category
+ * and, across categories (a2: one row per enterprise), for 合计.  Each
+ * enterprise is counted once per category and once in the total, as
+ * count(DISTINCT enterprise_id) would, without sorting for each count.
+ * The sums are summed again, back to their own types.
  */
 #define ACT_SUM_COLS \
     "  coalesce(sum(sb_p), 0)::bigint AS spot_batch_p," \
@@ -132,13 +131,6 @@ static const struct column columns[COL__MAX] = {
     "  coalesce(sum(mf), 0)::bigint AS mon_found," \
     "  coalesce(sum(hs), 0)::bigint AS help_solved," \
     "  coalesce(sum(hg), 0) AS help_gain"
-/* The same for the cases' columns (cs): c1 per category and enterprise. */
-#define CS_SUM_COLS \
-    "  coalesce(sum(np), 0)::bigint AS cases," \
-    "  coalesce(sum(fp), 0) AS fines," \
-    "  coalesce(sum(vp), 0) AS case_value," \
-    "  coalesce(sum(nj), 0)::bigint AS judicial," \
-    "  coalesce(sum(nd), 0)::bigint AS discipline"
 
 /*
  * The form: $1 the campaign, $2 the region whose subtree it covers.
@@ -215,29 +207,25 @@ static struct stmt form = STMT(
     "  AND created_at <= (SELECT t FROM cut)"
     "  AND (voided_at IS NULL OR voided_at > (SELECT t FROM cut))"
     "  GROUP BY GROUPING SETS ((category), ())),"
-    " c1 AS (SELECT category, enterprise_id,"
-    "  count(*) FILTER (WHERE penalty_decided_at <= cut.t) AS np,"
-    "  sum(coalesce(fine_amount, 0) + coalesce(confiscation_amount, 0))"
-    "   FILTER (WHERE penalty_decided_at <= cut.t) AS fp,"
-    "  sum(case_value) FILTER (WHERE penalty_decided_at <= cut.t) AS vp,"
-    "  count(*) FILTER (WHERE judicial_transferred_at <= cut.t) AS nj,"
-    "  count(*) FILTER (WHERE discipline_transferred_at <= cut.t) AS nd,"
-    "  bool_or(interviews > 0"
+    " cs AS (SELECT category, GROUPING(category) AS total,"
+    "  count(*) FILTER (WHERE penalty_decided_at <= cut.t) AS cases,"
+    "  coalesce(sum(coalesce(fine_amount, 0) + coalesce(confiscation_amount, 0))"
+    "   FILTER (WHERE penalty_decided_at <= cut.t), 0) AS fines,"
+    "  coalesce(sum(case_value) FILTER (WHERE penalty_decided_at <= cut.t),"
+    "   0) AS case_value,"
+    "  count(*) FILTER (WHERE judicial_transferred_at <= cut.t) AS judicial,"
+    "  count(*) FILTER (WHERE discipline_transferred_at <= cut.t)"
+    "   AS discipline,"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE interviews > 0"
     "   AND (cut.t = 'infinity' OR EXISTS (SELECT 1 FROM case_events e"
     "   WHERE e.case_id = cases.id AND e.event = 'hold_interview'"
-    "   AND e.phase IN ('applied', 'approved') AND e.at <= cut.t))) AS iv"
+    "   AND e.phase IN ('applied', 'approved') AND e.at <= cut.t)))"
+    "   AS interviewed"
     "  FROM cut, cases WHERE campaign_id = $1"
     "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
     "  AND (penalty_decided_at IS NOT NULL OR judicial_transferred_at IS NOT NULL"
     "   OR discipline_transferred_at IS NOT NULL OR interviews > 0)"
-    "  GROUP BY category, enterprise_id),"
-    " cs AS (SELECT category, 0 AS total," CS_SUM_COLS ","
-    "  count(enterprise_id) FILTER (WHERE iv) AS interviewed"
-    "  FROM c1 GROUP BY category"
-    "  UNION ALL SELECT NULL, 1, s.*, e.n FROM"
-    "  (SELECT" CS_SUM_COLS " FROM c1) s,"
-    "  (SELECT count(*) FILTER (WHERE iv) AS n FROM (SELECT bool_or(iv) AS iv"
-    "   FROM c1 WHERE enterprise_id IS NOT NULL GROUP BY enterprise_id) x) e),"
+    "  GROUP BY GROUPING SETS ((category), ())),"
     " rws AS (SELECT c.id, c.name, c.province, c.ord, 0 AS total"
     "  FROM categories c WHERE c.province IS NULL"
     "  OR region_covers(c.province, $2::char(6))"
