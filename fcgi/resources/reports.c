@@ -113,26 +113,6 @@ static const struct column columns[COL__MAX] = {
 };
 
 /*
- * The form's activity columns (act below) in two steps: first one row
- * per category and enterprise (a1) -- whether it had each kind of
- * activity, and its sums -- then the counts of enterprises per category
- * and, across categories (a2: one row per enterprise), for 合计.  Each
- * enterprise is counted once per category and once in the total, as
- * count(DISTINCT enterprise_id) would, without sorting for each count.
- * The sums are summed again, back to their own types.
- */
-#define ACT_SUM_COLS \
-    "  coalesce(sum(sb_p), 0)::bigint AS spot_batch_p," \
-    "  coalesce(sum(sf_p), 0)::bigint AS spot_fail_p," \
-    "  coalesce(sum(sb_c), 0)::bigint AS spot_batch_c," \
-    "  coalesce(sum(sf_c), 0)::bigint AS spot_fail_c," \
-    "  coalesce(sum(ri), 0)::bigint AS risk_info," \
-    "  coalesce(sum(mb), 0)::bigint AS mon_batch," \
-    "  coalesce(sum(mf), 0)::bigint AS mon_found," \
-    "  coalesce(sum(hs), 0)::bigint AS help_solved," \
-    "  coalesce(sum(hg), 0) AS help_gain"
-
-/*
  * The form: $1 the campaign, $2 the region whose subtree it covers.
  * Rows: the seed's ten in order, then the provinces' own (those of the
  * region's province, or every province's under a wider region, and any
@@ -146,54 +126,43 @@ static struct stmt form = STMT(
     "WITH cur AS (SELECT id, year FROM campaigns WHERE id = $1),"
     " cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t),"
     " prev AS (SELECT p.id FROM campaigns p JOIN cur ON p.year = cur.year - 1),"
-    " a1 AS (SELECT category, enterprise_id,"
-    "  bool_or(kind = 'inspection' AND domain = 'production') AS i_p,"
-    "  bool_or(kind = 'inspection' AND domain = 'production'"
-    "   AND problems_found) AS if_p,"
-    "  bool_or(kind = 'inspection' AND domain = 'circulation') AS i_c,"
-    "  bool_or(kind = 'inspection' AND domain = 'circulation'"
-    "   AND problems_found) AS if_c,"
-    "  bool_or(kind = 'spot_check' AND domain = 'production') AS s_p,"
-    "  bool_or(kind = 'spot_check' AND domain = 'circulation') AS s_c,"
-    "  bool_or(kind = 'assistance') AS h,"
-    "  sum(batches) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'production') AS sb_p,"
-    "  sum(failed_batches) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'production') AS sf_p,"
-    "  sum(batches) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'circulation') AS sb_c,"
-    "  sum(failed_batches) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'circulation') AS sf_c,"
-    "  count(*) FILTER (WHERE kind = 'risk_info') AS ri,"
-    "  sum(batches) FILTER (WHERE kind = 'risk_monitoring') AS mb,"
-    "  sum(problems_count) FILTER (WHERE kind = 'risk_monitoring') AS mf,"
-    "  sum(problems_solved) FILTER (WHERE kind = 'assistance') AS hs,"
-    "  sum(output_gain) FILTER (WHERE kind = 'assistance') AS hg"
+    " act AS (SELECT category, GROUPING(category) AS total,"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
+    "   AND domain = 'production') AS insp_p,"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
+    "   AND domain = 'production' AND problems_found) AS insp_found_p,"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
+    "   AND domain = 'circulation') AS insp_c,"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
+    "   AND domain = 'circulation' AND problems_found) AS insp_found_c,"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'spot_check'"
+    "   AND domain = 'production') AS spot_ent_p,"
+    "  coalesce(sum(batches) FILTER (WHERE kind = 'spot_check'"
+    "   AND domain = 'production'), 0) AS spot_batch_p,"
+    "  coalesce(sum(failed_batches) FILTER (WHERE kind = 'spot_check'"
+    "   AND domain = 'production'), 0) AS spot_fail_p,"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'spot_check'"
+    "   AND domain = 'circulation') AS spot_ent_c,"
+    "  coalesce(sum(batches) FILTER (WHERE kind = 'spot_check'"
+    "   AND domain = 'circulation'), 0) AS spot_batch_c,"
+    "  coalesce(sum(failed_batches) FILTER (WHERE kind = 'spot_check'"
+    "   AND domain = 'circulation'), 0) AS spot_fail_c,"
+    "  count(*) FILTER (WHERE kind = 'risk_info') AS risk_info,"
+    "  coalesce(sum(batches) FILTER (WHERE kind = 'risk_monitoring'), 0)"
+    "   AS mon_batch,"
+    "  coalesce(sum(problems_count) FILTER (WHERE kind = 'risk_monitoring'),"
+    "   0) AS mon_found,"
+    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'assistance')"
+    "   AS help_ent,"
+    "  coalesce(sum(problems_solved) FILTER (WHERE kind = 'assistance'), 0)"
+    "   AS help_solved,"
+    "  coalesce(sum(output_gain) FILTER (WHERE kind = 'assistance'), 0)"
+    "   AS help_gain"
     "  FROM activities WHERE campaign_id = $1"
     "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
     "  AND created_at <= (SELECT t FROM cut)"
     "  AND (voided_at IS NULL OR voided_at > (SELECT t FROM cut))"
-    "  GROUP BY category, enterprise_id),"
-    " a2 AS (SELECT enterprise_id, bool_or(i_p) AS i_p, bool_or(if_p) AS if_p,"
-    "  bool_or(i_c) AS i_c, bool_or(if_c) AS if_c, bool_or(s_p) AS s_p,"
-    "  bool_or(s_c) AS s_c, bool_or(h) AS h"
-    "  FROM a1 WHERE enterprise_id IS NOT NULL GROUP BY enterprise_id),"
-    " act AS (SELECT category, 0 AS total,"
-    "  count(enterprise_id) FILTER (WHERE i_p) AS insp_p,"
-    "  count(enterprise_id) FILTER (WHERE if_p) AS insp_found_p,"
-    "  count(enterprise_id) FILTER (WHERE i_c) AS insp_c,"
-    "  count(enterprise_id) FILTER (WHERE if_c) AS insp_found_c,"
-    "  count(enterprise_id) FILTER (WHERE s_p) AS spot_ent_p,"
-    "  count(enterprise_id) FILTER (WHERE s_c) AS spot_ent_c,"
-    "  count(enterprise_id) FILTER (WHERE h) AS help_ent,"
-    ACT_SUM_COLS
-    "  FROM a1 GROUP BY category"
-    "  UNION ALL SELECT NULL, 1, e.*, s.* FROM"
-    "  (SELECT count(*) FILTER (WHERE i_p), count(*) FILTER (WHERE if_p),"
-    "   count(*) FILTER (WHERE i_c), count(*) FILTER (WHERE if_c),"
-    "   count(*) FILTER (WHERE s_p), count(*) FILTER (WHERE s_c),"
-    "   count(*) FILTER (WHERE h) FROM a2) e,"
-    "  (SELECT" ACT_SUM_COLS " FROM a1) s),"
+    "  GROUP BY GROUPING SETS ((category), ())),"
     " last AS (SELECT category, GROUPING(category) AS total,"
     "  coalesce(sum(batches) FILTER (WHERE domain = 'production'), 0) AS b_p,"
     "  coalesce(sum(failed_batches) FILTER (WHERE domain = 'production'), 0)"
