@@ -795,19 +795,22 @@ static const struct vfield get_fields[] = {
  * the request's snapshot, its rows (a piece each, in order) streamed in
  * libpq's single-row mode -- the server reads and sends the next piece
  * while this one is written out, and only one piece is in memory here.
- * Returns 0, or -1 (the reply is aborted: the client sees a short
- * transfer).
+ * The rows come in generate_series's order (no ORDER BY: a sort would
+ * read every piece before the first went out); each row names its
+ * piece, and one out of place fails the transfer.  Returns 0, or -1
+ * (the reply is aborted: the client sees a short transfer).
  */
 static int
 send_bytes(struct req *r, const char *fid, long long from, long long to,
     long long chunk)
 {
 	static struct stmt pieces = STMT(
-	    "SELECT file_chunk($1, n) AS data"
+	    "SELECT n, file_chunk($1, n) AS data"
 	    " FROM generate_series($2::integer, $3::integer) n", 3);
 	const char	*p[3];
 	char		 first[24], last[24];
 	PGresult	*res;
+	const unsigned char	*k;
 	long long	 n, off, len;
 	int		 failed, rc = -1;
 
@@ -821,17 +824,21 @@ send_bytes(struct req *r, const char *fid, long long from, long long to,
 	for (n = from / chunk; n * chunk <= to; n++) {
 		if ((res = db_stream_next(r, &failed)) == NULL)
 			goto out;
-		if (PQgetisnull(res, 0, 0)) {
+		/* Binary: n a big-endian int4, the piece its bytes. */
+		k = (const unsigned char *)PQgetvalue(res, 0, 0);
+		if (PQgetlength(res, 0, 0) != 4 || ((long long)k[0] << 24 |
+		    k[1] << 16 | k[2] << 8 | k[3]) != n ||
+		    PQgetisnull(res, 0, 1)) {
 			log_error("request %s: file %s has no piece %lld",
 			    r->id, fid, n);
 			PQclear(res);
 			goto out;
 		}
 		off = n == from / chunk ? from - n * chunk : 0;
-		len = PQgetlength(res, 0, 0) - off;
+		len = PQgetlength(res, 0, 1) - off;
 		if (n * chunk + off + len - 1 > to)
 			len = to - (n * chunk + off) + 1;
-		if (len <= 0 || reply_stream_write(r, PQgetvalue(res, 0, 0) +
+		if (len <= 0 || reply_stream_write(r, PQgetvalue(res, 0, 1) +
 		    off, (size_t)len) == -1) {
 			PQclear(res);
 			goto out;
