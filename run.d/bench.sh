@@ -10,9 +10,15 @@ BENCH_SECONDS=${PAICHA_BENCH_SECONDS:-15}
 BENCH_CLIENTS=${PAICHA_BENCH_CLIENTS:-16}
 BENCH_FRESH=${PAICHA_BENCH_FRESH:-12000}
 BENCH_SLICES=${PAICHA_BENCH_SLICES:-3}
-# PAICHA_BENCH_ONLY=get: only the GET row and its baseline (fcgi-hello);
-# =verify: only the audit verify row and its baseline (bench_verify_only).
+# PAICHA_BENCH_ONLY=get,verify: only those rows (get, list, search,
+# form, sweep, dashboard, verify, trans, export, files), each beside its
+# baseline, as a short table (bench_table_only); empty: all.
 BENCH_ONLY=${PAICHA_BENCH_ONLY:-}
+
+# True when row $1 is to be measured in this run.
+bench_only() {
+	[[ -z $BENCH_ONLY || ,$BENCH_ONLY, == *,"$1",* ]]
+}
 
 # The release build (autoconf's default -g -O2, no sanitizers) in its
 # own copy of the sources, as build-san/ is.
@@ -535,11 +541,31 @@ bench_row_get() {
 	    "$(printf '>= 50%% of baseline: %.0f%%' "$r")" "$(yesno "$r >= 50")"
 }
 
+# The verify row (from total, bytes, raw_s, verify_s: bench_verify).
+bench_row_verify() {
+	local m r
+	m=$(bcalc 'b / 1e6' "b=$bytes")
+	if [[ $verify_s == n/a* ]]; then
+		bench_row "audit verify, all ($(printf '%.0f' "$m") MB of records)" "$verify_s" \
+		    "$(printf 'openssl sha256: %.2f s' "$raw_s")" ">= 50% of raw speed" NO
+	else
+		r=$(bcalc 'raw / v * 100' "raw=$raw_s; v=$verify_s")
+		bench_row "audit verify, all ($(printf '%.0f' "$m") MB of records)" \
+		    "$(printf '%.1f s, %.0f MB/s' "$verify_s" "$(bcalc 'b / v / 1e6' "b=$bytes; v=$verify_s")")" \
+		    "$(printf 'openssl sha256: %.2f s' "$raw_s")" \
+		    "$(printf '>= 50%% of raw speed: %.0f%%' "$r")" "$(yesno "$r >= 50")"
+	fi
+}
+
 # The table: measured | baseline in the same run | target | met?
 # Rates count 2xx answers only; each load's row says how many were not.
 bench_table() {
 	local t_rps t_p99 l_p50 l_p99 r m
 
+	if [[ -n $BENCH_ONLY ]]; then
+		bench_table_only
+		return
+	fi
 	t_rps=$(bget "$trans" rps); t_p99=$(bget "$trans" p99_ms)
 	l_p50=$(bget "$list" p50_ms); l_p99=$(bget "$list" p99_ms)
 
@@ -594,17 +620,7 @@ bench_table() {
 	    "catch-up: $sweep_backlog" "< 5 s, no seq scan" \
 	    "$(yesno "$sweep_s < 5 && $sweep_seqscans == 0")"
 
-	m=$(bcalc 'b / 1e6' "b=$bytes")
-	if [[ $verify_s == n/a* ]]; then
-		bench_row "audit verify, all ($(printf '%.0f' "$m") MB of records)" "$verify_s" \
-		    "$(printf 'openssl sha256: %.2f s' "$raw_s")" ">= 50% of raw speed" NO
-	else
-		r=$(bcalc 'raw / v * 100' "raw=$raw_s; v=$verify_s")
-		bench_row "audit verify, all ($(printf '%.0f' "$m") MB of records)" \
-		    "$(printf '%.1f s, %.0f MB/s' "$verify_s" "$(bcalc 'b / v / 1e6' "b=$bytes; v=$verify_s")")" \
-		    "$(printf 'openssl sha256: %.2f s' "$raw_s")" \
-		    "$(printf '>= 50%% of raw speed: %.0f%%' "$r")" "$(yesno "$r >= 50")"
-	fi
+	bench_row_verify
 
 	if [[ $ex_code == 200 ]]; then
 		bench_row "case export, CSV, all $ex_rows cases" \
@@ -649,6 +665,47 @@ bench_table() {
 	printf 'the benchmarks took %s s\n' $(($(date +%s) - t0))
 }
 
+# The table's rows for PAICHA_BENCH_ONLY's get, verify, form, export and
+# files (the others have no row here: run them in a full run).
+bench_table_only() {
+	printf '\npaicha ./run bench (PAICHA_BENCH_ONLY=%s), %s, commit %s, load %s; %s cases\n\n' \
+	    "$BENCH_ONLY" "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	    "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+	    "$(cut -d ' ' -f 1-3 /proc/loadavg)" "$(bpsql -c 'SELECT count(*) FROM cases')"
+	bench_row what "measured" "baseline (same run)" target met
+	if bench_only get; then
+		bench_row_get
+	fi
+	if bench_only verify; then
+		bench_row_verify
+	fi
+	if bench_only form; then
+		bench_row "campaign form, 110000" "worst of 3: $report s" "-" "< 1 s" \
+		    "$( [[ $report == n/a* ]] && echo NO || yesno "$report < 1")"
+	fi
+	if bench_only export; then
+		bench_row "case export, CSV, all $ex_rows cases" \
+		    "$(printf 'HTTP %s, %.1f s, %.0f MB; worker peak %.1f MB' "$ex_code" "$ex_s" \
+		    "$(bcalc 'b / 1e6' "b=$ex_bytes")" "$(bcalc 'h / 1024' "h=$ex_hwm")")" \
+		    "$(printf 'psql \\copy: %.1f s' "$ex_copy_s")" \
+		    "$(printf '>= 50%%: %.0f%%' "$(bcalc 'c / e * 100' "c=$ex_copy_s; e=$ex_s")")" \
+		    "$(yesno "$ex_copy_s / $ex_s >= 0.5 && $ex_hwm < 102400")"
+	fi
+	if bench_only files; then
+		bench_row "file upload, ${BENCH_FILE_MIB} MiB, 1 client" "$(printf '%.0f MB/s' "$f_up")" \
+		    "$(printf 'nginx PUT %.0f MB/s' "$f_up_ngx")" \
+		    "$(printf '>= 30%%: %.0f%%' "$(bcalc 'a / b * 100' "a=$f_up; b=$f_up_ngx")")" \
+		    "$(yesno "$f_up / $f_up_ngx >= 0.3")"
+		bench_row "file download, ${BENCH_FILE_MIB} MiB, 1 client" "$(printf '%.0f MB/s' "$f_down")" \
+		    "$(printf 'nginx static %.0f MB/s' "$f_down_ngx")" \
+		    "$(printf '>= 50%%: %.0f%%' "$(bcalc 'a / b * 100' "a=$f_down; b=$f_down_ngx")")" \
+		    "$(yesno "$f_down / $f_down_ngx >= 0.5")"
+		bench_row "worker RSS, 16 x 50 MiB uploads at once" \
+		    "$(printf 'peak %.1f MB (%.0f MB/s in all)' "$(bcalc 'h / 1024' "h=$f_hwm")" "$f_agg")" \
+		    "-" "< 100 MB" "$(yesno "$f_hwm < 102400")"
+	fi
+}
+
 # "all/2xx/other/errors" of a BENCH line.
 bench_counts() {
 	printf '%s/%s/%s/%s' "$(bget "$1" requests)" "$(bget "$1" ok)" \
@@ -684,25 +741,6 @@ bench_verify() {
 		# was asked of a benchmark: its time is not a verify's.
 		verify_s="n/a (answered not ok)"
 	fi
-}
-
-# PAICHA_BENCH_ONLY=verify: the verify row alone, PAICHA_BENCH_REPEAT
-# (3) times, each beside its own baseline, on the instance as it is.
-bench_verify_only() {
-	local i r
-	for ((i = 0; i < ${PAICHA_BENCH_REPEAT:-3}; i++)); do
-		bench_verify
-		if [[ $verify_s == n/a* ]]; then
-			printf 'verify: %s; openssl sha256: %.2f s\n' "$verify_s" "$raw_s"
-		else
-			r=$(bcalc 'raw / v * 100' "raw=$raw_s; v=$verify_s")
-			printf 'verify, all (%s events, %.0f MB of records): %.2f s, %.0f MB/s; openssl sha256: %.2f s; %.0f%% of raw speed (load %s)\n' \
-			    "$total" "$(bcalc 'b / 1e6' "b=$bytes")" "$verify_s" \
-			    "$(bcalc 'b / v / 1e6' "b=$bytes; v=$verify_s")" "$raw_s" "$r" \
-			    "$(cut -d ' ' -f 1-3 /proc/loadavg)"
-		fi
-		printf 'verify answered: %s\n' "${verify_json:-nothing}"
-	done
 }
 
 cmd_bench() {
@@ -765,14 +803,6 @@ cmd_bench() {
 	fi
 
 	bench_wait_checkpointer
-	case $BENCH_ONLY in
-	verify)
-		bench_verify_only
-		return 0
-		;;
-	get | '') ;;
-	*) die "PAICHA_BENCH_ONLY=$BENCH_ONLY: only get or verify can run alone" ;;
-	esac
 	t0=$(date +%s)
 	bpsql -c "SELECT id FROM cases WHERE region >= '110000' AND region < '120000' ORDER BY random() LIMIT 20000" >"$tmp/get.ids"
 	BENCH_COOKIE=$(bench_login officer.bj)
@@ -784,6 +814,8 @@ cmd_bench() {
 	# Each load and its baseline take turns, BENCH_SLICES slices each:
 	# the machine is shared, and whatever else runs on it then weighs on
 	# both alike.
+	hello='' get='' list='' search='' trans='' report='' dashboard='' verify_s=''
+	if bench_only get; then
 	step "GET /api/v1/cases/{id} and its baseline ($BENCH_CLIENTS connections, $BENCH_SECONDS s each)"
 	bench_wrk hello.lua /dev/null "$BENCH_CLIENTS" 2 /bench/hello >/dev/null
 	bench_wrk get-case.lua "$tmp/get.ids" "$BENCH_CLIENTS" 2 / >/dev/null
@@ -794,20 +826,20 @@ cmd_bench() {
 	done
 	hello=$(bench_sum <<<"${hello%$'\n'}")
 	get=$(bench_sum <<<"${get%$'\n'}")
-	if [[ $BENCH_ONLY == get ]]; then
-		bench_row_get | tee "$BENCH_VAR/bench-get.txt"
-		return 0
 	fi
 
+	if bench_only list; then
 	bench_quiet
 	step "the case list with filters"
 	bench_list_paths >"$tmp/list.paths"
 	bench_wrk list.lua "$tmp/list.paths" 4 3 / >/dev/null
 	list=$(bench_wrk list.lua "$tmp/list.paths" 4 "$BENCH_SECONDS" /)
+	fi
 
 	# The free-text search (issue 23): through the service (the new
 	# path), then in the database old (ILIKE) and new (case_search())
 	# in turns, as the same session, the same words.
+	if bench_only search; then
 	bench_quiet
 	bench_search_words
 	step "the free-text search: ${#BENCH_WORDS[@]} words, through the service, then old and new in the database"
@@ -830,7 +862,9 @@ cmd_bench() {
 	search_words=$(bench_search_words_p50 "$tmp/search")
 	read -r s_old_n s_old_p50 s_old_p99 < <(bench_pct "$tmp/search/old.lat")
 	read -r s_new_n s_new_p50 s_new_p99 < <(bench_pct "$tmp/search/new.lat")
+	fi
 
+	if bench_only form; then
 	bench_quiet
 	step "the campaign form for 110000"
 	report='' worst=0
@@ -845,19 +879,27 @@ cmd_bench() {
 		worst=$(bcalc 's > w ? s : w' "s=$secs; w=$worst")
 	done
 	[[ -n $report ]] || report=$worst
+	fi
 
 	# The sweep first: its catch-up also brings the dashboard's tallies
 	# (the job dashboard_tallies) up to the seed.
+	if bench_only sweep; then
 	bench_quiet
 	bench_sweep
+	fi
 
+	if bench_only dashboard; then
 	bench_quiet
 	step "the dashboard for 110000"
 	bench_dashboard
+	fi
 
+	if bench_only verify; then
 	bench_quiet
 	bench_verify
+	fi
 
+	if bench_only trans; then
 	# Cases the transitions move: registered ones (detected, no proposal)
 	# of Beijing, anywhere in the table -- not fresh ones, which would
 	# pile up at the newest end of the table where the list reads first.
@@ -900,14 +942,19 @@ cmd_bench() {
 	    END { printf "%.1f", (secs > 0 ? sum / secs : 0) }' "$tmp/pgbench.all")
 	pgb_p99=$(cat "$tmp"/pgb.* | awk '{ print $3 }' | sort -n |
 	    awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", a[i] / 1000 }')
+	fi
 
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
 
-	bench_export
-	bench_quiet
-	step "evidence files: ${BENCH_FILE_MIB} MiB up and down beside nginx, then 16 x 50 MiB at once"
-	bench_files "$tmp"
+	if bench_only export; then
+		bench_export
+	fi
+	if bench_only files; then
+		bench_quiet
+		step "evidence files: ${BENCH_FILE_MIB} MiB up and down beside nginx, then 16 x 50 MiB at once"
+		bench_files "$tmp"
+	fi
 
 	bench_table | tee "$BENCH_VAR/bench.txt"
 }

@@ -549,6 +549,221 @@ db_stream_close(struct req *r)
 		PQclear(res);
 }
 
+/* ------------------------------------------------------------------ */
+/* Sending statements without waiting for each                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Many runs of one statement whose rows are not needed (the pieces of an
+ * upload): db_send_open prepares `s` and enters libpq's pipeline mode,
+ * db_send sends it once more -- its
+ * parameters are copied out at once, so the caller may reuse them, and
+ * the server works on it while the caller makes the next -- and
+ * db_send_close ends the pipeline and reads every result, in order.
+ * Only inside the request's transaction (nothing is retried); until
+ * db_send_close nothing else may run on the connection.  Each returns
+ * 0, or -1 with the failure recorded in `r` (db_send_close must still
+ * be called after db_send_open succeeded).
+ */
+int
+db_send_open(struct req *r, struct stmt *s)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res;
+	char		 name[16];
+	int		 slot;
+
+	r->fault = FAULT_NONE;
+	r->sqlstate[0] = '\0';
+	slot = stmt_slot(s);
+	snprintf(name, sizeof(name), "s%d", slot);
+	if (db_connect(db) == -1) {
+		r->fault = FAULT_LOST;
+		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+		return -1;
+	}
+	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
+		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			db_fail(r, db, res, "prepare");
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+	}
+	if (PQenterPipelineMode(db->conn) != 1) {
+		db_fail(r, db, NULL, "pipeline");
+		return -1;
+	}
+	return 0;
+}
+
+/* Send the prepared statement `s` (db_exec_params's parameters). */
+int
+db_send(struct req *r, struct stmt *s, const char *const *params,
+    const int *lengths, const int *formats)
+{
+	struct db	*db = &r->w->db;
+	char		 name[16];
+
+	if (db->conn == NULL || r->fault != FAULT_NONE)
+		return -1;
+	snprintf(name, sizeof(name), "s%d", stmt_slot(s));
+	if (PQsendQueryPrepared(db->conn, name, s->nparams, params, lengths,
+	    formats, 0) != 1) {
+		db_fail(r, db, NULL, "pipeline");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * End the pipeline: a sync, then every result up to it.  The first
+ * failure is the one recorded (the rest come back "aborted").
+ */
+int
+db_send_close(struct req *r)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res, *err = NULL;
+	ExecStatusType	 st;
+	int		 ends = 0;
+
+	if (db->conn == NULL)
+		return -1;
+	if (PQpipelineSync(db->conn) != 1)
+		goto broken;
+	for (;;) {
+		/* One NULL ends each statement's results; two: nothing more. */
+		if ((res = PQgetResult(db->conn)) == NULL) {
+			if (++ends == 2 || PQstatus(db->conn) != CONNECTION_OK)
+				goto broken;
+			continue;
+		}
+		ends = 0;
+		st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (st == PGRES_FATAL_ERROR && err == NULL) {
+			err = res;
+			continue;
+		}
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+		    st != PGRES_PIPELINE_ABORTED && st != PGRES_FATAL_ERROR) {
+			PQclear(res);
+			goto broken;
+		}
+		PQclear(res);
+	}
+	if (PQexitPipelineMode(db->conn) != 1)
+		goto broken;
+	if (err != NULL || r->fault != FAULT_NONE) {
+		if (err != NULL)
+			db_fail(r, db, err, "pipeline");
+		PQclear(err);
+		return -1;
+	}
+	return 0;
+broken:
+	db_fail(r, db, err, "pipeline");
+	PQclear(err);
+	r->fault = FAULT_LOST;
+	db_close(db);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* One statement in flight while the caller works                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Send `s` (text results) without waiting for its result: the server
+ * works on it while the caller does something else, until db_answer.
+ * Until then nothing else may run on the connection; db_poll takes in
+ * what has arrived meanwhile, so that a large result does not stall the
+ * server on a full socket.  Only inside a transaction (nothing is
+ * retried).  Returns 0, or -1 with the failure recorded in `r`.
+ */
+int
+db_ask(struct req *r, struct stmt *s, const char *const *params)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res = NULL;
+	char		 name[16];
+	int		 slot, ok;
+
+	r->fault = FAULT_NONE;
+	r->sqlstate[0] = '\0';
+	if (db_connect(db) == -1) {
+		r->fault = FAULT_LOST;
+		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+		return -1;
+	}
+	if (s->custom)
+		ok = PQsendQueryParams(db->conn, s->sql, s->nparams, NULL,
+		    params, NULL, NULL, 0);
+	else {
+		slot = stmt_slot(s);
+		snprintf(name, sizeof(name), "s%d", slot);
+		if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
+			res = PQprepare(db->conn, name, s->sql, s->nparams,
+			    NULL);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				goto fail;
+			PQclear(res);
+			res = NULL;
+			db->prepared[slot / 8] |=
+			    (unsigned char)(1u << (slot % 8));
+		}
+		ok = PQsendQueryPrepared(db->conn, name, s->nparams, params,
+		    NULL, NULL, 0);
+	}
+	if (ok == 1)
+		return 0;
+fail:
+	db_fail(r, db, res, "statement");
+	PQclear(res);
+	return -1;
+}
+
+/* Take in whatever of the asked statement's result has arrived. */
+void
+db_poll(struct req *r)
+{
+	struct db	*db = &r->w->db;
+
+	if (db->conn != NULL)
+		(void)PQconsumeInput(db->conn);
+}
+
+/*
+ * The result of the statement db_ask sent (the caller clears it), or
+ * NULL with the failure recorded in `r`.
+ */
+PGresult *
+db_answer(struct req *r)
+{
+	struct db	*db = &r->w->db;
+	PGresult	*res, *rest;
+	ExecStatusType	 st;
+
+	if (db->conn == NULL || (res = PQgetResult(db->conn)) == NULL) {
+		db_fail(r, db, NULL, "statement");
+		return NULL;
+	}
+	while ((rest = PQgetResult(db->conn)) != NULL)
+		PQclear(rest);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	db_fail(r, db, res, "statement");
+	PQclear(res);
+	return NULL;
+}
+
 /* db_exec for statements whose rows are not needed: 0 or -1. */
 int
 db_exec_ok(struct req *r, struct stmt *s, const char *const *params)

@@ -396,6 +396,13 @@ int		 db_exec_ok(struct req *, struct stmt *, const char *const *);
 int		 db_stream_open(struct req *, struct stmt *, const char *const *);
 PGresult	*db_stream_next(struct req *, int *);
 void		 db_stream_close(struct req *);
+int		 db_ask(struct req *, struct stmt *, const char *const *);
+void		 db_poll(struct req *);
+PGresult	*db_answer(struct req *);
+int		 db_send_open(struct req *, struct stmt *);
+int		 db_send(struct req *, struct stmt *, const char *const *,
+		    const int *, const int *);
+int		 db_send_close(struct req *);
 int		 db_begin(struct req *, enum tx);
 int		 db_commit(struct req *);
 int		 db_in_transaction(struct req *);

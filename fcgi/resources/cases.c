@@ -982,18 +982,21 @@ filter_params(const struct req *r, const struct list_in *in, const char **p,
 /* GET /api/v1/cases?format=csv|xlsx: the whole filtered list          */
 /* ------------------------------------------------------------------ */
 
-#define EXPORT_BATCH	1000		/* rows per statement */
+#define EXPORT_BATCH	5000		/* rows per FETCH */
 #define EXPORT_BUF	(64 * 1024)	/* bytes sent at a time */
 #define XLSX_ROWS	1048576		/* rows of a worksheet */
 
 /*
- * One batch of the export: the list's filters, after the id $14 (none:
- * from the newest), newest first, $15 rows.  Names are read per row
- * (regions and categories are small and cached); the problem is whole.
- * Four forms, as the list's (CASE_MINE, CASE_SUPERVISED).
+ * The export's cursor: the list's filters, after the id $14 (none: from
+ * the newest), newest first, at most $15 rows (NULL: all), read
+ * EXPORT_BATCH rows at a time.  Names are read per row (regions and
+ * categories are small and cached); the problem is whole.  Four forms,
+ * as the list's (CASE_MINE, CASE_SUPERVISED); each planned with its
+ * values, as a custom plan.
  */
 #define EXPORT_SQL(mine, sup) \
-    "SELECT c.id, c.state, c.region," \
+    "DECLARE paicha_export NO SCROLL CURSOR FOR" \
+    " SELECT c.id, c.state, c.region," \
     " (SELECT name FROM regions rg WHERE rg.code = c.region) AS region_name," \
     " c.enterprise_id, e.name AS enterprise_name, e.uscc, c.category," \
     " (SELECT name FROM categories k WHERE k.id = c.category)" \
@@ -1006,6 +1009,9 @@ filter_params(const struct req *r, const struct list_in *in, const char **p,
     CASE_FILTER("NULL::bigint, NULL::integer") mine sup \
     " AND ($14::bigint IS NULL OR c.id < $14)" \
     " ORDER BY c.id DESC LIMIT $15"
+static struct stmt export_fetch = STMT_CUSTOM(
+    "FETCH FORWARD 5000 FROM paicha_export", 0);
+_Static_assert(EXPORT_BATCH == 5000, "export_fetch's count");
 static struct stmt exports[2][2] = {
 	{ STMT_CUSTOM(EXPORT_SQL(CASE_MINE_OFF, CASE_SUPERVISED_OFF), 15),
 	  STMT_CUSTOM(EXPORT_SQL(CASE_MINE_OFF, CASE_SUPERVISED_ON), 15) },
@@ -1074,66 +1080,122 @@ code_label(const char *code)
 }
 
 /*
+ * The statement's columns the cells are read from, by name; their
+ * numbers are looked up once per batch (export_cols).
+ */
+enum xsrc {
+	XS_ID, XS_STATE, XS_REGION, XS_REGION_NAME, XS_ENTERPRISE_ID,
+	XS_ENTERPRISE_NAME, XS_USCC, XS_CATEGORY, XS_CATEGORY_NAME,
+	XS_DOMAIN, XS_SOURCE, XS_RISK_LEVEL, XS_PROBLEM, XS_CAMPAIGN_ID,
+	XS_PENDING_EVENT, XS_NEXT_DUE, XS_OVERDUE, XS_LOOKBACK_ON,
+	XS_CREATED_AT, XS_UPDATED_AT, XS__MAX
+};
+
+static const char *const xsrc_names[XS__MAX] = {
+	[XS_ID] = "id", [XS_STATE] = "state", [XS_REGION] = "region",
+	[XS_REGION_NAME] = "region_name",
+	[XS_ENTERPRISE_ID] = "enterprise_id",
+	[XS_ENTERPRISE_NAME] = "enterprise_name", [XS_USCC] = "uscc",
+	[XS_CATEGORY] = "category", [XS_CATEGORY_NAME] = "category_name",
+	[XS_DOMAIN] = "domain", [XS_SOURCE] = "source",
+	[XS_RISK_LEVEL] = "risk_level", [XS_PROBLEM] = "problem",
+	[XS_CAMPAIGN_ID] = "campaign_id",
+	[XS_PENDING_EVENT] = "pending_event", [XS_NEXT_DUE] = "next_due",
+	[XS_OVERDUE] = "overdue", [XS_LOOKBACK_ON] = "lookback_on",
+	[XS_CREATED_AT] = "created_at", [XS_UPDATED_AT] = "updated_at",
+};
+
+/* A batch and its columns' numbers. */
+struct xrow {
+	const PGresult	*res;
+	int		 col[XS__MAX];
+};
+
+/* Look up the columns of `res` (a batch of the export statement). */
+static void
+export_cols(struct xrow *x, const PGresult *res)
+{
+	int	 k;
+
+	x->res = res;
+	for (k = 0; k < XS__MAX; k++)
+		x->col[k] = db_col(res, xsrc_names[k]);
+}
+
+/* Row `i`'s value of column `k` ("" for SQL NULL, as db_get). */
+static const char *
+xval(const struct xrow *x, int i, enum xsrc k)
+{
+	return PQgetvalue(x->res, i, x->col[k]);
+}
+
+/* Row `i`'s value of column `k` (NULL: SQL NULL). */
+static const char *
+xget(const struct xrow *x, int i, enum xsrc k)
+{
+	return PQgetisnull(x->res, i, x->col[k]) ? NULL :
+	    PQgetvalue(x->res, i, x->col[k]);
+}
+
+/*
  * Cell `c` of row `i` of an export batch, as text (NULL: empty): codes
  * a person reads are given in Chinese beside or instead of the code.
  */
 static const char *
-export_cell(const PGresult *res, int i, enum xcol c)
+export_cell(const struct xrow *x, int i, enum xcol c)
 {
 	enum wf_state	 st;
 	enum wf_event	 ev;
+	const char	*v;
 
 	switch (c) {
 	case XC_ID:
-		return db_get(res, i, "id");
+		return xval(x, i, XS_ID);
 	case XC_STATE:
-		return db_get(res, i, "state");
+		return xval(x, i, XS_STATE);
 	case XC_STATE_LABEL:
-		st = wf_state_parse(db_get(res, i, "state"));
+		st = wf_state_parse(xval(x, i, XS_STATE));
 		return st != WF_STATE__MAX ? wf_states[st].label : NULL;
 	case XC_REGION:
-		return db_get(res, i, "region");
+		return xval(x, i, XS_REGION);
 	case XC_REGION_NAME:
-		return db_get(res, i, "region_name");
+		return xval(x, i, XS_REGION_NAME);
 	case XC_ENTERPRISE_ID:
-		return db_get(res, i, "enterprise_id");
+		return xval(x, i, XS_ENTERPRISE_ID);
 	case XC_ENTERPRISE:
-		return db_get(res, i, "enterprise_name");
+		return xval(x, i, XS_ENTERPRISE_NAME);
 	case XC_USCC:
-		return db_get(res, i, "uscc");
+		return xval(x, i, XS_USCC);
 	case XC_CATEGORY:
-		return db_get(res, i, "category");
+		return xval(x, i, XS_CATEGORY);
 	case XC_CATEGORY_NAME:
-		return db_get(res, i, "category_name");
+		return xval(x, i, XS_CATEGORY_NAME);
 	case XC_DOMAIN:
-		return code_label(db_get(res, i, "domain"));
+		return code_label(xval(x, i, XS_DOMAIN));
 	case XC_SOURCE:
-		return code_label(db_get(res, i, "source"));
+		return code_label(xval(x, i, XS_SOURCE));
 	case XC_RISK:
-		return db_isnull(res, i, "risk_level") ? NULL :
-		    code_label(db_get(res, i, "risk_level"));
+		return (v = xget(x, i, XS_RISK_LEVEL)) == NULL ? NULL :
+		    code_label(v);
 	case XC_PROBLEM:
-		return db_get(res, i, "problem");
+		return xval(x, i, XS_PROBLEM);
 	case XC_CAMPAIGN:
-		return db_get(res, i, "campaign_id");
+		return xval(x, i, XS_CAMPAIGN_ID);
 	case XC_PENDING:
-		if (db_isnull(res, i, "pending_event"))
+		if ((v = xget(x, i, XS_PENDING_EVENT)) == NULL)
 			return NULL;
-		ev = wf_event_parse(db_get(res, i, "pending_event"));
-		return ev != WF_EV__MAX ? wf_events[ev].label :
-		    db_get(res, i, "pending_event");
+		ev = wf_event_parse(v);
+		return ev != WF_EV__MAX ? wf_events[ev].label : v;
 	case XC_NEXT_DUE:
-		return db_isnull(res, i, "next_due") ? NULL :
-		    db_get(res, i, "next_due");
+		return xget(x, i, XS_NEXT_DUE);
 	case XC_OVERDUE:
-		return strcmp(db_get(res, i, "overdue"), "t") == 0 ? "是" : "否";
+		return strcmp(xval(x, i, XS_OVERDUE), "t") == 0 ? "是" : "否";
 	case XC_LOOKBACK:
-		return db_isnull(res, i, "lookback_on") ? NULL :
-		    db_get(res, i, "lookback_on");
+		return xget(x, i, XS_LOOKBACK_ON);
 	case XC_CREATED:
-		return db_get(res, i, "created_at");
+		return xval(x, i, XS_CREATED_AT);
 	case XC_UPDATED:
-		return db_get(res, i, "updated_at");
+		return xval(x, i, XS_UPDATED_AT);
 	case XC__MAX:
 		break;
 	}
@@ -1141,16 +1203,17 @@ export_cell(const PGresult *res, int i, enum xcol c)
 }
 
 /*
- * Where the export's batches stand: the filters' parameters and the
- * keyset cursor.  export_next() runs the next batch in the request's
- * snapshot (EP_EXPORT); `left` counts down a limit (-1: none).
+ * Where the export stands: the filters' parameters, and its cursor in
+ * the request's snapshot (EP_EXPORT), declared on the first call of
+ * export_next.  One FETCH is always in flight while the caller writes
+ * the batch before it: the server reads the next rows meanwhile.
  */
 struct export_q {
 	struct stmt	*stmt;
 	const char	*p[15];
 	char		 cur[24], lim[24];
-	long long	 left;
-	int		 done;
+	int		 open;		/* the cursor is declared */
+	int		 asked;		/* a FETCH is in flight */
 };
 
 static void
@@ -1164,7 +1227,10 @@ export_init(struct export_q *q, const struct list_in *in,
 		snprintf(q->cur, sizeof(q->cur), "%lld", in->cursor);
 		q->p[13] = q->cur;
 	}
-	q->left = in->limit > 0 ? in->limit : -1;
+	if (in->limit > 0) {
+		snprintf(q->lim, sizeof(q->lim), "%lld", in->limit);
+		q->p[14] = q->lim;
+	}
 }
 
 /*
@@ -1175,29 +1241,33 @@ static PGresult *
 export_next(struct req *r, struct export_q *q)
 {
 	PGresult	*res;
-	long long	 n = EXPORT_BATCH;
-	int		 got;
 
 	r->fault = FAULT_NONE;
-	if (q->done || q->left == 0)
+	if (!q->open) {
+		if (db_exec_ok(r, q->stmt, q->p) == -1)
+			return NULL;
+		q->open = 1;
+		if (db_ask(r, &export_fetch, NULL) == -1)
+			return NULL;
+		q->asked = 1;
+	}
+	if (!q->asked)
 		return NULL;
-	if (q->left > 0 && q->left < n)
-		n = q->left;
-	snprintf(q->lim, sizeof(q->lim), "%lld", n);
-	q->p[14] = q->lim;
-	if ((res = db_exec(r, q->stmt, q->p)) == NULL)
+	q->asked = 0;
+	if ((res = db_answer(r)) == NULL)
 		return NULL;
-	got = PQntuples(res);
-	if (got < n)
-		q->done = 1;
-	if (q->left > 0)
-		q->left -= got;
-	if (got == 0) {
+	/* A whole batch: there may be more -- ask for it now. */
+	if (PQntuples(res) == EXPORT_BATCH) {
+		if (db_ask(r, &export_fetch, NULL) == -1) {
+			PQclear(res);
+			return NULL;
+		}
+		q->asked = 1;
+	}
+	if (PQntuples(res) == 0) {
 		PQclear(res);
 		return NULL;
 	}
-	snprintf(q->cur, sizeof(q->cur), "%s", db_get(res, got - 1, "id"));
-	q->p[13] = q->cur;
 	return res;
 }
 
@@ -1211,6 +1281,11 @@ struct xbuf {
 	int		 failed;
 };
 
+/*
+ * Send what is buffered, and take in what has arrived of the next
+ * batch meanwhile (db_poll): the server is not kept waiting on a full
+ * socket while this batch is written.
+ */
 static void
 xbuf_flush(struct xbuf *b)
 {
@@ -1218,6 +1293,7 @@ xbuf_flush(struct xbuf *b)
 	    reply_stream_write(b->r, b->buf, b->len) == -1)
 		b->failed = 1;
 	b->len = 0;
+	db_poll(b->r);
 }
 
 static void
@@ -1247,6 +1323,7 @@ static void
 export_csv(struct req *r, struct export_q *q)
 {
 	struct xbuf	 b = { r, NULL, 0, 0 };
+	struct xrow	 x;
 	PGresult	*res;
 	int		 i, n, c;
 
@@ -1272,11 +1349,12 @@ export_csv(struct req *r, struct export_q *q)
 	xbuf_put(&b, "\r\n", 2);
 	while (res != NULL && !b.failed) {
 		n = PQntuples(res);
+		export_cols(&x, res);
 		for (i = 0; i < n; i++) {
 			for (c = 0; c < XC__MAX; c++) {
 				if (c > 0)
 					xbuf_put(&b, ",", 1);
-				csv_cell(export_cell(res, i, (enum xcol)c),
+				csv_cell(export_cell(&x, i, (enum xcol)c),
 				    !xcols[c].number, xbuf_put, &b);
 			}
 			xbuf_put(&b, "\r\n", 2);
@@ -1337,6 +1415,7 @@ xlsx_export_write(struct req *r, struct export_q *q, const char *path,
 	lxw_worksheet		*ws;
 	lxw_format		*head;
 	PGresult		*res = NULL;
+	struct xrow		 x;
 	const char		*v;
 	lxw_row_t		 row = 0;
 	lxw_error		 e;
@@ -1352,6 +1431,7 @@ xlsx_export_write(struct req *r, struct export_q *q, const char *path,
 		goto fail;
 	while ((res = export_next(r, q)) != NULL) {
 		n = PQntuples(res);
+		export_cols(&x, res);
 		for (i = 0; i < n; i++) {
 			if (++row == XLSX_ROWS) {
 				if ((ws = xlsx_sheet(wb, ++sheet, head)) == NULL)
@@ -1359,7 +1439,7 @@ xlsx_export_write(struct req *r, struct export_q *q, const char *path,
 				row = 1;
 			}
 			for (c = 0; c < XC__MAX; c++) {
-				if ((v = export_cell(res, i, (enum xcol)c)) ==
+				if ((v = export_cell(&x, i, (enum xcol)c)) ==
 				    NULL)
 					continue;
 				e = xcols[c].number ? worksheet_write_number(ws,

@@ -409,19 +409,21 @@ upload_judge(struct upload *u, long n)
 	return -1;
 }
 
+static struct stmt chunk_put = STMT(
+    "SELECT file_chunk_put($1::bytea, $2::bytea)", 2);
+
 /*
- * Store the piece in u->buf (`n` bytes): its SHA-256 is its key.
- * Returns 0, or -1 with the failure recorded in the request.
+ * Send the piece in u->buf (`n` bytes) to be stored, its SHA-256 its
+ * key, without waiting: the database stores it while the next is read
+ * and hashed (db_send; upload_stream collects the outcome).  Returns 0,
+ * or -1 with the failure recorded in the request.
  */
 static int
 upload_store(struct upload *u, long n)
 {
-	static struct stmt put = STMT(
-	    "SELECT file_chunk_put($1::bytea, $2::bytea)", 2);
 	const char	*p[2];
 	int		 len[2], fmt[2] = { 1, 1 };
 	unsigned char	*key;
-	PGresult	*res;
 
 	/* Every piece but the last is whole: MAX_UPLOAD bounds them. */
 	if (u->npieces == NPIECES) {
@@ -438,12 +440,40 @@ upload_store(struct upload *u, long n)
 	len[0] = 32;
 	p[1] = u->buf;
 	len[1] = (int)n;
-	if ((res = db_exec_params(u->r, &put, p, len, fmt, 0)) == NULL)
+	if (db_send(u->r, &chunk_put, p, len, fmt) == -1)
 		return -1;
-	PQclear(res);
 	u->npieces++;
 	u->size += n;
 	return 0;
+}
+
+/*
+ * Store every piece of the body, the first (`n` bytes) in u->buf
+ * already: each is sent to the database as soon as it is read and
+ * hashed, and the outcomes are read once all are sent.  Returns 0, or
+ * -1 when a reply was staged or a failure recorded.
+ */
+static int
+upload_pieces(struct upload *u, long n)
+{
+	int	 rc = 0;
+
+	if (db_send_open(u->r, &chunk_put) == -1)
+		return -1;
+	for (;;) {
+		if ((rc = upload_store(u, n)) == -1)
+			break;
+		if (n < FILE_CHUNK || (n = upload_read(u)) == 0)
+			break;
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	/* Every piece's outcome, also after a failure (the pipeline ends). */
+	if (db_send_close(u->r) == -1 && rc == 0)
+		rc = -1;
+	return rc;
 }
 
 /*
@@ -473,14 +503,8 @@ upload_stream(struct upload *u)
 		return -1;
 	if (u->type == FT_JPEG)
 		u->exif = image_exif(u->buf, (size_t)n);
-	for (;;) {
-		if (upload_store(u, n) == -1)
-			return -1;
-		if (n < FILE_CHUNK || (n = upload_read(u)) == 0)
-			break;
-		if (n < 0)
-			return -1;
-	}
+	if (upload_pieces(u, n) == -1)
+		return -1;
 	if (u->r->raw_state == RAW_BROKEN) {
 		reply_problem(u->r, 400, "body-incomplete", "the body ended "
 		    "before its end; nothing was stored", NULL);
@@ -767,45 +791,67 @@ static const struct vfield get_fields[] = {
 
 /*
  * The bytes of file `fid` from `from` to `to` (inclusive), its pieces
- * `chunk` bytes each: one statement per piece, in the request's
- * snapshot, each piece written out before the next is read.  Returns 0,
- * or -1 (the reply is aborted: the client sees a short transfer).
+ * `chunk` bytes each: one statement for every piece of the range, in
+ * the request's snapshot, its rows (a piece each, in order) streamed in
+ * libpq's single-row mode -- the server reads and sends the next piece
+ * while this one is written out, and only one piece is in memory here.
+ * The rows come in generate_series's order (no ORDER BY: a sort would
+ * read every piece before the first went out); each row names its
+ * piece, and one out of place fails the transfer.  Returns 0, or -1
+ * (the reply is aborted: the client sees a short transfer).
  */
 static int
 send_bytes(struct req *r, const char *fid, long long from, long long to,
     long long chunk)
 {
-	static struct stmt piece = STMT(
-	    "SELECT file_chunk($1, $2) AS data", 2);
-	const char	*p[2];
-	char		 k[16];
+	static struct stmt pieces = STMT(
+	    "SELECT n, file_chunk($1, n) AS data"
+	    " FROM generate_series($2::integer, $3::integer) n", 3);
+	const char	*p[3];
+	char		 first[24], last[24];
 	PGresult	*res;
+	const unsigned char	*k;
 	long long	 n, off, len;
+	int		 failed, rc = -1;
 
+	snprintf(first, sizeof(first), "%lld", from / chunk);
+	snprintf(last, sizeof(last), "%lld", to / chunk);
 	p[0] = fid;
-	p[1] = k;
+	p[1] = first;
+	p[2] = last;
+	if (db_stream_open(r, &pieces, p) == -1)
+		return -1;
 	for (n = from / chunk; n * chunk <= to; n++) {
-		snprintf(k, sizeof(k), "%lld", n);
-		if ((res = db_exec_binary(r, &piece, p)) == NULL)
-			return -1;
-		if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		if ((res = db_stream_next(r, &failed)) == NULL)
+			goto out;
+		/* Binary: n a big-endian int4, the piece its bytes. */
+		k = (const unsigned char *)PQgetvalue(res, 0, 0);
+		if (PQgetlength(res, 0, 0) != 4 || ((long long)k[0] << 24 |
+		    k[1] << 16 | k[2] << 8 | k[3]) != n ||
+		    PQgetisnull(res, 0, 1)) {
 			log_error("request %s: file %s has no piece %lld",
 			    r->id, fid, n);
 			PQclear(res);
-			return -1;
+			goto out;
 		}
 		off = n == from / chunk ? from - n * chunk : 0;
-		len = PQgetlength(res, 0, 0) - off;
+		len = PQgetlength(res, 0, 1) - off;
 		if (n * chunk + off + len - 1 > to)
 			len = to - (n * chunk + off) + 1;
-		if (len <= 0 || reply_stream_write(r, PQgetvalue(res, 0, 0) +
+		if (len <= 0 || reply_stream_write(r, PQgetvalue(res, 0, 1) +
 		    off, (size_t)len) == -1) {
 			PQclear(res);
-			return -1;
+			goto out;
 		}
 		PQclear(res);
 	}
-	return 0;
+	/* The end of the rows: nothing more is due. */
+	if ((res = db_stream_next(r, &failed)) == NULL && !failed)
+		rc = 0;
+	PQclear(res);
+out:
+	db_stream_close(r);
+	return rc;
 }
 
 void
