@@ -173,6 +173,46 @@ db_fail(struct req *r, struct db *db, const PGresult *res, const char *what)
 }
 
 /*
+ * Forget the request's last failure and connect if the worker is not:
+ * 0, or -1 with the connection recorded lost.
+ */
+static int
+db_reach(struct req *r, struct db *db)
+{
+	r->fault = FAULT_NONE;
+	r->sqlstate[0] = '\0';
+	if (db_connect(db) == 0)
+		return 0;
+	r->fault = FAULT_LOST;
+	snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+	return -1;
+}
+
+/*
+ * `s`'s name on the connection ("s<slot>", into `name`), prepared there
+ * the first time.  Returns 0, or -1 with the failure recorded in `r`.
+ */
+static int
+db_prepare(struct req *r, struct db *db, struct stmt *s, char name[16])
+{
+	PGresult	*res;
+	int		 slot = stmt_slot(s);
+
+	snprintf(name, 16, "s%d", slot);
+	if (db->prepared[slot / 8] & (1u << (slot % 8)))
+		return 0;
+	res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		db_fail(r, db, res, "prepare");
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+	return 0;
+}
+
+/*
  * Run the prepared statement `s` with `params` (s->nparams strings, NULL
  * for SQL NULL; with `lengths` and `formats` not NULL, a format 1 value
  * is that many bytes of binary), results in text (0) or binary (1)
@@ -187,18 +227,11 @@ db_exec_format(struct req *r, struct stmt *s, const char *const *params,
 	PGresult	*res = NULL;
 	ExecStatusType	 st;
 	char		 name[16];
-	int		 slot, idle, retried = 0;
+	int		 idle, retried = 0;
 
-	r->fault = FAULT_NONE;
-	r->sqlstate[0] = '\0';
-	slot = stmt_slot(s);
-	snprintf(name, sizeof(name), "s%d", slot);
 again:
-	if (db_connect(db) == -1) {
-		r->fault = FAULT_LOST;
-		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+	if (db_reach(r, db) == -1)
 		return NULL;
-	}
 	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
 	if (s->custom) {
 		/* The unnamed statement: parsed and planned with the values. */
@@ -209,13 +242,8 @@ again:
 			return res;
 		goto fail;
 	}
-	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
-		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			goto fail;
-		PQclear(res);
-		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
-	}
+	if (db_prepare(r, db, s, name) == -1)
+		goto retry;
 	res = PQexecPrepared(db->conn, name, s->nparams, params, lengths,
 	    formats, format);
 	st = PQresultStatus(res);
@@ -224,6 +252,7 @@ again:
 fail:
 	db_fail(r, db, res, "statement");
 	PQclear(res);
+retry:
 	/*
 	 * A replica that went away or cancelled the statement for a
 	 * conflict with recovery: the primary answers the rest.
@@ -464,35 +493,16 @@ int
 db_stream_open(struct req *r, struct stmt *s, const char *const *params)
 {
 	struct db	*db = &r->w->db;
-	PGresult	*res = NULL;
 	char		 name[16];
-	int		 slot;
 
-	r->fault = FAULT_NONE;
-	r->sqlstate[0] = '\0';
-	slot = stmt_slot(s);
-	snprintf(name, sizeof(name), "s%d", slot);
-	if (db_connect(db) == -1) {
-		r->fault = FAULT_LOST;
-		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+	if (db_reach(r, db) == -1 || db_prepare(r, db, s, name) == -1)
+		return -1;
+	if (PQsendQueryPrepared(db->conn, name, s->nparams, params, NULL,
+	    NULL, 1) != 1 || PQsetSingleRowMode(db->conn) != 1) {
+		db_fail(r, db, NULL, "stream");
 		return -1;
 	}
-	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
-		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			goto fail;
-		PQclear(res);
-		res = NULL;
-		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
-	}
-	if (PQsendQueryPrepared(db->conn, name, s->nparams, params, NULL,
-	    NULL, 1) != 1 || PQsetSingleRowMode(db->conn) != 1)
-		goto fail;
 	return 0;
-fail:
-	db_fail(r, db, res, "stream");
-	PQclear(res);
-	return -1;
 }
 
 /*
@@ -569,29 +579,10 @@ int
 db_send_open(struct req *r, struct stmt *s)
 {
 	struct db	*db = &r->w->db;
-	PGresult	*res;
 	char		 name[16];
-	int		 slot;
 
-	r->fault = FAULT_NONE;
-	r->sqlstate[0] = '\0';
-	slot = stmt_slot(s);
-	snprintf(name, sizeof(name), "s%d", slot);
-	if (db_connect(db) == -1) {
-		r->fault = FAULT_LOST;
-		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+	if (db_reach(r, db) == -1 || db_prepare(r, db, s, name) == -1)
 		return -1;
-	}
-	if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
-		res = PQprepare(db->conn, name, s->sql, s->nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			db_fail(r, db, res, "prepare");
-			PQclear(res);
-			return -1;
-		}
-		PQclear(res);
-		db->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
-	}
 	if (PQenterPipelineMode(db->conn) != 1) {
 		db_fail(r, db, NULL, "pipeline");
 		return -1;
@@ -691,41 +682,22 @@ int
 db_ask(struct req *r, struct stmt *s, const char *const *params)
 {
 	struct db	*db = &r->w->db;
-	PGresult	*res = NULL;
 	char		 name[16];
-	int		 slot, ok;
+	int		 ok;
 
-	r->fault = FAULT_NONE;
-	r->sqlstate[0] = '\0';
-	if (db_connect(db) == -1) {
-		r->fault = FAULT_LOST;
-		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+	if (db_reach(r, db) == -1)
 		return -1;
-	}
 	if (s->custom)
 		ok = PQsendQueryParams(db->conn, s->sql, s->nparams, NULL,
 		    params, NULL, NULL, 0);
-	else {
-		slot = stmt_slot(s);
-		snprintf(name, sizeof(name), "s%d", slot);
-		if (!(db->prepared[slot / 8] & (1u << (slot % 8)))) {
-			res = PQprepare(db->conn, name, s->sql, s->nparams,
-			    NULL);
-			if (PQresultStatus(res) != PGRES_COMMAND_OK)
-				goto fail;
-			PQclear(res);
-			res = NULL;
-			db->prepared[slot / 8] |=
-			    (unsigned char)(1u << (slot % 8));
-		}
+	else if (db_prepare(r, db, s, name) == -1)
+		return -1;
+	else
 		ok = PQsendQueryPrepared(db->conn, name, s->nparams, params,
 		    NULL, NULL, 0);
-	}
 	if (ok == 1)
 		return 0;
-fail:
-	db_fail(r, db, res, "statement");
-	PQclear(res);
+	db_fail(r, db, NULL, "statement");
 	return -1;
 }
 
