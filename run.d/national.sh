@@ -44,16 +44,25 @@ cmd_subscribe() {
 	kind=$(psql_admin "$ADMIN_URL" -At -c 'SELECT kind FROM installation')
 	[[ $kind == national ]] ||
 		die "this is not the national database (PAICHA_NATIONAL=1 ./run makes it one)"
-	if [[ -n $(psql_admin "$ADMIN_URL" -At -v name="paicha_p$code" \
+	subscription_make "paicha_p$code" "$conninfo" \
+	    "paicha_province, paicha_province_refs" "subscribing to province $code"
+}
+
+# Subscription NAME to PUBLICATIONS through CONNINFO, made (saying WHAT)
+# or, when it exists already, its tables refreshed: the publisher may
+# have added some since.
+subscription_make() {
+	local name=$1 conninfo=$2 pubs=$3 what=$4
+	if [[ -n $(psql_admin "$ADMIN_URL" -At -v name="$name" \
 	    <<<"SELECT 1 FROM pg_subscription WHERE subname = :'name'") ]]; then
-		step "subscription paicha_p$code: refreshing its tables"
-		psql_admin "$ADMIN_URL" -c "ALTER SUBSCRIPTION paicha_p$code REFRESH PUBLICATION"
+		step "subscription $name: refreshing its tables"
+		psql_admin "$ADMIN_URL" -c "ALTER SUBSCRIPTION $name REFRESH PUBLICATION"
 		return 0
 	fi
-	step "subscribing to province $code"
+	step "$what"
 	psql_admin "$ADMIN_URL" -v conninfo="$conninfo" <<SQL
-CREATE SUBSCRIPTION paicha_p$code CONNECTION :'conninfo'
-	PUBLICATION paicha_province, paicha_province_refs;
+CREATE SUBSCRIPTION $name CONNECTION :'conninfo'
+	PUBLICATION $pubs;
 SQL
 }
 
@@ -71,17 +80,8 @@ cmd_peer() {
 	own=$(psql_admin "$ADMIN_URL" -At -c "SELECT region FROM installation WHERE kind = 'province'")
 	[[ -n $own ]] || die "this is not a province's database (PAICHA_PROVINCE=PP0000 ./run makes it one)"
 	[[ $own != "$code" ]] || die "province $code is this database"
-	if [[ -n $(psql_admin "$ADMIN_URL" -At -v name="paicha_peer_p$code" \
-	    <<<"SELECT 1 FROM pg_subscription WHERE subname = :'name'") ]]; then
-		step "peer subscription paicha_peer_p$code: refreshing"
-		psql_admin "$ADMIN_URL" -c "ALTER SUBSCRIPTION paicha_peer_p$code REFRESH PUBLICATION"
-		return 0
-	fi
-	step "peering with province $code: its referrals to ${own:0:2}, its decisions on ours"
-	psql_admin "$ADMIN_URL" -v conninfo="$conninfo" <<SQL
-CREATE SUBSCRIPTION paicha_peer_p$code CONNECTION :'conninfo'
-	PUBLICATION paicha_to_${own:0:2};
-SQL
+	subscription_make "paicha_peer_p$code" "$conninfo" "paicha_to_${own:0:2}" \
+	    "peering with province $code: its referrals to ${own:0:2}, its decisions on ours"
 }
 
 cmd_unsubscribe() {
