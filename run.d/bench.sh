@@ -557,16 +557,27 @@ bench_row_verify() {
 	fi
 }
 
+# The transitions row (from trans, pgb, pgb_p99: the transitions and
+# pgbench -N slices of cmd_bench, measured in turns in the same run).
+bench_row_trans() {
+	local t_rps t_p99 r
+	t_rps=$(bget "$trans" rps); t_p99=$(bget "$trans" p99_ms)
+	r=$(bcalc 't / p * 100' "t=$t_rps; p=$pgb")
+	bench_row "POST .../transitions, $BENCH_CLIENTS clients" \
+	    "$(printf '%.0f tx/s, p99 %s ms, %s' "$t_rps" "$t_p99" "$(bench_bad "$trans")")" \
+	    "$(printf 'pgbench -N %.0f tps, p99 %s ms' "$pgb" "$pgb_p99")" \
+	    "$(printf '>= 40%% of baseline: %.0f%%' "$r")" "$(yesno "$r >= 40")"
+}
+
 # The table: measured | baseline in the same run | target | met?
 # Rates count 2xx answers only; each load's row says how many were not.
 bench_table() {
-	local t_rps t_p99 l_p50 l_p99 r m
+	local l_p50 l_p99 r m
 
 	if [[ -n $BENCH_ONLY ]]; then
 		bench_table_only
 		return
 	fi
-	t_rps=$(bget "$trans" rps); t_p99=$(bget "$trans" p99_ms)
 	l_p50=$(bget "$list" p50_ms); l_p99=$(bget "$list" p99_ms)
 
 	printf '\npaicha ./run bench, %s, commit %s: %s CPUs (%s), %s MB RAM, a shared machine (load %s);\n' \
@@ -583,11 +594,7 @@ bench_table() {
 
 	bench_row_get
 
-	r=$(bcalc 't / p * 100' "t=$t_rps; p=$pgb")
-	bench_row "POST .../transitions, $BENCH_CLIENTS clients" \
-	    "$(printf '%.0f tx/s, p99 %s ms, %s' "$t_rps" "$t_p99" "$(bench_bad "$trans")")" \
-	    "$(printf 'pgbench -N %.0f tps, p99 %s ms' "$pgb" "$pgb_p99")" \
-	    "$(printf '>= 40%% of baseline: %.0f%%' "$r")" "$(yesno "$r >= 40")"
+	bench_row_trans
 
 	bench_row "case list, 12 filter sets, 4 conns" \
 	    "p50 $l_p50 ms, p99 $l_p99 ms, $(bench_bad "$list")" "-" "p99 < 50 ms" "$(yesno "$l_p99 < 50")"
@@ -665,8 +672,8 @@ bench_table() {
 	printf 'the benchmarks took %s s\n' $(($(date +%s) - t0))
 }
 
-# The table's rows for PAICHA_BENCH_ONLY's get, verify, form, export and
-# files (the others have no row here: run them in a full run).
+# The table's rows for PAICHA_BENCH_ONLY's get, trans, verify, form,
+# export and files (the others have no row here: run them in a full run).
 bench_table_only() {
 	printf '\npaicha ./run bench (PAICHA_BENCH_ONLY=%s), %s, commit %s, load %s; %s cases\n\n' \
 	    "$BENCH_ONLY" "$(date -u '+%Y-%m-%d %H:%M UTC')" \
@@ -675,6 +682,10 @@ bench_table_only() {
 	bench_row what "measured" "baseline (same run)" target met
 	if bench_only get; then
 		bench_row_get
+	fi
+	if bench_only trans; then
+		bench_row_trans
+		printf '%s\n' "transitions: answers (all/2xx/other/no answer) $(bench_counts "$trans"); pools of$pool_sizes; $pool_short past a pool's end"
 	fi
 	if bench_only verify; then
 		bench_row_verify
