@@ -63,7 +63,7 @@ struct advance {
 struct dbq;
 
 /* case_json's reads, queued beside a caller's own (cases.c). */
-#define CASE_JSON_QUERIES	3
+#define CASE_JSON_QUERIES	5
 
 int	 case_load(struct req *, int64_t, struct case_row *);
 int	 case_visible(struct req *, int64_t);
