@@ -84,6 +84,16 @@ cmd_peer() {
 	    "peering with province $code: its referrals to ${own:0:2}, its decisions on ours"
 }
 
+# ./run unpeer CODE, on a province's database: drop the peer
+# subscription to province CODE (./run peer makes it again; what CODE
+# sent meanwhile arrives with the new subscription's first copy).
+cmd_unpeer() {
+	local code=${1:-}
+	[[ $code =~ ^[1-9][0-9]0000$ ]] || die "usage: ./run unpeer PROVINCE_CODE"
+	lock_instance
+	psql_admin "$ADMIN_URL" -c "DROP SUBSCRIPTION IF EXISTS paicha_peer_p$code"
+}
+
 cmd_unsubscribe() {
 	local code=${1:-}
 	[[ $code =~ ^[1-9][0-9]0000$ ]] || die "usage: ./run unsubscribe PROVINCE_CODE"

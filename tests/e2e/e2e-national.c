@@ -1030,7 +1030,7 @@ test_referral_relayed(void **state)
 	PGconn		*nd = inst_db(&N, "postgres", 0), *pd[NPROV];
 	struct resp	 r;
 	json_t		*it, *o;
-	long long	 es, es_bj, ref0, ref, ref2, ref3, nc, id;
+	long long	 es, es_bj, ref0, ref, ref2, ref3, ref4, nc, id;
 	long long	 file, file2, file3;
 	char		*conn, *args, *v, *ids, *lo[NPROV], *hi[NPROV];
 	char		*want, *have;
@@ -1216,6 +1216,30 @@ test_referral_relayed(void **state)
 	db_do(nd, "SELECT pg_stat_reset_subscription_stats(NULL)");
 	for (p = 0; p < NPROV; p++)
 		db_do(pd[p], "SELECT pg_stat_reset_subscription_stats(NULL)");
+
+	/*
+	 * Apart and peered again: Shanghai drops its subscription, Beijing
+	 * refers meanwhile, Shanghai peers again -- the new subscription's
+	 * first copy brings the referral, and the rows it had already
+	 * (every relay row of Beijing's so far) do not stop the copy (the
+	 * errors are counted at the end).
+	 */
+	assert_int_equal(inst_run(&P[1], "unpeer 110000"), 0);
+	ref4 = refer(es_bj, "两省断开期间移送", &file);
+	conn = fmt("host=%s/pg/run dbname=paicha user=paicha_repl", P[0].var);
+	args = fmt("peer 110000 '%s'", conn);
+	t0 = now_seconds();
+	assert_int_equal(inst_run(&P[1], args), 0);
+	free(args);
+	free(conn);
+	json_decref(incoming_wait(officer[1], ref4));
+	printf("relay: referral %lld, made while the provinces were apart, in"
+	    " Shanghai's inbox %.2f s after they peered again\n", ref4,
+	    now_seconds() - t0);
+	ids = fmt("%lld", ref4);
+	db_expect(pd[1], "SELECT count(*) FROM ledger_events WHERE entity ="
+	    " 'referral' AND entity_id = $1", ids, "1");
+	free(ids);
 
 	/* The national copy: each province's half, from that province. */
 	t0 = now_seconds();
