@@ -1,4 +1,4 @@
--- 0151_relay_again.sql: a province may peer again (./run unpeer, then
+-- 0193_relay_again.sql: a province may peer again (./run unpeer, then
 -- ./run peer) without its relay rows colliding (issue 17,
 -- docs/SCALING.md "A referral between provinces").
 --
