@@ -30,34 +30,12 @@ bench_build() {
 # The instance's own scheduler is off (PAICHA_SCHED_INTERVAL=0): its
 # sweeps would run under the loads; the sweep is measured on its own,
 # by paicha-admin sched-run (bench_sweep).
-#
-# PostgreSQL's cache is sized as on a production machine, a quarter of
-# the memory (at most 8 GB), unless PAICHA_PG_BUFFERS says otherwise.
-BENCH_PG_BUFFERS=${PAICHA_PG_BUFFERS:-$(awk '/^MemTotal:/ {
-	mb = int($2 / 1024 / 4); print (mb > 8192 ? 8192 : mb) "MB" }' /proc/meminfo)}
 bench_instance() {
 	env -u PAICHA_DATABASE_URL -u PAICHA_ADMIN_DATABASE_URL \
 	    PAICHA_VAR="$BENCH_VAR" PAICHA_PORT="$BENCH_PORT" \
-	    PAICHA_PG_BUFFERS="$BENCH_PG_BUFFERS" \
 	    PAICHA_BUILD="$BENCH_BUILD" PAICHA_BENCH_HELLO=1 \
 	    PAICHA_SCHED_INTERVAL=0 \
 	    PAICHA_THREADS="$THREADS" "$ROOT/run" "$@"
-}
-
-# The cache as a server that has been answering for a while has it:
-# every table and index read into PostgreSQL's buffers (pg_prewarm),
-# but for the three that only verify, the export and file downloads
-# read whole -- the events' history, the log's leaves, file contents.
-# A fresh start (each run starts the instance) has them in the kernel's
-# cache only.  Prints the buffers read.
-bench_warm() {
-	bpsql -c 'CREATE EXTENSION IF NOT EXISTS pg_prewarm' \
-	    -c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
-		JOIN pg_namespace n ON n.oid = c.relnamespace
-		LEFT JOIN pg_index i ON i.indexrelid = c.oid
-	       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')
-		 AND coalesce(i.indrelid, c.oid) NOT IN ('case_events'::regclass,
-		     'log_leaves'::regclass, 'file_chunks'::regclass)"
 }
 
 # One round of every scheduler job, as the service runs it: "ITEMS SECONDS".
@@ -608,10 +586,9 @@ bench_table() {
 	    "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
 	    "$(awk '/^MemTotal/ { printf "%d", $2 / 1024 }' /proc/meminfo)" \
 	    "$(cut -d ' ' -f 1-3 /proc/loadavg)"
-	printf 'each baseline was measured in this same run.  %s cases, %s events, %s activities; PostgreSQL shared_buffers %s, warmed (bench_warm).\n\n' \
+	printf 'each baseline was measured in this same run.  %s cases, %s events, %s activities.\n\n' \
 	    "$(bpsql -c 'SELECT count(*) FROM cases')" "$total" \
-	    "$(bpsql -c "SELECT CASE WHEN to_regclass('activities') IS NULL THEN 'no' ELSE (SELECT count(*)::text FROM activities) END" 2>/dev/null || echo no)" \
-	    "$(bpsql -c 'SHOW shared_buffers')"
+	    "$(bpsql -c "SELECT CASE WHEN to_regclass('activities') IS NULL THEN 'no' ELSE (SELECT count(*)::text FROM activities) END" 2>/dev/null || echo no)"
 	bench_row what "measured (2xx answers only)" "baseline (same run)" target met
 	printf '%s\n' "$(printf '%.0s-' {1..164})"
 
@@ -837,7 +814,6 @@ cmd_bench() {
 	fi
 
 	bench_wait_checkpointer
-	step "PostgreSQL's buffers ($BENCH_PG_BUFFERS) warmed: $(bench_warm) pages"
 	t0=$(date +%s)
 	bpsql -c "SELECT id FROM cases WHERE region >= '110000' AND region < '120000' ORDER BY random() LIMIT 20000" >"$tmp/get.ids"
 	BENCH_COOKIE=$(bench_login officer.bj)

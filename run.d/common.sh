@@ -134,6 +134,4 @@ check_paths() {
 	if ! [[ $THREADS =~ ^[0-9]{1,4}$ ]] || ((THREADS < 1 || THREADS > 1024)); then
 		die "PAICHA_THREADS '$THREADS' is not in 1..1024"
 	fi
-	[[ $PG_BUFFERS =~ ^[1-9][0-9]{0,5}MB$ ]] ||
-		die "PAICHA_PG_BUFFERS '$PG_BUFFERS' is not a size in MB, such as 4096MB"
 }
