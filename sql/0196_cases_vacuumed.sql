@@ -9,8 +9,9 @@
 -- 148 184 of its 223 683 rows from the table and took 650 ms; after a
 -- VACUUM none, 300 ms (the whole form 1.44 -> 1.09 s, as officer.bj).
 -- New cases count too (the insert threshold, also 1 %): their pages
--- are not all-visible until a vacuum has seen them.  Analyzing at 2 % keeps the list's estimates near what transitions and
--- new cases do to each state (a stale estimate chose a 26 ms BitmapAnd
+-- are not all-visible until a vacuum has seen them.  Analyzing at 2 %
+-- keeps the list's estimates near what transitions and new cases do to
+-- each state (a stale estimate chose a 26 ms BitmapAnd
 -- over 0195's 1 ms index).
 
 ALTER TABLE cases SET (autovacuum_vacuum_scale_factor = 0.01,
