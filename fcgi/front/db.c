@@ -357,16 +357,11 @@ db_pipeline(struct req *r, const char *begin, struct dbq *q, size_t n)
 		abort();
 	}
 again:
-	r->fault = FAULT_NONE;
-	r->sqlstate[0] = '\0';
 	err = NULL;
 	for (i = 0; i < n; i++)
 		q[i].res = NULL;
-	if (db_connect(db) == -1) {
-		r->fault = FAULT_LOST;
-		snprintf(r->sqlstate, sizeof(r->sqlstate), "08006");
+	if (db_reach(r, db) == -1)
 		return -1;
-	}
 	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
 	if (PQenterPipelineMode(db->conn) != 1)
 		goto broken;
