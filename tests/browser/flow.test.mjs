@@ -589,8 +589,27 @@ step('the case list shows the case, its state and the per-state counts', async (
 	await page.screenshot({ path: path.join(SHOTS, 'case-list.png'), fullPage: true });
 });
 
-step('the bell shows legal.bj the review request officer.bj made', async () => {
+step('logging out while the case list is still loading leaves no 401 behind', async () => {
+	// The list's requests are held until the session has ended: without
+	// the page cancelling them, each would then be answered 401.
+	const before = consoleErrors.length;
+	const held = [];
+	const lists = /\/api\/v1\/cases(\/counts)?(\?|$)/;
+	await page.route(lists, (r) => { held.push(r); });
+	await page.goto(`${BASE}/#/cases?state=interview`);
+	for (let i = 0; i < 200 && held.length < 2; i++)
+		await page.waitForTimeout(50);
+	assert.ok(held.length >= 2, `the list asked for ${held.length} of its lists`);
 	await logout();
+	await page.unroute(lists);
+	for (const r of held)
+		await r.continue().catch(() => {});
+	await Promise.all(held.map((r) => r.request().response().catch(() => null)));
+	assert.deepEqual(consoleErrors.slice(before), [], 'console errors after logging out');
+	await expectText(page.locator('main h1'), /^登录$/);
+});
+
+step('the bell shows legal.bj the review request officer.bj made', async () => {
 	await login('legal.bj');
 	const bell = page.locator('#bell');
 	await expectText(bell, /^通知 [1-9]\d*/);

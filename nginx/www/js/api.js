@@ -54,6 +54,20 @@ export function url(path, params) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const RETRYABLE = new Set([0, 502, 503, 504]);
 
+// The calls in flight, each with its AbortController: logging out cancels
+// them, or a list the page was still loading would be answered 401 once
+// the session is gone (a noise in the console, and a redirect to log in
+// again from the login page).
+const inFlight = new Set();
+
+/* Cancels every call in flight: their pages are going away.  A cancelled
+   call rejects with ApiError status 0 and is not retried. */
+export function cancelAll() {
+	for (const c of inFlight)
+		c.abort();
+	inFlight.clear();
+}
+
 async function once(method, path, { body, ifMatch, key }) {
 	const headers = { Accept: 'application/json' };
 	if (body !== undefined)
@@ -63,24 +77,26 @@ async function once(method, path, { body, ifMatch, key }) {
 		    String(ifMatch) : `"${ifMatch}"`;
 	if (key)
 		headers['Idempotency-Key'] = key;
+	const ctl = new AbortController();
+	inFlight.add(ctl);
 	let res;
+	let data = null;
 	try {
 		res = await fetch(`${BASE}${path}`, {
 			method, headers, credentials: 'same-origin',
-			cache: 'no-store',
+			cache: 'no-store', signal: ctl.signal,
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
+		if (res.status !== 204 && /json/.test(res.headers.get('Content-Type') || ''))
+			data = await res.json().catch((e) => {
+				if (ctl.signal.aborted)
+					throw e;
+				return null;
+			});
 	} catch {
-		return { status: 0, error: new ApiError(0, null) };
-	}
-	const ctype = res.headers.get('Content-Type') || '';
-	let data = null;
-	if (res.status !== 204 && /json/.test(ctype)) {
-		try {
-			data = await res.json();
-		} catch {
-			data = null;
-		}
+		return { status: 0, error: new ApiError(0, null), cancelled: ctl.signal.aborted };
+	} finally {
+		inFlight.delete(ctl);
 	}
 	if (!res.ok)
 		return { status: res.status, error: new ApiError(res.status, data) };
@@ -105,7 +121,7 @@ export async function call(method, path, opts = {}) {
 		if (i > 0)
 			await sleep(400 * 2 ** i);
 		r = await once(method, path, opts);
-		if (!r.error || !RETRYABLE.has(r.status))
+		if (!r.error || r.cancelled || !RETRYABLE.has(r.status))
 			break;
 	}
 	if (r.error) {

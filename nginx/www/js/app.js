@@ -2,7 +2,7 @@
 // each role sees, and routing in the URL's fragment (#/cases/12): nginx
 // serves index.html only at /, so every page lives after the '#'.
 
-import { get, del, onUnauthorized, ApiError, message } from './api.js';
+import { get, del, onUnauthorized, cancelAll, ApiError, message } from './api.js';
 import { h, replace, announce, alertMsg, clearMessages, takeFlash } from './dom.js';
 import { ROLES, forget, workflow, regionName } from './ref.js';
 import { loginPage } from './pages/login.js';
@@ -231,6 +231,7 @@ function setUser(u) {
 }
 
 async function logout() {
+	cancelAll();
 	try {
 		await del('/session', { noAuthRedirect: true });
 	} catch {
