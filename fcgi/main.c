@@ -230,6 +230,7 @@ worker_main(void *arg)
 	FCGX_Free(&fr, 0);
 	db_close(&w->db);
 	db_close(&w->spare);
+	db_close(&w->beside);
 	free(r);
 	return NULL;
 }

@@ -3,7 +3,9 @@
  * first use and again after it breaks; statements prepared once per
  * connection; SQLSTATEs mapped to HTTP in one table.  With a read
  * replica configured, a second connection per thread, to the replica,
- * for the requests db_route_replica() sends there.
+ * for the requests db_route_replica() sends there.  A report may run one
+ * statement beside its own on a connection opened for it, in the same
+ * snapshot (db_beside_ask).
  *
  * Rules every caller relies on:
  *  - SQL is always a constant `struct stmt` with $n parameters.
@@ -729,6 +731,109 @@ db_answer(struct req *r)
 	db_fail(r, db, res, "statement");
 	PQclear(res);
 	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* A statement beside the request's                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Contract: db_beside_ask() starts `s` with `params` on a connection of
+ * its own (the worker's `beside`, opened for it and closed by
+ * db_beside_answer) that sees exactly what the request's transaction
+ * sees: the same snapshot (exported by the request's transaction,
+ * imported there), the same user's scope for row-level security
+ * (region, user, session: scope_valid() checks the session there too)
+ * and the same work_mem.  The request's own connection is free
+ * meanwhile: a report runs its halves on the two cores.  Only when the
+ * request holds one snapshot for all its statements (TX_SNAPSHOT, on
+ * the primary); returns -1 otherwise, or when the second connection
+ * cannot be had -- the caller runs `s` itself (a failure of the request's
+ * own connection is recorded in `r`, as db_exec records it; one of the
+ * second's is only logged).  Returns 0 when started: then
+ * db_beside_answer() must follow.
+ */
+int
+db_beside_ask(struct req *r, struct stmt *s, const char *const *params)
+{
+	static struct stmt export = STMT(
+	    "SELECT pg_export_snapshot() AS snapshot,"
+	    " current_setting('work_mem') AS work_mem"
+	    " WHERE current_setting('transaction_isolation') = 'repeatable read'",
+	    0);
+	static const char scope[] =
+	    "SELECT set_config('paicha.region', $1, true),"
+	    " set_config('paicha.user_id', $2, true),"
+	    " set_config('paicha.session', $3, true),"
+	    " set_config('work_mem', $4, true)";
+	struct db	*b = &r->w->beside;
+	PGresult	*res = NULL, *set = NULL;
+	const char	*snap, *p[4];
+	char		 cmd[96], uid[24];
+	int		 rc = -1;
+
+	if (r->on_replica || !r->authed || !db_in_transaction(r))
+		return -1;
+	if ((res = db_exec(r, &export, NULL)) == NULL || PQntuples(res) != 1)
+		goto out;
+	/* The snapshot's name is the server's own: hex digits and '-'. */
+	snap = db_get(res, 0, "snapshot");
+	if (snap[0] == '\0' || strspn(snap, "0123456789ABCDEF-") !=
+	    strlen(snap) || strlen(snap) > 64)
+		goto out;
+	snprintf(cmd, sizeof(cmd), "SET TRANSACTION SNAPSHOT '%s'", snap);
+	b->url = r->w->db.url;
+	b->app = "paicha-beside";
+	if (db_connect(b) == -1)
+		goto out;
+	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
+	p[0] = r->user.region;
+	p[1] = uid;
+	p[2] = r->session;
+	p[3] = db_get(res, 0, "work_mem");
+	PQclear(PQexec(b->conn,
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+	PQclear(PQexec(b->conn, cmd));
+	set = PQexecParams(b->conn, scope, 4, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(set) != PGRES_TUPLES_OK ||
+	    PQsendQueryParams(b->conn, s->sql, s->nparams, NULL, params,
+	    NULL, NULL, 0) != 1) {
+		log_warn("request %s: the statement beside did not start: %s",
+		    r->id, PQerrorMessage(b->conn));
+		db_close(b);
+		goto out;
+	}
+	rc = 0;
+out:
+	PQclear(set);
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * The result of the statement db_beside_ask started (the caller clears
+ * it), or NULL when it failed (logged; nothing recorded in `r`: the
+ * caller runs the statement itself).  Closes the connection beside.
+ */
+PGresult *
+db_beside_answer(struct req *r)
+{
+	struct db	*b = &r->w->beside;
+	PGresult	*res, *rest;
+
+	if (b->conn == NULL)
+		return NULL;
+	res = PQgetResult(b->conn);
+	while ((rest = PQgetResult(b->conn)) != NULL)
+		PQclear(rest);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_warn("request %s: the statement beside failed: %s",
+		    r->id, PQerrorMessage(b->conn));
+		PQclear(res);
+		res = NULL;
+	}
+	db_close(b);
+	return res;
 }
 
 /* db_exec for statements whose rows are not needed: 0 or -1. */

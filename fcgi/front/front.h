@@ -365,6 +365,7 @@ struct worker {
 	int		 index;
 	struct db	 db;
 	struct db	 spare;
+	struct db	 beside;	/* db_beside_ask: one statement's */
 	char		 body[MAX_BODY + 1];
 	char		 query[MAX_QUERY_LEN + 1];
 };
@@ -399,6 +400,8 @@ void		 db_stream_close(struct req *);
 int		 db_ask(struct req *, struct stmt *, const char *const *);
 void		 db_poll(struct req *);
 PGresult	*db_answer(struct req *);
+int		 db_beside_ask(struct req *, struct stmt *, const char *const *);
+PGresult	*db_beside_answer(struct req *);
 int		 db_send_open(struct req *, struct stmt *);
 int		 db_send(struct req *, struct stmt *, const char *const *,
 		    const int *, const int *);

@@ -2,12 +2,14 @@
  * reports.c: the campaign's statistics form, 重点工业产品质量安全排查治理专项行动
  * 情况统计表 (the seed's 附件), as JSON, CSV or XLSX (API.md "Reports").
  *
- * One statement computes the whole form: each table it reads is scanned
- * once for the campaign and the region's subtree (activities for this
- * year and the year before, cases that reached a fact the form counts),
- * grouped by category with a grouping set for 合计, so distinct
- * enterprises are distinct across categories in the total as well.  The
- * three formats are three writers over the same table of cells.
+ * Three statements read the records, one table each, once, for the
+ * campaign and the region's subtree (activities for this year and the
+ * year before, cases that reached a fact the form counts), grouped by
+ * category with a grouping set for 合计, so distinct enterprises are
+ * distinct across categories in the total as well; the largest runs on a
+ * second connection in the same snapshot while the others run here; a
+ * fourth makes the form's rows of the three.  The three formats are three
+ * writers over the same table of cells.
  *
  * The columns are the table below, in API.md's order: the seed's three
  * header levels (the XLSX merges equal neighbours), the kind of cell, and
@@ -113,20 +115,28 @@ static const struct column columns[COL__MAX] = {
 };
 
 /*
- * The form: $1 the campaign, $2 the region whose subtree it covers.
- * Rows: the seed's ten in order, then the provinces' own (those of the
- * region's province, or every province's under a wider region, and any
- * other category that has records here), then 合计 (is_total).
- *
- * 同比变化: (failed/batches this year - failed/batches last year) in
- * percentage points, from one exact division of integers, rounded half
- * away from zero to one decimal; NULL when either year has no batches.
+ * The form is four statements: three parts, each over one table's rows
+ * of the campaign and the region's subtree, grouped by category with a
+ * grouping set for 合计 (so distinct enterprises are distinct across
+ * categories in the total as well), each answering its rows as one JSON
+ * array; then the form itself from the three.  The parts read hundreds of
+ * thousands of rows at a million cases and need not wait for each other:
+ * form_load() runs the first beside the others (db_beside_ask: the same
+ * snapshot on a second connection).  $1 the campaign, $2 the region, $3
+ * the cut-off (NULL: now).
  */
-static struct stmt form = STMT(
-    "WITH cur AS (SELECT id, year FROM campaigns WHERE id = $1),"
-    " cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t),"
-    " prev AS (SELECT p.id FROM campaigns p JOIN cur ON p.year = cur.year - 1),"
-    " act AS (SELECT category, GROUPING(category) AS total,"
+enum part {
+	PART_ACTIVITIES,	/* this year's activities, every column */
+	PART_LAST_YEAR,		/* last year's spot checks: 同比变化 */
+	PART_CASES,		/* the cases' facts */
+	PART__MAX
+};
+
+static struct stmt parts[PART__MAX] = {
+	[PART_ACTIVITIES] = STMT(
+    "WITH cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t)"
+    " SELECT coalesce(json_agg(x), '[]') AS rows FROM ("
+    " SELECT category, GROUPING(category) AS total,"
     "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
     "   AND domain = 'production') AS insp_p,"
     "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
@@ -162,8 +172,13 @@ static struct stmt form = STMT(
     "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
     "  AND created_at <= (SELECT t FROM cut)"
     "  AND (voided_at IS NULL OR voided_at > (SELECT t FROM cut))"
-    "  GROUP BY GROUPING SETS ((category), ())),"
-    " last AS (SELECT category, GROUPING(category) AS total,"
+    "  GROUP BY GROUPING SETS ((category), ())) x", 3),
+	[PART_LAST_YEAR] = STMT(
+    "WITH cur AS (SELECT id, year FROM campaigns WHERE id = $1),"
+    " cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t),"
+    " prev AS (SELECT p.id FROM campaigns p JOIN cur ON p.year = cur.year - 1)"
+    " SELECT coalesce(json_agg(x), '[]') AS rows FROM ("
+    " SELECT category, GROUPING(category) AS total,"
     "  coalesce(sum(batches) FILTER (WHERE domain = 'production'), 0) AS b_p,"
     "  coalesce(sum(failed_batches) FILTER (WHERE domain = 'production'), 0)"
     "   AS f_p,"
@@ -175,8 +190,11 @@ static struct stmt form = STMT(
     "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
     "  AND created_at <= (SELECT t FROM cut)"
     "  AND (voided_at IS NULL OR voided_at > (SELECT t FROM cut))"
-    "  GROUP BY GROUPING SETS ((category), ())),"
-    " cs AS (SELECT category, GROUPING(category) AS total,"
+    "  GROUP BY GROUPING SETS ((category), ())) x", 3),
+	[PART_CASES] = STMT(
+    "WITH cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t)"
+    " SELECT coalesce(json_agg(x), '[]') AS rows FROM ("
+    " SELECT category, GROUPING(category) AS total,"
     "  count(*) FILTER (WHERE penalty_decided_at <= cut.t) AS cases,"
     "  coalesce(sum(coalesce(fine_amount, 0) + coalesce(confiscation_amount, 0))"
     "   FILTER (WHERE penalty_decided_at <= cut.t), 0) AS fines,"
@@ -194,11 +212,39 @@ static struct stmt form = STMT(
     "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
     "  AND (penalty_decided_at IS NOT NULL OR judicial_transferred_at IS NOT NULL"
     "   OR discipline_transferred_at IS NOT NULL OR interviews > 0)"
-    "  GROUP BY GROUPING SETS ((category), ())),"
+    "  GROUP BY GROUPING SETS ((category), ())) x", 3),
+};
+
+/*
+ * The form from the parts' rows: $1 the region, $2-$4 the parts' JSON
+ * in enum part's order.
+ * Rows: the seed's ten in order, then the provinces' own (those of the
+ * region's province, or every province's under a wider region, and any
+ * other category that has records here), then 合计 (is_total).
+ *
+ * 同比变化: (failed/batches this year - failed/batches last year) in
+ * percentage points, from one exact division of integers, rounded half
+ * away from zero to one decimal; NULL when either year has no batches.
+ */
+static struct stmt form = STMT(
+    "WITH act AS (SELECT * FROM json_to_recordset($2::json) AS x("
+    "  category text, total integer, insp_p bigint, insp_found_p bigint,"
+    "  insp_c bigint, insp_found_c bigint, spot_ent_p bigint,"
+    "  spot_batch_p bigint, spot_fail_p bigint, spot_ent_c bigint,"
+    "  spot_batch_c bigint, spot_fail_c bigint, risk_info bigint,"
+    "  mon_batch bigint, mon_found bigint, help_ent bigint,"
+    "  help_solved bigint, help_gain numeric)),"
+    " last AS (SELECT * FROM json_to_recordset($3::json) AS x("
+    "  category text, total integer, b_p bigint, f_p bigint, b_c bigint,"
+    "  f_c bigint)),"
+    " cs AS (SELECT * FROM json_to_recordset($4::json) AS x("
+    "  category text, total integer, cases bigint, fines numeric,"
+    "  case_value numeric, judicial bigint, discipline bigint,"
+    "  interviewed bigint)),"
     " rws AS (SELECT c.id, c.name, c.province, c.ord, 0 AS total"
     "  FROM categories c WHERE c.province IS NULL"
-    "  OR region_covers(c.province, $2::char(6))"
-    "  OR region_covers($2::char(6), c.province)"
+    "  OR region_covers(c.province, $1::char(6))"
+    "  OR region_covers($1::char(6), c.province)"
     "  OR c.id IN (SELECT category FROM act WHERE total = 0"
     "   UNION SELECT category FROM cs WHERE total = 0)"
     "  UNION ALL SELECT NULL, '合计', NULL, NULL, 1),"
@@ -246,14 +292,14 @@ static struct stmt form = STMT(
     " JOIN delta d ON d.total = r.total AND d.id IS NOT DISTINCT FROM r.id"
     " LEFT JOIN act a ON a.total = r.total AND a.category IS NOT DISTINCT FROM r.id"
     " LEFT JOIN cs k ON k.total = r.total AND k.category IS NOT DISTINCT FROM r.id"
-    " ORDER BY r.total, r.province NULLS FIRST, r.ord, r.id", 3);
+    " ORDER BY r.total, r.province NULLS FIRST, r.ord, r.id", 4);
 
 /*
- * For the one statement above, local to its transaction: JIT costs more
- * than it saves on a form (0.1 s on an idle machine, 0.5-1 s on a busy
- * one, for a statement of about a second of CPU over a province's 375k
- * activities), and a province's sort of its activities fits in 64 MB
- * where 32 MB spills to disk.
+ * For the parts, local to their transaction (db_beside_ask takes
+ * work_mem along): JIT costs more than it saves on a form (0.1 s on an
+ * idle machine, 0.5-1 s on a busy one, for a statement of about a second
+ * of CPU over a province's 375k activities), and a province's sort of its
+ * activities fits in 64 MB where 32 MB spills to disk.
  */
 static struct stmt tune = STMT(
     "SELECT set_config('jit', 'off', true),"
@@ -717,6 +763,30 @@ form_xlsx(struct req *r, const struct form *f)
 static const char *const formats[] = { "json", "csv", "xlsx", NULL };
 
 /*
+ * The parts' rows into `rows` (one JSON array each, in row 0 column 0):
+ * the first beside the request's connection when it can be
+ * (db_beside_ask), the others here meanwhile.  Returns 0, or -1 on a
+ * database failure (recorded in `r`); the caller clears `rows`.
+ */
+static int
+form_parts(struct req *r, const char *const *p, PGresult **rows)
+{
+	int	 i, beside;
+
+	beside = db_beside_ask(r, &parts[0], p) == 0;
+	for (i = beside; i < PART__MAX; i++)
+		if ((rows[i] = db_exec(r, &parts[i], p)) == NULL)
+			break;
+	if (beside && (rows[0] = db_beside_answer(r)) == NULL &&
+	    i == PART__MAX)
+		rows[0] = db_exec(r, &parts[0], p);
+	for (i = 0; i < PART__MAX; i++)
+		if (rows[i] == NULL || PQntuples(rows[i]) != 1)
+			return -1;
+	return 0;
+}
+
+/*
  * Load the form of campaign `campaign` over `region`'s subtree into `f`
  * (zeroed here), as the records stood at `cutoff` (a timestamptz's text;
  * NULL: now, live), `as_of` (or NULL) the day it names.  Returns 0 with
@@ -732,10 +802,10 @@ form_load(struct req *r, long long campaign, const char *region,
 	    "SELECT (SELECT name FROM regions WHERE code = $1::char(6)"
 	    "   AND region_covers($2::char(6), $1::char(6))) AS region_name,"
 	    " (SELECT name FROM campaigns WHERE id = $3) AS campaign_name", 3);
-	PGresult	*res;
+	PGresult	*res, *rows[PART__MAX] = { NULL };
 	char		 camp[24];
-	const char	*p[3];
-	int		 c;
+	const char	*p[3], *fp[1 + PART__MAX];
+	int		 c, i, rc = -1;
 
 	memset(f, 0, sizeof(*f));
 	f->campaign_id = campaign;
@@ -768,13 +838,22 @@ form_load(struct req *r, long long campaign, const char *region,
 	p[1] = f->region;
 	p[2] = cutoff;
 	if (db_exec_ok(r, &tune, NULL) == -1 ||
-	    (f->res = db_exec(r, &form, p)) == NULL)
-		return -1;
+	    form_parts(r, p, rows) == -1)
+		goto out;
+	fp[0] = f->region;
+	for (i = 0; i < PART__MAX; i++)
+		fp[1 + i] = PQgetvalue(rows[i], 0, 0);
+	if ((f->res = db_exec(r, &form, fp)) == NULL)
+		goto out;
 	f->nrows = PQntuples(f->res);
 	for (c = 0; c < COL__MAX; c++)
 		f->cols[c] = db_col(f->res, columns[c].sql);
 	(void)db_col(f->res, "total");
-	return 0;
+	rc = 0;
+out:
+	for (i = 0; i < PART__MAX; i++)
+		PQclear(rows[i]);
+	return rc;
 }
 
 void
