@@ -738,6 +738,35 @@ db_answer(struct req *r)
 /* ------------------------------------------------------------------ */
 
 /*
+ * Import the snapshot `id` (pg_export_snapshot's) into the transaction
+ * just begun on `c`: 0, or -1.  SET TRANSACTION SNAPSHOT takes no
+ * parameter, so this is the one statement of the service made at run
+ * time (tests/unit/check-sql-constants.sh names it): from the server's
+ * own name of the snapshot, checked to have its exact form -- eight hex
+ * digits, '-', eight hex digits, '-', a number -- before it is quoted.
+ */
+static int
+snapshot_import(PGconn *c, const char *id)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char		 cmd[64];
+	PGresult	*res;
+	size_t		 n;
+	int		 rc;
+
+	n = strlen(id);
+	if (n < 19 || n > 28 || strspn(id, hex) != 8 || id[8] != '-' ||
+	    strspn(id + 9, hex) != 8 || id[17] != '-' ||
+	    strspn(id + 18, "0123456789") != n - 18)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "SET TRANSACTION SNAPSHOT '%s'", id);
+	res = PQexec(c, cmd);
+	rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+	PQclear(res);
+	return rc;
+}
+
+/*
  * Contract: db_beside_ask() starts `s` with `params` on a connection of
  * its own (the worker's `beside`, opened for it and closed by
  * db_beside_answer) that sees exactly what the request's transaction
@@ -768,20 +797,14 @@ db_beside_ask(struct req *r, struct stmt *s, const char *const *params)
 	    " set_config('work_mem', $4, true)";
 	struct db	*b = &r->w->beside;
 	PGresult	*res = NULL, *set = NULL;
-	const char	*snap, *p[4];
-	char		 cmd[96], uid[24];
+	const char	*p[4];
+	char		 uid[24];
 	int		 rc = -1;
 
 	if (r->on_replica || !r->authed || !db_in_transaction(r))
 		return -1;
 	if ((res = db_exec(r, &export, NULL)) == NULL || PQntuples(res) != 1)
 		goto out;
-	/* The snapshot's name is the server's own: hex digits and '-'. */
-	snap = db_get(res, 0, "snapshot");
-	if (snap[0] == '\0' || strspn(snap, "0123456789ABCDEF-") !=
-	    strlen(snap) || strlen(snap) > 64)
-		goto out;
-	snprintf(cmd, sizeof(cmd), "SET TRANSACTION SNAPSHOT '%s'", snap);
 	b->url = r->w->db.url;
 	b->app = "paicha-beside";
 	if (db_connect(b) == -1)
@@ -793,8 +816,8 @@ db_beside_ask(struct req *r, struct stmt *s, const char *const *params)
 	p[3] = db_get(res, 0, "work_mem");
 	PQclear(PQexec(b->conn,
 	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
-	PQclear(PQexec(b->conn, cmd));
-	set = PQexecParams(b->conn, scope, 4, NULL, p, NULL, NULL, 0);
+	if (snapshot_import(b->conn, db_get(res, 0, "snapshot")) == 0)
+		set = PQexecParams(b->conn, scope, 4, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(set) != PGRES_TUPLES_OK ||
 	    PQsendQueryParams(b->conn, s->sql, s->nparams, NULL, params,
 	    NULL, NULL, 0) != 1) {

@@ -17,6 +17,11 @@
 #   - a parameter of the enclosing function whose every call in fcgi/
 #     passes one of the above (db_command(r, "BEGIN")).
 #
+# One exception, by name: db.c's snapshot_import() may PQexec the
+# SET TRANSACTION SNAPSHOT it makes -- the command takes no parameter,
+# and its one value is the server's own name for a snapshot, checked
+# there to have that name's exact form.
+#
 # PQexecPrepared and PQsendQueryPrepared run a statement by name: only
 # db.c may call them, on the statements it prepared from struct stmts.
 #
@@ -174,6 +179,8 @@ for my $f (sort keys %text) {
 		my $x = $a[$sqlarg{$fn}] // "";
 		next if literal_ok($f, $x);
 		my ($func, @params) = enclosing($s, $at);
+		next if $fn eq "PQexec" && $f =~ m{(^|/)fcgi/front/db\.c$} &&
+		    defined $func && $func eq "snapshot_import";
 		if ($x =~ /^\w+$/ && defined $func && grep { $_ eq $x } @params) {
 			my ($k) = grep { $params[$_] eq $x } 0 .. $#params;
 			next if callers_ok($func, $k, $fn, 0);
