@@ -738,6 +738,21 @@ db_answer(struct req *r)
 /* ------------------------------------------------------------------ */
 
 /*
+ * Whether `id` has the form of pg_export_snapshot()'s names: eight
+ * upper-case hex digits, '-', eight more, '-', one to ten decimal digits.
+ */
+int
+db_snapshot_name_ok(const char *id)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t	 n = strlen(id);
+
+	return n >= 19 && n <= 28 && strspn(id, hex) == 8 && id[8] == '-' &&
+	    strspn(id + 9, hex) == 8 && id[17] == '-' &&
+	    strspn(id + 18, "0123456789") == n - 18;
+}
+
+/*
  * Import the snapshot `id` (pg_export_snapshot's) into the transaction
  * just begun on `c`: 0, or -1.  SET TRANSACTION SNAPSHOT takes no
  * parameter, so this is the one statement of the service made at run
@@ -748,16 +763,11 @@ db_answer(struct req *r)
 static int
 snapshot_import(PGconn *c, const char *id)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	char		 cmd[64];
 	PGresult	*res;
-	size_t		 n;
 	int		 rc;
 
-	n = strlen(id);
-	if (n < 19 || n > 28 || strspn(id, hex) != 8 || id[8] != '-' ||
-	    strspn(id + 9, hex) != 8 || id[17] != '-' ||
-	    strspn(id + 18, "0123456789") != n - 18)
+	if (!db_snapshot_name_ok(id))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "SET TRANSACTION SNAPSHOT '%s'", id);
 	res = PQexec(c, cmd);

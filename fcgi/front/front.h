@@ -401,6 +401,7 @@ int		 db_ask(struct req *, struct stmt *, const char *const *);
 void		 db_poll(struct req *);
 PGresult	*db_answer(struct req *);
 int		 db_beside_ask(struct req *, struct stmt *, const char *const *);
+int		 db_snapshot_name_ok(const char *);
 PGresult	*db_beside_answer(struct req *);
 int		 db_send_open(struct req *, struct stmt *);
 int		 db_send(struct req *, struct stmt *, const char *const *,

@@ -53,6 +53,23 @@ test_like_pattern(void **state)
 	assert_string_equal(out, "%50\\%\\_a\\\\b%");
 }
 
+/* The snapshot names db.c quotes into SET TRANSACTION SNAPSHOT. */
+static void
+test_snapshot_name(void **state)
+{
+	(void)state;
+	assert_true(db_snapshot_name_ok("00000003-0000001B-1"));
+	assert_true(db_snapshot_name_ok("0000000A-FFFFFFFF-4294967295"));
+	assert_false(db_snapshot_name_ok(""));
+	assert_false(db_snapshot_name_ok("00000003-0000001B-"));
+	assert_false(db_snapshot_name_ok("00000003-0000001b-1"));
+	assert_false(db_snapshot_name_ok("0000003-00000001B-1"));
+	assert_false(db_snapshot_name_ok("00000003-0000001B-1'"));
+	assert_false(db_snapshot_name_ok("00000003-0000001B-1' OR '1"));
+	assert_false(db_snapshot_name_ok("00000003-0000001B-12345678901"));
+	assert_false(db_snapshot_name_ok("00000003_0000001B-1"));
+}
+
 static void
 test_hex(void **state)
 {
@@ -363,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_header_list),
 		cmocka_unit_test(test_like_pattern),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_snapshot_name),
 		cmocka_unit_test(test_chain_hash),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_lazy_payload),
