@@ -219,7 +219,13 @@ exec_ok(PGconn *c, const char *sql)
 	" ON CONFLICT (uscc) DO NOTHING"
 #define INSERT_ENT_PROFILE \
 	", legal_representative, contact_phone, area_types, accident_history"
-/* The licences the columns made (sql/0060): their validity. */
+/*
+ * The licences the columns made (sql/0060): their validity.  After an
+ * ANALYZE of the three tables: the temporary table has no statistics
+ * otherwise: with 200 000 enterprises the planner joined it in a nested
+ * loop, still running after 42 minutes when it was cancelled (a million-
+ * case bench instance, 2026-12-03).
+ */
 #define LICENCE_DATES \
 	"UPDATE enterprise_licences l SET valid_from = CASE l.kind" \
 	" WHEN 'production' THEN s.p_from ELSE s.c_from END," \
@@ -314,6 +320,8 @@ bulk_enterprises(PGconn *c, struct world *w, size_t count)
 	    " ON COMMIT DROP") == -1 ||
 	    copy_send(c, "COPY seed_ent FROM STDIN", &b) == -1 ||
 	    exec_ok(c, sql) == -1 ||
+	    exec_ok(c, "ANALYZE seed_ent, enterprises,"
+	    " enterprise_licences") == -1 ||
 	    (w->profiles && exec_ok(c, LICENCE_DATES) == -1))
 		goto out;
 	res = PQexec(c, "SELECT s.idx, e.id, e.region = s.region AS same"
