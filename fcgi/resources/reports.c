@@ -119,11 +119,13 @@ static const struct column columns[COL__MAX] = {
  * of the campaign and the region's subtree, grouped by category with a
  * grouping set for 合计 (so distinct enterprises are distinct across
  * categories in the total as well), each answering its rows as one JSON
- * array; then the form itself from the three.  The parts read hundreds of
- * thousands of rows at a million cases and need not wait for each other:
- * form_load() runs the first beside the others (db_beside_ask: the same
- * snapshot on a second connection).  $1 the campaign, $2 the region, $3
- * the cut-off (NULL: now).
+ * array; then the form itself from the three.  The parts are functions
+ * (sql/0198_form_parts.sql) that check the session's scope once and read
+ * the subtree without row-level security's per-row tests.  They read
+ * hundreds of thousands of rows at a million cases and need not wait for
+ * each other: form_load() runs the first beside the others
+ * (db_beside_ask: the same snapshot on a second connection).  $1 the
+ * campaign, $2 the region, $3 the cut-off (NULL: now).
  */
 enum part {
 	PART_ACTIVITIES,	/* this year's activities, every column */
@@ -133,86 +135,12 @@ enum part {
 };
 
 static struct stmt parts[PART__MAX] = {
-	[PART_ACTIVITIES] = STMT(
-    "WITH cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t)"
-    " SELECT coalesce(json_agg(x), '[]') AS rows FROM ("
-    " SELECT category, GROUPING(category) AS total,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
-    "   AND domain = 'production') AS insp_p,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
-    "   AND domain = 'production' AND problems_found) AS insp_found_p,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
-    "   AND domain = 'circulation') AS insp_c,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'inspection'"
-    "   AND domain = 'circulation' AND problems_found) AS insp_found_c,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'production') AS spot_ent_p,"
-    "  coalesce(sum(batches) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'production'), 0) AS spot_batch_p,"
-    "  coalesce(sum(failed_batches) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'production'), 0) AS spot_fail_p,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'circulation') AS spot_ent_c,"
-    "  coalesce(sum(batches) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'circulation'), 0) AS spot_batch_c,"
-    "  coalesce(sum(failed_batches) FILTER (WHERE kind = 'spot_check'"
-    "   AND domain = 'circulation'), 0) AS spot_fail_c,"
-    "  count(*) FILTER (WHERE kind = 'risk_info') AS risk_info,"
-    "  coalesce(sum(batches) FILTER (WHERE kind = 'risk_monitoring'), 0)"
-    "   AS mon_batch,"
-    "  coalesce(sum(problems_count) FILTER (WHERE kind = 'risk_monitoring'),"
-    "   0) AS mon_found,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE kind = 'assistance')"
-    "   AS help_ent,"
-    "  coalesce(sum(problems_solved) FILTER (WHERE kind = 'assistance'), 0)"
-    "   AS help_solved,"
-    "  coalesce(sum(output_gain) FILTER (WHERE kind = 'assistance'), 0)"
-    "   AS help_gain"
-    "  FROM activities WHERE campaign_id = $1"
-    "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
-    "  AND created_at <= (SELECT t FROM cut)"
-    "  AND (voided_at IS NULL OR voided_at > (SELECT t FROM cut))"
-    "  GROUP BY GROUPING SETS ((category), ())) x", 3),
-	[PART_LAST_YEAR] = STMT(
-    "WITH cur AS (SELECT id, year FROM campaigns WHERE id = $1),"
-    " cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t),"
-    " prev AS (SELECT p.id FROM campaigns p JOIN cur ON p.year = cur.year - 1)"
-    " SELECT coalesce(json_agg(x), '[]') AS rows FROM ("
-    " SELECT category, GROUPING(category) AS total,"
-    "  coalesce(sum(batches) FILTER (WHERE domain = 'production'), 0) AS b_p,"
-    "  coalesce(sum(failed_batches) FILTER (WHERE domain = 'production'), 0)"
-    "   AS f_p,"
-    "  coalesce(sum(batches) FILTER (WHERE domain = 'circulation'), 0) AS b_c,"
-    "  coalesce(sum(failed_batches) FILTER (WHERE domain = 'circulation'), 0)"
-    "   AS f_c"
-    "  FROM activities WHERE campaign_id = (SELECT id FROM prev)"
-    "  AND kind = 'spot_check'"
-    "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
-    "  AND created_at <= (SELECT t FROM cut)"
-    "  AND (voided_at IS NULL OR voided_at > (SELECT t FROM cut))"
-    "  GROUP BY GROUPING SETS ((category), ())) x", 3),
-	[PART_CASES] = STMT(
-    "WITH cut AS (SELECT coalesce($3::timestamptz, 'infinity') AS t)"
-    " SELECT coalesce(json_agg(x), '[]') AS rows FROM ("
-    " SELECT category, GROUPING(category) AS total,"
-    "  count(*) FILTER (WHERE penalty_decided_at <= cut.t) AS cases,"
-    "  coalesce(sum(coalesce(fine_amount, 0) + coalesce(confiscation_amount, 0))"
-    "   FILTER (WHERE penalty_decided_at <= cut.t), 0) AS fines,"
-    "  coalesce(sum(case_value) FILTER (WHERE penalty_decided_at <= cut.t),"
-    "   0) AS case_value,"
-    "  count(*) FILTER (WHERE judicial_transferred_at <= cut.t) AS judicial,"
-    "  count(*) FILTER (WHERE discipline_transferred_at <= cut.t)"
-    "   AS discipline,"
-    "  count(DISTINCT enterprise_id) FILTER (WHERE interviews > 0"
-    "   AND (cut.t = 'infinity' OR EXISTS (SELECT 1 FROM case_events e"
-    "   WHERE e.case_id = cases.id AND e.event = 'hold_interview'"
-    "   AND e.phase IN ('applied', 'approved') AND e.at <= cut.t)))"
-    "   AS interviewed"
-    "  FROM cut, cases WHERE campaign_id = $1"
-    "  AND region >= region_lo($2::char(6)) AND region < region_hi($2::char(6))"
-    "  AND (penalty_decided_at IS NOT NULL OR judicial_transferred_at IS NOT NULL"
-    "   OR discipline_transferred_at IS NOT NULL OR interviews > 0)"
-    "  GROUP BY GROUPING SETS ((category), ())) x", 3),
+	[PART_ACTIVITIES] = STMT("SELECT form_activities($1::integer,"
+	    " $2::char(6), $3::timestamptz) AS rows", 3),
+	[PART_LAST_YEAR] = STMT("SELECT form_last_year($1::integer,"
+	    " $2::char(6), $3::timestamptz) AS rows", 3),
+	[PART_CASES] = STMT("SELECT form_cases($1::integer,"
+	    " $2::char(6), $3::timestamptz) AS rows", 3),
 };
 
 /*

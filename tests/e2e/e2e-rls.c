@@ -918,6 +918,61 @@ test_file_contents_by_scope(void **state)
 }
 
 /*
+ * The campaign form's parts (sql/0198_form_parts.sql) read as their owner,
+ * past the policies: each must refuse (42501) unless a valid session's
+ * scope covers the region asked for -- not Beijing for Shanghai's
+ * session, not a forged national scope, not an enterprise's account --
+ * and then count what the policies would show the session itself.
+ */
+static void
+test_form_parts_by_scope(void **state)
+{
+	static const char *const parts[] = {
+		"form_activities", "form_last_year", "form_cases",
+	};
+	PGconn		*app = db_app();
+	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
+	struct client	*bj = client_login("officer.bj", DEMO_PASSWORD);
+	char		*sql, *n;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		sql = fmt("SELECT %s(extract(year FROM now())::integer,"
+		    " '110000', NULL)", parts[i]);
+		/* No session at all. */
+		expect_error(app, sql, "42501");
+		scope_as_session(app, sh, "310000");
+		expect_error(app, sql, "42501");
+		free(db_value(app, "SELECT set_config('paicha.region', '000000',"
+		    " false)", NULL));
+		expect_error(app, sql, "42501");
+		free(db_scope_as(app, ent_a));
+		expect_error(app, sql, "42501");
+		scope_as_session(app, bj, "110000");
+		free(db_value(app, sql, NULL));
+		free(sql);
+		free(db_value(app, "SELECT set_config('paicha.session', '',"
+		    " false), set_config('paicha.region', '', false),"
+		    " set_config('paicha.user_id', '', false)", NULL));
+	}
+	/* What the function counts is what the session reads itself. */
+	scope_as_session(app, bj, "110000");
+	n = db_value(app, "SELECT count(*) FROM activities"
+	    " WHERE campaign_id = extract(year FROM now())::integer"
+	    " AND region >= '110000' AND region < '120000'"
+	    " AND kind = 'risk_info' AND voided_at IS NULL", NULL);
+	db_expect(app, "SELECT (SELECT (r->>'risk_info') FROM"
+	    " json_array_elements(form_activities(extract(year FROM"
+	    " now())::integer, '110000', NULL)) r WHERE (r->>'total') = '1')",
+	    NULL, n);
+	free(n);
+	client_free(sh);
+	client_free(bj);
+	PQfinish(app);
+}
+
+/*
  * Issue 17: what a referral grants, table by table, as the application
  * role scoped by real sessions.  Beijing refers a case to Shanghai with
  * one of its files; Shanghai accepts (a new case there, with a file of
@@ -1346,6 +1401,7 @@ main(void)
 		cmocka_unit_test(test_categories_added_by_province),
 		cmocka_unit_test(test_closed_tables),
 		cmocka_unit_test(test_file_contents_by_scope),
+		cmocka_unit_test(test_form_parts_by_scope),
 		cmocka_unit_test(test_referral_grants),
 		cmocka_unit_test(test_shanghai_cannot_write_beijing),
 		cmocka_unit_test(test_rls_cannot_be_switched_off),
