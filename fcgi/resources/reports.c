@@ -115,20 +115,24 @@ static const struct column columns[COL__MAX] = {
 };
 
 /*
- * The form is four statements: three parts, each over one table's rows
+ * The form is five statements: four parts, each over one table's rows
  * of the campaign and the region's subtree, grouped by category with a
  * grouping set for 合计 (so distinct enterprises are distinct across
  * categories in the total as well), each answering its rows as one JSON
- * array; then the form itself from the three.  The parts are functions
- * (sql/0198_form_parts.sql) that check the session's scope once and read
- * the subtree without row-level security's per-row tests.  They read
- * hundreds of thousands of rows at a million cases and need not wait for
- * each other: form_load() runs the first beside the others
- * (db_beside_ask: the same snapshot on a second connection).  $1 the
+ * array; then the form itself from the four.  The parts are functions
+ * (sql/0198_form_parts.sql, 0199_form_split.sql) that check the
+ * session's scope once and read the subtree without row-level security's
+ * per-row tests.  They read hundreds of thousands of rows at a million
+ * cases and need not wait for each other: form_load() runs the first
+ * beside the others (db_beside_ask: the same snapshot on a second
+ * connection).  The activities are two parts, split by kind so that the
+ * two connections' shares are about even: every activity column counts
+ * one kind, so the halves' rows add up to the whole's.  $1 the
  * campaign, $2 the region, $3 the cut-off (NULL: now).
  */
 enum part {
-	PART_ACTIVITIES,	/* this year's activities, every column */
+	PART_ACTIVITIES,	/* this year's inspections and spot checks */
+	PART_ACTIVITIES_REST,	/* this year's activities of the other kinds */
 	PART_LAST_YEAR,		/* last year's spot checks: 同比变化 */
 	PART_CASES,		/* the cases' facts */
 	PART__MAX
@@ -136,7 +140,11 @@ enum part {
 
 static struct stmt parts[PART__MAX] = {
 	[PART_ACTIVITIES] = STMT("SELECT form_activities($1::integer,"
-	    " $2::char(6), $3::timestamptz) AS rows", 3),
+	    " $2::char(6), $3::timestamptz, '{inspection,spot_check}', true)"
+	    " AS rows", 3),
+	[PART_ACTIVITIES_REST] = STMT("SELECT form_activities($1::integer,"
+	    " $2::char(6), $3::timestamptz, '{inspection,spot_check}', false)"
+	    " AS rows", 3),
 	[PART_LAST_YEAR] = STMT("SELECT form_last_year($1::integer,"
 	    " $2::char(6), $3::timestamptz) AS rows", 3),
 	[PART_CASES] = STMT("SELECT form_cases($1::integer,"
@@ -144,8 +152,8 @@ static struct stmt parts[PART__MAX] = {
 };
 
 /*
- * The form from the parts' rows: $1 the region, $2-$4 the parts' JSON
- * in enum part's order.
+ * The form from the parts' rows: $1 the region, $2-$5 the parts' JSON
+ * in enum part's order (the two halves of the activities summed).
  * Rows: the seed's ten in order, then the provinces' own (those of the
  * region's province, or every province's under a wider region, and any
  * other category that has records here), then 合计 (is_total).
@@ -155,17 +163,34 @@ static struct stmt parts[PART__MAX] = {
  * away from zero to one decimal; NULL when either year has no batches.
  */
 static struct stmt form = STMT(
-    "WITH act AS (SELECT * FROM json_to_recordset($2::json) AS x("
+    "WITH act AS (SELECT category, total, sum(insp_p)::bigint AS insp_p,"
+    "  sum(insp_found_p)::bigint AS insp_found_p,"
+    "  sum(insp_c)::bigint AS insp_c,"
+    "  sum(insp_found_c)::bigint AS insp_found_c,"
+    "  sum(spot_ent_p)::bigint AS spot_ent_p,"
+    "  sum(spot_batch_p)::bigint AS spot_batch_p,"
+    "  sum(spot_fail_p)::bigint AS spot_fail_p,"
+    "  sum(spot_ent_c)::bigint AS spot_ent_c,"
+    "  sum(spot_batch_c)::bigint AS spot_batch_c,"
+    "  sum(spot_fail_c)::bigint AS spot_fail_c,"
+    "  sum(risk_info)::bigint AS risk_info,"
+    "  sum(mon_batch)::bigint AS mon_batch,"
+    "  sum(mon_found)::bigint AS mon_found,"
+    "  sum(help_ent)::bigint AS help_ent,"
+    "  sum(help_solved)::bigint AS help_solved,"
+    "  sum(help_gain) AS help_gain"
+    "  FROM jsonb_to_recordset($2::jsonb || $3::jsonb) AS x("
     "  category text, total integer, insp_p bigint, insp_found_p bigint,"
     "  insp_c bigint, insp_found_c bigint, spot_ent_p bigint,"
     "  spot_batch_p bigint, spot_fail_p bigint, spot_ent_c bigint,"
     "  spot_batch_c bigint, spot_fail_c bigint, risk_info bigint,"
     "  mon_batch bigint, mon_found bigint, help_ent bigint,"
-    "  help_solved bigint, help_gain numeric)),"
-    " last AS (SELECT * FROM json_to_recordset($3::json) AS x("
+    "  help_solved bigint, help_gain numeric)"
+    "  GROUP BY category, total),"
+    " last AS (SELECT * FROM json_to_recordset($4::json) AS x("
     "  category text, total integer, b_p bigint, f_p bigint, b_c bigint,"
     "  f_c bigint)),"
-    " cs AS (SELECT * FROM json_to_recordset($4::json) AS x("
+    " cs AS (SELECT * FROM json_to_recordset($5::json) AS x("
     "  category text, total integer, cases bigint, fines numeric,"
     "  case_value numeric, judicial bigint, discipline bigint,"
     "  interviewed bigint)),"
@@ -220,7 +245,7 @@ static struct stmt form = STMT(
     " JOIN delta d ON d.total = r.total AND d.id IS NOT DISTINCT FROM r.id"
     " LEFT JOIN act a ON a.total = r.total AND a.category IS NOT DISTINCT FROM r.id"
     " LEFT JOIN cs k ON k.total = r.total AND k.category IS NOT DISTINCT FROM r.id"
-    " ORDER BY r.total, r.province NULLS FIRST, r.ord, r.id", 4);
+    " ORDER BY r.total, r.province NULLS FIRST, r.ord, r.id", 1 + PART__MAX);
 
 /*
  * For the parts, local to their transaction (db_beside_ask takes

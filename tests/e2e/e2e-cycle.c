@@ -380,17 +380,36 @@ test_year_on_year(void **state)
 static void
 test_as_of(void **state)
 {
+	static const char *const h[] = { "If-Match: \"1\"", NULL };
 	struct resp	 r;
-	char		*a, *b, *path;
+	char		*a, *b, *path, *tpath;
 	size_t		 la, lb;
+	long long	 k, interviewed;
 	json_t		*j;
 
 	(void)state;
 	path = fmt("/api/v1/reports/campaign/2026?region=110000&as_of=%s",
 	    cst_day(-1));
 	a = get_bytes(o, path, &la);
-	/* Recorded today, dated yesterday: not in yesterday's form. */
+	j = get_json(o, "/api/v1/reports/campaign/2026?region=110000");
+	interviewed = cell_int(j, "合计", "约谈/约谈企业(家)");
+	json_decref(j);
+	/* Recorded today, dated yesterday: not in yesterday's form.  Nor
+	 * an interview held today (its event's time, not the day it
+	 * names), of an enterprise never interviewed before: today's form
+	 * counts it. */
 	monitoring(o, "110000", cst_day(-1), 3);
+	k = case_make(o, enterprise_make("110105", "约谈测试企业"), "约谈");
+	http_json(o, "POST", (tpath = fmt("/api/v1/cases/%lld/transitions",
+	    k)), json_pack("{s:s, s:{s:s, s:[s], s:s}}", "event",
+	    "hold_interview", "payload", "held_on", cst_day(-1), "attendees",
+	    "企业负责人", "minutes", "约谈纪要"), h, &r);
+	assert_status(&r, 200);
+	resp_free(&r);
+	free(tpath);
+	j = get_json(o, "/api/v1/reports/campaign/2026?region=110000");
+	assert_int_equal(cell_int(j, "合计", "约谈/约谈企业(家)"), interviewed + 1);
+	json_decref(j);
 	b = get_bytes(o, path, &lb);
 	assert_int_equal(la, lb);
 	assert_memory_equal(a, b, la);

@@ -918,11 +918,12 @@ test_file_contents_by_scope(void **state)
 }
 
 /*
- * The campaign form's parts (sql/0198_form_parts.sql) read as their owner,
- * past the policies: each must refuse (42501) unless a valid session's
- * scope covers the region asked for -- not Beijing for Shanghai's
- * session, not a forged national scope, not an enterprise's account --
- * and then count what the policies would show the session itself.
+ * The campaign form's parts (sql/0198_form_parts.sql, 0199) read as
+ * their owner, past the policies: each must refuse (42501) unless a
+ * valid session's scope covers the region asked for -- not Beijing for
+ * Shanghai's session, not a forged national scope, not an enterprise's
+ * account -- and then count what the policies would show the session
+ * itself; the activities' two halves (0199) add up to the whole.
  */
 static void
 test_form_parts_by_scope(void **state)
@@ -934,6 +935,7 @@ test_form_parts_by_scope(void **state)
 	struct client	*sh = client_login("officer.sh", DEMO_PASSWORD);
 	struct client	*bj = client_login("officer.bj", DEMO_PASSWORD);
 	char		*sql, *n;
+	long long	 diff, cells, insp;
 	size_t		 i;
 
 	(void)state;
@@ -966,6 +968,33 @@ test_form_parts_by_scope(void **state)
 	    " json_array_elements(form_activities(extract(year FROM"
 	    " now())::integer, '110000', NULL)) r WHERE (r->>'total') = '1')",
 	    NULL, n);
+	free(n);
+	/* The activities' two halves (0199: by kind, as the service asks
+	 * for them) add up to the whole, cell for cell, and the first
+	 * counts something here. */
+	n = db_value(app, "WITH y AS (SELECT extract(year FROM now())::integer"
+	    "  AS y),"
+	    " cells AS (SELECT h, coalesce(r->>'category', '') AS c,"
+	    "  r->>'total' AS t, k, v::numeric AS v FROM y, LATERAL (VALUES"
+	    "  ('whole', form_activities(y, '110000', NULL)),"
+	    "  ('half', form_activities(y, '110000', NULL,"
+	    "   '{inspection,spot_check}', true)),"
+	    "  ('half', form_activities(y, '110000', NULL,"
+	    "   '{inspection,spot_check}', false))) AS p(h, rows),"
+	    "  json_array_elements(rows) AS r, json_each_text(r) AS e(k, v)"
+	    "  WHERE k NOT IN ('category', 'total')),"
+	    " w AS (SELECT c, t, k, v FROM cells WHERE h = 'whole'),"
+	    " s AS (SELECT c, t, k, sum(v) AS v FROM cells WHERE h = 'half'"
+	    "  GROUP BY c, t, k)"
+	    " SELECT (SELECT count(*) FROM w FULL JOIN s USING (c, t, k)"
+	    "  WHERE w.v IS DISTINCT FROM s.v)"
+	    " || ' ' || (SELECT count(*) FROM w WHERE v > 0)"
+	    " || ' ' || (SELECT count(*) FROM w WHERE v > 0"
+	    "  AND k LIKE 'insp%')", NULL);
+	if (sscanf(n, "%lld %lld %lld", &diff, &cells, &insp) != 3 ||
+	    diff != 0 || cells == 0 || insp == 0)
+		fail_msg("the halves against the whole: %s (want 0 differing"
+		    " cells, some counted, some inspections)", n);
 	free(n);
 	client_free(sh);
 	client_free(bj);
