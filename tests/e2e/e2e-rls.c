@@ -1193,6 +1193,34 @@ test_shanghai_cannot_write_beijing(void **state)
 	PQfinish(app);
 }
 
+/*
+ * Every policy tests the session in the form the planner takes to hold
+ * (sql/README.md rule 7, 0200): a bare (SELECT scope_valid()) halves
+ * each estimate under row-level security, and the lists' plans follow.
+ * The forms as pg_policies prints them; the count of policies that test
+ * the session in the new form is the other half of the check.
+ */
+static void
+test_policies_estimable(void **state)
+{
+	PGconn	*admin = db_admin();
+	char	*n;
+
+	(void)state;
+	db_expect(admin, "SELECT coalesce(string_agg(tablename || '.' ||"
+	    " policyname, ' '), '') FROM pg_policies WHERE strpos(concat(qual, with_check),"
+	    " '( SELECT scope_valid() AS scope_valid)') > 0"
+	    " OR strpos(concat(qual, with_check),"
+	    " '( SELECT (scope_enterprise() IS NULL))') > 0", NULL, "");
+	n = db_value(admin, "SELECT count(*) FROM pg_policies"
+	    " WHERE strpos(concat(qual, with_check),"
+	    " 'NULLIF(scope_valid(), false)') > 0", NULL);
+	if (atoi(n) < 20)
+		fail_msg("only %s policies test the session", n);
+	free(n);
+	PQfinish(admin);
+}
+
 static void
 test_rls_cannot_be_switched_off(void **state)
 {
@@ -1433,6 +1461,7 @@ main(void)
 		cmocka_unit_test(test_form_parts_by_scope),
 		cmocka_unit_test(test_referral_grants),
 		cmocka_unit_test(test_shanghai_cannot_write_beijing),
+		cmocka_unit_test(test_policies_estimable),
 		cmocka_unit_test(test_rls_cannot_be_switched_off),
 		cmocka_unit_test(test_role_attributes),
 		cmocka_unit_test(test_enterprise_sees_only_its_own),
