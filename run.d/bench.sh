@@ -598,16 +598,33 @@ bench_row_trans() {
 	    "$(printf '>= 40%% of baseline: %.0f%%' "$r")" "$(yesno "$r >= 40")"
 }
 
+bench_row_list() {
+	local l_p50 l_p99
+	l_p50=$(bget "$list" p50_ms); l_p99=$(bget "$list" p99_ms)
+	bench_row "case list, 12 filter sets, 4 conns" \
+	    "p50 $l_p50 ms, p99 $l_p99 ms, $(bench_bad "$list")" "-" "p99 < 50 ms" "$(yesno "$l_p99 < 50")"
+}
+
+bench_row_search() {
+	local r
+	bench_row "free-text q, ${#BENCH_WORDS[@]} words, service, 4 conns" \
+	    "p50 $(bget "$search" p50_ms) ms, p99 $(bget "$search" p99_ms) ms, $(bench_bad "$search")" \
+	    "-" "p99 < 50 ms" "$(yesno "$(bget "$search" p99_ms) < 50")"
+	r=$(bcalc 'o / n' "o=$s_old_p99; n=$s_new_p99")
+	bench_row "free-text q, in the database, 4 conns" \
+	    "new: p50 $s_new_p50 ms, p99 $s_new_p99 ms ($s_new_n)" \
+	    "ILIKE: p50 $s_old_p50 ms, p99 $s_old_p99 ms ($s_old_n)" \
+	    "$(printf 'p99 %.0fx faster' "$r")" \
+	    "$( ((search_same == ${#BENCH_WORDS[@]})) && yesno "$s_new_p99 < 50" || echo 'NO: results differ')"
+}
+
 # The table: measured | baseline in the same run | target | met?
 # Rates count 2xx answers only; each load's row says how many were not.
 bench_table() {
-	local l_p50 l_p99 r m
-
 	if [[ -n $BENCH_ONLY ]]; then
 		bench_table_only
 		return
 	fi
-	l_p50=$(bget "$list" p50_ms); l_p99=$(bget "$list" p99_ms)
 
 	printf '\npaicha ./run bench, %s, commit %s: %s CPUs (%s), %s MB RAM, a shared machine (load %s);\n' \
 	    "$(date -u '+%Y-%m-%d %H:%M UTC')" \
@@ -625,17 +642,9 @@ bench_table() {
 
 	bench_row_trans
 
-	bench_row "case list, 12 filter sets, 4 conns" \
-	    "p50 $l_p50 ms, p99 $l_p99 ms, $(bench_bad "$list")" "-" "p99 < 50 ms" "$(yesno "$l_p99 < 50")"
-	bench_row "free-text q, ${#BENCH_WORDS[@]} words, service, 4 conns" \
-	    "p50 $(bget "$search" p50_ms) ms, p99 $(bget "$search" p99_ms) ms, $(bench_bad "$search")" \
-	    "-" "p99 < 50 ms" "$(yesno "$(bget "$search" p99_ms) < 50")"
-	r=$(bcalc 'o / n' "o=$s_old_p99; n=$s_new_p99")
-	bench_row "free-text q, in the database, 4 conns" \
-	    "new: p50 $s_new_p50 ms, p99 $s_new_p99 ms ($s_new_n)" \
-	    "ILIKE: p50 $s_old_p50 ms, p99 $s_old_p99 ms ($s_old_n)" \
-	    "$(printf 'p99 %.0fx faster' "$r")" \
-	    "$( ((search_same == ${#BENCH_WORDS[@]})) && yesno "$s_new_p99 < 50" || echo 'NO: results differ')"
+	bench_row_list
+
+	bench_row_search
 
 	bench_row_form
 
@@ -696,8 +705,9 @@ bench_table() {
 	printf 'the benchmarks took %s s\n' $(($(date +%s) - t0))
 }
 
-# The table's rows for PAICHA_BENCH_ONLY's get, trans, verify, form,
-# export and files (the others have no row here: run them in a full run).
+# The table's rows for PAICHA_BENCH_ONLY's get, trans, list, search,
+# verify, form, export and files (the others have no row here: run them
+# in a full run).
 bench_table_only() {
 	printf '\npaicha ./run bench (PAICHA_BENCH_ONLY=%s), %s, commit %s, load %s; %s cases\n\n' \
 	    "$BENCH_ONLY" "$(date -u '+%Y-%m-%d %H:%M UTC')" \
@@ -706,6 +716,13 @@ bench_table_only() {
 	bench_row what "measured" "baseline (same run)" target met
 	if bench_only get; then
 		bench_row_get
+	fi
+	if bench_only list; then
+		bench_row_list
+	fi
+	if bench_only search; then
+		bench_row_search
+		printf 'search p50 per word in the database, ILIKE/new: %s\n' "$search_words"
 	fi
 	if bench_only trans; then
 		bench_row_trans
