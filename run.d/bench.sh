@@ -795,7 +795,7 @@ bench_verify() {
 }
 
 cmd_bench() {
-	local t0 started hello_pid='' pid cases tmp worker rss hwm first i code secs worst
+	local t0 started hello_pid='' pid cases tmp worker rss hwm i
 	local hello get trans pgb pgb_p99 list search report report_asof report_day verify_s verify_json line
 	local slice=$(((BENCH_SECONDS + BENCH_SLICES - 1) / BENCH_SLICES))
 	local total bytes raw_s seed_s=''
