@@ -138,13 +138,15 @@ enum part {
 	PART__MAX
 };
 
+/* The kinds of PART_ACTIVITIES; PART_ACTIVITIES_REST counts the others. */
+#define BESIDE_KINDS	"'{inspection,spot_check}'"
+
 static struct stmt parts[PART__MAX] = {
 	[PART_ACTIVITIES] = STMT("SELECT form_activities($1::integer,"
-	    " $2::char(6), $3::timestamptz, '{inspection,spot_check}', true)"
-	    " AS rows", 3),
+	    " $2::char(6), $3::timestamptz, " BESIDE_KINDS ", true) AS rows", 3),
 	[PART_ACTIVITIES_REST] = STMT("SELECT form_activities($1::integer,"
-	    " $2::char(6), $3::timestamptz, '{inspection,spot_check}', false)"
-	    " AS rows", 3),
+	    " $2::char(6), $3::timestamptz, " BESIDE_KINDS ", false) AS rows",
+	    3),
 	[PART_LAST_YEAR] = STMT("SELECT form_last_year($1::integer,"
 	    " $2::char(6), $3::timestamptz) AS rows", 3),
 	[PART_CASES] = STMT("SELECT form_cases($1::integer,"
