@@ -416,33 +416,46 @@ bench_search_check() {
 # as a national user sees them: the time, the bytes, and the worker's
 # peak RSS during it (VmHWM, reset first through clear_refs), beside
 # psql's \copy of the same rows and columns to /dev/null (no RLS, no
-# HTTP: what the database alone takes).  Sets ex_* for bench_table.
+# HTTP: what the database alone takes).  The two take turns, twice, and
+# each keeps its faster: whichever ran first would otherwise read the
+# tables from disk for the other.  Sets ex_* for bench_table.
 bench_export() {
-	local t1 t2 out
+	local t1 t2 out r code secs bytes
 	bench_quiet
-	step "the case list's export: every case as CSV, beside psql \\copy"
+	step "the case list's export: every case as CSV, beside psql \\copy, twice in turns"
 	ex_rows=$(bpsql -c 'SELECT count(*) FROM cases')
 	echo 5 >"/proc/$worker/clear_refs" 2>/dev/null || true
 
 	ADMIN_COOKIE=${ADMIN_COOKIE:-$(bench_login admin)}
-	read -r ex_code ex_s ex_bytes < <(curl -s -o /dev/null \
-	    -w '%{http_code} %{time_total} %{size_download}\n' --max-time 1800 \
-	    --cacert "$BENCH_VAR/tls/cert.pem" -b "$ADMIN_COOKIE" \
-	    "https://localhost:$BENCH_PORT/api/v1/cases?format=csv")
+	ex_code='' ex_s='' ex_copy_s=''
+	for r in 1 2; do
+		read -r code secs bytes < <(curl -s -o /dev/null \
+		    -w '%{http_code} %{time_total} %{size_download}\n' --max-time 1800 \
+		    --cacert "$BENCH_VAR/tls/cert.pem" -b "$ADMIN_COOKIE" \
+		    "https://localhost:$BENCH_PORT/api/v1/cases?format=csv")
+		if [[ $code != 200 ]]; then
+			ex_code=$code
+		elif [[ -z $ex_code || $(bcalc 's < e' "s=$secs; e=$ex_s") == 1 ]]; then
+			ex_code=$code ex_s=$secs ex_bytes=$bytes
+		fi
+		t1=$(date +%s.%N)
+		out=$(bpsql -c "\\copy (SELECT c.id, c.state, c.region,
+		    (SELECT name FROM regions rg WHERE rg.code = c.region),
+		    c.enterprise_id, e.name, e.uscc, c.category,
+		    (SELECT name FROM categories k WHERE k.id = c.category), c.domain,
+		    c.source, c.risk_level, c.problem, c.campaign_id, c.pending_event,
+		    rfc3339(c.next_due), coalesce(c.next_due < now(), false),
+		    c.lookback_on, rfc3339(c.created_at), rfc3339(c.updated_at)
+		    FROM cases c JOIN enterprises e ON e.id = c.enterprise_id
+		    ORDER BY c.id DESC) TO '/dev/null' WITH (FORMAT csv, HEADER)" 2>&1) ||
+			printf '%s\n' "$out" >&2
+		t2=$(date +%s.%N)
+		secs=$(bcalc 'b - a' "a=$t1; b=$t2")
+		if [[ -z $ex_copy_s || $(bcalc 's < c' "s=$secs; c=$ex_copy_s") == 1 ]]; then
+			ex_copy_s=$secs
+		fi
+	done
 	ex_hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status" 2>/dev/null || echo 0)
-	t1=$(date +%s.%N)
-	out=$(bpsql -c "\\copy (SELECT c.id, c.state, c.region,
-	    (SELECT name FROM regions rg WHERE rg.code = c.region),
-	    c.enterprise_id, e.name, e.uscc, c.category,
-	    (SELECT name FROM categories k WHERE k.id = c.category), c.domain,
-	    c.source, c.risk_level, c.problem, c.campaign_id, c.pending_event,
-	    rfc3339(c.next_due), coalesce(c.next_due < now(), false),
-	    c.lookback_on, rfc3339(c.created_at), rfc3339(c.updated_at)
-	    FROM cases c JOIN enterprises e ON e.id = c.enterprise_id
-	    ORDER BY c.id DESC) TO '/dev/null' WITH (FORMAT csv, HEADER)" 2>&1) ||
-		printf '%s\n' "$out" >&2
-	t2=$(date +%s.%N)
-	ex_copy_s=$(bcalc 'b - a' "a=$t1; b=$t2")
 }
 
 # ----------------------------------------------------------------------
@@ -662,31 +675,12 @@ bench_table() {
 
 	bench_row_verify
 
-	if [[ $ex_code == 200 ]]; then
-		bench_row "case export, CSV, all $ex_rows cases" \
-		    "$(printf '%.1f s, %.0f MB; worker peak %.1f MB' "$ex_s" \
-		    "$(bcalc 'b / 1e6' "b=$ex_bytes")" "$(bcalc 'h / 1024' "h=$ex_hwm")")" \
-		    "$(printf 'psql \\copy: %.1f s' "$ex_copy_s")" \
-		    "peak < 100 MB (constant)" "$(yesno "$ex_hwm < 102400")"
-	else
-		bench_row "case export, CSV, all $ex_rows cases" "n/a (HTTP $ex_code)" \
-		    "$(printf 'psql \\copy: %.1f s' "$ex_copy_s")" "peak < 100 MB" NO
-	fi
+	bench_row_export
 	bench_row "service RSS under load (worker)" \
 	    "$(printf 'peak %.1f MB, now %.1f MB' "$(bcalc 'h / 1024' "h=$hwm")" "$(bcalc 'r / 1024' "r=$rss")")" \
 	    "-" "< 100 MB" "$(yesno "$hwm < 102400")"
 
-	bench_row "file upload, ${BENCH_FILE_MIB} MiB, 1 client" \
-	    "$(printf '%.0f MB/s' "$f_up")" \
-	    "$(printf 'nginx PUT (spooled, stored) %.0f MB/s' "$f_up_ngx")" \
-	    "(none; PERFORMANCE.md)" "$(printf '%.0f%%' "$(bcalc 'a / b * 100' "a=$f_up; b=$f_up_ngx")")"
-	bench_row "file download, ${BENCH_FILE_MIB} MiB, 1 client" \
-	    "$(printf '%.0f MB/s' "$f_down")" \
-	    "$(printf 'nginx static file %.0f MB/s' "$f_down_ngx")" \
-	    "(none; PERFORMANCE.md)" "$(printf '%.0f%%' "$(bcalc 'a / b * 100' "a=$f_down; b=$f_down_ngx")")"
-	bench_row "worker RSS, 16 x 50 MiB uploads at once" \
-	    "$(printf 'peak %.1f MB (%.0f MB/s in all)' "$(bcalc 'h / 1024' "h=$f_hwm")" "$f_agg")" \
-	    "-" "< 100 MB" "$(yesno "$f_hwm < 102400")"
+	bench_row_files
 
 	printf '\nanswers (all / 2xx / other / no answer): GET %s, hello %s, transitions %s, list %s, search %s\n' \
 	    "$(bench_counts "$get")" "$(bench_counts "$hello")" \
@@ -703,6 +697,38 @@ bench_table() {
 		printf 'seeding the instance (bulk, COPY) took %s s\n' "$seed_s"
 	fi
 	printf 'the benchmarks took %s s\n' $(($(date +%s) - t0))
+}
+
+# The export's row (issue 23: >= 50 % of \copy, constant memory).
+bench_row_export() {
+	local what="case export, CSV, all $ex_rows cases"
+	if [[ $ex_code != 200 ]]; then
+		bench_row "$what" "n/a (HTTP $ex_code)" \
+		    "$(printf 'psql \\copy: %.1f s' "$ex_copy_s")" ">= 50%, peak < 100 MB" NO
+		return
+	fi
+	bench_row "$what" \
+	    "$(printf '%.1f s, %.0f MB; worker peak %.1f MB' "$ex_s" \
+	    "$(bcalc 'b / 1e6' "b=$ex_bytes")" "$(bcalc 'h / 1024' "h=$ex_hwm")")" \
+	    "$(printf 'psql \\copy: %.1f s' "$ex_copy_s")" \
+	    "$(printf '>= 50%%, peak < 100 MB: %.0f%%' "$(bcalc 'c / e * 100' "c=$ex_copy_s; e=$ex_s")")" \
+	    "$(yesno "$ex_copy_s / $ex_s >= 0.5 && $ex_hwm < 102400")"
+}
+
+# The evidence files' rows (issue 23: download >= 50 %, upload >= 30 % of
+# nginx on the same bytes; the worker's RSS < 100 MB).
+bench_row_files() {
+	bench_row "file upload, ${BENCH_FILE_MIB} MiB, 1 client" "$(printf '%.0f MB/s' "$f_up")" \
+	    "$(printf 'nginx PUT (spooled, stored) %.0f MB/s' "$f_up_ngx")" \
+	    "$(printf '>= 30%% of baseline: %.0f%%' "$(bcalc 'a / b * 100' "a=$f_up; b=$f_up_ngx")")" \
+	    "$(yesno "$f_up / $f_up_ngx >= 0.3")"
+	bench_row "file download, ${BENCH_FILE_MIB} MiB, 1 client" "$(printf '%.0f MB/s' "$f_down")" \
+	    "$(printf 'nginx static file %.0f MB/s' "$f_down_ngx")" \
+	    "$(printf '>= 50%% of baseline: %.0f%%' "$(bcalc 'a / b * 100' "a=$f_down; b=$f_down_ngx")")" \
+	    "$(yesno "$f_down / $f_down_ngx >= 0.5")"
+	bench_row "worker RSS, 16 x 50 MiB uploads at once" \
+	    "$(printf 'peak %.1f MB (%.0f MB/s in all)' "$(bcalc 'h / 1024' "h=$f_hwm")" "$f_agg")" \
+	    "-" "< 100 MB" "$(yesno "$f_hwm < 102400")"
 }
 
 # The table's rows for PAICHA_BENCH_ONLY's get, trans, list, search,
@@ -735,25 +761,10 @@ bench_table_only() {
 		bench_row_form
 	fi
 	if bench_only export; then
-		bench_row "case export, CSV, all $ex_rows cases" \
-		    "$(printf 'HTTP %s, %.1f s, %.0f MB; worker peak %.1f MB' "$ex_code" "$ex_s" \
-		    "$(bcalc 'b / 1e6' "b=$ex_bytes")" "$(bcalc 'h / 1024' "h=$ex_hwm")")" \
-		    "$(printf 'psql \\copy: %.1f s' "$ex_copy_s")" \
-		    "$(printf '>= 50%%: %.0f%%' "$(bcalc 'c / e * 100' "c=$ex_copy_s; e=$ex_s")")" \
-		    "$(yesno "$ex_copy_s / $ex_s >= 0.5 && $ex_hwm < 102400")"
+		bench_row_export
 	fi
 	if bench_only files; then
-		bench_row "file upload, ${BENCH_FILE_MIB} MiB, 1 client" "$(printf '%.0f MB/s' "$f_up")" \
-		    "$(printf 'nginx PUT %.0f MB/s' "$f_up_ngx")" \
-		    "$(printf '>= 30%%: %.0f%%' "$(bcalc 'a / b * 100' "a=$f_up; b=$f_up_ngx")")" \
-		    "$(yesno "$f_up / $f_up_ngx >= 0.3")"
-		bench_row "file download, ${BENCH_FILE_MIB} MiB, 1 client" "$(printf '%.0f MB/s' "$f_down")" \
-		    "$(printf 'nginx static %.0f MB/s' "$f_down_ngx")" \
-		    "$(printf '>= 50%%: %.0f%%' "$(bcalc 'a / b * 100' "a=$f_down; b=$f_down_ngx")")" \
-		    "$(yesno "$f_down / $f_down_ngx >= 0.5")"
-		bench_row "worker RSS, 16 x 50 MiB uploads at once" \
-		    "$(printf 'peak %.1f MB (%.0f MB/s in all)' "$(bcalc 'h / 1024' "h=$f_hwm")" "$f_agg")" \
-		    "-" "< 100 MB" "$(yesno "$f_hwm < 102400")"
+		bench_row_files
 	fi
 }
 
