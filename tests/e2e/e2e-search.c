@@ -123,6 +123,11 @@ http_ids(struct client *c, const char *path)
 	return out;
 }
 
+/* The ids of a page of case_search() in sql_pages(). */
+#define PAGE		7
+#define TEXT_(n)	#n
+#define TEXT(n)		TEXT_(n)	/* a number's digits, as a parameter */
+
 /* How many ids a list of them holds. */
 static long
 count_ids(const char *s)
@@ -166,9 +171,9 @@ path_set(PGconn *app, const struct path *p)
 }
 
 /*
- * Every page of case_search() for `q` (`pat` its pattern), 7 ids a
- * page, on `app` by path `p`.  A page of fewer than 7 that is not the
- * last is marked "short" in the answer: each page must be the newest 7
+ * Every page of case_search() for `q` (`pat` its pattern), PAGE ids a
+ * page, on `app` by path `p`.  A page of fewer than PAGE that is not the
+ * last is marked "short" in the answer: each page must be the newest PAGE
  * before the one ahead of it, not only add up to the whole.
  */
 static char *
@@ -182,7 +187,8 @@ sql_pages(PGconn *app, const char *pat, const char *q, const struct path *p)
 	for (;;) {
 		page = db_value(app, "SELECT string_agg(x::text, ','"
 		    " ORDER BY x DESC) FROM case_search($1, $2,"
-		    " nullif($3, '')::bigint, 7) x", pat, q, before, NULL);
+		    " nullif($3, '')::bigint, $4::integer) x", pat, q, before,
+		    TEXT(PAGE), NULL);
 		if (page == NULL)
 			break;
 		least = strrchr(page, ',');
@@ -190,7 +196,7 @@ sql_pages(PGconn *app, const char *pat, const char *q, const struct path *p)
 		    least != NULL ? least + 1 : page);
 		t = fmt("%s%s%s%s", out, *out != '\0' ? "," : "",
 		    shorter ? "short," : "", page);
-		shorter = count_ids(page) < 7;
+		shorter = count_ids(page) < PAGE;
 		free(out);
 		free(page);
 		out = t;
