@@ -144,7 +144,7 @@ count_ids(const char *s)
  * first (paicha.search_look), how many in all before it asks the index
  * (paicha.search_probe, 0: the index alone), and how many enterprises
  * matching by name are few enough to read before the cases
- * (paicha.search_few: at 0, any is many).
+ * (paicha.search_few: at 0, any is many; below 0, as 0).
  */
 static const struct path {
 	const char	*look, *probe, *few;
@@ -157,6 +157,7 @@ static const struct path {
 	{ "3", "12", "0" },
 	{ "2", "40", "" },
 	{ "2", "40", "0" },
+	{ "-1", "-1", "-1" },	/* below their range: the index, exact */
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
