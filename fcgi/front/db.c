@@ -5,7 +5,8 @@
  * replica configured, a second connection per thread, to the replica,
  * for the requests db_route_replica() sends there.  A report may run one
  * statement beside its own on a connection opened for it, in the same
- * snapshot (db_beside_ask).
+ * snapshot (db_beside_ask); a handler may give a thread of its own a
+ * twin of the request on such a connection (db_twin_open).
  *
  * Rules every caller relies on:
  *  - SQL is always a constant `struct stmt` with $n parameters.
@@ -32,6 +33,7 @@
 static atomic_int	 next_slot;
 
 static void	 replica_leave(struct req *);
+static void	 rollback_one(struct db *);
 
 /* ------------------------------------------------------------------ */
 /* SQLSTATE -> HTTP                                                   */
@@ -777,23 +779,17 @@ snapshot_import(PGconn *c, const char *id)
 }
 
 /*
- * Contract: db_beside_ask() starts `s` with `params` on a connection of
- * its own (the worker's `beside`, opened for it and closed by
- * db_beside_answer) that sees exactly what the request's transaction
- * sees: the same snapshot (exported by the request's transaction,
- * imported there), the same user's scope for row-level security
- * (region, user, session: scope_valid() checks the session there too)
- * and the same work_mem.  The request's own connection is free
- * meanwhile: a report runs its halves on the two cores.  Only when the
- * request holds one snapshot for all its statements (TX_SNAPSHOT, on
- * the primary); returns -1 otherwise, or when the second connection
- * cannot be had -- the caller runs `s` itself (a failure of the request's
- * own connection is recorded in `r`, as db_exec records it; one of the
- * second's is only logged).  Returns 0 when started: then
- * db_beside_answer() must follow.
+ * Open `b` beside the request's connection, in the request's snapshot:
+ * the snapshot exported by r's transaction and imported in a read-only
+ * one there, with r's scope for row-level security (region, user,
+ * session: scope_valid() checks the session there too) and its
+ * work_mem.  Only when r holds one snapshot for all its statements
+ * (TX_SNAPSHOT, on the primary).  Returns 0; or -1, with `b` closed and
+ * a failure of r's own connection recorded in r (one of b's is only
+ * logged): the caller does the work on r's connection instead.
  */
-int
-db_beside_ask(struct req *r, struct stmt *s, const char *const *params)
+static int
+beside_open(struct req *r, struct db *b, const char *app)
 {
 	static struct stmt export = STMT(
 	    "SELECT pg_export_snapshot() AS snapshot,"
@@ -805,7 +801,6 @@ db_beside_ask(struct req *r, struct stmt *s, const char *const *params)
 	    " set_config('paicha.user_id', $2, true),"
 	    " set_config('paicha.session', $3, true),"
 	    " set_config('work_mem', $4, true)";
-	struct db	*b = &r->w->beside;
 	PGresult	*res = NULL, *set = NULL;
 	const char	*p[4];
 	char		 uid[24];
@@ -816,7 +811,7 @@ db_beside_ask(struct req *r, struct stmt *s, const char *const *params)
 	if ((res = db_exec(r, &export, NULL)) == NULL || PQntuples(res) != 1)
 		goto out;
 	b->url = r->w->db.url;
-	b->app = "paicha-beside";
+	b->app = app;
 	if (db_connect(b) == -1)
 		goto out;
 	snprintf(uid, sizeof(uid), "%lld", (long long)r->user.id);
@@ -828,10 +823,8 @@ db_beside_ask(struct req *r, struct stmt *s, const char *const *params)
 	    "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
 	if (snapshot_import(b->conn, db_get(res, 0, "snapshot")) == 0)
 		set = PQexecParams(b->conn, scope, 4, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(set) != PGRES_TUPLES_OK ||
-	    PQsendQueryParams(b->conn, s->sql, s->nparams, NULL, params,
-	    NULL, NULL, 0) != 1) {
-		log_warn("request %s: the statement beside did not start: %s",
+	if (PQresultStatus(set) != PGRES_TUPLES_OK) {
+		log_warn("request %s: the connection beside did not open: %s",
 		    r->id, PQerrorMessage(b->conn));
 		db_close(b);
 		goto out;
@@ -841,6 +834,78 @@ out:
 	PQclear(set);
 	PQclear(res);
 	return rc;
+}
+
+/*
+ * Contract: db_beside_ask() starts `s` with `params` on a connection of
+ * its own (the worker's `beside`, opened for it and closed by
+ * db_beside_answer) that sees exactly what the request's transaction
+ * sees (beside_open).  The request's own connection is free meanwhile:
+ * a report runs its halves on the two cores.  Returns -1 when that
+ * connection cannot be had -- the caller runs `s` itself (a failure of
+ * the request's own connection is recorded in `r`, as db_exec records
+ * it; one of the second's is only logged).  Returns 0 when started:
+ * then db_beside_answer() must follow.
+ */
+int
+db_beside_ask(struct req *r, struct stmt *s, const char *const *params)
+{
+	struct db	*b = &r->w->beside;
+
+	if (beside_open(r, b, "paicha-beside") == -1)
+		return -1;
+	if (PQsendQueryParams(b->conn, s->sql, s->nparams, NULL, params,
+	    NULL, NULL, 0) != 1) {
+		log_warn("request %s: the statement beside did not start: %s",
+		    r->id, PQerrorMessage(b->conn));
+		db_close(b);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Contract: db_twin_open() makes `twin` a request of the same user,
+ * session, scope and id as `r`, on a connection of its own in r's
+ * snapshot (beside_open), for a thread of r's handler: every db_*
+ * function takes it as it takes r, and sees what r sees, read only.
+ * Returns 0, then db_twin_close() must follow (it ends the connection
+ * and frees what this made); or -1 when that connection cannot be had,
+ * with nothing to close -- the caller does the work on r itself.  A
+ * twin whose statement failed must run no other: its connection is
+ * closed, and a new one would have neither the snapshot nor the scope.
+ */
+int
+db_twin_open(struct req *r, struct req *twin)
+{
+	memset(twin, 0, sizeof(*twin));
+	if ((twin->w = calloc(1, sizeof(*twin->w))) == NULL)
+		return -1;
+	if (beside_open(r, &twin->w->db, "paicha-twin") == -1) {
+		free(twin->w);
+		twin->w = NULL;
+		return -1;
+	}
+	twin->w->index = r->w->index;
+	memcpy(twin->id, r->id, sizeof(twin->id));
+	twin->method = r->method;
+	twin->path = r->path;
+	twin->user = r->user;
+	twin->authed = r->authed;
+	memcpy(twin->session, r->session, sizeof(twin->session));
+	twin->start = r->start;
+	return 0;
+}
+
+void
+db_twin_close(struct req *twin)
+{
+	if (twin->w == NULL)
+		return;
+	rollback_one(&twin->w->db);
+	db_close(&twin->w->db);
+	free(twin->w);
+	twin->w = NULL;
 }
 
 /*

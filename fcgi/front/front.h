@@ -403,6 +403,8 @@ PGresult	*db_answer(struct req *);
 int		 db_beside_ask(struct req *, struct stmt *, const char *const *);
 int		 db_snapshot_name_ok(const char *);
 PGresult	*db_beside_answer(struct req *);
+int		 db_twin_open(struct req *, struct req *);
+void		 db_twin_close(struct req *);
 int		 db_send_open(struct req *, struct stmt *);
 int		 db_send(struct req *, struct stmt *, const char *const *,
 		    const int *, const int *);

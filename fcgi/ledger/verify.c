@@ -38,6 +38,8 @@
  */
 #include <arpa/inet.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,6 +516,8 @@ struct verify {
 	const char		*bad_field;	/* the row's, or NULL */
 	/* The record without its payload, rebuilt from the columns. */
 	char			*sk;
+	/* The log check beside the walk: set when its outcome is moot. */
+	atomic_int		*stop;
 };
 
 /*
@@ -1940,6 +1944,11 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 	while ((res = db_stream_next(v->r, &failed)) != NULL) {
 		log_chunk_fold(v, f, res, cr, &j, prev, lc);
 		PQclear(res);
+		if (v->stop != NULL && atomic_load(v->stop)) {
+			db_stream_close(v->r);
+			rc = 0;
+			goto out;
+		}
 	}
 	if (failed)
 		goto out;
@@ -1980,7 +1989,8 @@ verify_log(struct verify *v, struct logcheck *lc)
 	p[0] = lo;
 	if ((lr = db_exec(v->r, &beyond, p)) == NULL)
 		goto out;
-	for (at = 0; at < size; at += LOG_BATCH)
+	for (at = 0; at < size && (v->stop == NULL || !atomic_load(v->stop));
+	    at += LOG_BATCH)
 		if (log_range_check(v, &f, at, at + LOG_BATCH < size ?
 		    at + LOG_BATCH : size, &prev, lc) == -1)
 			goto out;
@@ -1995,6 +2005,156 @@ verify_log(struct verify *v, struct logcheck *lc)
 out:
 	PQclear(lr);
 	return rc;
+}
+
+/* ---- beside the walk ---------------------------------------------- */
+
+/*
+ * What runs beside the walk of a region or of the whole database, on a
+ * thread of its own and a twin of the request (db_twin_open: the same
+ * snapshot and scope on a second connection), so that PostgreSQL works
+ * on both cores: for the whole database the log's check, into a copy of
+ * the run's state of its own (the run's tree; its own sums and first
+ * bad); then the evidence files' check, into an answer of its own.
+ * verify_run merges both as if it had run them itself after the walk,
+ * so the answer is the same.
+ */
+struct aside {
+	struct req	 twin;
+	enum vscope	 scope;
+	const char	*filter;
+	struct verify	*v;		/* the log's copy; NULL: no log here */
+	struct logcheck	 lc;
+	json_t		*files;		/* {"ok": true}, then verify_files' */
+	atomic_int	 stop;		/* the walk went bad: the log is moot */
+	int		 rc;
+	int		 joined;
+	pthread_t	 thread;
+};
+
+static void *
+aside_run(void *arg)
+{
+	static struct stmt generic = STMT(
+	    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
+	    0);
+	struct aside	*a = arg;
+
+	/* A twin whose statement failed runs no other (db_twin_open). */
+	a->rc = db_exec_ok(&a->twin, &generic, NULL) == -1 ||
+	    (a->v != NULL && verify_log(a->v, &a->lc) == -1) ||
+	    verify_files(&a->twin, a->scope, a->filter, a->files) == -1 ?
+	    -1 : 0;
+	return NULL;
+}
+
+/* Wait for `a` (once), then end its twin and free it all. */
+static void
+aside_free(struct aside *a)
+{
+	if (a == NULL)
+		return;
+	atomic_store(&a->stop, 1);
+	if (!a->joined)
+		pthread_join(a->thread, NULL);
+	db_twin_close(&a->twin);
+	if (a->v != NULL) {
+		chain_hasher_close(&a->v->h);
+		free(a->v);
+	}
+	json_decref(a->files);
+	free(a);
+}
+
+/*
+ * Start what runs beside the walk of `v` (a region's or the whole
+ * database's, its tree loaded).  Returns it, or NULL when it cannot run
+ * (no second connection, no memory): then verify_run does it all.
+ */
+static struct aside *
+aside_start(struct verify *v)
+{
+	struct aside	*a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	atomic_init(&a->stop, 0);
+	a->scope = v->scope;
+	a->filter = v->filter;
+	a->files = json_pack("{s:b}", "ok", 1);
+	if (a->scope == VS_ALL && (a->v = calloc(1, sizeof(*a->v))) != NULL) {
+		a->v->scope = v->scope;
+		a->v->tree = v->tree;		/* read only; the run's */
+		a->v->stop = &a->stop;
+		if (chain_hasher_open(&a->v->h) == -1) {
+			free(a->v);
+			a->v = NULL;
+		}
+	}
+	if (a->files == NULL || (a->scope == VS_ALL && a->v == NULL) ||
+	    db_twin_open(v->r, &a->twin) == -1) {
+		a->joined = 1;
+		aside_free(a);
+		return NULL;
+	}
+	if (a->v != NULL)
+		a->v->r = &a->twin;
+	if (pthread_create(&a->thread, NULL, aside_run, a) != 0) {
+		a->joined = 1;
+		aside_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/*
+ * Wait for `a`, and when the walk and the streams were good (`ok`) take
+ * the log's outcome into `v` and `lc` -- its sums, its first bad -- as
+ * verify_log would have left them; else leave them, as verify_run
+ * would not have run it.  Returns 0, or -1 with the twin's failure
+ * recorded in the request.
+ */
+static int
+aside_join(struct aside *a, struct verify *v, int ok, struct logcheck *lc)
+{
+	struct verify	*l = a->v;
+
+	if (!ok)
+		atomic_store(&a->stop, 1);
+	pthread_join(a->thread, NULL);
+	a->joined = 1;
+	if (a->rc == -1) {
+		v->r->fault = a->twin.fault;
+		memcpy(v->r->sqlstate, a->twin.sqlstate, sizeof(v->r->sqlstate));
+		return -1;
+	}
+	if (!ok || l == NULL)
+		return 0;
+	*lc = a->lc;
+	v->leaves = l->leaves;
+	v->leaves_sum = l->leaves_sum;
+	v->s_leaves = l->s_leaves;
+	v->s_leaves_sum = l->s_leaves_sum;
+	if (l->bad)
+		verify_bad_field(v, l->bad_at, l->bad_field, l->reason);
+	return 0;
+}
+
+/*
+ * The files' answer `f` (verify_files' into {"ok": true}) into the
+ * run's `o`, as verify_files would have written it there: its section,
+ * and its first bad file only when the answer was still ok.
+ */
+static void
+files_merge(json_t *o, json_t *f)
+{
+	json_object_set(o, "files", json_object_get(f, "files"));
+	if (json_is_true(json_object_get(f, "ok")) ||
+	    !json_is_true(json_object_get(o, "ok")))
+		return;
+	json_object_set_new(o, "ok", json_false());
+	json_object_set(o, "first_bad", json_object_get(f, "first_bad"));
+	json_object_set(o, "reason", json_object_get(f, "reason"));
 }
 
 /* ---- the run ------------------------------------------------------- */
@@ -2130,11 +2290,12 @@ verify_run(struct req *r, enum vscope scope, const char *filter,
 	    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
 	    0);
 	struct verify	*v = NULL;
+	struct aside	*a = NULL;
 	struct logcheck	 lc;
 	struct timespec	 t0;
 	json_t		*o = NULL;
 	double		 tw, ts, tl, tr;
-	int		 vis;
+	int		 vis, ok;
 
 	*found = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -2161,44 +2322,55 @@ verify_run(struct req *r, enum vscope scope, const char *filter,
 		*found = 0;
 		goto out;
 	}
+	if (tree_load(v, &v->tree) == -1)
+		goto out;
+	/* The log and the files beside the walk, on the other core. */
+	if (v->scope != VS_CASE)
+		a = aside_start(v);
 	if (verify_walk(v) == -1)
 		goto out;
 	tw = since(&t0);
 	if (!v->bad && verify_streams(v) == -1)
 		goto out;
 	ts = since(&t0);
-	if (tree_load(v, &v->tree) == -1)
+	ok = !v->bad;
+	if (a != NULL && aside_join(a, v, ok, &lc) == -1)
 		goto out;
-	if (!v->bad && v->scope == VS_ALL) {
-		if (verify_log(v, &lc) == -1)
+	if (ok && v->scope == VS_ALL) {
+		if ((a == NULL || a->v == NULL) && verify_log(v, &lc) == -1)
 			goto out;
 		/* The fold counted the placed leaves it checked. */
 		if (v->tree.bad == NULL)
 			v->covered = v->leaves + v->s_leaves;
-	} else if (!v->bad && v->tree.bad != NULL)
+	} else if (ok && v->tree.bad != NULL)
 		log_bad(&lc, v->tree.size, v->tree.size, v->tree.bad);
 	tl = since(&t0);
 	if ((!v->bad && verify_leaves(v) == -1) || verify_rest(v) == -1)
 		goto out;
 	tr = since(&t0);
 	log_info("request %s: verify %s%s%s checked=%lld+%lld ok=%d "
-	    "walk=%.3fs streams=%.3fs log=%.3fs rest=%.3fs", r->id,
+	    "walk=%.3fs streams=%.3fs log=%.3fs%s rest=%.3fs", r->id,
 	    vscope_names[v->scope], v->filter != NULL ? " " : "",
 	    v->filter != NULL ? v->filter : "", v->checked, v->s_checked,
-	    !v->bad && lc.ok, tw, ts - tw, tl - ts, tr - tl);
+	    !v->bad && lc.ok, tw, ts - tw, tl - ts, a != NULL ? " (beside)" :
+	    "", tr - tl);
 	if (v->bad || !lc.ok)
 		log_warn("request %s: verify %s %s: %s", r->id,
 		    vscope_names[v->scope], v->filter != NULL ? v->filter : "",
 		    v->bad ? v->reason : lc.reason);
 	if ((o = verify_json(v, &lc, tr)) == NULL)
 		req_fail(r, "verify: could not build the answer");
+	else if (a != NULL)
+		files_merge(o, a->files);
 	else if (verify_files(r, scope, filter, o) == -1) {
 		/* The evidence files (verify_files.c): their own section. */
 		json_decref(o);
 		o = NULL;
-	} else
+	}
+	if (o != NULL)
 		*found = 1;
 out:
+	aside_free(a);
 	if (v != NULL) {
 		if (v->rs != NULL)
 			v->rp->close(v->rs);
