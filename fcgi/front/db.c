@@ -600,8 +600,14 @@ db_send(struct req *r, struct stmt *s, const char *const *params,
 	if (db->conn == NULL || r->fault != FAULT_NONE)
 		return -1;
 	snprintf(name, sizeof(name), "s%d", stmt_slot(s));
+	/*
+	 * libpq sends a message's whole 8 KiB blocks at once and keeps the
+	 * rest -- here the end of the Bind and the Execute -- until the next
+	 * message: the server would wait for the caller's next piece before
+	 * it could begin this one.  So the rest goes out now.
+	 */
 	if (PQsendQueryPrepared(db->conn, name, s->nparams, params, lengths,
-	    formats, 0) != 1) {
+	    formats, 0) != 1 || PQflush(db->conn) != 0) {
 		db_fail(r, db, NULL, "pipeline");
 		return -1;
 	}
