@@ -1612,6 +1612,13 @@ verify_rest(struct verify *v)
 
 /* ---- the whole log against the signed checkpoints ----------------- */
 
+/* Whether the log's check beside the walk may stop: the walk went bad. */
+static int
+log_moot(const struct verify *v)
+{
+	return v->stop != NULL && atomic_load(v->stop);
+}
+
 struct logcheck {
 	int		 ok;
 	long long	 bad_from, bad_to;	/* leaf positions, when not ok */
@@ -1944,7 +1951,7 @@ log_range_check(struct verify *v, struct merkle_frontier *f, long long lo,
 	while ((res = db_stream_next(v->r, &failed)) != NULL) {
 		log_chunk_fold(v, f, res, cr, &j, prev, lc);
 		PQclear(res);
-		if (v->stop != NULL && atomic_load(v->stop)) {
+		if (log_moot(v)) {
 			db_stream_close(v->r);
 			rc = 0;
 			goto out;
@@ -1989,8 +1996,7 @@ verify_log(struct verify *v, struct logcheck *lc)
 	p[0] = lo;
 	if ((lr = db_exec(v->r, &beyond, p)) == NULL)
 		goto out;
-	for (at = 0; at < size && (v->stop == NULL || !atomic_load(v->stop));
-	    at += LOG_BATCH)
+	for (at = 0; at < size && !log_moot(v); at += LOG_BATCH)
 		if (log_range_check(v, &f, at, at + LOG_BATCH < size ?
 		    at + LOG_BATCH : size, &prev, lc) == -1)
 			goto out;
@@ -2008,6 +2014,16 @@ out:
 }
 
 /* ---- beside the walk ---------------------------------------------- */
+
+/*
+ * The keyset batches must walk their index.  Planned for the first key
+ * (0), a custom plan may instead sort the whole scope to return the
+ * first batch: the planner cannot know how many rows the region's filter
+ * admits.  The generic plan walks the index from whatever key it is
+ * given.  Set on each connection a verify reads through.
+ */
+static struct stmt generic = STMT(
+    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)", 0);
 
 /*
  * What runs beside the walk of a region or of the whole database, on a
@@ -2035,9 +2051,6 @@ struct aside {
 static void *
 aside_run(void *arg)
 {
-	static struct stmt generic = STMT(
-	    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
-	    0);
 	struct aside	*a = arg;
 
 	/* A twin whose statement failed runs no other (db_twin_open). */
@@ -2279,16 +2292,6 @@ json_t *
 verify_run(struct req *r, enum vscope scope, const char *filter,
     const struct ledger_replay *rp, int *found)
 {
-	/*
-	 * The keyset batches must walk their index.  Planned for the first
-	 * key (0), a custom plan may instead sort the whole scope to return
-	 * the first batch: the planner cannot know how many rows the
-	 * region's filter admits.  The generic plan walks the index from
-	 * whatever key it is given.
-	 */
-	static struct stmt generic = STMT(
-	    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
-	    0);
 	struct verify	*v = NULL;
 	struct aside	*a = NULL;
 	struct logcheck	 lc;
